@@ -1,0 +1,19 @@
+// A sink receives the frames a rig plays, in order, at the sample rate.
+
+import type { SourceFormat } from './source.js'
+
+export interface AudioSink {
+  readonly description: string
+  /** The show's format is known once the handshake is done. */
+  open(format: SourceFormat): void
+  write(pcm: Uint8Array): void
+  /** Flushes and finalises (a WAV's header gets its sizes). Idempotent. */
+  close(): Promise<void>
+}
+
+export class NullSink implements AudioSink {
+  readonly description = 'null (discard)'
+  open(): void {}
+  write(): void {}
+  async close(): Promise<void> {}
+}

@@ -1,0 +1,27 @@
+// An audio source produces the show's PCM. File and generated sources are paced by
+// the show clock (a Pacer); pipes and devices pace themselves, pushing as data comes.
+
+import type { AudioFormat, SampleFormat } from '../codec/format.js'
+
+export interface SourceFormat {
+  rateHz: number
+  channels: number
+  format: SampleFormat
+}
+
+export interface SourceHandlers {
+  /** One packet of interleaved PCM in the show's format. The source never reuses the buffer. */
+  packet(pcm: Uint8Array): void
+  /** The source is exhausted (end of file, pipe closed) or failed. */
+  end(err?: Error): void
+}
+
+export interface AudioSource {
+  readonly description: string
+  readonly format: SourceFormat
+  /** true: the source must be paced by the show clock; false: it paces itself. */
+  readonly needsPacing: boolean
+  /** Starts producing packets of exactly `framesPerPacket` frames (the last one may be shorter). */
+  start(format: AudioFormat, handlers: SourceHandlers): void
+  stop(): void
+}

@@ -1,0 +1,120 @@
+// `synchro join HOST:PORT`: connect, handshake, play what the server streams, exit
+// when it terminates (0) or when something goes wrong (1, one line on stderr).
+
+import { hostname, platform } from 'node:os'
+import { connectTcp } from '../../transports/tcp.js'
+import { systemClock } from '../session/clock.js'
+import { RigRunner } from '../session/rig-runner.js'
+import { describeFormat } from '../codec/format.js'
+import { UsageError } from '../errors.js'
+import { choiceFlag, intFlag, notYet, parseCommand, parseHostPort } from './args.js'
+import { Reporter } from './reporter.js'
+import { openSink } from './specs.js'
+import { VERSION } from './version.js'
+
+export const JOIN_HELP = `usage: synchro join HOST:PORT [options]
+
+Join a show as a rig and play what the server streams.
+
+  --name NAME           this rig's name, shown to the operator (default: host name)
+  --transport tcp|udp   transport to join on (default tcp)
+  --sink SPEC           null | wav:PATH | raw:PATH | raw:- (default null)
+  --latency MS          play audio this long after it arrives (default 20)
+  --connect-timeout MS  give up reaching the server after this long (default 3000)
+  --midi-out SPEC       MIDI output (not available yet)
+  --profile PATH        rig profile (not available yet)
+  --json                one JSON event per line (on stderr when --sink raw:-)
+`
+
+/** 20 ms absorbs loopback and LAN scheduling jitter on a loaded 2-core box (docs/BENCHMARKS.md). */
+export const DEFAULT_LATENCY_MS = 20
+
+const OPTIONS = {
+  name: { type: 'string' },
+  transport: { type: 'string' },
+  sink: { type: 'string' },
+  latency: { type: 'string' },
+  'connect-timeout': { type: 'string' },
+  'midi-out': { type: 'string', multiple: true },
+  profile: { type: 'string' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const
+
+export async function join(argv: string[]): Promise<number> {
+  const { values: v, positionals } = parseCommand('join', argv, OPTIONS, true)
+  if (v.help) {
+    process.stdout.write(JOIN_HELP)
+    return 0
+  }
+  if (v['midi-out']) throw notYet('--midi-out', 'MIDI support')
+  if (v.profile) throw notYet('--profile', 'show profiles')
+  if (positionals.length > 1) throw new UsageError('BAD_FLAG', `join takes one HOST:PORT, got also '${positionals[1]}'`)
+  const { host, port } = parseHostPort(positionals[0])
+  const transportKind = choiceFlag('transport', v.transport, 'tcp', ['tcp', 'udp'] as const)
+  if (transportKind === 'udp') throw notYet('--transport udp', 'low-latency UDP mode')
+  const latencyMs = intFlag('latency', v.latency, DEFAULT_LATENCY_MS, 0, 10000)
+  const connectTimeoutMs = intFlag('connect-timeout', v['connect-timeout'], 3000, 100, 60000)
+  const sinkSpec = v.sink ?? 'null'
+  const audioOnStdout = sinkSpec === 'raw:-'
+  const reporter = new Reporter(v.json ?? false, audioOnStdout ? process.stderr : process.stdout)
+  const name = v.name ?? hostname()
+  const sink = openSink(sinkSpec)
+
+  let transport
+  try {
+    transport = await connectTcp(host, port, connectTimeoutMs)
+  } catch (err) {
+    await sink.close()
+    throw err
+  }
+  const rig = new RigRunner({
+    config: { name, meta: { host: hostname(), platform: platform(), synchro: VERSION, sink: sink.description } },
+    transport,
+    sink,
+    latencyMs,
+    clock: systemClock,
+    onNotice: (n) => {
+      switch (n.event) {
+        case 'handshake':
+          return reporter.event(
+            { event: 'handshake', server: n.serverName, rate: n.format.rateHz, channels: n.format.channels, format: n.format.format, frames: n.format.framesPerPacket, sessionId: n.sessionId },
+            `joined ${n.serverName} at ${host}:${port} as ${name}: ${describeFormat(n.format)}; sink ${sink.description}`,
+          )
+        case 'init':
+          return reporter.event(n, `INIT: playing from position ${n.position}, ${latencyMs} ms behind`)
+        case 'terminate':
+          return reporter.event(n, `TERMINATE: ${n.reason}`)
+      }
+    },
+  })
+
+  let statsCount = 0
+  const statsTimer = setInterval(() => {
+    if (rig.phase !== 'streaming') return
+    const s = rig.stats()
+    statsCount++
+    reporter.event(
+      { event: 'stats', ...s },
+      statsCount % 5 === 0 ? `played ${(s.framesPlayed / 1000).toFixed(0)}k frames, buffer ${s.bufferMs} ms, underruns ${s.underruns}, lost ${s.packetsLost}, rtt ${s.rttMs ?? '-'} ms` : null,
+    )
+  }, 1000)
+
+  const onSignal = (sig: string) => () => rig.stop(`rig stopped by operator (${sig})`)
+  const onInt = onSignal('SIGINT')
+  const onTerm = onSignal('SIGTERM')
+  process.on('SIGINT', onInt)
+  process.on('SIGTERM', onTerm)
+
+  const outcome = await rig.done
+  clearInterval(statsTimer)
+  process.off('SIGINT', onInt)
+  process.off('SIGTERM', onTerm)
+  const s = rig.stats()
+  reporter.event({ event: 'summary', ok: outcome.ok, reason: outcome.reason, code: outcome.code, ...s }, `done: ${outcome.reason}; played ${s.framesPlayed} frames, ${s.underruns} underruns`)
+  if (!outcome.ok) {
+    reporter.problem(outcome.reason)
+    return 1
+  }
+  return 0
+}

@@ -1,0 +1,54 @@
+#!/usr/bin/env node
+// The `synchro` command. Every failure is one line on stderr: exit 2 for bad usage,
+// 1 for anything else; 0 after a graceful terminate.
+
+import { describeError, UsageError } from '../errors.js'
+import { join, JOIN_HELP } from './join.js'
+import { serve, SERVE_HELP } from './serve.js'
+import { VERSION } from './version.js'
+
+const HELP = `synchro ${VERSION}: live audio and MIDI sync for the stage
+
+usage:
+  synchro serve [options]              stream a source to every rig that joins
+  synchro join HOST:PORT [options]     join a show as a rig and play it
+  synchro COMMAND --help               the options of one command
+  synchro --version
+
+Try it on one machine:
+  synchro serve --port 7400 --clients 2 --duration 5 &
+  synchro join 127.0.0.1:7400 --name left  --sink wav:left.wav &
+  synchro join 127.0.0.1:7400 --name right --sink wav:right.wav
+`
+
+const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; help: string }> = {
+  serve: { run: serve, help: SERVE_HELP },
+  join: { run: join, help: JOIN_HELP },
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv
+  if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+    const topic = command === 'help' ? rest[0] : undefined
+    process.stdout.write(topic && COMMANDS[topic] ? COMMANDS[topic].help : HELP)
+    return 0
+  }
+  if (command === '--version' || command === '-v') {
+    process.stdout.write(`${VERSION}\n`)
+    return 0
+  }
+  const cmd = COMMANDS[command]
+  if (!cmd) throw new UsageError('BAD_COMMAND', `unknown command '${command}' (try synchro --help)`)
+  return cmd.run(rest)
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code
+  },
+  (err: unknown) => {
+    process.stderr.write(`synchro: ${describeError(err)}\n`)
+    if (process.env.SYNCHRO_DEBUG) console.error(err)
+    process.exitCode = err instanceof UsageError ? 2 : 1
+  },
+)

@@ -1,0 +1,25 @@
+// What a command tells the operator: one JSON object per line with --json, short
+// readable lines without. JSON goes to stdout unless stdout carries raw audio.
+
+import { Writable } from 'node:stream'
+
+export type Event = { event: string } & Record<string, unknown>
+
+export class Reporter {
+  constructor(
+    private readonly json: boolean,
+    private readonly out: Writable,
+    private readonly err: Writable = process.stderr,
+  ) {}
+
+  /** A structured event; `human` is its readable line, or null to say nothing without --json. */
+  event(e: Event, human: string | null): void {
+    if (this.json) this.out.write(JSON.stringify(e) + '\n')
+    else if (human !== null) this.out.write(human + '\n')
+  }
+
+  /** One line on stderr: warnings and the final error. */
+  problem(line: string): void {
+    this.err.write(`synchro: ${line}\n`)
+  }
+}

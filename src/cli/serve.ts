@@ -1,0 +1,165 @@
+// `synchro serve`: listen, wait for rigs, stream the source to every rig, terminate.
+
+import { randomInt } from 'node:crypto'
+import { hostname } from 'node:os'
+import { describeFormat, SAMPLE_FORMATS, type AudioFormat } from '../codec/format.js'
+import { listenTcp } from '../../transports/tcp.js'
+import { systemClock } from '../session/clock.js'
+import { DEFAULT_PING_INTERVAL_MS } from '../session/keepalive.js'
+import { maxAudioPayload } from '../session/server-machine.js'
+import { ServerRunner } from '../session/server-runner.js'
+import { MEDIA_MAX_PAYLOAD } from '../codec/messages.js'
+import { UsageError } from '../errors.js'
+import { choiceFlag, intFlag, notYet, numberFlag, parseCommand } from './args.js'
+import { Reporter } from './reporter.js'
+import { openSource } from './specs.js'
+
+export const SERVE_HELP = `usage: synchro serve [options]
+
+Stream audio to every rig that joins.
+
+  --transport tcp|udp   transport the show starts on (default tcp)
+  --host ADDR           address to listen on (default 0.0.0.0)
+  --port N              port to listen on; 0 picks a free one (default 7400)
+  --source SPEC         tone[:HZ] | wav:PATH | raw:PATH | raw:- (default tone:440)
+  --rate HZ             sample rate for tone and raw sources (default 48000)
+  --channels N          channels for tone and raw sources (default 2)
+  --format F            s16le | s24le | f32le, for tone and raw sources (default s16le)
+  --frames N            frames per packet (default 128: see docs/BENCHMARKS.md)
+  --clients N           start (INIT) once N rigs have joined (default 1)
+  --duration S          stream S seconds, then terminate
+  --name NAME           the server's name, shown to rigs (default: host name)
+  --ping-ms N           keep-alive interval; a silent rig is dropped after 1.5x (default 2000)
+  --midi-in SPEC        MIDI input (not available yet)
+  --profile PATH        show profile (not available yet)
+  --json                one JSON event per line on stdout
+`
+
+/** 128 frames (2.7 ms at 48 kHz): see bench/packet-size and docs/BENCHMARKS.md. */
+export const DEFAULT_FRAMES_PER_PACKET = 128
+
+const OPTIONS = {
+  transport: { type: 'string' },
+  host: { type: 'string' },
+  port: { type: 'string' },
+  source: { type: 'string' },
+  rate: { type: 'string' },
+  channels: { type: 'string' },
+  format: { type: 'string' },
+  frames: { type: 'string' },
+  clients: { type: 'string' },
+  duration: { type: 'string' },
+  name: { type: 'string' },
+  'ping-ms': { type: 'string' },
+  'midi-in': { type: 'string', multiple: true },
+  profile: { type: 'string' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const
+
+export async function serve(argv: string[]): Promise<number> {
+  const { values: v } = parseCommand('serve', argv, OPTIONS, false)
+  if (v.help) {
+    process.stdout.write(SERVE_HELP)
+    return 0
+  }
+  if (v['midi-in']) throw notYet('--midi-in', 'MIDI support')
+  if (v.profile) throw notYet('--profile', 'show profiles')
+  const transport = choiceFlag('transport', v.transport, 'tcp', ['tcp', 'udp'] as const)
+  if (transport === 'udp') throw notYet('--transport udp', 'low-latency UDP mode')
+  const host = v.host ?? '0.0.0.0'
+  const port = intFlag('port', v.port, 7400, 0, 65535)
+  const flags = {
+    rateHz: intFlag('rate', v.rate, 48000, 8000, 384000),
+    channels: intFlag('channels', v.channels, 2, 1, 64),
+    format: choiceFlag('format', v.format, 's16le', SAMPLE_FORMATS),
+    explicit: { rateHz: v.rate !== undefined, channels: v.channels !== undefined, format: v.format !== undefined },
+  }
+  const framesPerPacket = intFlag('frames', v.frames, DEFAULT_FRAMES_PER_PACKET, 16, 16384)
+  const clients = intFlag('clients', v.clients, 1, 0, 1000)
+  const durationS = numberFlag('duration', v.duration, undefined, 0.001, 7 * 24 * 3600)
+  const pingIntervalMs = intFlag('ping-ms', v['ping-ms'], DEFAULT_PING_INTERVAL_MS, 100, 60000)
+  const reporter = new Reporter(v.json ?? false, process.stdout)
+
+  const clock = systemClock
+  const source = openSource(v.source ?? 'tone:440', flags, clock)
+  const format: AudioFormat = { ...source.format, framesPerPacket }
+  if (maxAudioPayload(format) > MEDIA_MAX_PAYLOAD) {
+    throw new UsageError('BAD_FLAG', `--frames ${framesPerPacket} makes ${maxAudioPayload(format)}-byte packets, over the ${MEDIA_MAX_PAYLOAD}-byte limit`)
+  }
+
+  // --duration counts streamed time, so it is armed at INIT.
+  let durationTimer: NodeJS.Timeout | undefined
+  const armDuration = (): void => {
+    if (durationS !== undefined && durationTimer === undefined) {
+      durationTimer = setTimeout(() => runner.terminate(`duration of ${durationS} s reached`, 'duration'), durationS * 1000)
+    }
+  }
+
+  const runner = new ServerRunner({
+    config: {
+      serverName: v.name ?? hostname(),
+      format,
+      sessionId: randomInt(1, 0xffff_ffff),
+      clients,
+      pingIntervalMs,
+      handshakeTimeoutMs: 5000,
+    },
+    source,
+    clock,
+    onNotice: (n) => {
+      switch (n.event) {
+        case 'joined':
+          return reporter.event(n, `rig ${n.name} joined from ${n.remote}${n.late ? ' (late: playing from the live position)' : ''}`)
+        case 'left':
+          return reporter.event(n, `rig ${n.name} left: ${n.reason}`)
+        case 'rejected':
+          return reporter.event(n, `refused ${n.remote}: ${n.reason}`)
+        case 'init':
+          armDuration()
+          return reporter.event(n, `INIT: streaming to ${n.rigs.length} rig${n.rigs.length === 1 ? '' : 's'} (${n.rigs.join(', ')})`)
+        case 'terminate':
+          return reporter.event(n, `TERMINATE: ${n.reason}`)
+      }
+    },
+  })
+
+  const listener = await listenTcp(host, port, (t) => runner.attach(t), {
+    // A rig more than a second of audio behind loses its oldest audio; 4 s without draining, it is dropped.
+    maxQueueBytes: Math.max(64 * 1024, format.rateHz * format.channels * 4),
+    stallTimeoutMs: 4000,
+  })
+  reporter.event(
+    { event: 'listening', transport, host, port: listener.port, format },
+    `listening on ${transport} ${host}:${listener.port}; source ${source.description}; ${describeFormat(format)}; waiting for ${clients} rig${clients === 1 ? '' : 's'}`,
+  )
+  runner.listening()
+
+  let statsCount = 0
+  const statsTimer = setInterval(() => {
+    const s = runner.stats()
+    statsCount++
+    const line = statsCount % 5 === 0 && s.phase === 'streaming'
+      ? `${(s.uptimeMs / 1000).toFixed(0)} s: ${s.rigs.length} rig(s), ${s.packetsBroadcast} packets sent` + s.rigs.map((r) => `; ${r.name} rtt ${r.rttMs ?? '-'} ms, dropped ${r.framesDropped}`).join('')
+      : null
+    reporter.event({ event: 'stats', ...s }, line)
+  }, 1000)
+
+  const onSignal = (sig: string) => () => runner.terminate(`stopped by operator (${sig})`, 'operator')
+  const onInt = onSignal('SIGINT')
+  const onTerm = onSignal('SIGTERM')
+  process.on('SIGINT', onInt)
+  process.on('SIGTERM', onTerm)
+
+  const summary = await runner.done
+  clearInterval(statsTimer)
+  clearTimeout(durationTimer)
+  process.off('SIGINT', onInt)
+  process.off('SIGTERM', onTerm)
+  await listener.close()
+  reporter.event(
+    { event: 'summary', ...summary },
+    `done: ${summary.reason}; ${summary.packetsBroadcast} packets (${(summary.framesBroadcast / format.rateHz).toFixed(1)} s of audio) to ${summary.rigsJoined} rig(s)`,
+  )
+  return summary.code === 'source-error' ? 1 : 0
+}

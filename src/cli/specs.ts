@@ -1,0 +1,74 @@
+// Source and sink specs ("tone:440", "wav:show.wav", "raw:-", "null") into objects.
+
+import type { SampleFormat } from '../codec/format.js'
+import { NullSink, type AudioSink } from '../audio/sink.js'
+import { RawSink } from '../audio/raw-sink.js'
+import { RawSource } from '../audio/raw-source.js'
+import type { AudioSource } from '../audio/source.js'
+import { ToneSource } from '../audio/tone-source.js'
+import { WavSink } from '../audio/wav-sink.js'
+import { WavSource } from '../audio/wav-source.js'
+import { UsageError } from '../errors.js'
+import type { Clock } from '../session/clock.js'
+
+export interface FormatFlags {
+  rateHz: number
+  channels: number
+  format: SampleFormat
+  /** Which of the three the operator gave explicitly. */
+  explicit: { rateHz: boolean; channels: boolean; format: boolean }
+}
+
+function split(spec: string): [string, string | undefined] {
+  const i = spec.indexOf(':')
+  return i < 0 ? [spec, undefined] : [spec.slice(0, i), spec.slice(i + 1)]
+}
+
+export function openSource(spec: string, f: FormatFlags, clock: Clock): AudioSource {
+  const [kind, arg] = split(spec)
+  const flagsFormat = { rateHz: f.rateHz, channels: f.channels, format: f.format }
+  switch (kind) {
+    case 'tone': {
+      const hz = arg === undefined || arg === '' ? 440 : Number(arg)
+      if (!Number.isFinite(hz) || hz <= 0 || hz >= f.rateHz / 2) {
+        throw new UsageError('BAD_SOURCE', `tone frequency must be between 0 and ${f.rateHz / 2} Hz (Nyquist), got '${arg}'`)
+      }
+      return new ToneSource(flagsFormat, hz, clock)
+    }
+    case 'wav': {
+      if (!arg) throw new UsageError('BAD_SOURCE', 'wav: needs a path, e.g. --source wav:show.wav')
+      const src = new WavSource(arg, clock)
+      const clash = (['rateHz', 'channels', 'format'] as const).find((k) => f.explicit[k] && src.format[k] !== f[k])
+      if (clash) {
+        const flag = clash === 'rateHz' ? 'rate' : clash
+        throw new UsageError('FORMAT_CLASH', `${arg} has ${flag} ${src.format[clash]} but --${flag} ${f[clash]} was given (a WAV source sets the show's format; drop the flag)`)
+      }
+      return src
+    }
+    case 'raw':
+      if (!arg) throw new UsageError('BAD_SOURCE', 'raw: needs a path or - for stdin, e.g. --source raw:-')
+      return new RawSource(arg, flagsFormat, clock)
+    case 'device':
+      throw new UsageError('NOT_AVAILABLE', '--source device is not available yet in this build (sound-card support); use tone, wav: or raw:')
+    default:
+      throw new UsageError('BAD_SOURCE', `unknown source '${spec}': use tone[:HZ], wav:PATH or raw:PATH|-`)
+  }
+}
+
+export function openSink(spec: string): AudioSink {
+  const [kind, arg] = split(spec)
+  switch (kind) {
+    case 'null':
+      return new NullSink()
+    case 'wav':
+      if (!arg || arg === '-') throw new UsageError('BAD_SINK', 'wav: needs a file path, e.g. --sink wav:take.wav')
+      return new WavSink(arg)
+    case 'raw':
+      if (!arg) throw new UsageError('BAD_SINK', 'raw: needs a path or - for stdout, e.g. --sink raw:-')
+      return new RawSink(arg)
+    case 'device':
+      throw new UsageError('NOT_AVAILABLE', '--sink device is not available yet in this build (sound-card support); use null, wav: or raw:')
+    default:
+      throw new UsageError('BAD_SINK', `unknown sink '${spec}': use null, wav:PATH or raw:PATH|-`)
+  }
+}

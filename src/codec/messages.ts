@@ -1,0 +1,149 @@
+// Messages <-> frames. Control payloads (HELLO, HELLO_REPLY, INIT, TERMINATE) are small
+// UTF-8 JSON objects validated with zod on receipt; media payloads (AUDIO, MIDI) and
+// PING/PONG are binary. A frame is one contiguous buffer: header then payload, so a
+// broadcast is encoded once and the same bytes go to every rig.
+
+import { z } from 'zod'
+import { FrameError } from '../errors.js'
+import { CODEC } from './format.js'
+import { HEADER_BYTES, MSG, readHeader, writeHeader, messageTypeName, type Header, type MessageType } from './header.js'
+
+/** Control frames are tiny; cap them well below any media frame. */
+export const CONTROL_MAX_PAYLOAD = 16 * 1024
+/** The most a server may declare for media frames (1 MiB): a rig never buffers more for one frame. */
+export const MEDIA_MAX_PAYLOAD = 1024 * 1024
+
+export const HelloSchema = z.object({
+  version: z.number().int(),
+  serverName: z.string().max(128),
+  format: z.object({
+    rateHz: z.number().int().min(8000).max(384000),
+    channels: z.number().int().min(1).max(64),
+    format: z.enum(['s16le', 's24le', 'f32le']),
+    framesPerPacket: z.number().int().min(16).max(16384),
+  }),
+  maxPayload: z.number().int().min(1).max(MEDIA_MAX_PAYLOAD),
+  pingIntervalMs: z.number().int().min(100).max(60000),
+})
+export type Hello = z.infer<typeof HelloSchema>
+
+export const HelloReplySchema = z.object({
+  version: z.number().int(),
+  name: z.string().min(1).max(64).regex(/^[^\x00-\x1f\x7f]+$/, 'printable characters only'),
+  meta: z.record(z.string(), z.unknown()).default({}),
+})
+export type HelloReply = z.infer<typeof HelloReplySchema>
+
+export const InitSchema = z.object({
+  /** Show position (sample frames since INIT) of the next audio the rig will receive. */
+  position: z.number().int().min(0),
+})
+export type Init = z.infer<typeof InitSchema>
+
+export const TerminateSchema = z.object({
+  reason: z.string().max(512),
+  /** Machine-readable cause: end-of-source, operator, duration, protocol-error, version-mismatch, timeout, too-slow, rig-left... */
+  code: z.string().max(64).default('operator'),
+})
+export type Terminate = z.infer<typeof TerminateSchema>
+
+export type ControlMessage =
+  | { type: typeof MSG.HELLO; body: Hello }
+  | { type: typeof MSG.HELLO_REPLY; body: HelloReply }
+  | { type: typeof MSG.INIT; body: Init }
+  | { type: typeof MSG.TERMINATE; body: Terminate }
+
+/** A decoded frame. `payload` is a view into the frame, never a copy. */
+export interface Frame {
+  header: Header
+  payload: Uint8Array
+}
+
+const textEncoder = new TextEncoder()
+const textDecoder = new TextDecoder('utf-8', { fatal: true })
+
+export interface EncodeOptions {
+  codec?: number
+  flags?: number
+  seq?: number
+  sessionId: number
+  timestamp?: number
+}
+
+/** Allocates one buffer holding header and payload. */
+export function encodeFrame(type: MessageType, payload: Uint8Array, o: EncodeOptions): Uint8Array {
+  const out = Buffer.allocUnsafe(HEADER_BYTES + payload.byteLength)
+  writeHeader(out, 0, {
+    type,
+    codec: o.codec ?? CODEC.none,
+    flags: o.flags ?? 0,
+    seq: o.seq ?? 0,
+    sessionId: o.sessionId,
+    timestamp: o.timestamp ?? 0,
+    payloadLength: payload.byteLength,
+  })
+  out.set(payload, HEADER_BYTES)
+  return out
+}
+
+export function encodeControl(msg: ControlMessage, o: EncodeOptions): Uint8Array {
+  return encodeFrame(msg.type, textEncoder.encode(JSON.stringify(msg.body)), o)
+}
+
+/** PING and PONG carry the sender's clock (ms, float64) so it can compute round-trip time. */
+export function encodePingPong(type: typeof MSG.PING | typeof MSG.PONG, sentAtMs: number, o: EncodeOptions): Uint8Array {
+  const body = new Uint8Array(8)
+  new DataView(body.buffer).setFloat64(0, sentAtMs)
+  return encodeFrame(type, body, o)
+}
+
+export function readPingPong(frame: Frame): number {
+  if (frame.payload.byteLength !== 8) {
+    throw new FrameError('BAD_PAYLOAD', `${messageTypeName(frame.header.type)} payload must be 8 bytes, got ${frame.payload.byteLength}`)
+  }
+  return new DataView(frame.payload.buffer, frame.payload.byteOffset, 8).getFloat64(0)
+}
+
+/** Decodes one whole frame (as a transport delivers it). Throws FrameError. */
+export function decodeFrame(bytes: Uint8Array, maxPayload: number): Frame {
+  const header = readHeader(bytes, maxPayload)
+  if (header === null) throw new FrameError('TRUNCATED', `frame of ${bytes.byteLength} bytes is shorter than the ${HEADER_BYTES}-byte header`)
+  const end = HEADER_BYTES + header.payloadLength
+  if (bytes.byteLength !== end) {
+    throw new FrameError('BAD_LENGTH', `${messageTypeName(header.type)} frame declares ${header.payloadLength} payload bytes but carries ${bytes.byteLength - HEADER_BYTES}`)
+  }
+  return { header, payload: bytes.subarray(HEADER_BYTES, end) }
+}
+
+const SCHEMAS = {
+  [MSG.HELLO]: HelloSchema,
+  [MSG.HELLO_REPLY]: HelloReplySchema,
+  [MSG.INIT]: InitSchema,
+  [MSG.TERMINATE]: TerminateSchema,
+} as const
+
+export function isControlType(type: number): type is ControlMessage['type'] {
+  return type in SCHEMAS
+}
+
+/** Parses and validates a control frame's JSON body. Throws FrameError naming the bad field. */
+export function readControl(frame: Frame): ControlMessage {
+  const type = frame.header.type
+  if (!isControlType(type)) throw new FrameError('NOT_CONTROL', `${messageTypeName(type)} is not a control message`)
+  if (frame.payload.byteLength > CONTROL_MAX_PAYLOAD) {
+    throw new FrameError('FRAME_TOO_LARGE', `${messageTypeName(type)} payload of ${frame.payload.byteLength} bytes exceeds ${CONTROL_MAX_PAYLOAD}`)
+  }
+  let json: unknown
+  try {
+    json = JSON.parse(textDecoder.decode(frame.payload))
+  } catch {
+    throw new FrameError('BAD_PAYLOAD', `${messageTypeName(type)} payload is not valid UTF-8 JSON`)
+  }
+  const parsed = SCHEMAS[type].safeParse(json)
+  if (!parsed.success) {
+    const first = parsed.error.issues[0]
+    const where = first && first.path.length > 0 ? first.path.join('.') + ': ' : ''
+    throw new FrameError('BAD_PAYLOAD', `invalid ${messageTypeName(type)}: ${where}${first?.message ?? 'invalid'}`)
+  }
+  return { type, body: parsed.data } as ControlMessage
+}

@@ -1,0 +1,46 @@
+// Sequence numbers (16 bit) and media timestamps (32 bit) wrap. Compare them only
+// through these helpers, as werift-webrtc does with uint16Gt, so wrap bugs live in one place.
+
+export const SEQ_MOD = 0x1_0000
+export const TS_MOD = 0x1_0000_0000
+
+export function seqAdd(a: number, n: number): number {
+  return (a + n) & 0xffff
+}
+
+/** Signed distance from a to b in [-32768, 32767]: positive when b is after a. */
+export function seqDiff(a: number, b: number): number {
+  return ((b - a + 0x8000) & 0xffff) - 0x8000
+}
+
+export function seqLess(a: number, b: number): boolean {
+  return seqDiff(a, b) > 0
+}
+
+export function tsAdd(a: number, n: number): number {
+  return (a + n) >>> 0
+}
+
+/** Signed distance from a to b for 32-bit timestamps: positive when b is after a. */
+export function tsDiff(a: number, b: number): number {
+  return ((b - a) | 0)
+}
+
+/**
+ * Turns a stream of wrapping 32-bit timestamps into a monotonic JS number, as RTP
+ * receivers do: each new value is placed nearest to the last one seen.
+ */
+export class TimestampUnwrapper {
+  private last: number | undefined
+  private extended = 0
+  unwrap(ts: number): number {
+    if (this.last === undefined) {
+      this.last = ts
+      this.extended = ts
+      return ts
+    }
+    this.extended += tsDiff(this.last, ts)
+    this.last = ts
+    return this.extended
+  }
+}

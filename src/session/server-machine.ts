@@ -1,0 +1,354 @@
+// The server's side of a show as a pure step function (XState's transition style):
+// step(state, event, now) returns the next state and the effects to perform, and
+// performs none itself. It knows nothing of sockets; a runner carries out the effects.
+//
+// Show phases: listening -> waiting (for --clients rigs) -> streaming -> terminating -> closed.
+// Each rig: handshake (HELLO sent) -> ready (HELLO_REPLY valid) -> streaming (INIT sent).
+
+import { bytesPerFrame, codecOf, type AudioFormat } from '../codec/format.js'
+import { MSG, PROTOCOL_VERSION, messageTypeName, VersionMismatchError } from '../codec/header.js'
+import {
+  decodeFrame, encodeControl, encodeFrame, encodePingPong, isControlType, readControl, readPingPong,
+  type HelloReply,
+} from '../codec/messages.js'
+import { seqAdd, tsAdd } from '../codec/seq.js'
+import { ProtocolError, type SynchroError } from '../errors.js'
+import { peerTimeoutMs } from './keepalive.js'
+
+export type PeerId = number
+export type ShowPhase = 'listening' | 'waiting' | 'streaming' | 'terminating' | 'closed'
+export type RigPhase = 'handshake' | 'ready' | 'streaming'
+
+export interface ServerConfig {
+  serverName: string
+  format: AudioFormat
+  sessionId: number
+  /** Broadcast INIT once this many rigs have completed the handshake; 0: only on an explicit init. */
+  clients: number
+  pingIntervalMs: number
+  /** A connection that has not answered HELLO within this is dropped. */
+  handshakeTimeoutMs: number
+}
+
+export interface RigEntry {
+  readonly peer: PeerId
+  readonly remote: string
+  readonly phase: RigPhase
+  readonly name: string | undefined
+  readonly meta: Record<string, unknown>
+  readonly connectedAtMs: number
+  readonly lastHeardMs: number
+  readonly lastPingMs: number
+  readonly rttMs: number | undefined
+  readonly controlSeq: number
+  readonly late: boolean
+}
+
+export interface ServerState {
+  readonly config: ServerConfig
+  readonly phase: ShowPhase
+  readonly rigs: ReadonlyMap<PeerId, RigEntry>
+  /** Peers in the streaming phase, kept as an array so a broadcast allocates nothing per rig. */
+  readonly streamingPeers: readonly PeerId[]
+  readonly audioSeq: number
+  /** Show position in frames: the timestamp of the next AUDIO message. */
+  readonly position: number
+  readonly terminateReason: string | undefined
+}
+
+export type ServerEvent =
+  | { type: 'listening' }
+  | { type: 'connect'; peer: PeerId; remote: string }
+  | { type: 'frame'; peer: PeerId; bytes: Uint8Array }
+  | { type: 'badFrame'; peer: PeerId; error: SynchroError }
+  | { type: 'disconnect'; peer: PeerId; reason: string }
+  | { type: 'tick' }
+  | { type: 'audio'; pcm: Uint8Array }
+  | { type: 'init' }
+  | { type: 'terminate'; reason: string; code: string }
+
+/** What the show tells the operator (the --json events, the console's log). */
+export type ServerNotice =
+  | { event: 'joined'; name: string; remote: string; late: boolean; meta: Record<string, unknown> }
+  | { event: 'left'; name: string; remote: string; reason: string }
+  | { event: 'rejected'; remote: string; reason: string }
+  | { event: 'init'; rigs: string[]; position: number }
+  | { event: 'terminate'; reason: string; code: string }
+
+export type ServerEffect =
+  | { kind: 'send'; peer: PeerId; frame: Uint8Array }
+  | { kind: 'broadcast'; peers: readonly PeerId[]; frame: Uint8Array }
+  | { kind: 'close'; peer: PeerId }
+  | { kind: 'notify'; notice: ServerNotice }
+  | { kind: 'startStream' }
+  | { kind: 'stopped' }
+
+export interface Step {
+  state: ServerState
+  effects: ServerEffect[]
+}
+
+/** Largest payload the server accepts from a rig: control messages and, later, MIDI. */
+export const RIG_MAX_PAYLOAD = 64 * 1024
+
+export function initialServerState(config: ServerConfig): ServerState {
+  return {
+    config,
+    phase: 'listening',
+    rigs: new Map(),
+    streamingPeers: [],
+    audioSeq: 0,
+    position: 0,
+    terminateReason: undefined,
+  }
+}
+
+/** The largest AUDIO payload this format produces; announced in HELLO as the rig's frame limit. */
+export function maxAudioPayload(format: AudioFormat): number {
+  return format.framesPerPacket * bytesPerFrame(format)
+}
+
+export function stepServer(state: ServerState, event: ServerEvent, now: number): Step {
+  const fx: ServerEffect[] = []
+  const next = reduce(state, event, now, fx)
+  return { state: next, effects: fx }
+}
+
+function reduce(s: ServerState, e: ServerEvent, now: number, fx: ServerEffect[]): ServerState {
+  switch (e.type) {
+    case 'listening':
+      if (s.phase !== 'listening') return s
+      return { ...s, phase: 'waiting' }
+    case 'connect':
+      return onConnect(s, e.peer, e.remote, now, fx)
+    case 'frame':
+      return onFrame(s, e.peer, e.bytes, now, fx)
+    case 'badFrame':
+      return reject(s, e.peer, e.error.code === 'VERSION_MISMATCH' ? 'version-mismatch' : 'protocol-error', e.error.message, fx)
+    case 'disconnect':
+      return removeRig(s, e.peer, e.reason, fx)
+    case 'tick':
+      return onTick(s, now, fx)
+    case 'audio':
+      return onAudio(s, e.pcm, fx)
+    case 'init':
+      return s.phase === 'waiting' ? startShow(s, fx) : s
+    case 'terminate':
+      return terminate(s, e.reason, e.code, fx)
+  }
+}
+
+function onConnect(s: ServerState, peer: PeerId, remote: string, now: number, fx: ServerEffect[]): ServerState {
+  if (s.phase === 'terminating' || s.phase === 'closed') {
+    fx.push({ kind: 'send', peer, frame: terminateFrame(s, 0, 'the show is ending', 'terminating') }, { kind: 'close', peer })
+    return s
+  }
+  const { config } = s
+  const hello = encodeControl(
+    {
+      type: MSG.HELLO,
+      body: {
+        version: PROTOCOL_VERSION,
+        serverName: config.serverName,
+        format: { ...config.format },
+        maxPayload: maxAudioPayload(config.format),
+        pingIntervalMs: config.pingIntervalMs,
+      },
+    },
+    { sessionId: config.sessionId, seq: 0 },
+  )
+  fx.push({ kind: 'send', peer, frame: hello })
+  const rig: RigEntry = {
+    peer, remote, phase: 'handshake', name: undefined, meta: {},
+    connectedAtMs: now, lastHeardMs: now, lastPingMs: now, rttMs: undefined, controlSeq: 1, late: false,
+  }
+  return withRig(s, rig)
+}
+
+function onFrame(s: ServerState, peer: PeerId, bytes: Uint8Array, now: number, fx: ServerEffect[]): ServerState {
+  const rig = s.rigs.get(peer)
+  if (!rig) return s
+  let frame
+  try {
+    frame = decodeFrame(bytes, RIG_MAX_PAYLOAD)
+  } catch (err) {
+    return reject(s, peer, 'protocol-error', (err as SynchroError).message, fx)
+  }
+  const heard = { ...rig, lastHeardMs: now }
+  const type = frame.header.type
+  if (rig.phase !== 'handshake' && frame.header.sessionId !== s.config.sessionId) {
+    return reject(s, peer, 'protocol-error', `wrong session id ${frame.header.sessionId} (this show is ${s.config.sessionId})`, fx)
+  }
+  try {
+    if (type === MSG.PING) {
+      const t = readPingPong(frame)
+      fx.push({ kind: 'send', peer, frame: encodePingPong(MSG.PONG, t, { sessionId: s.config.sessionId }) })
+      return withRig(s, heard)
+    }
+    if (type === MSG.PONG) {
+      const sentAt = readPingPong(frame)
+      const rtt = now - sentAt
+      return withRig(s, { ...heard, rttMs: rtt >= 0 && rtt < 60_000 ? rtt : heard.rttMs })
+    }
+    if (!isControlType(type)) {
+      throw new ProtocolError('UNEXPECTED', `${messageTypeName(type)} is not something a rig may send`)
+    }
+    const msg = readControl(frame)
+    if (msg.type === MSG.HELLO_REPLY) {
+      if (rig.phase !== 'handshake') throw new ProtocolError('UNEXPECTED', 'HELLO_REPLY sent twice')
+      return onHelloReply(s, heard, msg.body, fx)
+    }
+    if (msg.type === MSG.TERMINATE) {
+      const reason = `rig left: ${msg.body.reason || msg.body.code}`
+      fx.push({ kind: 'close', peer })
+      return removeRig(s, peer, reason, fx)
+    }
+    throw new ProtocolError('UNEXPECTED', `${messageTypeName(type)} is not something a rig may send`)
+  } catch (err) {
+    const code = (err as SynchroError).code === 'VERSION_MISMATCH' ? 'version-mismatch' : 'protocol-error'
+    return reject(s, peer, code, (err as SynchroError).message, fx)
+  }
+}
+
+function onHelloReply(s: ServerState, rig: RigEntry, reply: HelloReply, fx: ServerEffect[]): ServerState {
+  if (reply.version !== PROTOCOL_VERSION) throw new VersionMismatchError(reply.version)
+  let state = s
+  // A rig that rebooted mid-show reconnects under the same name while its old connection
+  // may still look open: the new connection wins.
+  for (const other of s.rigs.values()) {
+    if (other.peer !== rig.peer && other.name === reply.name) {
+      fx.push({ kind: 'send', peer: other.peer, frame: terminateFrame(s, other.controlSeq, 'replaced by a new connection from the same rig', 'replaced') })
+      fx.push({ kind: 'close', peer: other.peer })
+      state = removeRig(state, other.peer, 'replaced by a new connection from the same rig', fx)
+    }
+  }
+  const late = state.phase === 'streaming'
+  const ready: RigEntry = { ...rig, phase: 'ready', name: reply.name, meta: reply.meta, late }
+  fx.push({ kind: 'notify', notice: { event: 'joined', name: reply.name, remote: rig.remote, late, meta: reply.meta } })
+  state = withRig(state, ready)
+  if (late) return sendInit(state, ready, fx)
+  if (state.phase === 'waiting' && state.config.clients > 0 && countReady(state) >= state.config.clients) {
+    return startShow(state, fx)
+  }
+  return state
+}
+
+function startShow(s: ServerState, fx: ServerEffect[]): ServerState {
+  let state: ServerState = { ...s, phase: 'streaming' }
+  const names: string[] = []
+  for (const rig of s.rigs.values()) {
+    if (rig.phase === 'ready') {
+      state = sendInit(state, rig, fx)
+      names.push(rig.name ?? rig.remote)
+    }
+  }
+  fx.push({ kind: 'notify', notice: { event: 'init', rigs: names, position: s.position } }, { kind: 'startStream' })
+  return state
+}
+
+function sendInit(s: ServerState, rig: RigEntry, fx: ServerEffect[]): ServerState {
+  const frame = encodeControl(
+    { type: MSG.INIT, body: { position: s.position } },
+    { sessionId: s.config.sessionId, seq: rig.controlSeq, timestamp: s.position },
+  )
+  fx.push({ kind: 'send', peer: rig.peer, frame })
+  return withRig(s, { ...rig, phase: 'streaming', controlSeq: seqAdd(rig.controlSeq, 1) })
+}
+
+function onAudio(s: ServerState, pcm: Uint8Array, fx: ServerEffect[]): ServerState {
+  if (s.phase !== 'streaming') return s
+  const { format, sessionId } = s.config
+  const frames = pcm.byteLength / bytesPerFrame(format)
+  if (s.streamingPeers.length > 0) {
+    const frame = encodeFrame(MSG.AUDIO, pcm, { codec: codecOf(format.format), seq: s.audioSeq, sessionId, timestamp: s.position })
+    fx.push({ kind: 'broadcast', peers: s.streamingPeers, frame })
+  }
+  // Sequence and position advance even with no rig listening: a rig joining later
+  // plays from the live position, not from where the last rig left.
+  return { ...s, audioSeq: seqAdd(s.audioSeq, 1), position: tsAdd(s.position, frames) }
+}
+
+function onTick(s: ServerState, now: number, fx: ServerEffect[]): ServerState {
+  if (s.phase === 'terminating' || s.phase === 'closed') return s
+  const { pingIntervalMs, handshakeTimeoutMs } = s.config
+  const timeout = peerTimeoutMs(pingIntervalMs)
+  let state = s
+  for (const rig of s.rigs.values()) {
+    if (rig.phase === 'handshake' && now - rig.connectedAtMs > handshakeTimeoutMs) {
+      state = reject(state, rig.peer, 'timeout', `no HELLO_REPLY within ${(handshakeTimeoutMs / 1000).toFixed(1)} s`, fx)
+      continue
+    }
+    if (now - rig.lastHeardMs > timeout) {
+      const reason = `timed out: nothing heard for ${((now - rig.lastHeardMs) / 1000).toFixed(1)} s`
+      fx.push({ kind: 'send', peer: rig.peer, frame: terminateFrame(state, rig.controlSeq, reason, 'timeout') }, { kind: 'close', peer: rig.peer })
+      state = removeRig(state, rig.peer, reason, fx)
+      continue
+    }
+    if (now - rig.lastPingMs >= pingIntervalMs) {
+      fx.push({ kind: 'send', peer: rig.peer, frame: encodePingPong(MSG.PING, now, { sessionId: s.config.sessionId }) })
+      state = withRig(state, { ...rig, lastPingMs: now })
+    }
+  }
+  return state
+}
+
+function terminate(s: ServerState, reason: string, code: string, fx: ServerEffect[]): ServerState {
+  if (s.phase === 'terminating' || s.phase === 'closed') return s
+  for (const rig of s.rigs.values()) {
+    fx.push({ kind: 'send', peer: rig.peer, frame: terminateFrame(s, rig.controlSeq, reason, code) }, { kind: 'close', peer: rig.peer })
+  }
+  fx.push({ kind: 'notify', notice: { event: 'terminate', reason, code } }, { kind: 'stopped' })
+  return { ...s, phase: 'closed', rigs: new Map(), streamingPeers: [], terminateReason: reason }
+}
+
+/** Tells a peer why it is being dropped, then drops it. */
+function reject(s: ServerState, peer: PeerId, code: string, reason: string, fx: ServerEffect[]): ServerState {
+  const rig = s.rigs.get(peer)
+  if (!rig) return s
+  fx.push({ kind: 'send', peer, frame: terminateFrame(s, rig.controlSeq, reason, code) }, { kind: 'close', peer })
+  if (rig.phase === 'handshake') {
+    fx.push({ kind: 'notify', notice: { event: 'rejected', remote: rig.remote, reason } })
+    return withoutRig(s, peer)
+  }
+  return removeRig(s, peer, reason, fx)
+}
+
+function removeRig(s: ServerState, peer: PeerId, reason: string, fx: ServerEffect[]): ServerState {
+  const rig = s.rigs.get(peer)
+  if (!rig) return s
+  if (rig.phase !== 'handshake') {
+    fx.push({ kind: 'notify', notice: { event: 'left', name: rig.name ?? rig.remote, remote: rig.remote, reason } })
+  }
+  return withoutRig(s, peer)
+}
+
+function terminateFrame(s: ServerState, seq: number, reason: string, code: string): Uint8Array {
+  return encodeControl({ type: MSG.TERMINATE, body: { reason, code } }, { sessionId: s.config.sessionId, seq })
+}
+
+function withRig(s: ServerState, rig: RigEntry): ServerState {
+  const rigs = new Map(s.rigs)
+  rigs.set(rig.peer, rig)
+  const prev = s.rigs.get(rig.peer)
+  const streamingChanged = (prev?.phase === 'streaming') !== (rig.phase === 'streaming')
+  return { ...s, rigs, streamingPeers: streamingChanged ? streamingOf(rigs) : s.streamingPeers }
+}
+
+function withoutRig(s: ServerState, peer: PeerId): ServerState {
+  if (!s.rigs.has(peer)) return s
+  const rigs = new Map(s.rigs)
+  rigs.delete(peer)
+  return { ...s, rigs, streamingPeers: streamingOf(rigs) }
+}
+
+function streamingOf(rigs: ReadonlyMap<PeerId, RigEntry>): PeerId[] {
+  const out: PeerId[] = []
+  for (const r of rigs.values()) if (r.phase === 'streaming') out.push(r.peer)
+  return out
+}
+
+function countReady(s: ServerState): number {
+  let n = 0
+  for (const r of s.rigs.values()) if (r.phase === 'ready' || r.phase === 'streaming') n++
+  return n
+}

@@ -1,0 +1,62 @@
+// The bounded queue in front of a peer that is not keeping up. Audio is only worth
+// playing while it is fresh, so when the cap is reached the oldest media frames go
+// first; control frames are never dropped (they are tiny and rare, and the session
+// drops a peer that stays behind, so they cannot pile up either).
+
+import type { FrameClass } from './transport.js'
+
+interface Entry {
+  frame: Uint8Array
+  cls: FrameClass
+}
+
+export class SendQueue {
+  private entries: Entry[] = []
+  private head = 0
+  bytes = 0
+  dropped = 0
+
+  constructor(readonly maxBytes: number) {}
+
+  get length(): number {
+    return this.entries.length - this.head
+  }
+
+  push(frame: Uint8Array, cls: FrameClass): void {
+    this.entries.push({ frame, cls })
+    this.bytes += frame.byteLength
+    while (this.bytes > this.maxBytes && this.dropOldestMedia()) {
+      // keep dropping until it fits or only control frames are left
+    }
+  }
+
+  shift(): Uint8Array | undefined {
+    if (this.head >= this.entries.length) return undefined
+    const e = this.entries[this.head++]!
+    this.bytes -= e.frame.byteLength
+    if (this.head > 64 && this.head * 2 > this.entries.length) {
+      this.entries = this.entries.slice(this.head)
+      this.head = 0
+    }
+    return e.frame
+  }
+
+  clear(): void {
+    this.entries = []
+    this.head = 0
+    this.bytes = 0
+  }
+
+  private dropOldestMedia(): boolean {
+    for (let i = this.head; i < this.entries.length - 1; i++) {
+      const e = this.entries[i]!
+      if (e.cls === 'media') {
+        this.entries.splice(i, 1)
+        this.bytes -= e.frame.byteLength
+        this.dropped++
+        return true
+      }
+    }
+    return false
+  }
+}
