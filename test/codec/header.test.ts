@@ -1,0 +1,202 @@
+import { test } from 'uvu'
+import * as assert from 'uvu/assert'
+import fc from 'fast-check'
+import { HEADER_BYTES, MSG, PROTOCOL_VERSION, readHeader, VersionMismatchError, writeHeader } from '../../src/codec/header.js'
+import { decodeFrame, encodeControl, encodeFrame, encodePingPong, readControl, readPingPong } from '../../src/codec/messages.js'
+import { Deframer } from '../../src/codec/deframer.js'
+import { CODEC } from '../../src/codec/format.js'
+import { FrameError } from '../../src/errors.js'
+import { fromHex, hex, throwsCode } from '../helpers/frames.js'
+
+// Fixtures written by hand from docs/PROTOCOL.md, so an accidental layout change fails here.
+const FIXTURES: Record<string, { hex: string; build: () => Uint8Array }> = {
+  AUDIO: {
+    // magic 5359, v1, type 4, codec 1 (s16le), flags 0, seq 0x0102, session 0xdeadbeef, ts 0x00000080, len 8, payload
+    hex: '5359 01 04 01 00 0102 deadbeef 00000080 00000008 0100 ffff 0200 feff',
+    build: () => encodeFrame(MSG.AUDIO, fromHex('0100ffff0200feff'), { codec: CODEC.pcm_s16le, seq: 0x0102, sessionId: 0xdeadbeef, timestamp: 128 }),
+  },
+  TERMINATE: {
+    // {"reason":"bye","code":"operator"} is 34 (0x22) bytes
+    hex: '5359 01 06 00 00 0003 00000007 00000000 00000022' + Buffer.from('{"reason":"bye","code":"operator"}').toString('hex'),
+    build: () => encodeControl({ type: MSG.TERMINATE, body: { reason: 'bye', code: 'operator' } }, { sessionId: 7, seq: 3 }),
+  },
+  PING: {
+    // float64 1.5
+    hex: '5359 01 07 00 00 0000 00000007 00000000 00000008 3ff8000000000000',
+    build: () => encodePingPong(MSG.PING, 1.5, { sessionId: 7 }),
+  },
+}
+
+for (const [name, f] of Object.entries(FIXTURES)) {
+  test(`${name} encodes to its documented bytes`, () => {
+    assert.is(hex(f.build()), f.hex.replace(/\s+/g, ''))
+  })
+
+  test(`${name} deframes whole when fed split at every byte offset`, () => {
+    const bytes = fromHex(f.hex)
+    for (let cut = 0; cut <= bytes.length; cut++) {
+      const d = new Deframer(1 << 20)
+      d.push(bytes.subarray(0, cut))
+      const early = d.next()
+      if (cut < bytes.length) assert.is(early, null, `a frame came out after ${cut} of ${bytes.length} bytes`)
+      d.push(bytes.subarray(cut))
+      const frame = early ?? d.next()
+      assert.ok(frame, `no frame when split at ${cut}`)
+      assert.is(hex(frame!), hex(bytes))
+      assert.is(d.next(), null)
+    }
+  })
+}
+
+test('deframer splits a stream of many frames fed one byte at a time', () => {
+  const frames = [FIXTURES.AUDIO!.build(), FIXTURES.PING!.build(), FIXTURES.TERMINATE!.build()]
+  const stream = Buffer.concat(frames)
+  const d = new Deframer(1 << 20)
+  const out: string[] = []
+  for (const b of stream) {
+    d.push(Uint8Array.of(b))
+    for (let f = d.next(); f; f = d.next()) out.push(hex(f))
+  }
+  assert.equal(out, frames.map(hex))
+})
+
+test('deframer returns a view, not a copy, when a frame sits inside one chunk', () => {
+  const a = FIXTURES.AUDIO!.build()
+  const chunk = Buffer.concat([a, a])
+  const d = new Deframer(1 << 20)
+  d.push(chunk)
+  const f = d.next()!
+  assert.is(f.buffer, chunk.buffer)
+})
+
+test('control messages decode and validate', () => {
+  const msg = readControl(decodeFrame(FIXTURES.TERMINATE!.build(), 1024))
+  assert.equal(msg, { type: MSG.TERMINATE, body: { reason: 'bye', code: 'operator' } })
+  assert.is(readPingPong(decodeFrame(FIXTURES.PING!.build(), 1024)), 1.5)
+})
+
+// The limit cases: each must be a FrameError with a code and a readable message.
+const BAD: Array<[string, string, string, RegExp]> = [
+  ['bad magic', '4142 01 04 00 00 0000 00000000 00000000 00000000', 'BAD_MAGIC', /not a Synchro frame/],
+  ['version 2', '5359 02 04 00 00 0000 00000000 00000000 00000000', 'VERSION_MISMATCH', /peer speaks Synchro protocol v2, this side speaks v1/],
+  ['unknown type', '5359 01 63 00 00 0000 00000000 00000000 00000000', 'UNKNOWN_TYPE', /unknown message type 99/],
+  ['huge length', '5359 01 04 00 00 0000 00000000 00000000 ffffffff', 'FRAME_TOO_LARGE', /declares 4294967295 payload bytes, more than the 1024 allowed/],
+]
+for (const [name, bytes, code, message] of BAD) {
+  test(`refuses ${name}`, () => {
+    const err = throwsCode(() => decodeFrame(fromHex(bytes), 1024), FrameError, code)
+    assert.match(err.message, message)
+    const d = new Deframer(1024)
+    d.push(fromHex(bytes))
+    throwsCode(() => d.next(), FrameError, code)
+  })
+}
+
+test('a version mismatch names both versions and is typed', () => {
+  const err = throwsCode(() => readHeader(fromHex('5359 09'), 10), FrameError, 'VERSION_MISMATCH')
+  assert.instance(err, VersionMismatchError)
+  assert.is((err as VersionMismatchError).peerVersion, 9)
+  assert.match(err.message, `v${PROTOCOL_VERSION}`)
+})
+
+test('the deframer refuses an oversize frame from its header alone, before buffering the body', () => {
+  const d = new Deframer(100)
+  d.push(fromHex('5359 01 04 00 00 0000 00000000 00000000 00010000'))
+  throwsCode(() => d.next(), FrameError, 'FRAME_TOO_LARGE')
+  assert.is(d.bufferedBytes, HEADER_BYTES)
+})
+
+test('decodeFrame refuses truncated and overlong frames', () => {
+  throwsCode(() => decodeFrame(fromHex('5359 01 04 00 00 0000'), 1024), FrameError, 'TRUNCATED')
+  const f = FIXTURES.AUDIO!.build()
+  throwsCode(() => decodeFrame(f.subarray(0, f.length - 1), 1024), FrameError, 'BAD_LENGTH')
+  throwsCode(() => decodeFrame(Buffer.concat([f, Buffer.of(0)]), 1024), FrameError, 'BAD_LENGTH')
+})
+
+const BAD_CONTROL: Array<[string, number, string, RegExp]> = [
+  ['not json', MSG.TERMINATE, '{reason', /not valid UTF-8 JSON/],
+  ['bad utf-8', MSG.TERMINATE, '\uFFFD', /not valid UTF-8 JSON/],
+  ['missing field', MSG.HELLO_REPLY, '{"version":1}', /invalid HELLO_REPLY: name:/],
+  ['empty name', MSG.HELLO_REPLY, '{"version":1,"name":""}', /invalid HELLO_REPLY: name: Too small/],
+  ['control chars in name', MSG.HELLO_REPLY, '{"version":1,"name":"a\\nb"}', /printable characters only/],
+  ['bad rate', MSG.HELLO, '{"version":1,"serverName":"s","format":{"rateHz":1,"channels":2,"format":"s16le","framesPerPacket":128},"maxPayload":512,"pingIntervalMs":1000}', /invalid HELLO: format.rateHz/],
+]
+for (const [name, type, body, message] of BAD_CONTROL) {
+  test(`control payload: ${name} is a FrameError`, () => {
+    const payload = name === 'bad utf-8' ? Uint8Array.of(0xff, 0xfe) : new TextEncoder().encode(body)
+    const frame = decodeFrame(encodeFrame(type as 1, payload, { sessionId: 1 }), 1024)
+    const err = throwsCode(() => readControl(frame), FrameError, 'BAD_PAYLOAD')
+    assert.match(err.message, message)
+  })
+}
+
+test('property: any header and payload round-trips', () => {
+  fc.assert(
+    fc.property(
+      fc.constantFrom(...Object.values(MSG)),
+      fc.integer({ min: 0, max: 255 }), fc.integer({ min: 0, max: 255 }), fc.integer({ min: 0, max: 0xffff }),
+      fc.integer({ min: 0, max: 0xffffffff }), fc.integer({ min: 0, max: 0xffffffff }),
+      fc.uint8Array({ maxLength: 2048 }),
+      (type, codec, flags, seq, sessionId, timestamp, payload) => {
+        const bytes = encodeFrame(type, payload, { codec, flags, seq, sessionId, timestamp })
+        const f = decodeFrame(bytes, 4096)
+        assert.equal(f.header, { type, codec, flags, seq, sessionId, timestamp, payloadLength: payload.length })
+        assert.is(hex(f.payload), hex(payload))
+      },
+    ),
+  )
+})
+
+test('property: random bytes only ever throw FrameError, and decoding still works after', () => {
+  const good = FIXTURES.AUDIO!.build()
+  fc.assert(
+    fc.property(fc.uint8Array({ maxLength: 256 }), fc.boolean(), (junk, withMagic) => {
+      const bytes = withMagic ? Buffer.concat([Buffer.from([0x53, 0x59, 0x01]), junk]) : junk
+      try {
+        const f = decodeFrame(bytes, 1024)
+        if (f.header.type <= 3 || f.header.type === 6) {
+          try { readControl(f) } catch (err) { if (!(err instanceof FrameError)) throw err }
+        }
+      } catch (err) {
+        if (!(err instanceof FrameError)) throw err
+      }
+      const d = new Deframer(1024)
+      d.push(bytes)
+      try {
+        while (d.next()) { /* drain */ }
+      } catch (err) {
+        if (!(err instanceof FrameError)) throw err
+      }
+      assert.is(hex(decodeFrame(good, 1024).payload), '0100ffff0200feff')
+    }),
+    { numRuns: 2000 },
+  )
+})
+
+test('property: a frame stream split into random chunks deframes to the same frames', () => {
+  fc.assert(
+    fc.property(fc.array(fc.uint8Array({ maxLength: 300 }), { minLength: 1, maxLength: 12 }), fc.array(fc.integer({ min: 1, max: 97 }), { minLength: 1 }), (payloads, cuts) => {
+      const frames = payloads.map((p, i) => encodeFrame(MSG.AUDIO, p, { sessionId: 1, seq: i }))
+      const stream = Buffer.concat(frames)
+      const d = new Deframer(4096)
+      const out: string[] = []
+      let off = 0
+      let i = 0
+      while (off < stream.length) {
+        const n = cuts[i++ % cuts.length]!
+        d.push(stream.subarray(off, off + n))
+        off += n
+        for (let f = d.next(); f; f = d.next()) out.push(hex(f))
+      }
+      assert.equal(out, frames.map(hex))
+    }),
+  )
+})
+
+test('writeHeader writes at an offset inside a larger buffer', () => {
+  const buf = new Uint8Array(HEADER_BYTES + 4)
+  writeHeader(buf, 4, { type: MSG.INIT, codec: 0, flags: 0, seq: 1, sessionId: 2, timestamp: 3, payloadLength: 0 })
+  assert.equal(readHeader(buf.subarray(4), 0), { type: MSG.INIT, codec: 0, flags: 0, seq: 1, sessionId: 2, timestamp: 3, payloadLength: 0 })
+})
+
+test.run()

@@ -1,0 +1,30 @@
+import { test } from 'uvu'
+import * as assert from 'uvu/assert'
+import fc from 'fast-check'
+import { seqAdd, seqDiff, seqLess, TimestampUnwrapper, tsAdd, tsDiff } from '../../src/codec/seq.js'
+
+test('sequence numbers wrap 65535 -> 0', () => {
+  assert.is(seqAdd(65535, 1), 0)
+  assert.is(seqDiff(65535, 0), 1)
+  assert.is(seqDiff(0, 65535), -1)
+  assert.ok(seqLess(65535, 0))
+  assert.not.ok(seqLess(0, 65535))
+  assert.is(seqDiff(100, 100), 0)
+})
+
+test('property: seqDiff undoes seqAdd for distances under half the space', () => {
+  fc.assert(fc.property(fc.integer({ min: 0, max: 65535 }), fc.integer({ min: -32768, max: 32767 }), (a, n) => {
+    assert.is(seqDiff(a, seqAdd(a, n)), n)
+  }))
+})
+
+test('timestamps wrap at 2^32 and unwrap to a monotonic count', () => {
+  assert.is(tsAdd(0xffffff00, 0x200), 0x100)
+  assert.is(tsDiff(0xffffff00, 0x100), 0x200)
+  const u = new TimestampUnwrapper()
+  assert.is(u.unwrap(0xffffff00), 0xffffff00)
+  assert.is(u.unwrap(0x100), 0x100000100)
+  assert.is(u.unwrap(0xfffffff0), 0xfffffff0) // a late packet from before the wrap
+})
+
+test.run()

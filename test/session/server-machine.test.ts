@@ -1,0 +1,200 @@
+import { test } from 'uvu'
+import * as assert from 'uvu/assert'
+import { MSG } from '../../src/codec/header.js'
+import { decodeFrame, encodeControl, encodeFrame, encodePingPong, MEDIA_MAX_PAYLOAD } from '../../src/codec/messages.js'
+import { FrameError } from '../../src/errors.js'
+import type { ServerEffect } from '../../src/session/server-machine.js'
+import { FORMAT, SESSION, ServerDriver, frameFrom, helloReply, kinds, ping, sentControl, serverConfig } from '../helpers/session.js'
+
+const notices = (fx: ServerEffect[]) => fx.flatMap((f) => (f.kind === 'notify' ? [f.notice] : []))
+
+test('a connecting rig is sent HELLO with the show format and frame limit', () => {
+  const s = new ServerDriver(serverConfig())
+  const fx = s.send({ type: 'connect', peer: 1, remote: 'r1' }, 0)
+  assert.equal(kinds(fx), ['send'])
+  const hello = sentControl(fx[0]!)
+  assert.is(hello.type, MSG.HELLO)
+  assert.equal(hello.body, { version: 1, serverName: 'test', format: FORMAT, maxPayload: 128 * 4, pingIntervalMs: 1000 })
+  assert.is(s.state.rigs.get(1)!.phase, 'handshake')
+})
+
+test('--clients 2: INIT goes out once the second rig completes the handshake', () => {
+  const s = new ServerDriver(serverConfig({ clients: 2 }))
+  const first = s.join(1, 'left', 0)
+  assert.equal(notices(first).map((n) => n.event), ['joined'])
+  assert.is(s.state.phase, 'waiting')
+  const second = s.join(2, 'right', 10)
+  assert.equal(kinds(second), ['notify', 'send', 'send', 'notify', 'startStream'])
+  const inits = second.filter((f) => f.kind === 'send').map((f) => sentControl(f))
+  assert.equal(inits.map((m) => m.type), [MSG.INIT, MSG.INIT])
+  assert.equal(notices(second)[1], { event: 'init', rigs: ['left', 'right'], position: 0 })
+  assert.is(s.state.phase, 'streaming')
+  assert.equal([...s.state.streamingPeers], [1, 2])
+})
+
+test('audio is encoded once and broadcast with rising seq and timestamps', () => {
+  const s = new ServerDriver(serverConfig({ clients: 2 }))
+  s.join(1, 'a', 0)
+  s.join(2, 'b', 0)
+  const pcm = new Uint8Array(128 * 4).fill(7)
+  const a = s.send({ type: 'audio', pcm }, 1)
+  const b = s.send({ type: 'audio', pcm }, 2)
+  assert.equal(kinds(a), ['broadcast'])
+  const fa = a[0] as Extract<ServerEffect, { kind: 'broadcast' }>
+  const fb = b[0] as Extract<ServerEffect, { kind: 'broadcast' }>
+  assert.equal([...fa.peers], [1, 2])
+  const ha = decodeFrame(fa.frame, MEDIA_MAX_PAYLOAD).header
+  const hb = decodeFrame(fb.frame, MEDIA_MAX_PAYLOAD).header
+  assert.equal([ha.seq, ha.timestamp, hb.seq, hb.timestamp], [0, 0, 1, 128])
+  assert.is(ha.sessionId, SESSION)
+})
+
+test('a rig joining mid-show gets INIT at once, at the live position', () => {
+  const s = new ServerDriver(serverConfig())
+  s.join(1, 'a', 0)
+  for (let i = 0; i < 10; i++) s.send({ type: 'audio', pcm: new Uint8Array(512) }, i)
+  s.take()
+  const fx = s.join(2, 'late', 20)
+  const init = fx.filter((f) => f.kind === 'send').map((f) => sentControl(f))
+  assert.equal(init, [{ type: MSG.INIT, body: { position: 1280 } }])
+  assert.equal(notices(fx), [{ event: 'joined', name: 'late', remote: 'r2', late: true, meta: {} }])
+  assert.equal([...s.state.streamingPeers], [1, 2])
+})
+
+test('the show position advances with no rig listening', () => {
+  const s = new ServerDriver(serverConfig({ clients: 0 }))
+  s.send({ type: 'init' }, 0)
+  const fx = s.send({ type: 'audio', pcm: new Uint8Array(512) }, 0)
+  assert.equal(fx, [])
+  assert.is(s.state.position, 128)
+})
+
+test('keep-alive: PING every interval; a rig silent past 1.5 intervals is dropped with a reason', () => {
+  const s = new ServerDriver(serverConfig({ pingIntervalMs: 1000 }))
+  s.join(1, 'a', 0)
+  s.join(2, 'b', 0)
+  s.take()
+  const t1 = s.send({ type: 'tick' }, 1000)
+  assert.equal(t1.map((f) => (f.kind === 'send' ? decodeFrame(f.frame, 64).header.type : f.kind)), [MSG.PING, MSG.PING])
+  // Rig 2 answers, rig 1 stays silent.
+  s.send({ type: 'frame', peer: 2, bytes: encodePingPong(MSG.PONG, 1000, { sessionId: SESSION }) }, 1010)
+  assert.is(s.state.rigs.get(2)!.rttMs, 10)
+  assert.equal(s.send({ type: 'tick' }, 1400), [])
+  const t2 = s.send({ type: 'tick' }, 1600)
+  assert.equal(kinds(t2), ['send', 'close', 'notify'])
+  assert.equal(sentControl(t2[0]!).body, { reason: 'timed out: nothing heard for 1.6 s', code: 'timeout' })
+  assert.equal(notices(t2), [{ event: 'left', name: 'a', remote: 'r1', reason: 'timed out: nothing heard for 1.6 s' }])
+  assert.equal([...s.state.streamingPeers], [2])
+})
+
+test('a connection that never answers HELLO is dropped after the handshake timeout', () => {
+  const s = new ServerDriver(serverConfig({ handshakeTimeoutMs: 3000, pingIntervalMs: 10_000 }))
+  s.send({ type: 'connect', peer: 1, remote: 'r1' }, 0)
+  s.send({ type: 'frame', peer: 1, bytes: ping(0) }, 500)
+  assert.equal(kinds(s.send({ type: 'tick' }, 2999)).filter((k) => k === 'close'), [])
+  const fx = s.send({ type: 'tick' }, 3001)
+  assert.equal(notices(fx), [{ event: 'rejected', remote: 'r1', reason: 'no HELLO_REPLY within 3.0 s' }])
+  assert.is(s.state.rigs.size, 0)
+})
+
+test('an invalid HELLO_REPLY is refused with the reason, and the rig dropped', () => {
+  const s = new ServerDriver(serverConfig())
+  s.send({ type: 'connect', peer: 1, remote: 'r1' }, 0)
+  const fx = s.send({ type: 'frame', peer: 1, bytes: frameFrom(MSG.HELLO_REPLY, { version: 1, name: '' }) }, 1)
+  assert.equal(kinds(fx), ['send', 'close', 'notify'])
+  const term = sentControl(fx[0]!)
+  assert.is(term.type, MSG.TERMINATE)
+  assert.equal(term.body, { reason: 'invalid HELLO_REPLY: name: Too small: expected string to have >=1 characters', code: 'protocol-error' })
+})
+
+test('a rig of another protocol version is refused naming both versions', () => {
+  const s = new ServerDriver(serverConfig())
+  s.send({ type: 'connect', peer: 1, remote: 'r1' }, 0)
+  const fx = s.send({ type: 'frame', peer: 1, bytes: helloReply('x', 2) }, 1)
+  assert.equal(sentControl(fx[0]!).body, {
+    reason: 'peer speaks Synchro protocol v2, this side speaks v1: run the same Synchro version on both',
+    code: 'version-mismatch',
+  })
+  const bad = s.send({ type: 'badFrame', peer: 1, error: new FrameError('X', 'y') }, 2)
+  assert.equal(bad, [], 'an already dropped peer produces nothing more')
+})
+
+test('bad bytes from a transport close that rig only', () => {
+  const s = new ServerDriver(serverConfig({ clients: 2 }))
+  s.join(1, 'a', 0)
+  s.join(2, 'b', 0)
+  s.take()
+  const fx = s.send({ type: 'badFrame', peer: 1, error: new FrameError('BAD_MAGIC', 'not a Synchro frame (magic 0x4745, expected 0x5359)') }, 5)
+  assert.equal(kinds(fx), ['send', 'close', 'notify'])
+  assert.equal(sentControl(fx[0]!).body.code, 'protocol-error')
+  assert.equal([...s.state.streamingPeers], [2])
+})
+
+test('a second rig with the same name replaces the first (a rebooted rig)', () => {
+  const s = new ServerDriver(serverConfig())
+  s.join(1, 'drums', 0)
+  s.take()
+  const fx = s.join(2, 'drums', 100)
+  assert.equal(sentControl(fx.find((f) => f.kind === 'send' && (f as { peer: number }).peer === 1)!).body.code, 'replaced')
+  assert.equal([...s.state.rigs.keys()], [2])
+})
+
+test('a rig that sends TERMINATE leaves with its reason', () => {
+  const s = new ServerDriver(serverConfig())
+  s.join(1, 'a', 0)
+  const fx = s.send({ type: 'frame', peer: 1, bytes: encodeControl({ type: MSG.TERMINATE, body: { reason: 'rig stopped by operator (SIGINT)', code: 'rig-stopped' } }, { sessionId: SESSION }) }, 5)
+  assert.equal(notices(fx), [{ event: 'left', name: 'a', remote: 'r1', reason: 'rig left: rig stopped by operator (SIGINT)' }])
+})
+
+test('terminate tells every rig, closes them all, and stops', () => {
+  const s = new ServerDriver(serverConfig({ clients: 2 }))
+  s.join(1, 'a', 0)
+  s.send({ type: 'connect', peer: 2, remote: 'r2' }, 0)
+  s.take()
+  const fx = s.send({ type: 'terminate', reason: 'end of source', code: 'end-of-source' }, 9)
+  assert.equal(kinds(fx), ['send', 'close', 'send', 'close', 'notify', 'stopped'])
+  assert.equal(sentControl(fx[0]!).body, { reason: 'end of source', code: 'end-of-source' })
+  assert.is(s.state.phase, 'closed')
+  assert.equal(s.send({ type: 'terminate', reason: 'again', code: 'operator' }, 10), [])
+  assert.equal(s.send({ type: 'audio', pcm: new Uint8Array(4) }, 10), [])
+})
+
+// Every (rig phase, message) pair: each is either accepted or refused with a TERMINATE, never thrown.
+const FROM_RIG: Record<string, () => Uint8Array> = {
+  HELLO: () => frameFrom(MSG.HELLO, { version: 1 }),
+  HELLO_REPLY: () => helloReply('again'),
+  INIT: () => frameFrom(MSG.INIT, { position: 0 }),
+  AUDIO: () => encodeFrame(MSG.AUDIO, new Uint8Array(4), { sessionId: SESSION }),
+  MIDI: () => encodeFrame(MSG.MIDI, new Uint8Array(4), { sessionId: SESSION }),
+  TERMINATE: () => frameFrom(MSG.TERMINATE, { reason: 'bye' }),
+  PING: () => ping(1),
+  PONG: () => encodePingPong(MSG.PONG, 1, { sessionId: SESSION }),
+}
+const ACCEPTED: Record<string, string[]> = {
+  handshake: ['HELLO_REPLY', 'PING', 'PONG'],
+  ready: ['PING', 'PONG'],
+  streaming: ['PING', 'PONG'],
+}
+for (const phase of ['handshake', 'ready', 'streaming'] as const) {
+  for (const [name, build] of Object.entries(FROM_RIG)) {
+    test(`rig in ${phase} sends ${name}`, () => {
+      const s = new ServerDriver(serverConfig({ clients: phase === 'ready' ? 2 : 1 }))
+      s.send({ type: 'connect', peer: 1, remote: 'r1' }, 0)
+      if (phase !== 'handshake') s.send({ type: 'frame', peer: 1, bytes: helloReply('a') }, 0)
+      assert.is(s.state.rigs.get(1)!.phase, phase)
+      s.take()
+      const fx = s.send({ type: 'frame', peer: 1, bytes: build() }, 1)
+      if (name === 'TERMINATE') {
+        assert.ok(kinds(fx).includes('close'))
+        assert.not.ok(fx.some((f) => f.kind === 'send'), 'a leaving rig is not sent anything more')
+      } else if (ACCEPTED[phase]!.includes(name)) {
+        assert.not.ok(kinds(fx).includes('close'), `${name} should be accepted in ${phase}`)
+      } else {
+        assert.equal(kinds(fx).slice(0, 2), ['send', 'close'])
+        assert.is(sentControl(fx[0]!).body.code, 'protocol-error')
+      }
+    })
+  }
+}
+
+test.run()
