@@ -90,7 +90,15 @@ export class Playout {
       this.playedPos = pos
       this.schedule()
     }
-    this.queue.push({ pos, pcm, frames })
+    if (pos + frames <= this.playedPos) {
+      // Its frames were already played (or concealed): too late to use.
+      this.stats.packetsLate++
+      return
+    }
+    // Keep the queue in timestamp order; in-order arrival (the usual case) is an append.
+    let i = this.queue.length
+    while (i > 0 && this.queue[i - 1]!.pos > pos) i--
+    this.queue.splice(i, 0, { pos, pcm, frames })
     this.queuedFrames += frames
     while (this.queuedFrames > this.maxQueuedFrames && this.queue.length > 1) {
       const dropped = this.queue.shift()!

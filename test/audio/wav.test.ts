@@ -1,0 +1,76 @@
+import { test } from 'uvu'
+import * as assert from 'uvu/assert'
+import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import wavefile from 'wavefile'
+import { WavSink } from '../../src/audio/wav-sink.js'
+import { WavSource } from '../../src/audio/wav-source.js'
+import { UsageError } from '../../src/errors.js'
+import { ManualClock } from '../helpers/manual-clock.js'
+
+const dir = mkdtempSync(join(tmpdir(), 'synchro-wav-'))
+
+for (const [format, depth, bytes] of [['s16le', '16', 2], ['s24le', '24', 3], ['f32le', '32f', 4]] as const) {
+  test(`${format}: source bytes pass through a WAV sink bit-exact, as a valid WAV`, async () => {
+    const frames = 1000
+    const raw = Buffer.alloc(frames * 2 * bytes)
+    for (let i = 0; i < raw.length; i++) raw[i] = (i * 131 + 7) & 0xff
+    if (format === 'f32le') for (let i = 0; i < raw.length; i += 4) raw.writeFloatLE(Math.sin(i), i)
+    const src = new wavefile.WaveFile()
+    src.fromScratch(2, 44100, depth, [])
+    const header = Buffer.from(src.toBuffer())
+    header.writeUInt32LE(raw.length, header.length - 4)
+    header.writeUInt32LE(header.length - 8 + raw.length, 4)
+    const inPath = join(dir, `in-${format}.wav`)
+    writeFileSync(inPath, Buffer.concat([header, raw]))
+
+    const source = new WavSource(inPath, new ManualClock())
+    assert.equal(source.format, { rateHz: 44100, channels: 2, format })
+    const outPath = join(dir, `out-${format}.wav`)
+    const sink = new WavSink(outPath)
+    sink.open(source.format)
+    const clock = new ManualClock()
+    const src2 = new WavSource(inPath, clock)
+    let ended = false
+    src2.start({ ...source.format, framesPerPacket: 300 }, { packet: (pcm) => sink.write(pcm), end: () => (ended = true) })
+    await clock.advance(1000)
+    assert.ok(ended)
+    await sink.close()
+    assert.is(readFileSync(outPath).toString('hex'), readFileSync(inPath).toString('hex'))
+    const check = new wavefile.WaveFile(readFileSync(outPath))
+    assert.is((check.data as { chunkSize: number }).chunkSize, raw.length)
+  })
+}
+
+test('a WAV sink has valid sizes while still recording (a killed rig leaves a usable file)', () => {
+  const path = join(dir, 'live.wav')
+  const sink = new WavSink(path)
+  sink.open({ rateHz: 8000, channels: 1, format: 's16le' })
+  sink.write(new Uint8Array(8000 * 2 + 2))
+  const w = new wavefile.WaveFile(readFileSync(path))
+  assert.is((w.data as { chunkSize: number }).chunkSize, 8000 * 2 + 2)
+})
+
+test('a WAV sink that never learned a format leaves no empty file behind', async () => {
+  const path = join(dir, 'never.wav')
+  const sink = new WavSink(path)
+  await sink.close()
+  assert.not.ok(existsSync(path))
+})
+
+test('unreadable and unsupported WAV sources are clear one-line errors', () => {
+  const err = (f: () => unknown) => { try { f() } catch (e) { return e as UsageError } throw new Error('no error') }
+  const missing = err(() => new WavSource(join(dir, 'nope.wav'), new ManualClock()))
+  assert.instance(missing, UsageError)
+  assert.match(missing.message, /cannot read .*nope.wav: no such file/)
+  writeFileSync(join(dir, 'junk.wav'), 'not a wav at all')
+  assert.match(err(() => new WavSource(join(dir, 'junk.wav'), new ManualClock())).message, /is not a WAV file/)
+  const w8 = new wavefile.WaveFile()
+  w8.fromScratch(1, 8000, '8', [1, 2, 3])
+  writeFileSync(join(dir, '8bit.wav'), w8.toBuffer())
+  assert.match(err(() => new WavSource(join(dir, '8bit.wav'), new ManualClock())).message, /8-bit integer WAV is not supported/)
+  assert.match(err(() => new WavSink(join(dir, 'no/such/dir.wav'))).message, /cannot write .*no such file or directory/)
+})
+
+test.run()

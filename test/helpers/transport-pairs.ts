@@ -1,0 +1,39 @@
+import { connectTcp, listenTcp, type TcpOptions } from '../../transports/tcp.js'
+import { memoryPair } from '../../transports/memory.js'
+import type { Transport } from '../../transports/transport.js'
+
+export interface Pair {
+  a: Transport
+  b: Transport
+  /** Underlying socket of b, for tests that must stall the reader. */
+  done(): Promise<void>
+}
+
+export async function tcpPair(o: TcpOptions = {}): Promise<Pair> {
+  let accept!: (t: Transport) => void
+  const accepted = new Promise<Transport>((r) => (accept = r))
+  const listener = await listenTcp('127.0.0.1', 0, (t) => accept(t), o)
+  const b = await connectTcp('127.0.0.1', listener.port, 2000, o)
+  const a = await accepted
+  return { a, b, done: () => listener.close() }
+}
+
+export async function memPair(): Promise<Pair> {
+  const [a, b] = memoryPair()
+  return { a, b, done: async () => {} }
+}
+
+export function collect(t: Transport): { frames: Uint8Array[]; closed: Promise<Error | undefined> } {
+  const frames: Uint8Array[] = []
+  t.on('frame', (f) => frames.push(f.slice()))
+  const closed = new Promise<Error | undefined>((r) => t.once('close', (e) => r(e)))
+  return { frames, closed }
+}
+
+export async function until(cond: () => boolean, ms = 2000): Promise<void> {
+  const end = Date.now() + ms
+  while (!cond()) {
+    if (Date.now() > end) throw new Error('condition not met in time')
+    await new Promise((r) => setTimeout(r, 2))
+  }
+}

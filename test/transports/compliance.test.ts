@@ -1,0 +1,121 @@
+// One suite, run against every transport: frames in, the same frames out.
+import { test } from 'uvu'
+import * as assert from 'uvu/assert'
+import { MSG } from '../../src/codec/header.js'
+import { encodeFrame } from '../../src/codec/messages.js'
+import { collect, memPair, tcpPair, until, type Pair } from '../helpers/transport-pairs.js'
+
+const frame = (seq: number, size: number) => {
+  const payload = new Uint8Array(size)
+  for (let i = 0; i < size; i++) payload[i] = (seq + i) & 0xff
+  return encodeFrame(MSG.AUDIO, payload, { sessionId: 1, seq })
+}
+
+const KINDS: Array<[string, () => Promise<Pair>]> = [['memory', memPair], ['tcp', () => tcpPair()]]
+
+for (const [kind, make] of KINDS) {
+  test(`${kind}: one small frame arrives whole`, async () => {
+    const p = await make()
+    const got = collect(p.b)
+    p.a.send(frame(1, 3))
+    await until(() => got.frames.length === 1)
+    assert.equal(got.frames[0], frame(1, 3))
+    await p.a.close()
+    await p.done()
+  })
+
+  test(`${kind}: one big frame (1 MiB) arrives whole`, async () => {
+    const p = await make()
+    p.b.setMaxPayload(1 << 20)
+    const got = collect(p.b)
+    const big = frame(2, 1 << 20)
+    p.a.send(big, 'media')
+    await until(() => got.frames.length === 1)
+    assert.ok(Buffer.from(got.frames[0]!).equals(Buffer.from(big)))
+    await p.a.close()
+    await p.done()
+  })
+
+  test(`${kind}: many small frames arrive in order`, async () => {
+    const p = await make()
+    const got = collect(p.b)
+    for (let i = 0; i < 2000; i++) p.a.send(frame(i, i % 50), 'media')
+    await until(() => got.frames.length === 2000)
+    got.frames.forEach((f, i) => assert.equal(f, frame(i, i % 50)))
+    await p.a.close()
+    await p.done()
+  })
+
+  test(`${kind}: close after writing delivers everything, then closes the far side`, async () => {
+    const p = await make()
+    const got = collect(p.b)
+    for (let i = 0; i < 100; i++) p.a.send(frame(i, 1000))
+    await p.a.close()
+    const err = await got.closed
+    assert.is(err, undefined)
+    assert.is(got.frames.length, 100)
+    assert.not.ok(p.a.send(frame(1, 1)), 'send after close is refused')
+    await p.a.close() // idempotent
+    await p.done()
+  })
+
+  test(`${kind}: abort closes both sides with the reason on the aborting side`, async () => {
+    const p = await make()
+    const a = collect(p.a)
+    const b = collect(p.b)
+    p.a.abort(new Error('kicked'))
+    assert.is((await a.closed)?.message, 'kicked')
+    await b.closed
+    await p.done()
+  })
+}
+
+test('tcp: bad bytes become a badFrame event, not an exception', async () => {
+  const p = await tcpPair()
+  const bad = new Promise<Error>((r) => p.b.once('badFrame', r))
+  p.a.send(new Uint8Array([0x47, 0x45, 0x54, 0x20, 0x2f, 0x20, 0x48, 0x54, 0x54, 0x50, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]))
+  const err = (await bad) as Error & { code: string }
+  assert.is(err.code, 'BAD_MAGIC')
+  p.b.abort(err)
+  await p.done()
+})
+
+test('tcp: a reader that stops reading costs capped memory; oldest audio goes first, control stays', async () => {
+  const p = await tcpPair({ maxQueueBytes: 256 * 1024, stallTimeoutMs: 60_000 })
+  // Stop reading on b's side so a's socket fills up.
+  ;(p.b as unknown as { socket: { pause(): void } }).socket.pause()
+  let refused = 0
+  for (let i = 0; i < 4000; i++) if (!p.a.send(frame(i & 0xffff, 4000), 'media')) refused++
+  p.a.send(frame(9999, 10), 'control')
+  const s = p.a.stats
+  assert.ok(refused > 0, 'backpressure was signalled')
+  assert.ok(s.framesDropped > 0, 'old audio was dropped')
+  // The cap plus at most one socket high-water mark (16 KiB) and one frame.
+  assert.ok(s.queuedBytes <= 256 * 1024 + 16 * 1024 + 4020, `queued ${s.queuedBytes} bytes`)
+  const got = collect(p.b)
+  ;(p.b as unknown as { socket: { resume(): void } }).socket.resume()
+  await until(() => got.frames.some((f) => f.byteLength === 30))
+  const seqs = got.frames.filter((f) => f.byteLength > 30).map((f) => (f[6]! << 8) | f[7]!)
+  for (let i = 1; i < seqs.length; i++) assert.ok(seqs[i]! > seqs[i - 1]!, 'what arrives is in order')
+  assert.is(got.frames.at(-1)!.byteLength, 30, 'the control frame was kept, and came last')
+  p.a.abort(new Error('done'))
+  await p.done()
+})
+
+test('tcp: a peer that stays behind past the stall timeout is dropped with a reason', async () => {
+  const p = await tcpPair({ maxQueueBytes: 64 * 1024, stallTimeoutMs: 200 })
+  ;(p.b as unknown as { socket: { pause(): void } }).socket.pause()
+  const a = collect(p.a)
+  const start = Date.now()
+  let closedErr: Error | undefined
+  void a.closed.then((e) => (closedErr = e))
+  while (!closedErr && Date.now() - start < 3000) {
+    p.a.send(frame(1, 16_000), 'media')
+    await new Promise((r) => setTimeout(r, 5))
+  }
+  assert.ok(closedErr, 'the slow peer was dropped')
+  assert.match(closedErr!.message, /fell behind: nothing drained for 0.2 s/)
+  await p.done()
+})
+
+test.run()
