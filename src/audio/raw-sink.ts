@@ -2,6 +2,7 @@
 
 import { closeSync, openSync, writeSync } from 'node:fs'
 import { UsageError } from '../errors.js'
+import { describeFsError } from '../fs-errors.js'
 import type { AudioSink } from './sink.js'
 
 export class RawSink implements AudioSink {
@@ -17,7 +18,7 @@ export class RawSink implements AudioSink {
     try {
       this.fd = openSync(path, 'w')
     } catch (err) {
-      throw new UsageError('SINK_UNWRITABLE', `cannot write ${path}: ${(err as Error).message.replace(/^[A-Z]+: /, '')}`)
+      throw new UsageError('SINK_UNWRITABLE', `cannot write ${path}: ${describeFsError(err)}`)
     }
   }
 

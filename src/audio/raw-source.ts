@@ -6,6 +6,7 @@ import { createReadStream, readFileSync, statSync } from 'node:fs'
 import type { Readable } from 'node:stream'
 import { bytesPerFrame, type AudioFormat } from '../codec/format.js'
 import { UsageError } from '../errors.js'
+import { describeFsError } from '../fs-errors.js'
 import type { Clock } from '../session/clock.js'
 import { Pacer } from './pacer.js'
 import type { AudioSource, SourceFormat, SourceHandlers } from './source.js'
@@ -24,7 +25,7 @@ export class RawSource implements AudioSource {
       try {
         this.fileBytes = readFileSync(path)
       } catch (err) {
-        throw new UsageError('SOURCE_UNREADABLE', `cannot read ${path}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`)
+        throw new UsageError('SOURCE_UNREADABLE', `cannot read ${path}: ${describeFsError(err)}`)
       }
     }
     this.description = `raw ${path === '-' ? 'stdin' : path} (${format.rateHz} Hz, ${format.channels} ch, ${format.format})`

@@ -6,6 +6,7 @@ import { closeSync, openSync, unlinkSync, writeSync } from 'node:fs'
 import wavefile from 'wavefile'
 import { bytesPerFrame } from '../codec/format.js'
 import { UsageError } from '../errors.js'
+import { describeFsError } from '../fs-errors.js'
 import type { AudioSink } from './sink.js'
 import type { SourceFormat } from './source.js'
 
@@ -26,7 +27,7 @@ export class WavSink implements AudioSink {
       // Opened now so a bad path fails before the rig connects.
       this.fd = openSync(path, 'w')
     } catch (err) {
-      throw new UsageError('SINK_UNWRITABLE', `cannot write ${path}: ${(err as Error).message.replace(/^[A-Z]+: /, '')}`)
+      throw new UsageError('SINK_UNWRITABLE', `cannot write ${path}: ${describeFsError(err)}`)
     }
   }
 

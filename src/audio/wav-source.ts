@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs'
 import wavefile from 'wavefile'
 import { bytesPerFrame, type AudioFormat, type SampleFormat } from '../codec/format.js'
 import { UsageError } from '../errors.js'
+import { describeFsError } from '../fs-errors.js'
 import type { Clock } from '../session/clock.js'
 import { Pacer } from './pacer.js'
 import type { AudioSource, SourceFormat, SourceHandlers } from './source.js'
@@ -26,7 +27,7 @@ export class WavSource implements AudioSource {
     try {
       bytes = readFileSync(path)
     } catch (err) {
-      throw new UsageError('SOURCE_UNREADABLE', `cannot read ${path}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`)
+      throw new UsageError('SOURCE_UNREADABLE', `cannot read ${path}: ${describeFsError(err)}`)
     }
     const wav = new wavefile.WaveFile()
     try {

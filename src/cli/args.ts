@@ -13,7 +13,7 @@ export function parseCommand<O extends Options>(command: string, argv: string[],
     const msg = (err as Error).message
       .replace(/^Unknown option '([^']+)'.*$/s, 'unknown option $1')
       .replace(/\. To specify a positional argument.*$/s, '')
-      .replace(/^Option '([^']+)' argument missing$/, '$1 needs a value')
+      .replace(/^Option '(--[\w-]+)(?: <value>)?' argument missing$/, '$1 needs a value')
       .replace(/^Unexpected argument '([^']+)'.*$/s, "unexpected argument '$1'")
     throw new UsageError('BAD_FLAG', `${msg} (see synchro ${command} --help)`)
   }

@@ -63,7 +63,7 @@ test('unreadable and unsupported WAV sources are clear one-line errors', () => {
   const err = (f: () => unknown) => { try { f() } catch (e) { return e as UsageError } throw new Error('no error') }
   const missing = err(() => new WavSource(join(dir, 'nope.wav'), new ManualClock()))
   assert.instance(missing, UsageError)
-  assert.match(missing.message, /cannot read .*nope.wav: no such file/)
+  assert.match(missing.message, /cannot read .*nope.wav: no such file or directory/)
   writeFileSync(join(dir, 'junk.wav'), 'not a wav at all')
   assert.match(err(() => new WavSource(join(dir, 'junk.wav'), new ManualClock())).message, /is not a WAV file/)
   const w8 = new wavefile.WaveFile()

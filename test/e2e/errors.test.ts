@@ -1,0 +1,133 @@
+// Bad input at the command line and from the network: one clear line, the right exit code, no stack.
+import { test } from 'uvu'
+import * as assert from 'uvu/assert'
+import net from 'node:net'
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { killAll, run, serveOnFreePort, synchro } from '../helpers/cli.js'
+import { HEADER_BYTES } from '../../src/codec/header.js'
+
+const dir = mkdtempSync(join(tmpdir(), 'synchro-err-'))
+test.after(killAll)
+
+function oneLine(stderr: string): string {
+  const lines = stderr.trim().split('\n')
+  assert.is(lines.length, 1, `expected one line on stderr, got:\n${stderr}`)
+  assert.not.match(stderr, /\n\s+at /, 'no stack trace')
+  return lines[0]!
+}
+
+const USAGE: Array<[string, string[], RegExp]> = [
+  ['unknown command', ['dance'], /^synchro: unknown command 'dance' \(try synchro --help\)$/],
+  ['unknown flag', ['serve', '--loud'], /^synchro: unknown option --loud \(see synchro serve --help\)$/],
+  ['flag without value', ['serve', '--port'], /^synchro: --port needs a value \(see synchro serve --help\)$/],
+  ['bad number', ['serve', '--port', 'abc'], /^synchro: --port must be a whole number, got 'abc'$/],
+  ['out of range', ['serve', '--frames', '3'], /^synchro: --frames must be between 16 and 16384, got 3$/],
+  ['bad format', ['serve', '--format', 'mp3'], /^synchro: --format must be one of s16le, s24le, f32le, got 'mp3'$/],
+  ['bad source', ['serve', '--source', 'cd:1'], /unknown source 'cd:1': use tone\[:HZ\], wav:PATH or raw:PATH\|-/],
+  ['missing file', ['serve', '--source', 'wav:/nonexistent/show.wav'], /^synchro: cannot read \/nonexistent\/show.wav: no such file or directory$/],
+  ['tone above Nyquist', ['serve', '--source', 'tone:30000'], /tone frequency must be between 0 and 24000 Hz/],
+  ['no server given', ['join'], /join needs the server as HOST:PORT/],
+  ['bad host:port', ['join', 'localhost'], /'localhost' is not HOST:PORT/],
+  ['bad sink', ['join', '127.0.0.1:1', '--sink', 'speaker'], /unknown sink 'speaker'/],
+  ['unwritable sink', ['join', '127.0.0.1:1', '--sink', 'wav:/nonexistent/dir/x.wav'], /^synchro: cannot write \/nonexistent\/dir\/x.wav: no such file or directory$/],
+  ['midi not yet', ['join', '127.0.0.1:1', '--midi-out', 'log'], /--midi-out is not available yet/],
+]
+for (const [name, args, message] of USAGE) {
+  test(`usage error: ${name} exits 2 with one line`, async () => {
+    const r = await run(args)
+    assert.is(r.code, 2, r.stderr)
+    assert.match(oneLine(r.stderr), message)
+  })
+}
+
+test('a WAV source whose format clashes with explicit flags is refused', async () => {
+  const { writeNoiseWav } = await import('../helpers/wav-fixtures.js')
+  writeNoiseWav(join(dir, 'a.wav'), 0.1, { rateHz: 44100 })
+  const r = await run(['serve', '--source', `wav:${join(dir, 'a.wav')}`, '--rate', '48000'])
+  assert.is(r.code, 2)
+  assert.match(oneLine(r.stderr), /has rate 44100 but --rate 48000 was given/)
+  writeFileSync(join(dir, 'text.wav'), 'hello')
+  const r2 = await run(['serve', '--source', `wav:${join(dir, 'text.wav')}`])
+  assert.match(oneLine(r2.stderr), /is not a WAV file/)
+})
+
+test('port in use: exit 1, one line naming the port', async () => {
+  const blocker = net.createServer().listen(0, '127.0.0.1')
+  await new Promise((r) => blocker.once('listening', r))
+  const port = (blocker.address() as net.AddressInfo).port
+  const r = await run(['serve', '--host', '127.0.0.1', '--port', String(port)])
+  blocker.close()
+  assert.is(r.code, 1)
+  assert.match(oneLine(r.stderr), new RegExp(`^synchro: cannot listen on 127.0.0.1:${port}: port ${port} is already in use`))
+})
+
+test('connection refused: exit 1 at once, one line', async () => {
+  const probe = net.createServer().listen(0, '127.0.0.1')
+  await new Promise((r) => probe.once('listening', r))
+  const port = (probe.address() as net.AddressInfo).port
+  await new Promise((r) => probe.close(r))
+  const t0 = Date.now()
+  const r = await run(['join', `127.0.0.1:${port}`])
+  assert.is(r.code, 1)
+  assert.match(oneLine(r.stderr), new RegExp(`^synchro: cannot reach 127.0.0.1:${port}: connection refused`))
+  assert.ok(Date.now() - t0 < 3000)
+})
+
+test('a server that accepts but never speaks: the rig gives up within a few seconds', async () => {
+  const mute = net.createServer(() => {}).listen(0, '127.0.0.1')
+  await new Promise((r) => mute.once('listening', r))
+  const port = (mute.address() as net.AddressInfo).port
+  const t0 = Date.now()
+  const r = await run(['join', `127.0.0.1:${port}`], 10_000)
+  mute.close()
+  assert.is(r.code, 1)
+  assert.match(oneLine(r.stderr), /^synchro: lost the server: nothing heard for 3\.\d s$/)
+  assert.ok(Date.now() - t0 < 5000, `took ${Date.now() - t0} ms`)
+})
+
+test('a server of another protocol version is refused naming both versions', async () => {
+  const v2 = net.createServer((s) => {
+    const header = Buffer.alloc(HEADER_BYTES)
+    header.writeUInt16BE(0x5359, 0)
+    header.writeUInt8(2, 2) // protocol v2
+    header.writeUInt8(1, 3) // HELLO
+    s.write(header)
+    s.on('error', () => {})
+  }).listen(0, '127.0.0.1')
+  await new Promise((r) => v2.once('listening', r))
+  const port = (v2.address() as net.AddressInfo).port
+  const r = await run(['join', `127.0.0.1:${port}`])
+  v2.close()
+  assert.is(r.code, 1)
+  assert.match(oneLine(r.stderr), /^synchro: server speaks Synchro protocol v2, this side speaks v1: run the same Synchro version on both$/)
+})
+
+test('a huge declared length from a peer is refused before any allocation; the server serves on', async () => {
+  const { server, port } = await serveOnFreePort(['--clients', '1', '--duration', '0.5'])
+  const evil = net.connect(port, '127.0.0.1', () => {
+    const header = Buffer.alloc(HEADER_BYTES)
+    header.writeUInt16BE(0x5359, 0)
+    header.writeUInt8(1, 2)
+    header.writeUInt8(2, 3)
+    header.writeUInt32BE(0xffff_fff0, 16)
+    evil.write(header)
+  })
+  evil.on('error', () => {})
+  const rejected = await server.event('rejected')
+  assert.match(rejected.reason, /declares 4294967280 payload bytes, more than the 16384 allowed/)
+  const rig = synchro(['join', `127.0.0.1:${port}`, '--json'])
+  assert.equal([(await rig.exit).code, (await server.exit).code], [0, 0])
+  evil.destroy()
+})
+
+test('--help prints usage for each command', async () => {
+  for (const args of [['--help'], ['serve', '--help'], ['join', '--help']]) {
+    const r = await run(args)
+    assert.is(r.code, 0)
+    assert.match(r.stdout, /usage:\s+synchro/)
+  }
+})
+
+test.run()

@@ -1,0 +1,104 @@
+// Spawns the real, built `synchro` CLI and reads its --json events.
+
+import { spawn, type ChildProcess } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+import { dirname, join } from 'node:path'
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
+export const CLI = join(root, 'dist', 'src', 'cli', 'main.js')
+
+export type JsonEvent = { event: string } & Record<string, any>
+
+export class Proc {
+  readonly child: ChildProcess
+  readonly events: JsonEvent[] = []
+  stdout = ''
+  readonly stdoutBytes: Buffer[] = []
+  stderr = ''
+  readonly exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>
+  private waiters: Array<() => void> = []
+
+  constructor(args: string[], o: { eventsOn?: 'stdout' | 'stderr'; stdin?: 'pipe' | 'ignore' } = {}) {
+    this.child = spawn(process.execPath, [CLI, ...args], { stdio: [o.stdin ?? 'ignore', 'pipe', 'pipe'] })
+    const on = o.eventsOn ?? 'stdout'
+    let partial = ''
+    const parse = (chunk: string) => {
+      partial += chunk
+      const lines = partial.split('\n')
+      partial = lines.pop()!
+      for (const line of lines) {
+        if (!line.startsWith('{')) continue
+        try {
+          this.events.push(JSON.parse(line))
+        } catch {
+          // not an event line
+        }
+      }
+      for (const w of this.waiters.splice(0)) w()
+    }
+    // With events on stderr, stdout carries raw audio: keep it as bytes.
+    this.child.stdout!.on('data', (c: Buffer) => {
+      if (on === 'stdout') {
+        this.stdout += c.toString('utf8')
+        parse(c.toString('utf8'))
+      } else this.stdoutBytes.push(c)
+    })
+    this.child.stderr!.setEncoding('utf8')
+    this.child.stderr!.on('data', (c: string) => {
+      this.stderr += c
+      if (on === 'stderr') parse(c)
+    })
+    this.exit = new Promise((resolve) => this.child.once('exit', (code, signal) => resolve({ code, signal })))
+  }
+
+  async waitFor(pred: (e: JsonEvent) => boolean, ms = 10_000, what = 'event'): Promise<JsonEvent> {
+    const end = Date.now() + ms
+    for (;;) {
+      const found = this.events.find(pred)
+      if (found) return found
+      if (Date.now() > end) throw new Error(`timed out waiting for ${what}; stderr: ${this.stderr.slice(-400)}`)
+      await new Promise<void>((r) => {
+        const t = setTimeout(r, 50)
+        this.waiters.push(() => (clearTimeout(t), r()))
+      })
+    }
+  }
+
+  event(name: string, ms?: number): Promise<JsonEvent> {
+    return this.waitFor((e) => e.event === name, ms, `"${name}"`)
+  }
+
+  kill(signal: NodeJS.Signals = 'SIGTERM'): void {
+    if (this.child.exitCode === null) this.child.kill(signal)
+  }
+}
+
+const live = new Set<Proc>()
+
+export function synchro(args: string[], o?: ConstructorParameters<typeof Proc>[1]): Proc {
+  const p = new Proc(args, o)
+  live.add(p)
+  void p.exit.then(() => live.delete(p))
+  return p
+}
+
+/** Kills every CLI process a test file started and is still running. */
+export function killAll(): void {
+  for (const p of live) p.kill('SIGKILL')
+}
+
+/** Starts a server on a free port and returns it with its port. */
+export async function serveOnFreePort(args: string[]): Promise<{ server: Proc; port: number }> {
+  const server = synchro(['serve', '--host', '127.0.0.1', '--port', '0', '--json', ...args])
+  const listening = await server.event('listening')
+  return { server, port: listening.port as number }
+}
+
+/** Runs the CLI to completion. */
+export async function run(args: string[], ms = 10_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const p = synchro(args)
+  const timer = setTimeout(() => p.kill('SIGKILL'), ms)
+  const { code } = await p.exit
+  clearTimeout(timer)
+  return { code, stdout: p.stdout, stderr: p.stderr }
+}
