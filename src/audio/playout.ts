@@ -7,11 +7,19 @@
 // - A packet whose frames were already played is late: dropped and counted.
 // - On a reliable transport an empty buffer means audio is late, not lost: the
 //   playout waits for it (an underrun, counted) and re-anchors, so nothing is skipped.
+// - Latency governor: whichever packet anchors the schedule sets the latency, so a late
+//   anchor would leave every later packet waiting longer than --latency, forever. Each
+//   packet's wait (arrival to its first frame's play time) is measured; once a second, if
+//   the shortest wait exceeded the target by more than GOVERNOR_SLACK_MS, the schedule is
+//   pulled earlier by the excess: buffered frames play sooner, none are dropped.
 
 import { bytesPerFrame, msToFrames, type AudioFormat } from '../codec/format.js'
 import { seqDiff, TimestampUnwrapper } from '../codec/seq.js'
 import type { Clock } from '../session/clock.js'
 import type { AudioSink } from './sink.js'
+
+const GOVERNOR_WINDOW_MS = 1000
+const GOVERNOR_SLACK_MS = 2
 
 export interface PlayoutStats {
   framesReceived: number
@@ -22,6 +30,8 @@ export interface PlayoutStats {
   packetsLost: number
   packetsLate: number
   underruns: number
+  /** Times the latency governor pulled the schedule back toward --latency. */
+  latencyTrims: number
   /** Audio waiting to be played, in ms. */
   bufferMs: number
 }
@@ -42,7 +52,7 @@ export interface PlayoutOptions {
 export class Playout {
   readonly stats: PlayoutStats = {
     framesReceived: 0, framesPlayed: 0, framesConcealed: 0, packetsReceived: 0,
-    packetsLost: 0, packetsLate: 0, underruns: 0, bufferMs: 0,
+    packetsLost: 0, packetsLate: 0, underruns: 0, latencyTrims: 0, bufferMs: 0,
   }
   private readonly queue: Queued[] = []
   private queuedFrames = 0
@@ -60,6 +70,8 @@ export class Playout {
   private draining: (() => void) | undefined
   private stopped = false
   private silence: Uint8Array
+  private windowStartMs = 0
+  private windowMinWaitMs = Infinity
 
   constructor(private readonly o: PlayoutOptions) {
     this.frameBytes = bytesPerFrame(o.format)
@@ -88,6 +100,7 @@ export class Playout {
       this.anchorMs = this.o.clock.now() + this.o.latencyMs
       this.anchorPos = pos
       this.playedPos = pos
+      this.windowStartMs = this.anchorMs
       this.schedule()
     }
     if (pos + frames <= this.playedPos) {
@@ -95,6 +108,9 @@ export class Playout {
       this.stats.packetsLate++
       return
     }
+    const now = this.o.clock.now()
+    const waitMs = this.anchorMs + ((pos - this.anchorPos) * 1000) / this.o.format.rateHz - now
+    if (waitMs < this.windowMinWaitMs) this.windowMinWaitMs = waitMs
     // Keep the queue in timestamp order; in-order arrival (the usual case) is an append.
     let i = this.queue.length
     while (i > 0 && this.queue[i - 1]!.pos > pos) i--
@@ -105,7 +121,9 @@ export class Playout {
       this.queuedFrames -= dropped.frames
       this.stats.packetsLate++
     }
-    this.stats.bufferMs = (this.queuedFrames * 1000) / this.o.format.rateHz
+    this.updateBufferMs()
+    // Already due (low --latency, or after an underrun): play now rather than at the next tick.
+    if (waitMs <= 0) this.tick()
   }
 
   /** Plays out what is buffered at the normal pace, then resolves. */
@@ -121,7 +139,7 @@ export class Playout {
 
   stop(): void {
     this.stopped = true
-    this.stats.bufferMs = (this.queuedFrames * 1000) / this.o.format.rateHz
+    this.updateBufferMs()
     if (this.timer !== undefined) this.o.clock.clearTimeout(this.timer)
     this.timer = undefined
     const done = this.draining
@@ -134,7 +152,11 @@ export class Playout {
     if (this.stopped || !this.started) return
     const { rateHz } = this.o.format
     const now = this.o.clock.now()
-    const duePos = this.anchorPos + Math.floor(((now - this.anchorMs) * rateHz) / 1000)
+    // Frame P is due once its time, anchorMs + (P - anchorPos) / rate, has come: so every
+    // frame up to and including the one whose time is now (hence the + 1).
+    const elapsedMs = now - this.anchorMs
+    if (elapsedMs < 0) return
+    const duePos = this.anchorPos + Math.floor((elapsedMs * rateHz) / 1000) + 1
     while (this.playedPos < duePos) {
       const head = this.queue[0]
       if (head === undefined) {
@@ -168,8 +190,29 @@ export class Playout {
       this.stats.framesPlayed += n
       if (from + n === head.frames) this.dropHead()
     }
-    this.stats.bufferMs = (this.queuedFrames * 1000) / rateHz
-    if (this.draining && this.queue.length === 0) this.stop()
+    this.updateBufferMs()
+    if (this.draining && this.queue.length === 0) {
+      this.stop()
+      return
+    }
+    this.govern(now)
+  }
+
+  private govern(now: number): void {
+    if (now - this.windowStartMs < GOVERNOR_WINDOW_MS) return
+    const excessMs = this.windowMinWaitMs - this.o.latencyMs
+    if (Number.isFinite(excessMs) && excessMs > GOVERNOR_SLACK_MS) {
+      this.anchorMs -= excessMs
+      this.stats.latencyTrims++
+    }
+    this.windowStartMs = now
+    this.windowMinWaitMs = Infinity
+  }
+
+  private updateBufferMs(): void {
+    const head = this.queue[0]
+    const consumed = head && head.pos < this.playedPos ? this.playedPos - head.pos : 0
+    this.stats.bufferMs = ((this.queuedFrames - consumed) * 1000) / this.o.format.rateHz
   }
 
   private conceal(frames: number): void {

@@ -26,7 +26,7 @@ export interface RigRunnerOptions {
 
 const NO_AUDIO: PlayoutStats = {
   framesReceived: 0, framesPlayed: 0, framesConcealed: 0, packetsReceived: 0,
-  packetsLost: 0, packetsLate: 0, underruns: 0, bufferMs: 0,
+  packetsLost: 0, packetsLate: 0, underruns: 0, latencyTrims: 0, bufferMs: 0,
 }
 
 export class RigRunner {

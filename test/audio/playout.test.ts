@@ -27,10 +27,10 @@ test('audio plays latencyMs after the first packet arrives, at the sample rate',
   await clock.advance(29)
   assert.is(sink.bytes.length, 0, 'nothing before the latency has passed')
   await clock.advance(21)
-  // At t=50, 20 ms of playout are due: frames 1..20.
-  assert.equal(samples(sink.bytes), Array.from({ length: 20 }, (_, i) => i + 1))
-  assert.is(p.stats.framesPlayed, 20)
-  assert.is(p.stats.bufferMs, 30)
+  // Playout began at t=30; at t=50 the frames timed 30..50 have played: 21 of them.
+  assert.equal(samples(sink.bytes), Array.from({ length: 21 }, (_, i) => i + 1))
+  assert.is(p.stats.framesPlayed, 21)
+  assert.is(p.stats.bufferMs, 29)
 })
 
 test('a gap in timestamps is filled with silence and counted, keeping alignment', async () => {
@@ -93,6 +93,32 @@ test('memory stays bounded when audio arrives faster than it plays', () => {
   for (let k = 0; k < 1000; k++) p.push(k & 0xffff, k * 10, packet(k * 10))
   assert.ok(p.stats.bufferMs <= 2010, `buffered ${p.stats.bufferMs} ms`)
   p.stop()
+})
+
+test('the latency governor pulls a late-anchored schedule back to --latency, dropping nothing', async () => {
+  const { clock, sink, p } = setup(0)
+  // Packet 0 arrives 20 ms late and anchors the schedule; every later packet is on time,
+  // so without the governor each would wait 20 ms in the buffer for the whole show.
+  await clock.advance(20)
+  p.push(0, 0, packet(0))
+  const firstWrite = new Map<number, number>()
+  for (let k = 1; k < 300; k++) {
+    await clock.advance(k * 10 - clock.now())
+    p.push(k, k * 10, packet(k * 10))
+    await clock.advance(0)
+    sink.times.forEach((t, i) => { if (!firstWrite.has(i)) firstWrite.set(i, t) })
+  }
+  await clock.advance(50)
+  const played = samples(sink.bytes)
+  assert.equal(played, Array.from({ length: 3000 }, (_, i) => i + 1), 'every frame played, in order')
+  assert.ok(p.stats.latencyTrims >= 1)
+  // Late in the show, a packet's first frame is written within ~2 ms of its arrival.
+  const waitMs = (k: number) => {
+    const idx = sink.chunks.findIndex((c) => c.length >= 2 && Buffer.from(c).readInt16LE(0) === k * 10 + 1)
+    return sink.times[idx]! - k * 10
+  }
+  assert.ok(waitMs(5) >= 15, `early on, the late anchor costs ~20 ms (got ${waitMs(5)})`)
+  assert.ok(waitMs(250) <= 3, `after the governor, ${waitMs(250)} ms`)
 })
 
 test.run()

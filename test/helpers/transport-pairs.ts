@@ -9,13 +9,26 @@ export interface Pair {
   done(): Promise<void>
 }
 
+const open = new Set<Pair>()
+
 export async function tcpPair(o: TcpOptions = {}): Promise<Pair> {
   let accept!: (t: Transport) => void
   const accepted = new Promise<Transport>((r) => (accept = r))
   const listener = await listenTcp('127.0.0.1', 0, (t) => accept(t), o)
   const b = await connectTcp('127.0.0.1', listener.port, 2000, o)
   const a = await accepted
-  return { a, b, done: () => listener.close() }
+  const pair: Pair = { a, b, done: () => (open.delete(pair), listener.close()) }
+  open.add(pair)
+  return pair
+}
+
+/** Aborts both ends and closes the listener of every TCP pair a test left open. */
+export async function closeAllPairs(): Promise<void> {
+  for (const p of [...open]) {
+    p.a.abort(new Error('test cleanup'))
+    p.b.abort(new Error('test cleanup'))
+    await p.done()
+  }
 }
 
 export async function memPair(): Promise<Pair> {

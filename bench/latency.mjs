@@ -1,0 +1,70 @@
+// One-way audio latency on loopback: an impulse written into `serve --source raw:-` is
+// timed until it comes out of `join --sink raw:- --latency 0`, beside a bare Node
+// stdin -> TCP -> stdout relay fed the same way in the same run. Packets are written at
+// real-time pace; every 20th carries a one-sample impulse, everything else is silence.
+import { join } from 'node:path'
+import { CLI, ROOT, spawnNode, waitJson, sleep, percentile } from './lib.mjs'
+
+async function impulses(writer, reader, framesPerPacket, count) {
+  const packetBytes = framesPerPacket * 4
+  const packetMs = (framesPerPacket * 1000) / 48000
+  const silence = Buffer.alloc(packetBytes)
+  const impulse = Buffer.alloc(packetBytes)
+  impulse.writeInt16LE(0x7fff, 0)
+  const sentAt = []
+  const latencies = []
+  reader.on('data', (chunk) => {
+    for (let i = 0; i < chunk.length; i++) {
+      if (chunk[i] !== 0) {
+        const t = sentAt[latencies.length]
+        if (t !== undefined) latencies.push(performance.now() - t)
+        // One impulse is two non-zero bytes at most: skip the rest of this sample.
+        i++
+      }
+    }
+  })
+  const start = performance.now()
+  let k = 0
+  const total = count * 20 + 40
+  await new Promise((resolve) => {
+    const loop = () => {
+      const now = performance.now()
+      while (k < total && start + k * packetMs <= now) {
+        const isImpulse = k >= 40 && k % 20 === 0
+        if (isImpulse) sentAt.push(performance.now())
+        writer.write(isImpulse ? impulse : silence)
+        k++
+      }
+      if (k >= total) return resolve()
+      setTimeout(loop, Math.max(0, start + k * packetMs - performance.now()))
+    }
+    loop()
+  })
+  await sleep(300)
+  return latencies
+}
+
+export async function latency(framesPerPacket, count = 100) {
+  const server = spawnNode([CLI, 'serve', '--host', '127.0.0.1', '--port', '0', '--json', '--source', 'raw:-', '--frames', String(framesPerPacket)])
+  const { port } = await waitJson(server.stdout, (e) => e.event === 'listening')
+  const rig = spawnNode([CLI, 'join', `127.0.0.1:${port}`, '--sink', 'raw:-', '--latency', '0', '--json'])
+  await waitJson(server.stdout, (e) => e.event === 'init')
+  const synchro = await impulses(server.stdin, rig.stdout, framesPerPacket, count)
+  server.kill('SIGKILL')
+  rig.kill('SIGKILL')
+
+  const relayIn = spawnNode([join(ROOT, 'bench', 'bare-relay.mjs'), 'in'])
+  const { port: barePort } = await waitJson(relayIn.stderr, (e) => e.event === 'listening')
+  const relayOut = spawnNode([join(ROOT, 'bench', 'bare-relay.mjs'), 'out', String(barePort)])
+  await waitJson(relayOut.stderr, (e) => e.event === 'init')
+  await sleep(100)
+  const bare = await impulses(relayIn.stdin, relayOut.stdout, framesPerPacket, count)
+  relayIn.kill('SIGKILL')
+  relayOut.kill('SIGKILL')
+  const packetMs = (framesPerPacket * 1000) / 48000
+  return {
+    framesPerPacket, packetMs, impulses: synchro.length,
+    p50: percentile(synchro, 50), p99: percentile(synchro, 99),
+    bareP50: percentile(bare, 50), bareP99: percentile(bare, 99),
+  }
+}

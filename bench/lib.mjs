@@ -1,0 +1,62 @@
+// Shared bench helpers. Figures are always reported beside a bare Node baseline run in
+// the same process tree at the same time, as ratios: these machines are shared and noisy.
+import { readFileSync } from 'node:fs'
+import { spawn } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+import { dirname, join } from 'node:path'
+
+export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..')
+export const CLI = join(ROOT, 'dist', 'src', 'cli', 'main.js')
+const TICKS_PER_S = 100 // USER_HZ on Linux
+
+/** CPU seconds (user + system) a process has used so far. */
+export function cpuSeconds(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+  return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_S
+}
+
+export function spawnNode(args, opts = {}) {
+  const child = spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'pipe'], ...opts })
+  child.stderr.setEncoding('utf8')
+  let err = ''
+  child.stderr.on('data', (c) => (err += c))
+  child.errText = () => err
+  return child
+}
+
+/** Resolves with the first JSON line on `stream` that satisfies pred. */
+export function waitJson(stream, pred, ms = 10_000) {
+  return new Promise((resolve, reject) => {
+    let buf = ''
+    const timer = setTimeout(() => reject(new Error('timed out waiting for an event')), ms)
+    const on = (chunk) => {
+      buf += chunk.toString()
+      const lines = buf.split('\n')
+      buf = lines.pop()
+      for (const line of lines) {
+        try {
+          const e = JSON.parse(line)
+          if (pred(e)) {
+            clearTimeout(timer)
+            stream.off('data', on)
+            resolve(e)
+            return
+          }
+        } catch {}
+      }
+    }
+    stream.on('data', on)
+  })
+}
+
+export const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
+
+export function percentile(values, p) {
+  const s = [...values].sort((a, b) => a - b)
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]
+}
+
+export function fmt(n, digits = 2) {
+  return Number.isFinite(n) ? n.toFixed(digits) : String(n)
+}

@@ -1,0 +1,48 @@
+// npm run bench: every figure beside a bare Node baseline from the same run.
+// BENCH_QUICK=1 runs a smaller sweep.
+import { writeFileSync, mkdirSync } from 'node:fs'
+import { join } from 'node:path'
+import { benchCodec } from './codec.mjs'
+import { fanoutCpu } from './fanout.mjs'
+import { latency } from './latency.mjs'
+import { ROOT, fmt } from './lib.mjs'
+
+const quick = process.env.BENCH_QUICK === '1'
+const results = { date: new Date().toISOString(), node: process.version, codec: [], fanout: [], packetSize: [] }
+
+console.log('== codec: AUDIO frames (48 kHz stereo s16), Synchro vs a bare length-prefix framer')
+for (const frames of [128]) {
+  const r = benchCodec(frames)
+  results.codec.push(r)
+  console.log(`encode ${fmt(r.encodePerS / 1e6)} M frames/s (bare ${fmt(r.bareEncodePerS / 1e6)}), ratio ${fmt(r.encodeRatio)}`)
+  console.log(`deframe ${fmt(r.decodePerS / 1e6)} M frames/s (bare ${fmt(r.bareDecodePerS / 1e6)}), ratio ${fmt(r.decodeRatio)}`)
+}
+
+console.log('\n== fan-out: server CPU %, 48 kHz stereo s16 over TCP, 128 frames/packet')
+for (const rigs of quick ? [1, 8] : [1, 8, 32]) {
+  const r = await fanoutCpu(rigs, 128)
+  results.fanout.push(r)
+  console.log(`${rigs} rigs: synchro ${fmt(r.synchroCpu, 1)}%, bare ${fmt(r.bareCpu, 1)}%, ratio ${fmt(r.synchroCpu / r.bareCpu)}; ${fmt(r.packetsPerRigPerS, 0)} packets/s/rig, ${r.gaps} seq gaps`)
+}
+const [lo, hi] = [results.fanout[0], results.fanout.at(-1)]
+const slope = (hi.synchroCpu - lo.synchroCpu) / (hi.rigs - lo.rigs)
+const bareSlope = (hi.bareCpu - lo.bareCpu) / (hi.rigs - lo.rigs)
+results.perRig = { synchro: slope, bare: bareSlope }
+console.log(`marginal CPU per rig: synchro ${fmt(slope, 3)}%, bare ${fmt(bareSlope, 3)}%, ratio ${fmt(slope / bareSlope)}`)
+
+console.log('\n== packet size: one-way latency (ms, loopback, --latency 0) and CPU for 8 rigs')
+for (const frames of quick ? [64, 128, 256] : [32, 64, 128, 256, 512, 1024]) {
+  const l = await latency(frames, quick ? 40 : 100)
+  const c = await fanoutCpu(8, frames)
+  results.packetSize.push({ ...l, synchroCpu: c.synchroCpu, bareCpu: c.bareCpu })
+  console.log(
+    `${String(frames).padStart(4)} frames (${fmt(l.packetMs)} ms): transit p50 ${fmt(l.p50)} p99 ${fmt(l.p99)} (bare ${fmt(l.bareP50)} / ${fmt(l.bareP99)}), ` +
+    `with packetization p50 ${fmt(l.p50 + l.packetMs)}; CPU 8 rigs ${fmt(c.synchroCpu, 1)}% (bare ${fmt(c.bareCpu, 1)}%)`,
+  )
+}
+
+mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true })
+const out = join(ROOT, 'bench', 'results', 'latest.json')
+writeFileSync(out, JSON.stringify(results, null, 2))
+console.log(`\nwrote ${out}`)
+process.exit(0)
