@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import { benchCodec } from './codec.mjs'
 import { fanoutCpu } from './fanout.mjs'
 import { latency } from './latency.mjs'
+import { delivery } from './delivery.mjs'
 import { ROOT, fmt } from './lib.mjs'
 
 const quick = process.env.BENCH_QUICK === '1'
@@ -30,14 +31,18 @@ const bareSlope = (hi.bareCpu - lo.bareCpu) / (hi.rigs - lo.rigs)
 results.perRig = { synchro: slope, bare: bareSlope }
 console.log(`marginal CPU per rig: synchro ${fmt(slope, 3)}%, bare ${fmt(bareSlope, 3)}%, ratio ${fmt(slope / bareSlope)}`)
 
-console.log('\n== packet size: one-way latency (ms, loopback, --latency 0) and CPU for 8 rigs')
+console.log('\n== packet size: one-way latency in ms on loopback (delivery: to the rig\'s socket; playout: out of join --sink raw:- --latency 0), and server CPU for 8 rigs')
 for (const frames of quick ? [64, 128, 256] : [32, 64, 128, 256, 512, 1024]) {
-  const l = await latency(frames, quick ? 40 : 100)
+  // About 8 s of impulses per point, however long the packets (at least 30 impulses).
+  const count = Math.max(30, Math.min(100, Math.round(8000 / (20 * (frames / 48)))))
+  const d = await delivery(frames, quick ? 30 : count)
+  const l = await latency(frames, quick ? 30 : count)
   const c = await fanoutCpu(8, frames)
-  results.packetSize.push({ ...l, synchroCpu: c.synchroCpu, bareCpu: c.bareCpu })
+  results.packetSize.push({ ...l, delivery: d, synchroCpu: c.synchroCpu, bareCpu: c.bareCpu })
   console.log(
-    `${String(frames).padStart(4)} frames (${fmt(l.packetMs)} ms): transit p50 ${fmt(l.p50)} p99 ${fmt(l.p99)} (bare ${fmt(l.bareP50)} / ${fmt(l.bareP99)}), ` +
-    `with packetization p50 ${fmt(l.p50 + l.packetMs)}; CPU 8 rigs ${fmt(c.synchroCpu, 1)}% (bare ${fmt(c.bareCpu, 1)}%)`,
+    `${String(frames).padStart(4)} frames (${fmt(l.packetMs)} ms): delivery p50 ${fmt(d.p50)} p99 ${fmt(d.p99)} (bare ${fmt(d.bareP50)} / ${fmt(d.bareP99)}); ` +
+    `through a rig's playout p50 ${fmt(l.p50)} p99 ${fmt(l.p99)} (bare relay ${fmt(l.bareP50)} / ${fmt(l.bareP99)}); ` +
+    `CPU 8 rigs ${fmt(c.synchroCpu, 1)}% (bare ${fmt(c.bareCpu, 1)}%)`,
   )
 }
 

@@ -8,7 +8,8 @@ import { bytesPerFrame, type AudioFormat } from '../codec/format.js'
 import { UsageError } from '../errors.js'
 import { describeFsError } from '../fs-errors.js'
 import type { Clock } from '../session/clock.js'
-import { Pacer } from './pacer.js'
+import { paceBytes } from './paced-bytes.js'
+import type { Pacer } from './pacer.js'
 import type { AudioSource, SourceFormat, SourceHandlers } from './source.js'
 
 export class RawSource implements AudioSource {
@@ -34,20 +35,7 @@ export class RawSource implements AudioSource {
   start(show: AudioFormat, h: SourceHandlers): void {
     const packetBytes = show.framesPerPacket * bytesPerFrame(show)
     if (this.fileBytes) {
-      const bytes = this.fileBytes
-      const usable = bytes.byteLength - (bytes.byteLength % bytesPerFrame(show))
-      let offset = 0
-      this.pacer = new Pacer(this.clock, (show.framesPerPacket * 1000) / show.rateHz, () => {
-        if (offset >= usable) {
-          h.end()
-          return false
-        }
-        const end = Math.min(offset + packetBytes, usable)
-        h.packet(bytes.subarray(offset, end))
-        offset = end
-        return true
-      })
-      this.pacer.start()
+      this.pacer = paceBytes(this.clock, show, this.fileBytes, h)
       return
     }
     this.stream = this.path === '-' ? process.stdin : createReadStream(this.path)

@@ -8,7 +8,8 @@ import { bytesPerFrame, type AudioFormat, type SampleFormat } from '../codec/for
 import { UsageError } from '../errors.js'
 import { describeFsError } from '../fs-errors.js'
 import type { Clock } from '../session/clock.js'
-import { Pacer } from './pacer.js'
+import { paceBytes } from './paced-bytes.js'
+import type { Pacer } from './pacer.js'
 import type { AudioSource, SourceFormat, SourceHandlers } from './source.js'
 
 const WAVE_FORMAT_PCM = 1
@@ -48,19 +49,7 @@ export class WavSource implements AudioSource {
   }
 
   start(show: AudioFormat, h: SourceHandlers): void {
-    const packetBytes = show.framesPerPacket * bytesPerFrame(show)
-    let offset = 0
-    this.pacer = new Pacer(this.clock, (show.framesPerPacket * 1000) / show.rateHz, () => {
-      if (offset >= this.samples.byteLength) {
-        h.end()
-        return false
-      }
-      const end = Math.min(offset + packetBytes, this.samples.byteLength)
-      h.packet(this.samples.subarray(offset, end))
-      offset = end
-      return true
-    })
-    this.pacer.start()
+    this.pacer = paceBytes(this.clock, show, this.samples, h)
   }
 
   stop(): void {

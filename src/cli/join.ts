@@ -9,6 +9,7 @@ import { describeFormat } from '../codec/format.js'
 import { UsageError } from '../errors.js'
 import { choiceFlag, intFlag, notYet, parseCommand, parseHostPort } from './args.js'
 import { Reporter } from './reporter.js'
+import { onStopSignals } from './signals.js'
 import { openSink } from './specs.js'
 import { VERSION } from './version.js'
 
@@ -100,16 +101,11 @@ export async function join(argv: string[]): Promise<number> {
     )
   }, 1000)
 
-  const onSignal = (sig: string) => () => rig.stop(`rig stopped by operator (${sig})`)
-  const onInt = onSignal('SIGINT')
-  const onTerm = onSignal('SIGTERM')
-  process.on('SIGINT', onInt)
-  process.on('SIGTERM', onTerm)
+  const disposeSignals = onStopSignals((sig) => rig.stop(`rig stopped by operator (${sig})`))
 
   const outcome = await rig.done
   clearInterval(statsTimer)
-  process.off('SIGINT', onInt)
-  process.off('SIGTERM', onTerm)
+  disposeSignals()
   const s = rig.stats()
   reporter.event({ event: 'summary', ok: outcome.ok, reason: outcome.reason, code: outcome.code, ...s }, `done: ${outcome.reason}; played ${s.framesPlayed} frames, ${s.underruns} underruns`)
   if (!outcome.ok) {

@@ -2,7 +2,7 @@
 
 import { randomInt } from 'node:crypto'
 import { hostname } from 'node:os'
-import { describeFormat, SAMPLE_FORMATS, type AudioFormat } from '../codec/format.js'
+import { bytesPerFrame, describeFormat, SAMPLE_FORMATS, type AudioFormat } from '../codec/format.js'
 import { listenTcp } from '../../transports/tcp.js'
 import { systemClock } from '../session/clock.js'
 import { DEFAULT_PING_INTERVAL_MS } from '../session/keepalive.js'
@@ -12,6 +12,7 @@ import { MEDIA_MAX_PAYLOAD } from '../codec/messages.js'
 import { UsageError } from '../errors.js'
 import { choiceFlag, intFlag, notYet, numberFlag, parseCommand } from './args.js'
 import { Reporter } from './reporter.js'
+import { onStopSignals } from './signals.js'
 import { openSource } from './specs.js'
 
 export const SERVE_HELP = `usage: synchro serve [options]
@@ -126,7 +127,7 @@ export async function serve(argv: string[]): Promise<number> {
 
   const listener = await listenTcp(host, port, (t) => runner.attach(t), {
     // A rig more than a second of audio behind loses its oldest audio; 4 s without draining, it is dropped.
-    maxQueueBytes: Math.max(64 * 1024, format.rateHz * format.channels * 4),
+    maxQueueBytes: Math.max(64 * 1024, format.rateHz * bytesPerFrame(format)),
     stallTimeoutMs: 4000,
   })
   reporter.event(
@@ -145,17 +146,12 @@ export async function serve(argv: string[]): Promise<number> {
     reporter.event({ event: 'stats', ...s }, line)
   }, 1000)
 
-  const onSignal = (sig: string) => () => runner.terminate(`stopped by operator (${sig})`, 'operator')
-  const onInt = onSignal('SIGINT')
-  const onTerm = onSignal('SIGTERM')
-  process.on('SIGINT', onInt)
-  process.on('SIGTERM', onTerm)
+  const disposeSignals = onStopSignals((sig) => runner.terminate(`stopped by operator (${sig})`, 'operator'))
 
   const summary = await runner.done
   clearInterval(statsTimer)
   clearTimeout(durationTimer)
-  process.off('SIGINT', onInt)
-  process.off('SIGTERM', onTerm)
+  disposeSignals()
   await listener.close()
   reporter.event(
     { event: 'summary', ...summary },

@@ -63,7 +63,9 @@ export class Deframer {
     while (filled < n) {
       const c = this.chunks[0]!
       const take = Math.min(c.byteLength - this.offset, n - filled)
-      out.set(c.subarray(this.offset, this.offset + take), filled)
+      // A plain Uint8Array view: set() from a Buffer subarray leaves V8's memcpy fast path
+      // (measured 3x slower deframing in bench/codec.mjs).
+      out.set(new Uint8Array(c.buffer, c.byteOffset + this.offset, take), filled)
       filled += take
       this.offset += take
       if (this.offset === c.byteLength) this.shiftChunk()

@@ -2,7 +2,7 @@
 // operator, the source started and stopped. Transports are attached from outside
 // (the CLI's TCP listener, or memory pairs in tests), so this file knows no sockets.
 
-import { bytesPerFrame, type AudioFormat } from '../codec/format.js'
+import { bytesPerFrame } from '../codec/format.js'
 import type { AudioSource } from '../audio/source.js'
 import type { Transport, TransportStats } from '../../transports/transport.js'
 import type { Clock } from './clock.js'
@@ -71,10 +71,6 @@ export class ServerRunner {
     this.state = initialServerState(o.config)
     this.startedMs = o.clock.now()
     this.done = new Promise((r) => (this.resolveDone = r))
-  }
-
-  get format(): AudioFormat {
-    return this.o.config.format
   }
 
   get phase(): string {
