@@ -6,29 +6,17 @@ import { join } from 'node:path'
 import { Deframer } from '../dist/src/codec/deframer.js'
 import { MSG } from '../dist/src/codec/header.js'
 import { decodeFrame, encodeControl } from '../dist/src/codec/messages.js'
-import { CLI, ROOT, spawnNode, waitJson, sleep, percentile } from './lib.mjs'
+import { CLI, ROOT, paceWrites, spawnNode, waitJson, sleep, percentile } from './lib.mjs'
 
+/** Paced silence with a marker (its number in the first two bytes) in every 20th packet. */
 async function drive(writer, framesPerPacket, count, onMarker) {
-  const packetMs = (framesPerPacket * 1000) / 48000
-  const start = performance.now()
-  let k = 0
-  const total = count * 20 + 40
-  await new Promise((resolve) => {
-    const loop = () => {
-      const now = performance.now()
-      while (k < total && start + k * packetMs <= now) {
-        const b = Buffer.alloc(framesPerPacket * 4)
-        if (k >= 40 && k % 20 === 0) {
-          b.writeUInt16LE(k / 20, 0)
-          onMarker(k / 20, performance.now())
-        }
-        writer.write(b)
-        k++
-      }
-      if (k >= total) return resolve()
-      setTimeout(loop, Math.max(0, start + k * packetMs - performance.now()))
+  await paceWrites(writer, framesPerPacket, count * 20 + 40, (k) => {
+    const b = Buffer.alloc(framesPerPacket * 4)
+    if (k >= 40 && k % 20 === 0) {
+      b.writeUInt16LE(k / 20, 0)
+      onMarker(k / 20, performance.now())
     }
-    loop()
+    return b
   })
   await sleep(200)
 }

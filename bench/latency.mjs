@@ -3,11 +3,10 @@
 // stdin -> TCP -> stdout relay fed the same way in the same run. Packets are written at
 // real-time pace; every 20th carries a one-sample impulse, everything else is silence.
 import { join } from 'node:path'
-import { CLI, ROOT, spawnNode, waitJson, sleep, percentile } from './lib.mjs'
+import { CLI, ROOT, paceWrites, spawnNode, waitJson, sleep, percentile } from './lib.mjs'
 
 async function impulses(writer, reader, framesPerPacket, count) {
   const packetBytes = framesPerPacket * 4
-  const packetMs = (framesPerPacket * 1000) / 48000
   const silence = Buffer.alloc(packetBytes)
   const impulse = Buffer.alloc(packetBytes)
   impulse.writeInt16LE(0x7fff, 0)
@@ -23,22 +22,12 @@ async function impulses(writer, reader, framesPerPacket, count) {
       }
     }
   })
-  const start = performance.now()
-  let k = 0
-  const total = count * 20 + 40
-  await new Promise((resolve) => {
-    const loop = () => {
-      const now = performance.now()
-      while (k < total && start + k * packetMs <= now) {
-        const isImpulse = k >= 40 && k % 20 === 0
-        if (isImpulse) sentAt.push(performance.now())
-        writer.write(isImpulse ? impulse : silence)
-        k++
-      }
-      if (k >= total) return resolve()
-      setTimeout(loop, Math.max(0, start + k * packetMs - performance.now()))
+  await paceWrites(writer, framesPerPacket, count * 20 + 40, (k) => {
+    if (k >= 40 && k % 20 === 0) {
+      sentAt.push(performance.now())
+      return impulse
     }
-    loop()
+    return silence
   })
   await sleep(300)
   return latencies

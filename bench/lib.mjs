@@ -60,3 +60,22 @@ export function percentile(values, p) {
 export function fmt(n, digits = 2) {
   return Number.isFinite(n) ? n.toFixed(digits) : String(n)
 }
+
+/**
+ * Writes `total` packets of `framesPerPacket` 48 kHz stereo s16 frames into `writer` at
+ * real-time pace (drift-free); `packetFor(k)` returns packet k's bytes.
+ */
+export function paceWrites(writer, framesPerPacket, total, packetFor) {
+  const packetMs = (framesPerPacket * 1000) / 48000
+  const start = performance.now()
+  let k = 0
+  return new Promise((resolve) => {
+    const loop = () => {
+      const now = performance.now()
+      while (k < total && start + k * packetMs <= now) writer.write(packetFor(k++))
+      if (k >= total) return resolve()
+      setTimeout(loop, Math.max(0, start + k * packetMs - performance.now()))
+    }
+    loop()
+  })
+}

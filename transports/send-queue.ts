@@ -22,12 +22,13 @@ export class SendQueue {
     return this.entries.length - this.head
   }
 
-  push(frame: Uint8Array, cls: FrameClass): void {
+  /** Adds a frame; returns true when old media had to be dropped to make room. */
+  push(frame: Uint8Array, cls: FrameClass): boolean {
     this.entries.push({ frame, cls })
     this.bytes += frame.byteLength
-    while (this.bytes > this.maxBytes && this.dropOldestMedia()) {
-      // keep dropping until it fits or only control frames are left
-    }
+    let dropped = false
+    while (this.bytes > this.maxBytes && this.dropOldestMedia()) dropped = true
+    return dropped
   }
 
   shift(): Uint8Array | undefined {

@@ -1,8 +1,10 @@
 // TCP transport: net sockets, Nagle off (audio is latency-bound, and every frame is
 // written whole), frames split by the Deframer. A peer that stops reading is not
 // allowed to grow our memory: past the socket's high-water mark frames wait in a
-// capped SendQueue (oldest audio dropped), and a peer that has not drained for
-// `stallTimeoutMs` is aborted with a TimeoutError saying so.
+// capped SendQueue (oldest audio dropped). A peer that stays behind is aborted with a
+// TimeoutError saying so: one whose socket has not drained for `stallTimeoutMs` (it
+// stopped reading), or one that has made us drop audio for that long without its queue
+// ever emptying (it reads, but slower than the stream).
 
 import net from 'node:net'
 import { Deframer } from '../src/codec/deframer.js'
@@ -18,6 +20,8 @@ export interface TcpOptions {
   stallTimeoutMs?: number
   /** Largest payload accepted before the handshake raises it. */
   maxPayload?: number
+  /** Wall clock in ms; tests inject one. */
+  now?: () => number
 }
 
 const DEFAULT_QUEUE_BYTES = 1024 * 1024
@@ -31,7 +35,10 @@ export class TcpTransport extends TransportEmitter implements Transport {
   private readonly queue: SendQueue
   private readonly stallTimeoutMs: number
   private readonly counters = emptyStats()
+  private readonly now: () => number
   private stalledSince = 0
+  /** When the queue first had to drop audio; reset whenever it empties. */
+  private droppingSince = 0
   private closed = false
   private closing: Promise<void> | undefined
 
@@ -41,6 +48,7 @@ export class TcpTransport extends TransportEmitter implements Transport {
     this.deframer = new Deframer(o.maxPayload ?? CONTROL_MAX_PAYLOAD)
     this.queue = new SendQueue(o.maxQueueBytes ?? DEFAULT_QUEUE_BYTES)
     this.stallTimeoutMs = o.stallTimeoutMs ?? DEFAULT_STALL_MS
+    this.now = o.now ?? Date.now
     socket.setNoDelay(true)
     socket.on('data', (chunk: Buffer) => this.onData(chunk))
     socket.on('drain', () => this.flush())
@@ -61,13 +69,17 @@ export class TcpTransport extends TransportEmitter implements Transport {
   send(frame: Uint8Array, cls: FrameClass = 'control'): boolean {
     if (this.closed || this.closing) return false
     if (this.queue.length > 0 || this.socket.writableNeedDrain) {
-      const now = Date.now()
+      const now = this.now()
+      const limitS = (this.stallTimeoutMs / 1000).toFixed(1)
       if (this.stalledSince === 0) this.stalledSince = now
       else if (now - this.stalledSince > this.stallTimeoutMs) {
-        this.abort(new TimeoutError('TOO_SLOW', `peer ${this.remote} fell behind: nothing drained for ${(this.stallTimeoutMs / 1000).toFixed(1)} s`))
+        this.abort(new TimeoutError('TOO_SLOW', `peer ${this.remote} fell behind: nothing drained for ${limitS} s`))
         return false
       }
-      this.queue.push(frame, cls)
+      if (this.queue.push(frame, cls) && this.droppingSince === 0) this.droppingSince = now
+      if (this.droppingSince !== 0 && now - this.droppingSince > this.stallTimeoutMs) {
+        this.abort(new TimeoutError('TOO_SLOW', `peer ${this.remote} fell behind: reading slower than the stream, audio dropped for ${limitS} s`))
+      }
       return false
     }
     this.write(frame)
@@ -98,8 +110,9 @@ export class TcpTransport extends TransportEmitter implements Transport {
   abort(err: Error): void {
     if (this.closed) return
     this.queue.clear()
-    this.socket.destroy()
+    // The reason first: the socket's own 'close' must not win and report a clean close.
     this.finish(err)
+    this.socket.destroy()
   }
 
   private write(frame: Uint8Array): void {
@@ -115,8 +128,11 @@ export class TcpTransport extends TransportEmitter implements Transport {
       if (frame === undefined) break
       this.write(frame)
     }
-    if (this.queue.length > 0) this.stalledSince = Date.now()
-    else this.emit('drain')
+    if (this.queue.length > 0) this.stalledSince = this.now()
+    else {
+      this.droppingSince = 0
+      this.emit('drain')
+    }
   }
 
   private onData(chunk: Buffer): void {

@@ -5,6 +5,9 @@ import { MSG } from '../../src/codec/header.js'
 import { encodeFrame } from '../../src/codec/messages.js'
 import { closeAllPairs, collect, memPair, tcpPair, until, type Pair } from '../helpers/transport-pairs.js'
 import { hex } from '../helpers/frames.js'
+import { EventEmitter } from 'node:events'
+import type { Socket } from 'node:net'
+import { TcpTransport } from '../../transports/tcp.js'
 
 // A failed assertion must not leave sockets open (they would keep this process alive).
 test.after.each(closeAllPairs)
@@ -121,6 +124,66 @@ test('tcp: a peer that stays behind past the stall timeout is dropped with a rea
   assert.ok(closedErr, 'the slow peer was dropped')
   assert.match(closedErr!.message, /fell behind: nothing drained for 0.2 s/)
   await p.done()
+})
+
+/** Just enough of a net.Socket for TcpTransport, with drains decided by the test. */
+class FakeSocket extends EventEmitter {
+  remoteAddress = '10.9.9.9'
+  remotePort = 7400
+  writableNeedDrain = false
+  writableLength = 0
+  written = 0
+  setNoDelay(): void {}
+  pause(): void {}
+  end(): void {}
+  destroy(): void {
+    this.emit('close')
+  }
+  write(): boolean {
+    this.written++
+    // A slow reader: every write fills the socket until the next drain.
+    this.writableNeedDrain = true
+    return false
+  }
+  drain(): void {
+    this.writableNeedDrain = false
+    this.emit('drain')
+  }
+}
+
+function slowPeer(stallTimeoutMs: number) {
+  let t = 0
+  const sock = new FakeSocket()
+  const transport = new TcpTransport(sock as unknown as Socket, { maxQueueBytes: 10 * 1000, stallTimeoutMs, now: () => t })
+  let closedWith: Error | undefined
+  transport.once('close', (e) => (closedWith = e))
+  return { sock, transport, advance: (ms: number) => (t += ms), closed: () => closedWith }
+}
+
+test('tcp: a peer that drains, but slower than the stream, is dropped once it has lost audio for the limit', () => {
+  const p = slowPeer(1000)
+  // 100 frames/s of 1 kB in, one frame out per drain, a drain every 20 ms (50 frames/s out).
+  for (let ms = 0; ms < 3000 && !p.closed(); ms += 10) {
+    p.advance(10)
+    p.transport.send(frame(ms & 0xffff, 1000 - 20), 'media')
+    if (ms % 20 === 0) p.sock.drain()
+  }
+  assert.ok(p.closed(), 'dropped')
+  assert.is(p.closed()!.message, 'peer 10.9.9.9:7400 fell behind: reading slower than the stream, audio dropped for 1.0 s')
+  assert.ok(p.transport.stats.framesDropped > 0)
+})
+
+test('tcp: a peer that falls behind briefly and catches up is kept', () => {
+  const p = slowPeer(1000)
+  for (let ms = 0; ms < 5000; ms += 10) {
+    p.advance(10)
+    p.transport.send(frame(1, 980), 'media')
+    // Slow for 0.8 s out of every 1.6 s, then fast enough to empty the queue.
+    const slow = ms % 1600 < 800
+    if (!slow || ms % 20 === 0) for (let i = 0; i < (slow ? 1 : 4); i++) p.sock.drain()
+  }
+  assert.is(p.closed(), undefined)
+  assert.ok(p.transport.stats.framesDropped > 0, 'it did lose audio while behind')
 })
 
 test.run()
