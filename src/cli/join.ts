@@ -62,14 +62,21 @@ export async function join(argv: string[]): Promise<number> {
   const name = v.name ?? hostname()
   const sink = openSink(sinkSpec)
 
+  // Ctrl-C while still connecting: leave no half-made sink file behind, exit cleanly.
+  let rig: RigRunner | undefined
+  const disposeSignals = onStopSignals((sig) => {
+    if (rig) rig.stop(`rig stopped by operator (${sig})`)
+    else void sink.close().then(() => process.exit(0))
+  })
   let transport
   try {
     transport = await connectTcp(host, port, connectTimeoutMs)
   } catch (err) {
+    disposeSignals()
     await sink.close()
     throw err
   }
-  const rig = new RigRunner({
+  rig = new RigRunner({
     config: { name, meta: { host: hostname(), platform: platform(), synchro: VERSION, sink: sink.description } },
     transport,
     sink,
@@ -101,12 +108,12 @@ export async function join(argv: string[]): Promise<number> {
     )
   }, 1000)
 
-  const disposeSignals = onStopSignals((sig) => rig.stop(`rig stopped by operator (${sig})`))
 
-  const outcome = await rig.done
+  const running = rig
+  const outcome = await running.done
   clearInterval(statsTimer)
   disposeSignals()
-  const s = rig.stats()
+  const s = running.stats()
   reporter.event({ event: 'summary', ok: outcome.ok, reason: outcome.reason, code: outcome.code, ...s }, `done: ${outcome.reason}; played ${s.framesPlayed} frames, ${s.underruns} underruns`)
   if (!outcome.ok) {
     reporter.problem(outcome.reason)

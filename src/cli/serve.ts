@@ -77,7 +77,8 @@ export async function serve(argv: string[]): Promise<number> {
     explicit: { rateHz: v.rate !== undefined, channels: v.channels !== undefined, format: v.format !== undefined },
   }
   const framesPerPacket = intFlag('frames', v.frames, DEFAULT_FRAMES_PER_PACKET, 16, 16384)
-  const clients = intFlag('clients', v.clients, 1, 0, 1000)
+  // 0 (start only on an operator's init) needs the control channel of the UDP/console issues.
+  const clients = intFlag('clients', v.clients, 1, 1, 1000)
   const durationS = numberFlag('duration', v.duration, undefined, 0.001, 7 * 24 * 3600)
   const pingIntervalMs = intFlag('ping-ms', v['ping-ms'], DEFAULT_PING_INTERVAL_MS, 100, 60000)
   const reporter = new Reporter(v.json ?? false, process.stdout)

@@ -33,6 +33,7 @@ const USAGE: Array<[string, string[], RegExp]> = [
   ['bad sink', ['join', '127.0.0.1:1', '--sink', 'speaker'], /unknown sink 'speaker'/],
   ['unwritable sink', ['join', '127.0.0.1:1', '--sink', 'wav:/nonexistent/dir/x.wav'], /^synchro: cannot write \/nonexistent\/dir\/x.wav: no such file or directory$/],
   ['midi not yet', ['join', '127.0.0.1:1', '--midi-out', 'log'], /--midi-out is not available yet/],
+  ['no clients', ['serve', '--clients', '0'], /^synchro: --clients must be between 1 and 1000, got 0$/],
 ]
 for (const [name, args, message] of USAGE) {
   test(`usage error: ${name} exits 2 with one line`, async () => {
@@ -85,6 +86,21 @@ test('a server that accepts but never speaks: the rig gives up within a few seco
   assert.is(r.code, 1)
   assert.match(oneLine(r.stderr), /^synchro: lost the server: nothing heard for 3\.\d s$/)
   assert.ok(Date.now() - t0 < 5000, `took ${Date.now() - t0} ms`)
+})
+
+test('Ctrl-C on a rig still waiting for HELLO exits 0 and leaves no empty WAV', async () => {
+  const { existsSync } = await import('node:fs')
+  const mute = net.createServer(() => {}).listen(0, '127.0.0.1')
+  await new Promise((r) => mute.once('listening', r))
+  const port = (mute.address() as net.AddressInfo).port
+  const wav = join(dir, 'never-played.wav')
+  const rig = synchro(['join', `127.0.0.1:${port}`, '--sink', `wav:${wav}`])
+  await new Promise((r) => setTimeout(r, 500))
+  rig.kill('SIGINT')
+  const { code } = await rig.exit
+  mute.close()
+  assert.is(code, 0, rig.stderr)
+  assert.not.ok(existsSync(wav), 'no 0-byte WAV left behind')
 })
 
 test('a server of another protocol version is refused naming both versions', async () => {
