@@ -73,10 +73,6 @@ export class ServerRunner {
     this.done = new Promise((r) => (this.resolveDone = r))
   }
 
-  get phase(): string {
-    return this.state.phase
-  }
-
   /** The listener is up: start waiting for rigs and keeping them alive. */
   listening(): void {
     this.dispatch({ type: 'listening' })
