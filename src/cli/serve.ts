@@ -13,6 +13,7 @@ import { UsageError } from '../errors.js'
 import { choiceFlag, intFlag, notYet, numberFlag, parseCommand } from './args.js'
 import { Reporter } from './reporter.js'
 import { onStopSignals } from './signals.js'
+import { readControl } from './control.js'
 import { openSource } from './specs.js'
 
 export const SERVE_HELP = `usage: synchro serve [options]
@@ -27,10 +28,13 @@ Stream audio to every rig that joins.
   --channels N          channels for tone and raw sources (default 2)
   --format F            s16le | s24le | f32le, for tone and raw sources (default s16le)
   --frames N            frames per packet (default 128: see docs/BENCHMARKS.md)
-  --clients N           start (INIT) once N rigs have joined (default 1)
+  --clients N           start (INIT) once N rigs have joined (default 1); 0 waits for an
+                        init command (needs --control -)
   --duration S          stream S seconds, then terminate
   --name NAME           the server's name, shown to rigs (default: host name)
   --ping-ms N           keep-alive interval; a silent rig is dropped after 1.5x (default 2000)
+  --control -           read operator commands from stdin, one per line: status, init,
+                        terminate [REASON], help; each answers with an event
   --midi-in SPEC        MIDI input (not available yet)
   --profile PATH        show profile (not available yet)
   --json                one JSON event per line on stdout
@@ -52,6 +56,7 @@ const OPTIONS = {
   duration: { type: 'string' },
   name: { type: 'string' },
   'ping-ms': { type: 'string' },
+  control: { type: 'string' },
   'midi-in': { type: 'string', multiple: true },
   profile: { type: 'string' },
   json: { type: 'boolean' },
@@ -77,8 +82,11 @@ export async function serve(argv: string[]): Promise<number> {
     explicit: { rateHz: v.rate !== undefined, channels: v.channels !== undefined, format: v.format !== undefined },
   }
   const framesPerPacket = intFlag('frames', v.frames, DEFAULT_FRAMES_PER_PACKET, 16, 16384)
-  // 0 (start only on an operator's init) needs the control channel of the UDP/console issues.
-  const clients = intFlag('clients', v.clients, 1, 1, 1000)
+  if (v.control !== undefined && v.control !== '-') throw new UsageError('BAD_FLAG', `--control takes - (stdin), got '${v.control}'`)
+  const control = v.control === '-'
+  if (control && v.source?.startsWith('raw:-')) throw new UsageError('BAD_FLAG', '--control - and --source raw:- both need stdin: give the source a file or FIFO path')
+  const clients = intFlag('clients', v.clients, 1, 0, 1000)
+  if (clients === 0 && !control) throw new UsageError('BAD_FLAG', '--clients 0 waits for an init command: add --control - to send it')
   const durationS = numberFlag('duration', v.duration, undefined, 0.001, 7 * 24 * 3600)
   const pingIntervalMs = intFlag('ping-ms', v['ping-ms'], DEFAULT_PING_INTERVAL_MS, 100, 60000)
   const reporter = new Reporter(v.json ?? false, process.stdout)
@@ -137,6 +145,8 @@ export async function serve(argv: string[]): Promise<number> {
   )
   runner.listening()
 
+  const stopControl = control ? readControl(runner, reporter) : () => {}
+
   let statsCount = 0
   const statsTimer = setInterval(() => {
     const s = runner.stats()
@@ -153,6 +163,7 @@ export async function serve(argv: string[]): Promise<number> {
   clearInterval(statsTimer)
   clearTimeout(durationTimer)
   disposeSignals()
+  stopControl()
   await listener.close()
   reporter.event(
     { event: 'summary', ...summary },

@@ -33,7 +33,8 @@ const USAGE: Array<[string, string[], RegExp]> = [
   ['bad sink', ['join', '127.0.0.1:1', '--sink', 'speaker'], /unknown sink 'speaker'/],
   ['unwritable sink', ['join', '127.0.0.1:1', '--sink', 'wav:/nonexistent/dir/x.wav'], /^synchro: cannot write \/nonexistent\/dir\/x.wav: no such file or directory$/],
   ['midi not yet', ['join', '127.0.0.1:1', '--midi-out', 'log'], /--midi-out is not available yet/],
-  ['no clients', ['serve', '--clients', '0'], /^synchro: --clients must be between 1 and 1000, got 0$/],
+  ['no clients without control', ['serve', '--clients', '0'], /^synchro: --clients 0 waits for an init command: add --control - to send it$/],
+  ['control and raw stdin', ['serve', '--control', '-', '--source', 'raw:-'], /--control - and --source raw:- both need stdin/],
 ]
 for (const [name, args, message] of USAGE) {
   test(`usage error: ${name} exits 2 with one line`, async () => {

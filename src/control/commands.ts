@@ -1,0 +1,63 @@
+// The operator's actions, one layer for every front end: `serve --control -` (one command
+// per line on stdin) now, the terminal console later. Front ends parse and print; what
+// an action does lives here, so the console can hold no protocol logic.
+
+import type { ServerRunner, ServerStats } from '../session/server-runner.js'
+
+export type Command =
+  | { kind: 'status' }
+  | { kind: 'init' }
+  | { kind: 'terminate'; reason: string }
+  | { kind: 'help' }
+
+export type CommandResult =
+  | { ok: true; command: string; status?: ServerStats; message: string }
+  | { ok: false; command: string; error: string }
+
+export const COMMAND_HELP = 'commands: status | init | terminate [REASON] | help'
+
+/** Parses one line; unknown words are an error result, never an exception. */
+export function parseCommand(line: string): Command | { error: string } {
+  const [word = '', ...rest] = line.trim().split(/\s+/)
+  switch (word.toLowerCase()) {
+    case 'status':
+      return { kind: 'status' }
+    case 'init':
+    case 'start':
+      return { kind: 'init' }
+    case 'terminate':
+    case 'stop':
+      return { kind: 'terminate', reason: rest.join(' ') || 'stopped by operator command' }
+    case 'help':
+    case '?':
+      return { kind: 'help' }
+    default:
+      return { error: word === '' ? 'empty command' : `unknown command '${word}' (${COMMAND_HELP})` }
+  }
+}
+
+export function execute(runner: ServerRunner, command: Command): CommandResult {
+  switch (command.kind) {
+    case 'status':
+      return { ok: true, command: 'status', status: runner.stats(), message: describeStatus(runner.stats()) }
+    case 'init': {
+      const phase = runner.stats().phase
+      if (phase !== 'waiting') return { ok: false, command: 'init', error: `cannot start: the show is ${phase}` }
+      runner.init()
+      return { ok: true, command: 'init', message: 'show started' }
+    }
+    case 'terminate': {
+      const phase = runner.stats().phase
+      if (phase === 'closed') return { ok: false, command: 'terminate', error: 'the show has already ended' }
+      runner.terminate(command.reason, 'operator')
+      return { ok: true, command: 'terminate', message: `terminating: ${command.reason}` }
+    }
+    case 'help':
+      return { ok: true, command: 'help', message: COMMAND_HELP }
+  }
+}
+
+function describeStatus(s: ServerStats): string {
+  const rigs = s.rigs.map((r) => `${r.name} (${r.phase}, rtt ${r.rttMs ?? '-'} ms)`).join(', ')
+  return `${s.phase}, ${(s.uptimeMs / 1000).toFixed(0)} s up, position ${s.position}, ${s.rigs.length} rig(s)${rigs ? ': ' + rigs : ''}`
+}
