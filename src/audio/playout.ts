@@ -17,6 +17,7 @@ import { bytesPerFrame, msToFrames, type AudioFormat } from '../codec/format.js'
 import { seqDiff, TimestampUnwrapper } from '../codec/seq.js'
 import type { Clock } from '../session/clock.js'
 import type { AudioSink } from './sink.js'
+import { JitterEstimator } from '../jitter/jitter-estimator.js'
 
 const GOVERNOR_WINDOW_MS = 1000
 const GOVERNOR_SLACK_MS = 2
@@ -32,6 +33,8 @@ export interface PlayoutStats {
   underruns: number
   /** Times the latency governor pulled the schedule back toward --latency. */
   latencyTrims: number
+  /** RFC 3550 interarrival jitter of the packets received, in ms. */
+  jitterMs: number
   /** Audio waiting to be played, in ms. */
   bufferMs: number
 }
@@ -52,11 +55,12 @@ export interface PlayoutOptions {
 export class Playout {
   readonly stats: PlayoutStats = {
     framesReceived: 0, framesPlayed: 0, framesConcealed: 0, packetsReceived: 0,
-    packetsLost: 0, packetsLate: 0, underruns: 0, latencyTrims: 0, bufferMs: 0,
+    packetsLost: 0, packetsLate: 0, underruns: 0, latencyTrims: 0, jitterMs: 0, bufferMs: 0,
   }
   private readonly queue: Queued[] = []
   private queuedFrames = 0
   private readonly unwrap = new TimestampUnwrapper()
+  private readonly jitter = new JitterEstimator()
   private readonly frameBytes: number
   private readonly maxQueuedFrames: number
   private readonly tickMs: number
@@ -95,6 +99,7 @@ export class Playout {
     }
     this.expectedSeq = (seq + 1) & 0xffff
     const pos = this.unwrap.unwrap(timestamp)
+    this.stats.jitterMs = this.jitter.update(this.o.clock.now(), (pos * 1000) / this.o.format.rateHz)
     if (!this.started) {
       this.started = true
       this.anchorMs = this.o.clock.now() + this.o.latencyMs

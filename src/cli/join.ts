@@ -104,7 +104,7 @@ export async function join(argv: string[]): Promise<number> {
     statsCount++
     reporter.event(
       { event: 'stats', ...s },
-      statsCount % 5 === 0 ? `played ${(s.framesPlayed / 1000).toFixed(0)}k frames, buffer ${s.bufferMs} ms, underruns ${s.underruns}, lost ${s.packetsLost}, rtt ${s.rttMs ?? '-'} ms` : null,
+      statsCount % 5 === 0 ? `played ${(s.framesPlayed / 1000).toFixed(0)}k frames, buffer ${s.bufferMs} ms, jitter ${s.jitterMs} ms, underruns ${s.underruns}, lost ${s.packetsLost}, rtt ${s.rttMs ?? '-'} ms` : null,
     )
   }, 1000)
 

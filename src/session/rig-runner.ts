@@ -26,7 +26,7 @@ export interface RigRunnerOptions {
 
 const NO_AUDIO: PlayoutStats = {
   framesReceived: 0, framesPlayed: 0, framesConcealed: 0, packetsReceived: 0,
-  packetsLost: 0, packetsLate: 0, underruns: 0, latencyTrims: 0, bufferMs: 0,
+  packetsLost: 0, packetsLate: 0, underruns: 0, latencyTrims: 0, jitterMs: 0, bufferMs: 0,
 }
 
 export class RigRunner {
@@ -65,7 +65,7 @@ export class RigRunner {
 
   stats(): RigStats {
     const p = this.playout?.stats ?? NO_AUDIO
-    return { ...p, bufferMs: Math.round(p.bufferMs * 10) / 10, phase: this.state.phase, rttMs: this.state.rttMs === undefined ? null : Math.round(this.state.rttMs * 100) / 100 }
+    return { ...p, bufferMs: Math.round(p.bufferMs * 10) / 10, jitterMs: Math.round(p.jitterMs * 100) / 100, phase: this.state.phase, rttMs: this.state.rttMs === undefined ? null : Math.round(this.state.rttMs * 100) / 100 }
   }
 
   private dispatch(event: RigEvent): void {

@@ -45,6 +45,16 @@ test('a gap in timestamps is filled with silence and counted, keeping alignment'
   assert.equal([p.stats.packetsLost, p.stats.framesConcealed], [1, 10])
 })
 
+test('jitter is measured from arrival times against media timestamps (RFC 3550)', async () => {
+  const { clock, p } = setup(50)
+  for (let k = 0; k < 100; k++) {
+    await clock.advance(k * 10 + (k % 2 ? 3 : 0) - clock.now())
+    p.push(k, k * 10, packet(k * 10))
+  }
+  assert.ok(Math.abs(p.stats.jitterMs - 3) < 0.05, `${p.stats.jitterMs}`)
+  p.stop()
+})
+
 test('on a reliable transport an empty buffer waits for late audio (underrun), skipping nothing', async () => {
   const { clock, sink, p } = setup(10)
   p.push(0, 0, packet(0))

@@ -26,6 +26,7 @@ test('a WAV of noise through serve arrives bit-exact in two rigs\' WAV sinks', a
   assert.equal([handshake.rate, handshake.channels, handshake.format, handshake.frames], [48000, 2, 's16le', 128])
   const summary = await a.event('summary')
   assert.equal([summary.framesPlayed, summary.framesConcealed, summary.packetsLost], [96000, 0, 0])
+  assert.ok(summary.jitterMs >= 0 && summary.jitterMs < 50, `jitter ${summary.jitterMs} ms on loopback`)
   assert.ok(a.events.some((e) => e.event === 'stats' && typeof e.framesPlayed === 'number'), 'rig reports stats while streaming')
   const end = await server.event('terminate')
   assert.is(end.code, 'end-of-source')

@@ -49,7 +49,10 @@ const emptyStats = (): DirectionStats => ({ received: 0, forwarded: 0, dropped: 
 export class ImpairmentRelay {
   readonly down = emptyStats()
   readonly up = emptyStats()
-  private readonly random: () => number
+  // One generator per direction: how the two directions interleave in time varies from run
+  // to run, and must not change which datagrams a seed hits.
+  private readonly randomDown: () => number
+  private readonly randomUp: () => number
   private readonly startedMs = Date.now()
   private readonly upstreams = new Map<string, dgram.Socket>()
   private readonly timers = new Set<NodeJS.Timeout>()
@@ -60,7 +63,8 @@ export class ImpairmentRelay {
     private readonly server: { host: string; port: number },
     private readonly o: Impairment,
   ) {
-    this.random = seededRandom(o.seed)
+    this.randomDown = seededRandom(o.seed)
+    this.randomUp = seededRandom(o.seed ^ 0x9e3779b9)
     front.on('message', (msg, from) => this.fromClient(msg, from))
   }
 
@@ -94,14 +98,14 @@ export class ImpairmentRelay {
     if (!upstream) {
       upstream = dgram.createSocket('udp4')
       upstream.bind(0, '127.0.0.1')
-      upstream.on('message', (reply) => this.impair(reply, this.down, this.o.lossPct ?? 0, (b) => this.front.send(b, from.port, from.address)))
+      upstream.on('message', (reply) => this.impair(reply, this.down, this.randomDown, this.o.lossPct ?? 0, (b) => this.front.send(b, from.port, from.address)))
       this.upstreams.set(key, upstream)
     }
     const up = upstream
-    this.impair(msg, this.up, this.o.upstreamLossPct ?? 0, (b) => up.send(b, this.server.port, this.server.host))
+    this.impair(msg, this.up, this.randomUp, this.o.upstreamLossPct ?? 0, (b) => up.send(b, this.server.port, this.server.host))
   }
 
-  private impair(msg: Buffer, stats: DirectionStats, lossPct: number, send: (b: Buffer) => void): void {
+  private impair(msg: Buffer, stats: DirectionStats, random: () => number, lossPct: number, send: (b: Buffer) => void): void {
     if (this.closed) return
     stats.received++
     const sinceStart = Date.now() - this.startedMs
@@ -112,7 +116,7 @@ export class ImpairmentRelay {
     }
     // Draw every random number for every datagram, whatever is enabled, so that turning one
     // impairment on does not change which datagrams another one hits.
-    const [rLoss, rJitter, rDup, rReorder] = [this.random(), this.random(), this.random(), this.random()]
+    const [rLoss, rJitter, rDup, rReorder] = [random(), random(), random(), random()]
     if (rLoss * 100 < lossPct) {
       stats.dropped++
       return

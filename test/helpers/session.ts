@@ -55,6 +55,13 @@ export function sentControl(fx: ServerEffect | { kind: 'send'; frame: Uint8Array
   return readControl(decodeFrame(fx.frame, MEDIA_MAX_PAYLOAD))
 }
 
+/** The body of the TERMINATE inside a send effect; fails if it is another message. */
+export function sentTerminate(fx: ServerEffect | { kind: 'send'; frame: Uint8Array }): { reason: string; code: string } {
+  const msg = sentControl(fx)
+  if (msg.type !== MSG.TERMINATE) throw new Error(`expected TERMINATE, got message type ${msg.type}`)
+  return msg.body
+}
+
 export function kinds(fx: Array<{ kind: string }>): string[] {
   return fx.map((f) => f.kind)
 }

@@ -4,7 +4,7 @@ import { MSG } from '../../src/codec/header.js'
 import { decodeFrame, encodeControl, encodeFrame, encodePingPong, MEDIA_MAX_PAYLOAD } from '../../src/codec/messages.js'
 import { FrameError } from '../../src/errors.js'
 import type { ServerEffect } from '../../src/session/server-machine.js'
-import { FORMAT, SESSION, ServerDriver, frameFrom, helloReply, kinds, ping, sentControl, serverConfig } from '../helpers/session.js'
+import { FORMAT, SESSION, ServerDriver, frameFrom, helloReply, kinds, ping, sentControl, sentTerminate, serverConfig } from '../helpers/session.js'
 
 const notices = (fx: ServerEffect[]) => fx.flatMap((f) => (f.kind === 'notify' ? [f.notice] : []))
 
@@ -126,7 +126,7 @@ test('bad bytes from a transport close that rig only', () => {
   s.take()
   const fx = s.send({ type: 'badFrame', peer: 1, error: new FrameError('BAD_MAGIC', 'not a Synchro frame (magic 0x4745, expected 0x5359)') }, 5)
   assert.equal(kinds(fx), ['send', 'close', 'notify'])
-  assert.equal(sentControl(fx[0]!).body.code, 'protocol-error')
+  assert.equal(sentTerminate(fx[0]!).code, 'protocol-error')
   assert.equal([...s.state.streamingPeers], [2])
 })
 
@@ -135,7 +135,7 @@ test('a second rig with the same name replaces the first (a rebooted rig)', () =
   s.join(1, 'drums', 0)
   s.take()
   const fx = s.join(2, 'drums', 100)
-  assert.equal(sentControl(fx.find((f) => f.kind === 'send' && (f as { peer: number }).peer === 1)!).body.code, 'replaced')
+  assert.equal(sentTerminate(fx.find((f) => f.kind === 'send' && (f as { peer: number }).peer === 1)!).code, 'replaced')
   assert.equal([...s.state.rigs.keys()], [2])
 })
 
@@ -191,7 +191,7 @@ for (const phase of ['handshake', 'ready', 'streaming'] as const) {
         assert.not.ok(kinds(fx).includes('close'), `${name} should be accepted in ${phase}`)
       } else {
         assert.equal(kinds(fx).slice(0, 2), ['send', 'close'])
-        assert.is(sentControl(fx[0]!).body.code, 'protocol-error')
+        assert.is(sentTerminate(fx[0]!).code, 'protocol-error')
       }
     })
   }
