@@ -17,6 +17,22 @@ export const MSG = {
   TERMINATE: 6,
   PING: 7,
   PONG: 8,
+  /** UDP only: acknowledges the reliable message whose seq is in this header. */
+  ACK: 9,
+  /** UDP only: a rig's first datagram, padded so the server's answer is never larger. */
+  CONNECT: 10,
+  /** Server -> rig: move this session to the other transport. */
+  SWITCH: 11,
+  /** Rig -> server, first message on the new transport: the session it continues. */
+  RESUME: 12,
+  /** Server -> rig on the new transport: the session continues here. */
+  RESUMED: 13,
+  /** Rig -> server on the old transport: could not reach the other one. */
+  SWITCH_FAILED: 14,
+  /** Rig -> server: receiver report (loss, jitter, buffer), twice a second. */
+  REPORT: 15,
+  /** UDP only: several whole frames in one datagram (audio redundancy). */
+  BUNDLE: 16,
 } as const
 export type MessageType = (typeof MSG)[keyof typeof MSG]
 
@@ -26,6 +42,14 @@ const TYPE_NAMES: Record<number, string> = Object.fromEntries(
 export function messageTypeName(type: number): string {
   return TYPE_NAMES[type] ?? `type ${type}`
 }
+
+/** Header flag bits. Receivers ignore bits they do not know. */
+export const FLAG = {
+  /** UDP: this message must be acknowledged (ACK with its seq) and is delivered once, in order. */
+  RELIABLE: 0x01,
+  /** UDP: an AUDIO frame that is one segment of a packet split to fit the MTU (same seq). */
+  SEGMENT: 0x02,
+} as const
 
 export interface Header {
   type: MessageType

@@ -47,11 +47,48 @@ export const TerminateSchema = z.object({
 })
 export type Terminate = z.infer<typeof TerminateSchema>
 
+const TransportName = z.enum(['tcp', 'udp'])
+export type TransportName = z.infer<typeof TransportName>
+
+/** A per-rig secret the server hands out with SWITCH; the rig proves its session with it. */
+const Token = z.string().regex(/^[0-9a-f]{16,64}$/, 'hex token')
+
+export const SwitchSchema = z.object({ transport: TransportName, token: Token })
+export type Switch = z.infer<typeof SwitchSchema>
+
+export const ResumeSchema = z.object({ token: Token, name: z.string().min(1).max(64) })
+export type Resume = z.infer<typeof ResumeSchema>
+
+export const ResumedSchema = z.object({ transport: TransportName })
+export type Resumed = z.infer<typeof ResumedSchema>
+
+export const SwitchFailedSchema = z.object({ transport: TransportName, reason: z.string().max(512) })
+export type SwitchFailed = z.infer<typeof SwitchFailedSchema>
+
+const count = z.number().int().min(0)
+/** What a rig's ears report, so the operator sees loss, jitter and buffer per rig on the server. */
+export const ReportSchema = z.object({
+  packetsReceived: count,
+  packetsLost: count,
+  packetsLate: count,
+  packetsRecovered: count,
+  framesConcealed: count,
+  underruns: count,
+  jitterMs: z.number().min(0).max(1e6),
+  bufferMs: z.number().min(0).max(1e6),
+})
+export type Report = z.infer<typeof ReportSchema>
+
 export type ControlMessage =
   | { type: typeof MSG.HELLO; body: Hello }
   | { type: typeof MSG.HELLO_REPLY; body: HelloReply }
   | { type: typeof MSG.INIT; body: Init }
   | { type: typeof MSG.TERMINATE; body: Terminate }
+  | { type: typeof MSG.SWITCH; body: Switch }
+  | { type: typeof MSG.RESUME; body: Resume }
+  | { type: typeof MSG.RESUMED; body: Resumed }
+  | { type: typeof MSG.SWITCH_FAILED; body: SwitchFailed }
+  | { type: typeof MSG.REPORT; body: Report }
 
 /** A decoded frame. `payload` is a view into the frame, never a copy. */
 export interface Frame {
@@ -120,7 +157,18 @@ const SCHEMAS = {
   [MSG.HELLO_REPLY]: HelloReplySchema,
   [MSG.INIT]: InitSchema,
   [MSG.TERMINATE]: TerminateSchema,
+  [MSG.SWITCH]: SwitchSchema,
+  [MSG.RESUME]: ResumeSchema,
+  [MSG.RESUMED]: ResumedSchema,
+  [MSG.SWITCH_FAILED]: SwitchFailedSchema,
+  [MSG.REPORT]: ReportSchema,
 } as const
+
+/**
+ * Control messages a UDP transport delivers reliably (acknowledged, retransmitted, once,
+ * in order). REPORT is JSON but only ever worth its latest value, so it is not.
+ */
+export const RELIABLE_TYPES: readonly boolean[] = Array.from({ length: 256 }, (_, t) => t in SCHEMAS && t !== MSG.REPORT)
 
 export function isControlType(type: number): type is ControlMessage['type'] {
   return type in SCHEMAS

@@ -1,5 +1,6 @@
 import { connectTcp, listenTcp, type TcpOptions } from '../../transports/tcp.js'
 import { memoryPair } from '../../transports/memory.js'
+import { connectUdp, listenUdp, type UdpTransport } from '../../transports/udp.js'
 import type { Transport } from '../../transports/transport.js'
 
 export interface Pair {
@@ -29,6 +30,18 @@ export async function closeAllPairs(): Promise<void> {
     p.b.abort(new Error('test cleanup'))
     await p.done()
   }
+}
+
+/** a: the server's side of a UDP session, b: the rig's (which sent CONNECT). */
+export async function udpPair(sessionId = 7): Promise<Pair & { a: UdpTransport; b: UdpTransport }> {
+  let accept!: (t: UdpTransport) => void
+  const accepted = new Promise<UdpTransport>((r) => (accept = r))
+  const listener = await listenUdp('127.0.0.1', 0, (t) => accept(t), { sessionId })
+  const b = await connectUdp('127.0.0.1', listener.port, 2000)
+  const a = await accepted
+  const pair = { a, b, done: () => (open.delete(pair), listener.close()) }
+  open.add(pair)
+  return pair
 }
 
 export async function memPair(): Promise<Pair> {
