@@ -1,4 +1,4 @@
-// Writing float samples into PCM buffers of each format (for generated sources).
+// Float samples <-> PCM bytes in each format (generated sources, loss concealment).
 
 import type { SampleFormat } from '../codec/format.js'
 
@@ -17,5 +17,19 @@ export function writeSample(view: DataView, byteOffset: number, format: SampleFo
     }
     case 'f32le':
       view.setFloat32(byteOffset, v, true)
+  }
+}
+
+/** Reads one sample as a float in [-1, 1). */
+export function readSample(view: DataView, byteOffset: number, format: SampleFormat): number {
+  switch (format) {
+    case 's16le':
+      return view.getInt16(byteOffset, true) / 32768
+    case 's24le': {
+      const u = view.getUint8(byteOffset) | (view.getUint8(byteOffset + 1) << 8) | (view.getUint8(byteOffset + 2) << 16)
+      return ((u << 8) >> 8) / 8388608
+    }
+    case 'f32le':
+      return view.getFloat32(byteOffset, true)
   }
 }

@@ -12,12 +12,20 @@
 //   packet's wait (arrival to its first frame's play time) is measured; once a second, if
 //   the shortest wait exceeded the target by more than GOVERNOR_SLACK_MS, the schedule is
 //   pulled earlier by the excess: buffered frames play sooner, none are dropped.
+//
+// On a lossy transport (UDP) the same buffer becomes a jitter buffer: the sample clock
+// never waits. A frame that is not there when it is due is concealed (src/jitter/
+// concealment.ts), a packet that comes after its frames were due is late (counted, and
+// it deepens the buffer), and the depth adapts between --latency and a ceiling from what
+// arrives (src/jitter/depth.ts). Loss is counted as RFC 3550 counts it: packets expected
+// from the sequence numbers minus packets received, so reordering is not loss.
 
 import { bytesPerFrame, msToFrames, type AudioFormat } from '../codec/format.js'
 import { seqDiff, TimestampUnwrapper } from '../codec/seq.js'
 import type { Clock } from '../session/clock.js'
 import type { AudioSink } from './sink.js'
-import { JitterEstimator } from '../jitter/jitter-estimator.js'
+import { Concealer } from '../jitter/concealment.js'
+import { DepthController } from '../jitter/depth.js'
 
 const GOVERNOR_WINDOW_MS = 1000
 const GOVERNOR_SLACK_MS = 2
@@ -30,6 +38,8 @@ export interface PlayoutStats {
   packetsReceived: number
   packetsLost: number
   packetsLate: number
+  /** Copies of packets already received (the network duplicated them): dropped. */
+  packetsDuplicate: number
   underruns: number
   /** Times the latency governor pulled the schedule back toward --latency. */
   latencyTrims: number
@@ -37,6 +47,15 @@ export interface PlayoutStats {
   jitterMs: number
   /** Audio waiting to be played, in ms. */
   bufferMs: number
+  /** Lossy mode: the jitter buffer's current depth above the fastest transit, in ms. */
+  depthMs: number
+}
+
+export function emptyPlayoutStats(): PlayoutStats {
+  return {
+    framesReceived: 0, framesPlayed: 0, framesConcealed: 0, packetsReceived: 0, packetsLost: 0,
+    packetsLate: 0, packetsDuplicate: 0, underruns: 0, latencyTrims: 0, jitterMs: 0, bufferMs: 0, depthMs: 0,
+  }
 }
 
 interface Queued {
@@ -50,21 +69,33 @@ export interface PlayoutOptions {
   latencyMs: number
   sink: AudioSink
   clock: Clock
+  /** Lossy transport: conceal on time instead of waiting (can change mid-show with setLossy). */
+  lossy?: boolean
+  /** Lossy mode: the deepest the jitter buffer may grow, in ms (default max(latency, 200)). */
+  maxLatencyMs?: number
 }
 
+/** How many recently played packet positions are remembered to tell a duplicate from a late packet. */
+const RECENT_PLAYED = 64
+
 export class Playout {
-  readonly stats: PlayoutStats = {
-    framesReceived: 0, framesPlayed: 0, framesConcealed: 0, packetsReceived: 0,
-    packetsLost: 0, packetsLate: 0, underruns: 0, latencyTrims: 0, jitterMs: 0, bufferMs: 0,
-  }
+  readonly stats: PlayoutStats = emptyPlayoutStats()
   private readonly queue: Queued[] = []
   private queuedFrames = 0
   private readonly unwrap = new TimestampUnwrapper()
-  private readonly jitter = new JitterEstimator()
+  private readonly depth: DepthController
+  private readonly concealer: Concealer
   private readonly frameBytes: number
   private readonly maxQueuedFrames: number
   private readonly tickMs: number
-  private expectedSeq: number | undefined
+  private lossy: boolean
+  /** RFC 3550 A.1 style: extended highest seq, first seq, and packets received once each. */
+  private firstSeq: number | undefined
+  private highestSeq = 0
+  private uniquePackets = 0
+  private readonly seenSeq = new Uint8Array(0x1_0000)
+  private readonly recentPlayed = new Float64Array(RECENT_PLAYED).fill(-1)
+  private recentAt = 0
   private anchorMs = 0
   private anchorPos = 0
   private playedPos = 0
@@ -79,11 +110,23 @@ export class Playout {
 
   constructor(private readonly o: PlayoutOptions) {
     this.frameBytes = bytesPerFrame(o.format)
-    // Never hold more than the latency plus two seconds: a sender running fast must not grow memory.
-    this.maxQueuedFrames = msToFrames(o.latencyMs + 2000, o.format.rateHz)
+    this.lossy = o.lossy ?? false
+    const ceilingMs = Math.max(o.latencyMs, o.maxLatencyMs ?? 200)
+    this.depth = new DepthController(o.latencyMs, ceilingMs)
+    this.concealer = new Concealer(o.format)
+    // Never hold more than the deepest latency plus two seconds: a sender running fast must not grow memory.
+    this.maxQueuedFrames = msToFrames(ceilingMs + 2000, o.format.rateHz)
     const packetMs = (o.format.framesPerPacket * 1000) / o.format.rateHz
     this.tickMs = Math.max(1, Math.min(10, Math.floor(packetMs / 2)))
     this.silence = new Uint8Array(o.format.framesPerPacket * this.frameBytes)
+  }
+
+  /** Switches between waiting for late audio (TCP) and concealing it on time (UDP). */
+  setLossy(lossy: boolean): void {
+    if (lossy === this.lossy) return
+    this.lossy = lossy
+    // From now on the jitter buffer owns the schedule: start it where the depth says.
+    if (lossy && this.started) this.retime()
   }
 
   /** Takes one AUDIO packet: its sequence number, 32-bit timestamp and PCM (kept as a view). */
@@ -91,29 +134,33 @@ export class Playout {
     if (this.stopped) return
     const frames = Math.floor(pcm.byteLength / this.frameBytes)
     if (frames === 0) return
+    const now = this.o.clock.now()
+    const pos = this.unwrap.unwrap(timestamp)
+    if (this.isDuplicate(pos)) {
+      this.stats.packetsDuplicate++
+      return
+    }
     this.stats.packetsReceived++
     this.stats.framesReceived += frames
-    if (this.expectedSeq !== undefined) {
-      const gap = seqDiff(this.expectedSeq, seq)
-      if (gap > 0) this.stats.packetsLost += gap
-    }
-    this.expectedSeq = (seq + 1) & 0xffff
-    const pos = this.unwrap.unwrap(timestamp)
-    this.stats.jitterMs = this.jitter.update(this.o.clock.now(), (pos * 1000) / this.o.format.rateHz)
+    this.countSeq(seq)
+    this.depth.arrived(now, (pos * 1000) / this.o.format.rateHz)
+    this.stats.jitterMs = this.depth.jitterMs
+    this.stats.depthMs = this.depth.depthMs
     if (!this.started) {
       this.started = true
-      this.anchorMs = this.o.clock.now() + this.o.latencyMs
+      this.anchorMs = now + this.o.latencyMs
       this.anchorPos = pos
       this.playedPos = pos
       this.windowStartMs = this.anchorMs
       this.schedule()
+    } else if (this.lossy) {
+      this.retime()
     }
-    if (pos + frames <= this.playedPos) {
-      // Its frames were already played (or concealed): too late to use.
+    if (pos < this.playedPos) {
+      // Some or all of its frames were due already: late. What is still ahead is used.
       this.stats.packetsLate++
-      return
+      if (pos + frames <= this.playedPos) return
     }
-    const now = this.o.clock.now()
     const waitMs = this.anchorMs + ((pos - this.anchorPos) * 1000) / this.o.format.rateHz - now
     if (waitMs < this.windowMinWaitMs) this.windowMinWaitMs = waitMs
     // Keep the queue in timestamp order; in-order arrival (the usual case) is an append.
@@ -129,6 +176,36 @@ export class Playout {
     this.updateBufferMs()
     // Already due (low --latency, or after an underrun): play now rather than at the next tick.
     if (waitMs <= 0) this.tick()
+  }
+
+  /** Lossy mode: moves the schedule to where the depth controller wants it. */
+  private retime(): void {
+    const rate = this.o.format.rateHz
+    const wantAnchorMs = (this.anchorPos * 1000) / rate + this.depth.offsetMs
+    if (Math.abs(wantAnchorMs - this.anchorMs) >= 0.25) this.anchorMs = wantAnchorMs
+  }
+
+  private countSeq(seq: number): void {
+    if (this.firstSeq === undefined) {
+      this.firstSeq = seq
+      this.highestSeq = seq
+    }
+    if (!this.seenSeq[seq]) {
+      this.seenSeq[seq] = 1
+      this.seenSeq[(seq + 0x8000) & 0xffff] = 0
+      this.uniquePackets++
+    }
+    const ahead = seqDiff(this.highestSeq & 0xffff, seq)
+    if (ahead > 0) this.highestSeq += ahead
+    const expected = this.highestSeq - this.firstSeq + 1
+    this.stats.packetsLost = Math.max(0, expected - this.uniquePackets)
+  }
+
+  /** A copy of a packet that is queued, or was played from real audio recently. */
+  private isDuplicate(pos: number): boolean {
+    for (const q of this.queue) if (q.pos === pos) return true
+    if (pos >= this.playedPos) return false
+    return this.recentPlayed.includes(pos)
   }
 
   /** Plays out what is buffered at the normal pace, then resolves. */
@@ -169,9 +246,14 @@ export class Playout {
           this.stop()
           return
         }
-        // Late, not lost: wait for it, and play it from now on (the latency grows by the wait).
         if (!this.starved) this.stats.underruns++
         this.starved = true
+        if (this.lossy) {
+          // The sample clock does not wait on UDP: what is missing now is concealed now.
+          this.conceal(duePos - this.playedPos)
+          break
+        }
+        // Late, not lost: wait for it, and play it from now on (the latency grows by the wait).
         this.anchorMs = now
         this.anchorPos = this.playedPos
         break
@@ -185,12 +267,18 @@ export class Playout {
       }
       if (head.pos > this.playedPos) {
         const n = Math.min(head.pos - this.playedPos, duePos - this.playedPos)
-        this.conceal(n)
+        this.conceal(n, head.pcm, head.pos - this.playedPos)
         continue
       }
       const from = this.playedPos - head.pos
       const n = Math.min(head.frames - from, duePos - this.playedPos)
-      this.o.sink.write(head.pcm.subarray(from * this.frameBytes, (from + n) * this.frameBytes))
+      const chunk = head.pcm.subarray(from * this.frameBytes, (from + n) * this.frameBytes)
+      this.o.sink.write(chunk)
+      this.concealer.played(chunk)
+      if (from === 0) {
+        this.recentPlayed[this.recentAt] = head.pos
+        this.recentAt = (this.recentAt + 1) % RECENT_PLAYED
+      }
       this.playedPos += n
       this.stats.framesPlayed += n
       if (from + n === head.frames) this.dropHead()
@@ -204,7 +292,7 @@ export class Playout {
   }
 
   private govern(now: number): void {
-    if (now - this.windowStartMs < GOVERNOR_WINDOW_MS) return
+    if (this.lossy || now - this.windowStartMs < GOVERNOR_WINDOW_MS) return
     const excessMs = this.windowMinWaitMs - this.o.latencyMs
     if (Number.isFinite(excessMs) && excessMs > GOVERNOR_SLACK_MS) {
       this.anchorMs -= excessMs
@@ -220,12 +308,20 @@ export class Playout {
     this.stats.bufferMs = ((this.queuedFrames - consumed) * 1000) / this.o.format.rateHz
   }
 
-  private conceal(frames: number): void {
-    let left = frames
-    while (left > 0) {
-      const n = Math.min(left, this.o.format.framesPerPacket)
-      this.o.sink.write(this.silence.subarray(0, n * this.frameBytes))
-      left -= n
+  /**
+   * Fills `frames` missing frames. On TCP a gap means the server dropped audio for a slow
+   * rig, long gone: silence. On UDP it is loss: continue the audio (src/jitter/concealment.ts).
+   */
+  private conceal(frames: number, next?: Uint8Array, untilNext?: number): void {
+    if (this.lossy) {
+      this.o.sink.write(this.concealer.conceal(frames, next, untilNext))
+    } else {
+      let left = frames
+      while (left > 0) {
+        const n = Math.min(left, this.o.format.framesPerPacket)
+        this.o.sink.write(this.silence.subarray(0, n * this.frameBytes))
+        left -= n
+      }
     }
     this.playedPos += frames
     this.stats.framesPlayed += frames

@@ -2,7 +2,7 @@
 // playout, notices to the operator. The transport is handed in already connected.
 
 import type { AudioSink } from '../audio/sink.js'
-import { Playout, type PlayoutStats } from '../audio/playout.js'
+import { emptyPlayoutStats, Playout, type PlayoutStats } from '../audio/playout.js'
 import type { Transport } from '../../transports/transport.js'
 import type { Clock } from './clock.js'
 import { DEFAULT_PING_INTERVAL_MS, tickIntervalMs } from './keepalive.js'
@@ -24,10 +24,7 @@ export interface RigRunnerOptions {
   onNotice: (notice: RigNotice) => void
 }
 
-const NO_AUDIO: PlayoutStats = {
-  framesReceived: 0, framesPlayed: 0, framesConcealed: 0, packetsReceived: 0,
-  packetsLost: 0, packetsLate: 0, underruns: 0, latencyTrims: 0, jitterMs: 0, bufferMs: 0,
-}
+const NO_AUDIO: PlayoutStats = emptyPlayoutStats()
 
 export class RigRunner {
   private state: RigState
