@@ -3,6 +3,9 @@
 
 import { hostname, platform } from 'node:os'
 import { connectTcp } from '../../transports/tcp.js'
+import { connectUdp } from '../../transports/udp.js'
+import type { Transport } from '../../transports/transport.js'
+import type { TransportName } from '../codec/messages.js'
 import { systemClock } from '../session/clock.js'
 import { RigRunner } from '../session/rig-runner.js'
 import { describeFormat } from '../codec/format.js'
@@ -18,9 +21,11 @@ export const JOIN_HELP = `usage: synchro join HOST:PORT [options]
 Join a show as a rig and play what the server streams.
 
   --name NAME           this rig's name, shown to the operator (default: host name)
-  --transport tcp|udp   transport to join on (default tcp)
+  --transport tcp|udp   transport to join on (default tcp); the server may move the rig
   --sink SPEC           null | wav:PATH | raw:PATH | raw:- (default null)
-  --latency MS          play audio this long after it arrives (default 20)
+  --latency MS          play audio this long after it arrives (default 20); on UDP the
+                        jitter buffer's floor
+  --max-latency MS      on UDP, the deepest the jitter buffer may grow (default 200)
   --connect-timeout MS  give up reaching the server after this long (default 3000)
   --midi-out SPEC       MIDI output (not available yet)
   --profile PATH        rig profile (not available yet)
@@ -35,6 +40,7 @@ const OPTIONS = {
   transport: { type: 'string' },
   sink: { type: 'string' },
   latency: { type: 'string' },
+  'max-latency': { type: 'string' },
   'connect-timeout': { type: 'string' },
   'midi-out': { type: 'string', multiple: true },
   profile: { type: 'string' },
@@ -53,8 +59,8 @@ export async function join(argv: string[]): Promise<number> {
   if (positionals.length > 1) throw new UsageError('BAD_FLAG', `join takes one HOST:PORT, got also '${positionals[1]}'`)
   const { host, port } = parseHostPort(positionals[0])
   const transportKind = choiceFlag('transport', v.transport, 'tcp', ['tcp', 'udp'] as const)
-  if (transportKind === 'udp') throw notYet('--transport udp', 'low-latency UDP mode')
   const latencyMs = intFlag('latency', v.latency, DEFAULT_LATENCY_MS, 0, 10000)
+  const maxLatencyMs = intFlag('max-latency', v['max-latency'], Math.max(200, latencyMs), latencyMs, 10000)
   const connectTimeoutMs = intFlag('connect-timeout', v['connect-timeout'], 3000, 100, 60000)
   const sinkSpec = v.sink ?? 'null'
   const audioOnStdout = sinkSpec === 'raw:-'
@@ -68,9 +74,11 @@ export async function join(argv: string[]): Promise<number> {
     if (rig) rig.stop(`rig stopped by operator (${sig})`)
     else void sink.close().then(() => process.exit(0))
   })
+  const connect = (kind: TransportName, timeoutMs: number): Promise<Transport> =>
+    kind === 'udp' ? connectUdp(host, port, timeoutMs) : connectTcp(host, port, timeoutMs)
   let transport
   try {
-    transport = await connectTcp(host, port, connectTimeoutMs)
+    transport = await connect(transportKind, connectTimeoutMs)
   } catch (err) {
     disposeSignals()
     await sink.close()
@@ -81,7 +89,9 @@ export async function join(argv: string[]): Promise<number> {
     transport,
     sink,
     latencyMs,
+    maxLatencyMs,
     clock: systemClock,
+    connect: (kind) => connect(kind, 1000),
     onNotice: (n) => {
       switch (n.event) {
         case 'handshake':
@@ -93,6 +103,16 @@ export async function join(argv: string[]): Promise<number> {
           return reporter.event(n, `INIT: playing from position ${n.position}, ${latencyMs} ms behind`)
         case 'terminate':
           return reporter.event(n, `TERMINATE: ${n.reason}`)
+        case 'silent':
+          return reporter.event(n, `the server has been silent for ${(n.silentMs / 1000).toFixed(1)} s (giving up after ${(n.timeoutMs / 1000).toFixed(1)} s)`)
+        case 'recovered':
+          return reporter.event(n, `the server is back after ${(n.silentMs / 1000).toFixed(1)} s`)
+        case 'switch':
+          return reporter.event(n, `the server asks this rig to move to ${n.to}`)
+        case 'switched':
+          return reporter.event(n, `moved from ${n.from} to ${n.to}`)
+        case 'switch-failed':
+          return reporter.event(n, `staying on ${rig?.stats().transport ?? 'the old transport'}: ${n.reason}`)
       }
     },
   })
@@ -104,7 +124,7 @@ export async function join(argv: string[]): Promise<number> {
     statsCount++
     reporter.event(
       { event: 'stats', ...s },
-      statsCount % 5 === 0 ? `played ${(s.framesPlayed / 1000).toFixed(0)}k frames, buffer ${s.bufferMs} ms, jitter ${s.jitterMs} ms, underruns ${s.underruns}, lost ${s.packetsLost}, rtt ${s.rttMs ?? '-'} ms` : null,
+      statsCount % 5 === 0 ? `${s.transport}: played ${(s.framesPlayed / 1000).toFixed(0)}k frames, buffer ${s.bufferMs} ms, jitter ${s.jitterMs} ms, underruns ${s.underruns}, lost ${s.packetsLost}, concealed ${s.framesConcealed} frames, rtt ${s.rttMs ?? '-'} ms` : null,
     )
   }, 1000)
 

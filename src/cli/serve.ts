@@ -3,7 +3,9 @@
 import { randomInt } from 'node:crypto'
 import { hostname } from 'node:os'
 import { bytesPerFrame, describeFormat, SAMPLE_FORMATS, type AudioFormat } from '../codec/format.js'
-import { listenTcp } from '../../transports/tcp.js'
+import { listenTcp, type TcpListener } from '../../transports/tcp.js'
+import { listenUdp, type UdpListener } from '../../transports/udp.js'
+import { AudioPacketizer, DEFAULT_MTU, maxDatagramBytes, maxRedundancy } from '../codec/datagrams.js'
 import { systemClock } from '../session/clock.js'
 import { DEFAULT_PING_INTERVAL_MS } from '../session/keepalive.js'
 import { maxAudioPayload } from '../session/server-machine.js'
@@ -20,7 +22,8 @@ export const SERVE_HELP = `usage: synchro serve [options]
 
 Stream audio to every rig that joins.
 
-  --transport tcp|udp   transport the show starts on (default tcp)
+  --transport tcp|udp   transport the show runs on (default tcp); the server listens on
+                        both, on the same port, and moves rigs to this one
   --host ADDR           address to listen on (default 0.0.0.0)
   --port N              port to listen on; 0 picks a free one (default 7400)
   --source SPEC         tone[:HZ] | wav:PATH | raw:PATH | raw:- (default tone:440)
@@ -33,8 +36,10 @@ Stream audio to every rig that joins.
   --duration S          stream S seconds, then terminate
   --name NAME           the server's name, shown to rigs (default: host name)
   --ping-ms N           keep-alive interval; a silent rig is dropped after 1.5x (default 2000)
+  --mtu BYTES           path MTU for UDP audio; larger packets are split (default 1500)
+  --redundancy N        UDP: each datagram also carries the previous N packets (default 0)
   --control -           read operator commands from stdin, one per line: status, init,
-                        terminate [REASON], help; each answers with an event
+                        switch udp|tcp, terminate [REASON], help; each answers with an event
   --midi-in SPEC        MIDI input (not available yet)
   --profile PATH        show profile (not available yet)
   --json                one JSON event per line on stdout
@@ -57,6 +62,8 @@ const OPTIONS = {
   name: { type: 'string' },
   'ping-ms': { type: 'string' },
   control: { type: 'string' },
+  mtu: { type: 'string' },
+  redundancy: { type: 'string' },
   'midi-in': { type: 'string', multiple: true },
   profile: { type: 'string' },
   json: { type: 'boolean' },
@@ -72,7 +79,8 @@ export async function serve(argv: string[]): Promise<number> {
   if (v['midi-in']) throw notYet('--midi-in', 'MIDI support')
   if (v.profile) throw notYet('--profile', 'show profiles')
   const transport = choiceFlag('transport', v.transport, 'tcp', ['tcp', 'udp'] as const)
-  if (transport === 'udp') throw notYet('--transport udp', 'low-latency UDP mode')
+  const mtu = intFlag('mtu', v.mtu, DEFAULT_MTU, 576, 65535)
+  const redundancy = intFlag('redundancy', v.redundancy, 0, 0, 16)
   const host = v.host ?? '0.0.0.0'
   const port = intFlag('port', v.port, 7400, 0, 65535)
   const flags = {
@@ -98,6 +106,14 @@ export async function serve(argv: string[]): Promise<number> {
     throw new UsageError('BAD_FLAG', `--frames ${framesPerPacket} makes ${maxAudioPayload(format)}-byte packets, over the ${MEDIA_MAX_PAYLOAD}-byte limit`)
   }
 
+  const maxDatagram = maxDatagramBytes(mtu)
+  if (redundancy > maxRedundancy(format, maxDatagram)) {
+    const fits = maxRedundancy(format, maxDatagram)
+    throw new UsageError('BAD_FLAG', `--redundancy ${redundancy} does not fit a ${mtu}-byte MTU with ${framesPerPacket}-frame packets (at most ${fits}): lower --frames or --redundancy, or raise --mtu`)
+  }
+  const packetizer = new AudioPacketizer(format, maxDatagram, redundancy)
+  const sessionId = randomInt(1, 0xffff_ffff)
+
   // --duration counts streamed time, so it is armed at INIT.
   let durationTimer: NodeJS.Timeout | undefined
   const armDuration = (): void => {
@@ -110,13 +126,15 @@ export async function serve(argv: string[]): Promise<number> {
     config: {
       serverName: v.name ?? hostname(),
       format,
-      sessionId: randomInt(1, 0xffff_ffff),
+      sessionId,
       clients,
       pingIntervalMs,
       handshakeTimeoutMs: 5000,
+      mode: transport,
     },
     source,
     clock,
+    packetizer,
     onNotice: (n) => {
       switch (n.event) {
         case 'joined':
@@ -130,17 +148,23 @@ export async function serve(argv: string[]): Promise<number> {
           return reporter.event(n, `INIT: streaming to ${n.rigs.length} rig${n.rigs.length === 1 ? '' : 's'} (${n.rigs.join(', ')})`)
         case 'terminate':
           return reporter.event(n, `TERMINATE: ${n.reason}`)
+        case 'switch':
+          return reporter.event(n, `switching the show to ${n.to}: ${n.rigs.length ? n.rigs.join(', ') : 'no rig needs to move'}`)
+        case 'switched':
+          return reporter.event(n, `rig ${n.name} moved from ${n.from} to ${n.to} (${n.remote})`)
+        case 'switch-failed':
+          return reporter.event(n, `rig ${n.name} stays where it is: ${n.reason}`)
       }
     },
   })
 
-  const listener = await listenTcp(host, port, (t) => runner.attach(t), {
+  const listener = await listenBoth(host, port, runner, {
+    sessionId,
     // A rig more than a second of audio behind loses its oldest audio; 4 s without draining, it is dropped.
     maxQueueBytes: Math.max(64 * 1024, format.rateHz * bytesPerFrame(format)),
-    stallTimeoutMs: 4000,
   })
   reporter.event(
-    { event: 'listening', transport, host, port: listener.port, format },
+    { event: 'listening', transport, host, port: listener.port, format, mtu, redundancy },
     `listening on ${transport} ${host}:${listener.port}; source ${source.description}; ${describeFormat(format)}; waiting for ${clients} rig${clients === 1 ? '' : 's'}`,
   )
   runner.listening()
@@ -170,4 +194,21 @@ export async function serve(argv: string[]): Promise<number> {
     `done: ${summary.reason}; ${summary.packetsBroadcast} packets (${(summary.framesBroadcast / format.rateHz).toFixed(1)} s of audio) to ${summary.rigsJoined} rig(s)`,
   )
   return summary.code === 'source-error' ? 1 : 0
+}
+
+/**
+ * TCP and UDP on the same port number, so a rig needs one address for both. With --port 0
+ * the TCP port is picked first; if UDP's twin is taken, both are tried again elsewhere.
+ */
+async function listenBoth(host: string, port: number, runner: ServerRunner, o: { sessionId: number; maxQueueBytes: number }): Promise<{ port: number; udp: UdpListener; close(): Promise<void> }> {
+  for (let attempt = 0; ; attempt++) {
+    const tcp: TcpListener = await listenTcp(host, port, (t) => runner.attach(t), { maxQueueBytes: o.maxQueueBytes, stallTimeoutMs: 4000 })
+    try {
+      const udp = await listenUdp(host, tcp.port, (t) => runner.attach(t), { sessionId: o.sessionId })
+      return { port: tcp.port, udp, close: async () => void (await Promise.all([tcp.close(), udp.close()])) }
+    } catch (err) {
+      await tcp.close()
+      if (port !== 0 || attempt >= 4) throw err
+    }
+  }
 }

@@ -37,8 +37,7 @@ export class AudioPacketizer {
   datagrams(frame: Uint8Array): readonly Uint8Array[] {
     if (this.redundancy > 0) {
       const bundle = this.bundle(frame)
-      this.history.push(frame)
-      if (this.history.length > this.redundancy) this.history.shift()
+      this.remember(frame)
       this.single[0] = bundle
       return this.single
     }
@@ -47,6 +46,16 @@ export class AudioPacketizer {
       return this.single
     }
     return this.segments(frame)
+  }
+
+  /** A frame no UDP rig needed: kept only as history for the next bundles. */
+  skip(frame: Uint8Array): void {
+    if (this.redundancy > 0) this.remember(frame)
+  }
+
+  private remember(frame: Uint8Array): void {
+    this.history.push(frame)
+    if (this.history.length > this.redundancy) this.history.shift()
   }
 
   private bundle(frame: Uint8Array): Uint8Array {

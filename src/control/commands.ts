@@ -8,13 +8,14 @@ export type Command =
   | { kind: 'status' }
   | { kind: 'init' }
   | { kind: 'terminate'; reason: string }
+  | { kind: 'switch'; to: 'tcp' | 'udp' }
   | { kind: 'help' }
 
 export type CommandResult =
   | { ok: true; command: string; status?: ServerStats; message: string }
   | { ok: false; command: string; error: string }
 
-export const COMMAND_HELP = 'commands: status | init | terminate [REASON] | help'
+export const COMMAND_HELP = 'commands: status | init | switch udp|tcp | terminate [REASON] | help'
 
 /** Parses one line; unknown words are an error result, never an exception. */
 export function parseCommand(line: string): Command | { error: string } {
@@ -28,6 +29,11 @@ export function parseCommand(line: string): Command | { error: string } {
     case 'terminate':
     case 'stop':
       return { kind: 'terminate', reason: rest.join(' ') || 'stopped by operator command' }
+    case 'switch': {
+      const to = (rest[0] ?? '').toLowerCase()
+      if (to !== 'udp' && to !== 'tcp') return { error: `switch takes udp or tcp, got '${rest[0] ?? ''}'` }
+      return { kind: 'switch', to }
+    }
     case 'help':
     case '?':
       return { kind: 'help' }
@@ -51,6 +57,14 @@ export function execute(runner: ServerRunner, command: Command): CommandResult {
       if (phase === 'closed') return { ok: false, command: 'terminate', error: 'the show has already ended' }
       runner.terminate(command.reason, 'operator')
       return { ok: true, command: 'terminate', message: `terminating: ${command.reason}` }
+    }
+    case 'switch': {
+      const phase = runner.stats().phase
+      if (phase === 'closed') return { ok: false, command: 'switch', error: 'the show has already ended' }
+      const from = runner.mode
+      runner.switchTo(command.to)
+      const moving = runner.stats().rigs.filter((r) => r.switchingTo === command.to).length
+      return { ok: true, command: 'switch', message: `show on ${command.to}${from === command.to ? ' already' : ` (was ${from})`}; moving ${moving} rig(s)` }
     }
     case 'help':
       return { ok: true, command: 'help', message: COMMAND_HELP }

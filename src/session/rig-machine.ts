@@ -6,7 +6,7 @@ import { formatOfCodec, type AudioFormat } from '../codec/format.js'
 import { MSG, PROTOCOL_VERSION, messageTypeName, type Header } from '../codec/header.js'
 import {
   decodeFrame, encodeControl, encodePingPong, isControlType, readControl, readPingPong,
-  CONTROL_MAX_PAYLOAD, type Hello,
+  CONTROL_MAX_PAYLOAD, type Hello, type TransportName,
 } from '../codec/messages.js'
 import { ProtocolError, type SynchroError } from '../errors.js'
 import { peerTimeoutMs } from './keepalive.js'
@@ -28,11 +28,14 @@ export interface RigState {
   readonly lastHeardMs: number
   readonly lastPingMs: number
   readonly rttMs: number | undefined
+  /** Set once the server has been silent long enough to tell the operator. */
+  readonly silentSinceMs: number | undefined
 }
 
 export type RigEvent =
   | { type: 'connected' }
-  | { type: 'frame'; bytes: Uint8Array }
+  /** `ordered: false` on UDP, where AUDIO may overtake the INIT that precedes it. */
+  | { type: 'frame'; bytes: Uint8Array; ordered?: boolean }
   | { type: 'badFrame'; error: SynchroError }
   | { type: 'disconnect'; reason: string }
   | { type: 'tick' }
@@ -43,6 +46,10 @@ export type RigNotice =
   | { event: 'handshake'; serverName: string; format: AudioFormat; sessionId: number }
   | { event: 'init'; position: number }
   | { event: 'terminate'; reason: string; code: string }
+  /** The server has gone quiet (lost packets, a dead link): the session times out unless it comes back. */
+  | { event: 'silent'; silentMs: number; timeoutMs: number }
+  | { event: 'recovered'; silentMs: number }
+  | { event: 'switch'; to: TransportName }
 
 /** How the rig's session ended: `ok` for a graceful TERMINATE (exit 0). */
 export interface RigOutcome {
@@ -58,13 +65,15 @@ export type RigEffect =
   | { kind: 'setMaxPayload'; bytes: number }
   | { kind: 'audio'; header: Header; pcm: Uint8Array }
   | { kind: 'notify'; notice: RigNotice }
+  /** Open a connection on the other transport and RESUME this session there. */
+  | { kind: 'switch'; to: TransportName; token: string }
   | { kind: 'close' }
   | { kind: 'end'; outcome: RigOutcome }
 
 export function initialRigState(config: RigConfig, pingIntervalMs: number): RigState {
   return {
     config, phase: 'connecting', hello: undefined, sessionId: 0, maxPayload: CONTROL_MAX_PAYLOAD,
-    pingIntervalMs, lastHeardMs: 0, lastPingMs: 0, rttMs: undefined,
+    pingIntervalMs, lastHeardMs: 0, lastPingMs: 0, rttMs: undefined, silentSinceMs: undefined,
   }
 }
 
@@ -79,7 +88,7 @@ function reduce(s: RigState, e: RigEvent, now: number, fx: RigEffect[]): RigStat
     case 'connected':
       return { ...s, phase: 'handshake', lastHeardMs: now, lastPingMs: now }
     case 'frame':
-      return onFrame(s, e.bytes, now, fx)
+      return onFrame(s, e.bytes, e.ordered ?? true, now, fx)
     case 'badFrame':
       return fail(s, e.error.code === 'VERSION_MISMATCH' ? 'version-mismatch' : 'protocol-error', serverSays(e.error.message), fx, true)
     case 'disconnect':
@@ -93,14 +102,15 @@ function reduce(s: RigState, e: RigEvent, now: number, fx: RigEffect[]): RigStat
   }
 }
 
-function onFrame(s: RigState, bytes: Uint8Array, now: number, fx: RigEffect[]): RigState {
+function onFrame(s: RigState, bytes: Uint8Array, ordered: boolean, now: number, fx: RigEffect[]): RigState {
   let frame
   try {
     frame = decodeFrame(bytes, s.maxPayload)
   } catch (err) {
     return fail(s, (err as SynchroError).code === 'VERSION_MISMATCH' ? 'version-mismatch' : 'protocol-error', serverSays((err as SynchroError).message), fx, true)
   }
-  const heard = { ...s, lastHeardMs: now }
+  if (s.silentSinceMs !== undefined) fx.push({ kind: 'notify', notice: { event: 'recovered', silentMs: Math.round(now - s.lastHeardMs) } })
+  const heard = { ...s, lastHeardMs: now, silentSinceMs: undefined }
   const { header } = frame
   if (s.phase !== 'handshake' && header.sessionId !== s.sessionId) {
     return fail(s, 'protocol-error', `server sent session id ${header.sessionId}, expected ${s.sessionId}`, fx, true)
@@ -108,6 +118,8 @@ function onFrame(s: RigState, bytes: Uint8Array, now: number, fx: RigEffect[]): 
   try {
     switch (header.type) {
       case MSG.AUDIO:
+        // On UDP the first AUDIO can overtake an INIT that is being retransmitted: it is dropped, not an error.
+        if (s.phase === 'ready' && !ordered) return heard
         if (s.phase !== 'streaming') throw new ProtocolError('UNEXPECTED', `AUDIO before INIT`)
         if (formatOfCodec(header.codec) !== s.hello!.format.format) {
           throw new ProtocolError('BAD_CODEC', `AUDIO with codec ${header.codec}, the show's format is ${s.hello!.format.format}`)
@@ -142,6 +154,10 @@ function onFrame(s: RigState, bytes: Uint8Array, now: number, fx: RigEffect[]): 
         if (s.phase !== 'ready') throw new ProtocolError('UNEXPECTED', `INIT while ${s.phase}`)
         fx.push({ kind: 'notify', notice: { event: 'init', position: msg.body.position } })
         return { ...heard, phase: 'streaming' }
+      case MSG.SWITCH:
+        if (s.phase !== 'ready' && s.phase !== 'streaming') throw new ProtocolError('UNEXPECTED', `SWITCH while ${s.phase}`)
+        fx.push({ kind: 'notify', notice: { event: 'switch', to: msg.body.transport } }, { kind: 'switch', to: msg.body.transport, token: msg.body.token })
+        return heard
       case MSG.TERMINATE:
         fx.push({ kind: 'notify', notice: { event: 'terminate', reason: msg.body.reason, code: msg.body.code } })
         // Refusals (version, protocol, timeout) end the rig with an error; a show that ends, gracefully.
@@ -160,8 +176,14 @@ const GRACEFUL_CODES = new Set(['operator', 'end-of-source', 'duration', 'termin
 function onTick(s: RigState, now: number, fx: RigEffect[]): RigState {
   if (s.phase === 'connecting') return s
   const silentMs = now - s.lastHeardMs
-  if (silentMs > peerTimeoutMs(s.pingIntervalMs)) {
+  const timeoutMs = peerTimeoutMs(s.pingIntervalMs)
+  if (silentMs > timeoutMs) {
     return end(s, { ok: false, code: 'timeout', reason: `lost the server: nothing heard for ${(silentMs / 1000).toFixed(1)} s`, drain: false }, fx)
+  }
+  // A streaming server sends hundreds of packets a second: a third of the timeout without one is news.
+  if (s.phase === 'streaming' && s.silentSinceMs === undefined && silentMs > timeoutMs / 3) {
+    fx.push({ kind: 'notify', notice: { event: 'silent', silentMs: Math.round(silentMs), timeoutMs } })
+    s = { ...s, silentSinceMs: s.lastHeardMs }
   }
   if (s.phase !== 'handshake' && now - s.lastPingMs >= s.pingIntervalMs) {
     fx.push({ kind: 'send', frame: encodePingPong(MSG.PING, now, { sessionId: s.sessionId }) })

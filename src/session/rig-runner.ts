@@ -1,47 +1,78 @@
 // Carries out the rig machine's effects: frames to the transport, audio into the
-// playout, notices to the operator. The transport is handed in already connected.
+// playout, notices to the operator. The transport is handed in already connected; on a
+// SWITCH the runner opens the other transport through `connect`, resumes the session
+// there (rig-switch.ts) and swaps it in under the same machine and playout, so the
+// session keeps its name, counters and place in the stream.
 
 import type { AudioSink } from '../audio/sink.js'
 import { emptyPlayoutStats, Playout, type PlayoutStats } from '../audio/playout.js'
-import type { Transport } from '../../transports/transport.js'
+import { MSG } from '../codec/header.js'
+import { encodeControl, type TransportName } from '../codec/messages.js'
+import type { Transport, TransportStats } from '../../transports/transport.js'
+import type { SynchroError } from '../errors.js'
 import type { Clock } from './clock.js'
 import { DEFAULT_PING_INTERVAL_MS, tickIntervalMs } from './keepalive.js'
 import {
   initialRigState, stepRig, type RigConfig, type RigEffect, type RigEvent, type RigNotice, type RigOutcome, type RigState,
 } from './rig-machine.js'
+import { resumeOn } from './rig-switch.js'
 
 export interface RigStats extends PlayoutStats {
   phase: string
+  transport: string
   rttMs: number | null
+  /** Audio packets recovered from redundant copies (UDP with --redundancy). */
+  packetsRecovered: number
+  /** Transport switches completed. */
+  switches: number
 }
+
+/** Notices the runner adds to the machine's: how a switch went. */
+export type RigRunnerNotice =
+  | RigNotice
+  | { event: 'switched'; from: string; to: TransportName }
+  | { event: 'switch-failed'; to: TransportName; reason: string }
 
 export interface RigRunnerOptions {
   config: RigConfig
   transport: Transport
   sink: AudioSink
   latencyMs: number
+  /** The deepest the UDP jitter buffer may grow (ms). */
+  maxLatencyMs?: number
   clock: Clock
-  onNotice: (notice: RigNotice) => void
+  onNotice: (notice: RigRunnerNotice) => void
+  /** Opens a connection to the same server on the given transport (for SWITCH). */
+  connect?: (to: TransportName) => Promise<Transport>
 }
 
-const NO_AUDIO: PlayoutStats = emptyPlayoutStats()
+/** Receiver reports twice a second: the operator's view of each rig, and proof of life on UDP. */
+export const REPORT_INTERVAL_MS = 500
+/** The whole move (connect, HELLO, RESUME, RESUMED) must fit in this. */
+const SWITCH_TIMEOUT_MS = 1000
+
+type UdpExtras = TransportStats & { packetsRecovered?: number }
 
 export class RigRunner {
   private state: RigState
+  private transport: Transport
+  private detachCurrent: () => void = () => {}
   private playout: Playout | undefined
   private tickTimer: unknown
+  private reportTimer: unknown
   private resolveDone!: (o: RigOutcome) => void
   private ended = false
+  private switching = false
+  private switches = 0
+  private recoveredBefore = 0
   /** Resolves when the session has ended and the sink is flushed. */
   readonly done: Promise<RigOutcome>
 
   constructor(private readonly o: RigRunnerOptions) {
     this.state = initialRigState(o.config, DEFAULT_PING_INTERVAL_MS)
     this.done = new Promise((r) => (this.resolveDone = r))
-    const t = o.transport
-    t.on('frame', (bytes) => this.dispatch({ type: 'frame', bytes }))
-    t.on('badFrame', (error) => this.dispatch({ type: 'badFrame', error }))
-    t.once('close', (err) => this.dispatch({ type: 'disconnect', reason: err ? err.message : 'the connection closed without TERMINATE' }))
+    this.transport = o.transport
+    this.use(o.transport)
     this.dispatch({ type: 'connected' })
     const every = tickIntervalMs(DEFAULT_PING_INTERVAL_MS)
     const tick = (): void => {
@@ -49,6 +80,11 @@ export class RigRunner {
       if (!this.ended) this.tickTimer = o.clock.setTimeout(tick, every)
     }
     this.tickTimer = o.clock.setTimeout(tick, every)
+    const report = (): void => {
+      this.sendReport()
+      if (!this.ended) this.reportTimer = o.clock.setTimeout(report, REPORT_INTERVAL_MS)
+    }
+    this.reportTimer = o.clock.setTimeout(report, REPORT_INTERVAL_MS)
   }
 
   get phase(): string {
@@ -61,8 +97,38 @@ export class RigRunner {
   }
 
   stats(): RigStats {
-    const p = this.playout?.stats ?? NO_AUDIO
-    return { ...p, bufferMs: Math.round(p.bufferMs * 10) / 10, jitterMs: Math.round(p.jitterMs * 100) / 100, phase: this.state.phase, rttMs: this.state.rttMs === undefined ? null : Math.round(this.state.rttMs * 100) / 100 }
+    const p = this.playout?.stats ?? emptyPlayoutStats()
+    const t = this.transport.stats as UdpExtras
+    return {
+      ...p,
+      bufferMs: round(p.bufferMs, 10),
+      jitterMs: round(p.jitterMs, 100),
+      depthMs: round(p.depthMs, 10),
+      phase: this.state.phase,
+      transport: this.transport.kind,
+      rttMs: this.state.rttMs === undefined ? null : round(this.state.rttMs, 100),
+      packetsRecovered: this.recoveredBefore + (t.packetsRecovered ?? 0),
+      switches: this.switches,
+    }
+  }
+
+  /** Listens to a transport. Its 'close' ends the session only while it is the current one. */
+  private use(t: Transport): void {
+    const ordered = t.reliable
+    const onFrame = (bytes: Uint8Array): void => this.dispatch({ type: 'frame', bytes, ordered })
+    const onBad = (error: SynchroError): void => {
+      if (t === this.transport) this.dispatch({ type: 'badFrame', error })
+    }
+    const onClose = (err?: Error): void => {
+      t.off('frame', onFrame)
+      t.off('badFrame', onBad)
+      if (t === this.transport) this.dispatch({ type: 'disconnect', reason: err ? err.message : 'the connection closed without TERMINATE' })
+    }
+    t.on('frame', onFrame)
+    t.on('badFrame', onBad)
+    t.once('close', onClose)
+    // Retiring a transport keeps its 'frame' listener until it closes: audio still in flight on it is played.
+    this.detachCurrent = () => t.off('badFrame', onBad)
   }
 
   private dispatch(event: RigEvent): void {
@@ -74,10 +140,10 @@ export class RigRunner {
   private perform(fx: RigEffect): void {
     switch (fx.kind) {
       case 'send':
-        this.o.transport.send(fx.frame, 'control')
+        this.transport.send(fx.frame, 'control')
         return
       case 'setMaxPayload':
-        this.o.transport.setMaxPayload(fx.bytes)
+        this.transport.setMaxPayload(fx.bytes)
         return
       case 'audio':
         this.playout?.push(fx.header.seq, fx.header.timestamp, fx.pcm)
@@ -86,12 +152,18 @@ export class RigRunner {
         if (fx.notice.event === 'handshake') {
           const format = fx.notice.format
           this.o.sink.open(format)
-          this.playout = new Playout({ format, latencyMs: this.o.latencyMs, sink: this.o.sink, clock: this.o.clock })
+          this.playout = new Playout({
+            format, latencyMs: this.o.latencyMs, maxLatencyMs: this.o.maxLatencyMs, sink: this.o.sink, clock: this.o.clock,
+            lossy: !this.transport.reliable,
+          })
         }
         this.o.onNotice(fx.notice)
         return
+      case 'switch':
+        void this.switchTo(fx.to, fx.token)
+        return
       case 'close':
-        void this.o.transport.close()
+        void this.transport.close()
         return
       case 'end':
         void this.finish(fx.outcome)
@@ -99,10 +171,62 @@ export class RigRunner {
     }
   }
 
+  private async switchTo(to: TransportName, token: string): Promise<void> {
+    if (this.switching || this.ended) return
+    if (this.transport.kind === to) return
+    const connect = this.o.connect
+    const failed = (reason: string): void => {
+      this.transport.send(encodeControl({ type: MSG.SWITCH_FAILED, body: { transport: to, reason: reason.slice(0, 500) } }, { sessionId: this.state.sessionId }), 'control')
+      this.o.onNotice({ event: 'switch-failed', to, reason })
+    }
+    if (!connect) return failed('this rig cannot open another transport')
+    this.switching = true
+    let next: Transport | undefined
+    try {
+      next = await withTimeout(connect(to), SWITCH_TIMEOUT_MS, this.o.clock, `cannot reach the server on ${to} within ${SWITCH_TIMEOUT_MS / 1000} s`)
+      if (this.ended) throw new Error('the session ended while switching')
+      next.setMaxPayload(this.state.maxPayload)
+      const early = await resumeOn(next, {
+        sessionId: this.state.sessionId, token, name: this.o.config.name, maxPayload: this.state.maxPayload,
+        timeoutMs: SWITCH_TIMEOUT_MS, clock: this.o.clock,
+      })
+      if (this.ended) throw new Error('the session ended while switching')
+      const old = this.transport
+      const from = old.kind
+      this.recoveredBefore += (old.stats as UdpExtras).packetsRecovered ?? 0
+      this.detachCurrent()
+      this.transport = next
+      this.use(next)
+      this.playout?.setLossy(!next.reliable)
+      for (const bytes of early) this.dispatch({ type: 'frame', bytes, ordered: next.reliable })
+      void old.close()
+      this.switches++
+      this.o.onNotice({ event: 'switched', from, to })
+    } catch (err) {
+      next?.abort(err as Error)
+      if (!this.ended) failed((err as Error).message)
+    } finally {
+      this.switching = false
+    }
+  }
+
+  private sendReport(): void {
+    const p = this.playout?.stats
+    if (!p || this.state.phase !== 'streaming') return
+    const t = this.transport.stats as UdpExtras
+    const body = {
+      packetsReceived: p.packetsReceived, packetsLost: p.packetsLost, packetsLate: p.packetsLate,
+      packetsRecovered: this.recoveredBefore + (t.packetsRecovered ?? 0), framesConcealed: p.framesConcealed,
+      underruns: p.underruns, jitterMs: round(p.jitterMs, 100), bufferMs: round(Math.max(0, p.bufferMs), 10),
+    }
+    this.transport.send(encodeControl({ type: MSG.REPORT, body }, { sessionId: this.state.sessionId }), 'control')
+  }
+
   private async finish(outcome: RigOutcome): Promise<void> {
     if (this.ended) return
     this.ended = true
     if (this.tickTimer !== undefined) this.o.clock.clearTimeout(this.tickTimer)
+    if (this.reportTimer !== undefined) this.o.clock.clearTimeout(this.reportTimer)
     if (this.playout) {
       if (outcome.drain) await this.playout.drain()
       else this.playout.stop()
@@ -110,4 +234,28 @@ export class RigRunner {
     await this.o.sink.close()
     this.resolveDone(outcome)
   }
+}
+
+function round(v: number, per: number): number {
+  return Math.round(v * per) / per
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number, clock: Clock, message: string): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const timer = clock.setTimeout(() => {
+      reject(new Error(message))
+      // A connection that arrives after we gave up is closed, not leaked.
+      void p.then((t) => (t as { abort?: (e: Error) => void }).abort?.(new Error('switch abandoned')), () => {})
+    }, ms)
+    p.then(
+      (v) => {
+        clock.clearTimeout(timer)
+        resolve(v)
+      },
+      (e) => {
+        clock.clearTimeout(timer)
+        reject(e)
+      },
+    )
+  })
 }

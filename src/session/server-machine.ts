@@ -9,13 +9,15 @@ import { bytesPerFrame, codecOf, type AudioFormat } from '../codec/format.js'
 import { MSG, PROTOCOL_VERSION, messageTypeName, VersionMismatchError } from '../codec/header.js'
 import {
   decodeFrame, encodeControl, encodeFrame, encodePingPong, isControlType, readControl, readPingPong,
-  type HelloReply,
+  type HelloReply, type Report, type Resume, type TransportName,
 } from '../codec/messages.js'
 import { seqAdd, tsAdd } from '../codec/seq.js'
 import { ProtocolError, type SynchroError } from '../errors.js'
 import { peerTimeoutMs } from './keepalive.js'
 
 export type PeerId = number
+/** What a peer's connection runs on; 'memory' (tests) can never be switched. */
+export type LinkKind = TransportName | 'memory'
 export type ShowPhase = 'listening' | 'waiting' | 'streaming' | 'terminating' | 'closed'
 export type RigPhase = 'handshake' | 'ready' | 'streaming'
 
@@ -28,7 +30,12 @@ export interface ServerConfig {
   pingIntervalMs: number
   /** A connection that has not answered HELLO within this is dropped. */
   handshakeTimeoutMs: number
+  /** The transport the show starts in; rigs joining on the other one are moved to it. */
+  mode: TransportName
 }
+
+/** A rig that was told to switch and has not answered within this stays where it is. */
+export const SWITCH_TIMEOUT_MS = 3000
 
 export interface RigEntry {
   readonly peer: PeerId
@@ -42,11 +49,20 @@ export interface RigEntry {
   readonly rttMs: number | undefined
   readonly controlSeq: number
   readonly late: boolean
+  readonly link: LinkKind
+  /** Secret for RESUME: only this rig can move its session to another connection. */
+  readonly token: string
+  /** Set while a SWITCH is outstanding. */
+  readonly switching: { to: TransportName; sinceMs: number } | undefined
+  /** The rig's latest receiver report. */
+  readonly report: Report | undefined
 }
 
 export interface ServerState {
   readonly config: ServerConfig
   readonly phase: ShowPhase
+  /** The transport the show runs on now (--transport, then the operator's switch). */
+  readonly mode: TransportName
   readonly rigs: ReadonlyMap<PeerId, RigEntry>
   /** Peers in the streaming phase, kept as an array so a broadcast allocates nothing per rig. */
   readonly streamingPeers: readonly PeerId[]
@@ -58,7 +74,7 @@ export interface ServerState {
 
 export type ServerEvent =
   | { type: 'listening' }
-  | { type: 'connect'; peer: PeerId; remote: string }
+  | { type: 'connect'; peer: PeerId; remote: string; link: LinkKind; token: string }
   | { type: 'frame'; peer: PeerId; bytes: Uint8Array }
   | { type: 'badFrame'; peer: PeerId; error: SynchroError }
   | { type: 'disconnect'; peer: PeerId; reason: string }
@@ -66,6 +82,8 @@ export type ServerEvent =
   | { type: 'audio'; pcm: Uint8Array }
   | { type: 'init' }
   | { type: 'terminate'; reason: string; code: string }
+  /** The operator moves the whole show to another transport. */
+  | { type: 'switch'; to: TransportName }
 
 /** What the show tells the operator (the --json events, the console's log). */
 export type ServerNotice =
@@ -74,11 +92,16 @@ export type ServerNotice =
   | { event: 'rejected'; remote: string; reason: string }
   | { event: 'init'; rigs: string[]; position: number }
   | { event: 'terminate'; reason: string; code: string }
+  | { event: 'switch'; to: TransportName; rigs: string[] }
+  | { event: 'switched'; name: string; from: LinkKind; to: TransportName; remote: string }
+  | { event: 'switch-failed'; name: string; to: TransportName; reason: string }
 
 export type ServerEffect =
   | { kind: 'send'; peer: PeerId; frame: Uint8Array }
   | { kind: 'broadcast'; peers: readonly PeerId[]; frame: Uint8Array }
   | { kind: 'close'; peer: PeerId }
+  /** A rig's session moved from one connection to another: retire the old one quietly. */
+  | { kind: 'rebind'; from: PeerId; to: PeerId }
   | { kind: 'notify'; notice: ServerNotice }
   | { kind: 'startStream' }
   | { kind: 'stopped' }
@@ -95,6 +118,7 @@ export function initialServerState(config: ServerConfig): ServerState {
   return {
     config,
     phase: 'listening',
+    mode: config.mode,
     rigs: new Map(),
     streamingPeers: [],
     audioSeq: 0,
@@ -120,7 +144,7 @@ function reduce(s: ServerState, e: ServerEvent, now: number, fx: ServerEffect[])
       if (s.phase !== 'listening') return s
       return { ...s, phase: 'waiting' }
     case 'connect':
-      return onConnect(s, e.peer, e.remote, now, fx)
+      return onConnect(s, e, now, fx)
     case 'frame':
       return onFrame(s, e.peer, e.bytes, now, fx)
     case 'badFrame':
@@ -135,10 +159,13 @@ function reduce(s: ServerState, e: ServerEvent, now: number, fx: ServerEffect[])
       return s.phase === 'waiting' ? startShow(s, fx) : s
     case 'terminate':
       return terminate(s, e.reason, e.code, fx)
+    case 'switch':
+      return switchShow(s, e.to, now, fx)
   }
 }
 
-function onConnect(s: ServerState, peer: PeerId, remote: string, now: number, fx: ServerEffect[]): ServerState {
+function onConnect(s: ServerState, e: Extract<ServerEvent, { type: 'connect' }>, now: number, fx: ServerEffect[]): ServerState {
+  const { peer, remote } = e
   if (s.phase === 'terminating' || s.phase === 'closed') {
     fx.push({ kind: 'send', peer, frame: terminateFrame(s, 0, 'the show is ending', 'terminating') }, { kind: 'close', peer })
     return s
@@ -161,6 +188,7 @@ function onConnect(s: ServerState, peer: PeerId, remote: string, now: number, fx
   const rig: RigEntry = {
     peer, remote, phase: 'handshake', name: undefined, meta: {},
     connectedAtMs: now, lastHeardMs: now, lastPingMs: now, rttMs: undefined, controlSeq: 1, late: false,
+    link: e.link, token: e.token, switching: undefined, report: undefined,
   }
   return withRig(s, rig)
 }
@@ -196,7 +224,20 @@ function onFrame(s: ServerState, peer: PeerId, bytes: Uint8Array, now: number, f
     const msg = readControl(frame)
     if (msg.type === MSG.HELLO_REPLY) {
       if (rig.phase !== 'handshake') throw new ProtocolError('UNEXPECTED', 'HELLO_REPLY sent twice')
-      return onHelloReply(s, heard, msg.body, fx)
+      return onHelloReply(s, heard, msg.body, now, fx)
+    }
+    if (msg.type === MSG.RESUME) {
+      if (rig.phase !== 'handshake') throw new ProtocolError('UNEXPECTED', 'RESUME is only allowed as the first message on a new connection')
+      return onResume(s, heard, msg.body, fx)
+    }
+    if (msg.type === MSG.REPORT) {
+      if (rig.phase === 'handshake') throw new ProtocolError('UNEXPECTED', 'REPORT before HELLO_REPLY')
+      return withRig(s, { ...heard, report: msg.body })
+    }
+    if (msg.type === MSG.SWITCH_FAILED) {
+      if (rig.phase === 'handshake') throw new ProtocolError('UNEXPECTED', 'SWITCH_FAILED before HELLO_REPLY')
+      fx.push({ kind: 'notify', notice: { event: 'switch-failed', name: rig.name ?? rig.remote, to: msg.body.transport, reason: msg.body.reason } })
+      return withRig(s, { ...heard, switching: undefined })
     }
     if (msg.type === MSG.TERMINATE) {
       const reason = `rig left: ${msg.body.reason || msg.body.code}`
@@ -210,7 +251,7 @@ function onFrame(s: ServerState, peer: PeerId, bytes: Uint8Array, now: number, f
   }
 }
 
-function onHelloReply(s: ServerState, rig: RigEntry, reply: HelloReply, fx: ServerEffect[]): ServerState {
+function onHelloReply(s: ServerState, rig: RigEntry, reply: HelloReply, now: number, fx: ServerEffect[]): ServerState {
   if (reply.version !== PROTOCOL_VERSION) throw new VersionMismatchError(reply.version)
   let state = s
   // A rig that rebooted mid-show reconnects under the same name while its old connection
@@ -226,10 +267,63 @@ function onHelloReply(s: ServerState, rig: RigEntry, reply: HelloReply, fx: Serv
   const ready: RigEntry = { ...rig, phase: 'ready', name: reply.name, meta: reply.meta, late }
   fx.push({ kind: 'notify', notice: { event: 'joined', name: reply.name, remote: rig.remote, late, meta: reply.meta } })
   state = withRig(state, ready)
-  if (late) return sendInit(state, ready, fx)
+  // A rig that joined on the other transport is moved to the show's.
+  if (needsSwitch(ready, state.mode)) state = sendSwitch(state, ready, now, fx)
+  if (late) return sendInit(state, state.rigs.get(rig.peer)!, fx)
   if (state.phase === 'waiting' && state.config.clients > 0 && countReady(state) >= state.config.clients) {
     return startShow(state, fx)
   }
+  return state
+}
+
+/**
+ * A known rig continues its session on this new connection: same name, counters, phase
+ * and place in the stream. The old connection is retired without a 'left'.
+ */
+function onResume(s: ServerState, conn: RigEntry, resume: Resume, fx: ServerEffect[]): ServerState {
+  let owner: RigEntry | undefined
+  for (const r of s.rigs.values()) if (r.peer !== conn.peer && r.phase !== 'handshake' && r.token === resume.token) owner = r
+  if (!owner || owner.name !== resume.name) {
+    return reject(s, conn.peer, 'protocol-error', 'RESUME names no session of this show (it may have timed out): join again', fx)
+  }
+  const moved: RigEntry = {
+    ...owner, peer: conn.peer, remote: conn.remote, link: conn.link, lastHeardMs: conn.lastHeardMs,
+    switching: undefined, controlSeq: 1,
+  }
+  const rigs = new Map(s.rigs)
+  rigs.delete(owner.peer)
+  rigs.set(conn.peer, moved)
+  const state: ServerState = { ...s, rigs, streamingPeers: streamingOf(rigs) }
+  const to = conn.link === 'memory' ? owner.switching?.to ?? s.mode : conn.link
+  fx.push(
+    { kind: 'send', peer: conn.peer, frame: encodeControl({ type: MSG.RESUMED, body: { transport: to } }, { sessionId: s.config.sessionId }) },
+    { kind: 'rebind', from: owner.peer, to: conn.peer },
+    { kind: 'notify', notice: { event: 'switched', name: owner.name ?? owner.remote, from: owner.link, to, remote: conn.remote } },
+  )
+  return state
+}
+
+function needsSwitch(rig: RigEntry, mode: TransportName): boolean {
+  return rig.link !== 'memory' && rig.link !== mode && rig.phase !== 'handshake'
+}
+
+function sendSwitch(s: ServerState, rig: RigEntry, now: number, fx: ServerEffect[]): ServerState {
+  const frame = encodeControl({ type: MSG.SWITCH, body: { transport: s.mode, token: rig.token } }, { sessionId: s.config.sessionId, seq: rig.controlSeq })
+  fx.push({ kind: 'send', peer: rig.peer, frame })
+  return withRig(s, { ...rig, switching: { to: s.mode, sinceMs: now }, controlSeq: seqAdd(rig.controlSeq, 1) })
+}
+
+function switchShow(s: ServerState, to: TransportName, now: number, fx: ServerEffect[]): ServerState {
+  if (s.phase === 'terminating' || s.phase === 'closed') return s
+  let state: ServerState = { ...s, mode: to }
+  const moving: string[] = []
+  for (const rig of s.rigs.values()) {
+    if (needsSwitch(rig, to)) {
+      state = sendSwitch(state, rig, now, fx)
+      moving.push(rig.name ?? rig.remote)
+    }
+  }
+  fx.push({ kind: 'notify', notice: { event: 'switch', to, rigs: moving } })
   return state
 }
 
@@ -282,6 +376,12 @@ function onTick(s: ServerState, now: number, fx: ServerEffect[]): ServerState {
       const reason = `timed out: nothing heard for ${((now - rig.lastHeardMs) / 1000).toFixed(1)} s`
       fx.push({ kind: 'send', peer: rig.peer, frame: terminateFrame(state, rig.controlSeq, reason, 'timeout') }, { kind: 'close', peer: rig.peer })
       state = removeRig(state, rig.peer, reason, fx)
+      continue
+    }
+    if (rig.switching && now - rig.switching.sinceMs > SWITCH_TIMEOUT_MS) {
+      const reason = `no answer on ${rig.switching.to} within ${SWITCH_TIMEOUT_MS / 1000} s: staying on ${rig.link}`
+      fx.push({ kind: 'notify', notice: { event: 'switch-failed', name: rig.name ?? rig.remote, to: rig.switching.to, reason } })
+      state = withRig(state, { ...rig, switching: undefined })
       continue
     }
     if (now - rig.lastPingMs >= pingIntervalMs) {

@@ -2,10 +2,14 @@
 // operator, the source started and stopped. Transports are attached from outside
 // (the CLI's TCP listener, or memory pairs in tests), so this file knows no sockets.
 
+import { randomBytes } from 'node:crypto'
 import { bytesPerFrame } from '../codec/format.js'
+import { AudioPacketizer, DEFAULT_MTU, maxDatagramBytes } from '../codec/datagrams.js'
+import type { Report, TransportName } from '../codec/messages.js'
 import type { AudioSource } from '../audio/source.js'
 import type { Transport, TransportStats } from '../../transports/transport.js'
 import type { Clock } from './clock.js'
+import type { SynchroError } from '../errors.js'
 import { tickIntervalMs } from './keepalive.js'
 import {
   initialServerState, stepServer, type PeerId, type ServerConfig, type ServerEffect, type ServerEvent,
@@ -16,12 +20,23 @@ export interface RigReport {
   name: string
   remote: string
   phase: string
+  /** The transport this rig is on now. */
+  transport: string
+  /** Set while the rig is being moved to another transport. */
+  switchingTo: string | null
   rttMs: number | null
+  /** Since the rig joined, across transport switches. */
   framesSent: number
   bytesSent: number
   framesDropped: number
   queuedBytes: number
+  /** Control messages sent again because no ACK came (UDP). */
+  retransmits: number
+  /** The rig's own receiver report (loss, jitter, buffer), null until the first. */
+  heard: Report | null
 }
+
+type Carried = Pick<RigReport, 'framesSent' | 'bytesSent' | 'framesDropped' | 'retransmits'>
 
 export interface ServerStats {
   phase: string
@@ -48,11 +63,19 @@ export interface ServerRunnerOptions {
   onNotice: (notice: ServerNotice) => void
   /** Called once the show has closed every rig. */
   onStopped?: () => void
+  /** How audio goes out on UDP (MTU, redundancy); default: 1500-byte MTU, no redundancy. */
+  packetizer?: AudioPacketizer
 }
+
+const NOTHING_CARRIED: Carried = { framesSent: 0, bytesSent: 0, framesDropped: 0, retransmits: 0 }
 
 export class ServerRunner {
   private state: ServerState
   private readonly transports = new Map<PeerId, Transport>()
+  private readonly detach = new Map<PeerId, () => void>()
+  /** Counters of connections a rig has moved away from, so its figures survive a switch. */
+  private readonly carried = new Map<PeerId, Carried>()
+  private readonly packetizer: AudioPacketizer
   private readonly closing = new Set<Promise<void>>()
   private readonly departed: RigReport[] = []
   private nextPeer = 1
@@ -69,6 +92,7 @@ export class ServerRunner {
 
   constructor(private readonly o: ServerRunnerOptions) {
     this.state = initialServerState(o.config)
+    this.packetizer = o.packetizer ?? new AudioPacketizer(o.config.format, maxDatagramBytes(DEFAULT_MTU), 0)
     this.startedMs = o.clock.now()
     this.done = new Promise((r) => (this.resolveDone = r))
   }
@@ -88,14 +112,31 @@ export class ServerRunner {
   attach(transport: Transport): void {
     const peer = this.nextPeer++
     this.transports.set(peer, transport)
-    transport.on('frame', (bytes) => this.dispatch({ type: 'frame', peer, bytes }))
-    transport.on('badFrame', (error) => this.dispatch({ type: 'badFrame', peer, error }))
-    transport.once('close', (err) => {
+    const onFrame = (bytes: Uint8Array): void => this.dispatch({ type: 'frame', peer, bytes })
+    const onBad = (error: SynchroError): void => this.dispatch({ type: 'badFrame', peer, error })
+    const onClose = (err?: Error): void => {
       this.recordDeparture(peer, this.state)
-      this.transports.delete(peer)
+      this.forget(peer)
       this.dispatch({ type: 'disconnect', peer, reason: err ? err.message : 'connection closed' })
+    }
+    transport.on('frame', onFrame)
+    transport.on('badFrame', onBad)
+    transport.once('close', onClose)
+    this.detach.set(peer, () => {
+      transport.off('frame', onFrame)
+      transport.off('badFrame', onBad)
+      transport.off('close', onClose)
     })
-    this.dispatch({ type: 'connect', peer, remote: transport.remote })
+    this.dispatch({ type: 'connect', peer, remote: transport.remote, link: transport.kind, token: randomBytes(12).toString('hex') })
+  }
+
+  /** Moves every rig to `to` (the operator's `switch`). */
+  switchTo(to: TransportName): void {
+    this.dispatch({ type: 'switch', to })
+  }
+
+  get mode(): TransportName {
+    return this.state.mode
   }
 
   init(): void {
@@ -117,17 +158,28 @@ export class ServerRunner {
   }
 
   private report(rig: RigEntry | undefined): RigReport {
-    const t: TransportStats | undefined = rig && this.transports.get(rig.peer)?.stats
+    const t = rig && (this.transports.get(rig.peer)?.stats as (TransportStats & { retransmits?: number }) | undefined)
+    const c = (rig && this.carried.get(rig.peer)) ?? NOTHING_CARRIED
     return {
       name: rig?.name ?? rig?.remote ?? '?',
       remote: rig?.remote ?? '?',
       phase: rig?.phase ?? 'left',
+      transport: rig?.link ?? '?',
+      switchingTo: rig?.switching?.to ?? null,
       rttMs: rig?.rttMs === undefined ? null : Math.round(rig.rttMs * 100) / 100,
-      framesSent: t?.framesSent ?? 0,
-      bytesSent: t?.bytesSent ?? 0,
-      framesDropped: t?.framesDropped ?? 0,
+      framesSent: c.framesSent + (t?.framesSent ?? 0),
+      bytesSent: c.bytesSent + (t?.bytesSent ?? 0),
+      framesDropped: c.framesDropped + (t?.framesDropped ?? 0),
       queuedBytes: t?.queuedBytes ?? 0,
+      retransmits: c.retransmits + (t?.retransmits ?? 0),
+      heard: rig?.report ?? null,
     }
+  }
+
+  private forget(peer: PeerId): void {
+    this.transports.delete(peer)
+    this.detach.delete(peer)
+    this.carried.delete(peer)
   }
 
   /** Keeps a leaving rig's final figures for the summary; the machine has already forgotten it. */
@@ -149,8 +201,20 @@ export class ServerRunner {
         this.transports.get(fx.peer)?.send(fx.frame, 'control')
         return
       case 'broadcast': {
-        // One encoded frame, the same bytes to every rig.
-        for (const peer of fx.peers) this.transports.get(peer)?.send(fx.frame, 'media')
+        // One encoding per transport kind, the same bytes to every rig: TCP gets the frame,
+        // UDP the datagrams the packetizer made of it (segments or a redundant BUNDLE).
+        let datagrams: readonly Uint8Array[] | undefined
+        for (const peer of fx.peers) {
+          const t = this.transports.get(peer)
+          if (t === undefined) continue
+          if (t.kind !== 'udp') {
+            t.send(fx.frame, 'media')
+            continue
+          }
+          datagrams ??= this.packetizer.datagrams(fx.frame)
+          for (const d of datagrams) t.send(d, 'media')
+        }
+        if (datagrams === undefined) this.packetizer.skip(fx.frame)
         this.packetsBroadcast++
         return
       }
@@ -158,9 +222,24 @@ export class ServerRunner {
         const t = this.transports.get(fx.peer)
         if (!t) return
         this.recordDeparture(fx.peer, before)
-        this.transports.delete(fx.peer)
-        const p = t.close().finally(() => this.closing.delete(p))
-        this.closing.add(p)
+        this.forget(fx.peer)
+        this.retire(t)
+        return
+      }
+      case 'rebind': {
+        const old = this.transports.get(fx.from)
+        if (!old) return
+        this.detach.get(fx.from)?.()
+        const s = old.stats as TransportStats & { retransmits?: number }
+        const c = this.carried.get(fx.from) ?? NOTHING_CARRIED
+        this.carried.set(fx.to, {
+          framesSent: c.framesSent + s.framesSent,
+          bytesSent: c.bytesSent + s.bytesSent,
+          framesDropped: c.framesDropped + s.framesDropped,
+          retransmits: c.retransmits + (s.retransmits ?? 0),
+        })
+        this.forget(fx.from)
+        this.retire(old)
         return
       }
       case 'notify':
@@ -175,6 +254,12 @@ export class ServerRunner {
         void this.shutdown()
         return
     }
+  }
+
+  /** Closes a connection the show no longer uses; shutdown waits for it to flush. */
+  private retire(t: Transport): void {
+    const p = t.close().finally(() => this.closing.delete(p))
+    this.closing.add(p)
   }
 
   private startSource(): void {

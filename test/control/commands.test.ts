@@ -16,7 +16,10 @@ const PARSE: Array<[string, unknown]> = [
   ['terminate', { kind: 'terminate', reason: 'stopped by operator command' }],
   ['stop end of set two', { kind: 'terminate', reason: 'end of set two' }],
   ['help', { kind: 'help' }],
-  ['dance', { error: "unknown command 'dance' (commands: status | init | terminate [REASON] | help)" }],
+  ['switch udp', { kind: 'switch', to: 'udp' }],
+  ['SWITCH Tcp', { kind: 'switch', to: 'tcp' }],
+  ['switch pigeon', { error: "switch takes udp or tcp, got 'pigeon'" }],
+  ['dance', { error: "unknown command 'dance' (commands: status | init | switch udp|tcp | terminate [REASON] | help)" }],
   ['', { error: 'empty command' }],
 ]
 for (const [line, expected] of PARSE) {

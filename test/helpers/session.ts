@@ -8,7 +8,7 @@ export const FORMAT = { rateHz: 48000, channels: 2, format: 's16le' as const, fr
 export const SESSION = 0x1234_5678
 
 export function serverConfig(over: Partial<ServerConfig> = {}): ServerConfig {
-  return { serverName: 'test', format: FORMAT, sessionId: SESSION, clients: 1, pingIntervalMs: 1000, handshakeTimeoutMs: 5000, ...over }
+  return { serverName: 'test', format: FORMAT, sessionId: SESSION, clients: 1, pingIntervalMs: 1000, handshakeTimeoutMs: 5000, mode: 'tcp', ...over }
 }
 
 /** Wraps the server machine: feed events, collect every effect since the last take(). */
@@ -32,7 +32,7 @@ export class ServerDriver {
   }
   /** Connects a rig and completes its handshake. */
   join(peer: number, name: string, now: number): ServerEffect[] {
-    this.send({ type: 'connect', peer, remote: `r${peer}` }, now)
+    this.send({ type: 'connect', link: 'memory', token: 'feedfacefeedface', peer, remote: `r${peer}` }, now)
     return this.send({ type: 'frame', peer, bytes: helloReply(name) }, now)
   }
 }

@@ -86,10 +86,13 @@ test('TERMINATE for a finished show ends gracefully and drains; a refusal does n
 test('keep-alive: the rig pings, and gives up on a silent server after 1.5 intervals', () => {
   const r = streaming()
   const p = r.send({ type: 'tick' }, 1002)
-  assert.equal(p.map((f) => (f.kind === 'send' ? decodeFrame(f.frame, 64).header.type : f.kind)), [MSG.PING])
-  r.send({ type: 'frame', bytes: encodePingPong(MSG.PONG, 1002, { sessionId: SESSION }) }, 1005)
+  // A third of the timeout without a word from a streaming server: the operator is told.
+  assert.equal(p.map((f) => (f.kind === 'send' ? decodeFrame(f.frame, 64).header.type : f.kind)), ['notify', MSG.PING])
+  assert.equal((p[0] as { notice: unknown }).notice, { event: 'silent', silentMs: 1000, timeoutMs: 1500 })
+  const back = r.send({ type: 'frame', bytes: encodePingPong(MSG.PONG, 1002, { sessionId: SESSION }) }, 1005)
+  assert.equal((back[0] as { notice: unknown }).notice, { event: 'recovered', silentMs: 1003 })
   assert.is(r.state.rttMs, 3)
-  assert.equal(kinds(r.send({ type: 'tick' }, 2400)), ['send'], 'the next PING is due; still within the timeout')
+  assert.equal(kinds(r.send({ type: 'tick' }, 2400)), ['notify', 'send'], 'silent again; the next PING is due; still within the timeout')
   const fx = r.send({ type: 'tick' }, 2600)
   assert.equal(outcome(fx)!.outcome, { ok: false, code: 'timeout', reason: 'lost the server: nothing heard for 1.6 s', drain: false })
 })

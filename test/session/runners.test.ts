@@ -3,9 +3,8 @@ import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { memoryPair } from '../../transports/memory.js'
 import { ServerRunner } from '../../src/session/server-runner.js'
-import { RigRunner } from '../../src/session/rig-runner.js'
+import { RigRunner, type RigRunnerNotice } from '../../src/session/rig-runner.js'
 import type { ServerNotice } from '../../src/session/server-machine.js'
-import type { RigNotice } from '../../src/session/rig-machine.js'
 import { ManualClock } from '../helpers/manual-clock.js'
 import { MemorySink } from '../helpers/memory-sink.js'
 import { CountingSource } from '../helpers/counting-source.js'
@@ -22,7 +21,7 @@ function show(clients: number, packets: number) {
   const rig = (name: string) => {
     const [s, r] = memoryPair()
     const sink = new MemorySink()
-    const rigNotices: RigNotice[] = []
+    const rigNotices: RigRunnerNotice[] = []
     server.attach(s)
     const runner = new RigRunner({ config: { name, meta: {} }, transport: r, sink, latencyMs: 20, clock, onNotice: (n) => rigNotices.push(n) })
     return { runner, sink, notices: rigNotices }
@@ -70,6 +69,7 @@ test('a rig that goes silent is dropped by keep-alive; the other plays on', asyn
   await s.clock.advance(500)
   // Freeze rig b: it stops answering (its transport stays open).
   ;(b.runner as unknown as { dispatch: () => void }).dispatch = () => {}
+  ;(b.runner as unknown as { sendReport: () => void }).sendReport = () => {}
   await s.clock.advance(3000)
   const left = s.notices.find((n) => n.event === 'left') as Extract<ServerNotice, { event: 'left' }>
   assert.ok(left, 'rig b was noticed')

@@ -10,7 +10,7 @@ const notices = (fx: ServerEffect[]) => fx.flatMap((f) => (f.kind === 'notify' ?
 
 test('a connecting rig is sent HELLO with the show format and frame limit', () => {
   const s = new ServerDriver(serverConfig())
-  const fx = s.send({ type: 'connect', peer: 1, remote: 'r1' }, 0)
+  const fx = s.send({ type: 'connect', link: 'memory', token: 'feedfacefeedface', peer: 1, remote: 'r1' }, 0)
   assert.equal(kinds(fx), ['send'])
   const hello = sentControl(fx[0]!)
   assert.is(hello.type, MSG.HELLO)
@@ -89,7 +89,7 @@ test('keep-alive: PING every interval; a rig silent past 1.5 intervals is droppe
 
 test('a connection that never answers HELLO is dropped after the handshake timeout', () => {
   const s = new ServerDriver(serverConfig({ handshakeTimeoutMs: 3000, pingIntervalMs: 10_000 }))
-  s.send({ type: 'connect', peer: 1, remote: 'r1' }, 0)
+  s.send({ type: 'connect', link: 'memory', token: 'feedfacefeedface', peer: 1, remote: 'r1' }, 0)
   s.send({ type: 'frame', peer: 1, bytes: ping(0) }, 500)
   assert.equal(kinds(s.send({ type: 'tick' }, 2999)).filter((k) => k === 'close'), [])
   const fx = s.send({ type: 'tick' }, 3001)
@@ -99,7 +99,7 @@ test('a connection that never answers HELLO is dropped after the handshake timeo
 
 test('an invalid HELLO_REPLY is refused with the reason, and the rig dropped', () => {
   const s = new ServerDriver(serverConfig())
-  s.send({ type: 'connect', peer: 1, remote: 'r1' }, 0)
+  s.send({ type: 'connect', link: 'memory', token: 'feedfacefeedface', peer: 1, remote: 'r1' }, 0)
   const fx = s.send({ type: 'frame', peer: 1, bytes: frameFrom(MSG.HELLO_REPLY, { version: 1, name: '' }) }, 1)
   assert.equal(kinds(fx), ['send', 'close', 'notify'])
   const term = sentControl(fx[0]!)
@@ -109,7 +109,7 @@ test('an invalid HELLO_REPLY is refused with the reason, and the rig dropped', (
 
 test('a rig of another protocol version is refused naming both versions', () => {
   const s = new ServerDriver(serverConfig())
-  s.send({ type: 'connect', peer: 1, remote: 'r1' }, 0)
+  s.send({ type: 'connect', link: 'memory', token: 'feedfacefeedface', peer: 1, remote: 'r1' }, 0)
   const fx = s.send({ type: 'frame', peer: 1, bytes: helloReply('x', 2) }, 1)
   assert.equal(sentControl(fx[0]!).body, {
     reason: 'peer speaks Synchro protocol v2, this side speaks v1: run the same Synchro version on both',
@@ -149,7 +149,7 @@ test('a rig that sends TERMINATE leaves with its reason', () => {
 test('terminate tells every rig, closes them all, and stops', () => {
   const s = new ServerDriver(serverConfig({ clients: 2 }))
   s.join(1, 'a', 0)
-  s.send({ type: 'connect', peer: 2, remote: 'r2' }, 0)
+  s.send({ type: 'connect', link: 'memory', token: 'feedfacefeedface', peer: 2, remote: 'r2' }, 0)
   s.take()
   const fx = s.send({ type: 'terminate', reason: 'end of source', code: 'end-of-source' }, 9)
   assert.equal(kinds(fx), ['send', 'close', 'send', 'close', 'notify', 'stopped'])
@@ -179,7 +179,7 @@ for (const phase of ['handshake', 'ready', 'streaming'] as const) {
   for (const [name, build] of Object.entries(FROM_RIG)) {
     test(`rig in ${phase} sends ${name}`, () => {
       const s = new ServerDriver(serverConfig({ clients: phase === 'ready' ? 2 : 1 }))
-      s.send({ type: 'connect', peer: 1, remote: 'r1' }, 0)
+      s.send({ type: 'connect', link: 'memory', token: 'feedfacefeedface', peer: 1, remote: 'r1' }, 0)
       if (phase !== 'handshake') s.send({ type: 'frame', peer: 1, bytes: helloReply('a') }, 0)
       assert.is(s.state.rigs.get(1)!.phase, phase)
       s.take()
