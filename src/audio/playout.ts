@@ -73,6 +73,8 @@ export interface PlayoutOptions {
   lossy?: boolean
   /** Lossy mode: the deepest the jitter buffer may grow, in ms (default max(latency, 200)). */
   maxLatencyMs?: number
+  /** Lossy mode: extra depth for the first window (default STARTUP_EXTRA_MS). */
+  startupExtraMs?: number
 }
 
 /** How many recently played packet positions are remembered to tell a duplicate from a late packet. */
@@ -106,19 +108,27 @@ export class Playout {
   private stopped = false
   private silence: Uint8Array
   private windowStartMs = 0
+  private initPos: number | undefined
+  /** While draining: the position to reach, concealing what never came. */
+  private endPos = 0
   private windowMinWaitMs = Infinity
 
   constructor(private readonly o: PlayoutOptions) {
     this.frameBytes = bytesPerFrame(o.format)
     this.lossy = o.lossy ?? false
     const ceilingMs = Math.max(o.latencyMs, o.maxLatencyMs ?? 200)
-    this.depth = new DepthController(o.latencyMs, ceilingMs)
+    this.depth = new DepthController(o.latencyMs, ceilingMs, o.startupExtraMs)
     this.concealer = new Concealer(o.format)
     // Never hold more than the deepest latency plus two seconds: a sender running fast must not grow memory.
     this.maxQueuedFrames = msToFrames(ceilingMs + 2000, o.format.rateHz)
     const packetMs = (o.format.framesPerPacket * 1000) / o.format.rateHz
     this.tickMs = Math.max(1, Math.min(10, Math.floor(packetMs / 2)))
     this.silence = new Uint8Array(o.format.framesPerPacket * this.frameBytes)
+  }
+
+  /** INIT said where the show starts for this rig (a 32-bit timestamp). */
+  startAt(timestamp: number): void {
+    if (!this.started) this.initPos = this.unwrap.unwrap(timestamp)
   }
 
   /** Switches between waiting for late audio (TCP) and concealing it on time (UDP). */
@@ -148,10 +158,14 @@ export class Playout {
     this.stats.depthMs = this.depth.depthMs
     if (!this.started) {
       this.started = true
-      this.anchorMs = now + this.o.latencyMs
-      this.anchorPos = pos
-      this.playedPos = pos
+      // Audio that overtook a retransmitted INIT was dropped: start at INIT's position anyway,
+      // so the missing head is concealed and the recording stays aligned with the show.
+      const head = this.initPos !== undefined && pos > this.initPos && pos - this.initPos <= this.o.format.rateHz ? pos - this.initPos : 0
+      this.anchorMs = now + this.o.latencyMs - (head * 1000) / this.o.format.rateHz
+      this.anchorPos = pos - head
+      this.playedPos = pos - head
       this.windowStartMs = this.anchorMs
+      if (this.lossy) this.retime()
       this.schedule()
     } else if (this.lossy) {
       this.retime()
@@ -208,9 +222,18 @@ export class Playout {
     return this.recentPlayed.includes(pos)
   }
 
-  /** Plays out what is buffered at the normal pace, then resolves. */
-  drain(): Promise<void> {
-    if (this.stopped || !this.started || this.queue.length === 0) {
+  /**
+   * Plays out what is buffered at the normal pace, then resolves. With `endTimestamp` (the
+   * show's final position, from TERMINATE) a lossy playout also conceals lost packets at
+   * the very end, so a recording has the show's length.
+   */
+  drain(endTimestamp?: number): Promise<void> {
+    if (endTimestamp !== undefined && this.started && this.lossy) {
+      const end = this.unwrap.unwrap(endTimestamp)
+      // Never more than a second past what was played: a bogus position must not hold the rig.
+      if (end > this.playedPos) this.endPos = Math.min(end, this.playedPos + this.o.format.rateHz)
+    }
+    if (this.stopped || !this.started || (this.queue.length === 0 && this.endPos <= this.playedPos)) {
       this.stop()
       return Promise.resolve()
     }
@@ -242,7 +265,7 @@ export class Playout {
     while (this.playedPos < duePos) {
       const head = this.queue[0]
       if (head === undefined) {
-        if (this.draining) {
+        if (this.draining && this.playedPos >= this.endPos) {
           this.stop()
           return
         }
@@ -250,7 +273,7 @@ export class Playout {
         this.starved = true
         if (this.lossy) {
           // The sample clock does not wait on UDP: what is missing now is concealed now.
-          this.conceal(duePos - this.playedPos)
+          this.conceal(Math.min(duePos, this.draining ? this.endPos : duePos) - this.playedPos)
           break
         }
         // Late, not lost: wait for it, and play it from now on (the latency grows by the wait).
@@ -284,7 +307,7 @@ export class Playout {
       if (from + n === head.frames) this.dropHead()
     }
     this.updateBufferMs()
-    if (this.draining && this.queue.length === 0) {
+    if (this.draining && this.queue.length === 0 && this.playedPos >= this.endPos) {
       this.stop()
       return
     }

@@ -17,6 +17,12 @@ import { JitterEstimator } from './jitter-estimator.js'
 export const DEPTH_WINDOW_MS = 2000
 /** Room for the playout tick and the sink's write, measured on loopback (docs/BENCHMARKS.md). */
 export const DEPTH_MARGIN_MS = 1.5
+/**
+ * Extra depth for the first window. A process that has just started stalls for tens of ms
+ * while V8 compiles its hot paths (a 37 ms late packet on an unimpaired loopback, measured);
+ * the extra goes at the first window's end if the path was calm.
+ */
+export const STARTUP_EXTRA_MS = 40
 
 export class DepthController {
   private readonly jitter = new JitterEstimator()
@@ -31,8 +37,8 @@ export class DepthController {
   raises = 0
   lowers = 0
 
-  constructor(readonly floorMs: number, readonly ceilingMs: number) {
-    this.depthMs = floorMs
+  constructor(readonly floorMs: number, readonly ceilingMs: number, startupExtraMs = STARTUP_EXTRA_MS) {
+    this.depthMs = Math.min(ceilingMs, floorMs + startupExtraMs)
   }
 
   get jitterMs(): number {
@@ -49,6 +55,7 @@ export class DepthController {
     const transit = arrivalMs - mediaMs
     this.jitter.update(arrivalMs, mediaMs)
     if (this.windowStartMs === undefined) {
+      // The first packet's transit is the base until a faster one is seen.
       this.windowStartMs = arrivalMs
       this.baseMs = transit
     }

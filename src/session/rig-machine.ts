@@ -58,6 +58,8 @@ export interface RigOutcome {
   code: string
   /** Play out what is buffered before stopping (true after a server TERMINATE). */
   drain: boolean
+  /** The show's final position (TERMINATE's timestamp): play, or conceal, up to it. */
+  endPosition?: number
 }
 
 export type RigEffect =
@@ -161,7 +163,10 @@ function onFrame(s: RigState, bytes: Uint8Array, ordered: boolean, now: number, 
       case MSG.TERMINATE:
         fx.push({ kind: 'notify', notice: { event: 'terminate', reason: msg.body.reason, code: msg.body.code } })
         // Refusals (version, protocol, timeout) end the rig with an error; a show that ends, gracefully.
-        return end(heard, { ok: GRACEFUL_CODES.has(msg.body.code), code: msg.body.code, reason: msg.body.reason, drain: true }, fx)
+        return end(heard, {
+          ok: GRACEFUL_CODES.has(msg.body.code), code: msg.body.code, reason: msg.body.reason, drain: true,
+          ...(s.phase === 'streaming' ? { endPosition: header.timestamp } : {}),
+        }, fx)
       default:
         throw new ProtocolError('UNEXPECTED', `${messageTypeName(msg.type)} is not something a server sends a rig`)
     }

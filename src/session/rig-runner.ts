@@ -157,6 +157,7 @@ export class RigRunner {
             lossy: !this.transport.reliable,
           })
         }
+        if (fx.notice.event === 'init') this.playout?.startAt(fx.notice.position)
         this.o.onNotice(fx.notice)
         return
       case 'switch':
@@ -228,7 +229,7 @@ export class RigRunner {
     if (this.tickTimer !== undefined) this.o.clock.clearTimeout(this.tickTimer)
     if (this.reportTimer !== undefined) this.o.clock.clearTimeout(this.reportTimer)
     if (this.playout) {
-      if (outcome.drain) await this.playout.drain()
+      if (outcome.drain) await this.playout.drain(outcome.endPosition)
       else this.playout.stop()
     }
     await this.o.sink.close()

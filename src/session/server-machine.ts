@@ -422,8 +422,9 @@ function removeRig(s: ServerState, peer: PeerId, reason: string, fx: ServerEffec
   return withoutRig(s, peer)
 }
 
+/** TERMINATE carries the show's final position, so a rig that lost the last packets still plays (conceals) to the end. */
 function terminateFrame(s: ServerState, seq: number, reason: string, code: string): Uint8Array {
-  return encodeControl({ type: MSG.TERMINATE, body: { reason, code } }, { sessionId: s.config.sessionId, seq })
+  return encodeControl({ type: MSG.TERMINATE, body: { reason, code } }, { sessionId: s.config.sessionId, seq, timestamp: s.position })
 }
 
 function withRig(s: ServerState, rig: RigEntry): ServerState {

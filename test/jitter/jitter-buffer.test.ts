@@ -19,10 +19,10 @@ function packet(firstFrame: number, frames = 10): Uint8Array {
 }
 const samples = (b: Buffer) => Array.from({ length: b.length / 2 }, (_, i) => b.readInt16LE(i * 2))
 
-function setup(latencyMs = 20, maxLatencyMs = 200) {
+function setup(latencyMs = 20, maxLatencyMs = 200, startupExtraMs = 0) {
   const clock = new ManualClock()
   const sink = new MemorySink(() => clock.now())
-  const p = new Playout({ format: FORMAT, latencyMs, maxLatencyMs, sink, clock, lossy: true })
+  const p = new Playout({ format: FORMAT, latencyMs, maxLatencyMs, sink, clock, lossy: true, startupExtraMs })
   return { clock, sink, p }
 }
 
@@ -115,6 +115,14 @@ test('depth rises under jitter, and comes back down when the path calms', async 
   assert.ok(p.stats.depthMs < 8, `depth ${p.stats.depthMs} ms once calm`)
   assert.ok(lateWhileJittery <= 3, `${lateWhileJittery} late packets while adapting`)
   assert.is(p.stats.packetsLost, 0)
+})
+
+test('a new buffer starts deeper, for start-up stalls, and settles to the floor once the path proves calm', async () => {
+  const { clock, p } = setup(10, 200, 40)
+  await stream(clock, p, 0, 20, () => 0)
+  assert.is(p.stats.depthMs, 50)
+  await stream(clock, p, 20, 500, () => 0)
+  assert.ok(p.stats.depthMs < 12, `depth ${p.stats.depthMs} ms`)
 })
 
 test('the sequence number and timestamp wrap without loss or a gap', async () => {
