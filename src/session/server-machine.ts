@@ -318,7 +318,7 @@ function switchShow(s: ServerState, to: TransportName, now: number, fx: ServerEf
   let state: ServerState = { ...s, mode: to }
   const moving: string[] = []
   for (const rig of s.rigs.values()) {
-    if (needsSwitch(rig, to)) {
+    if (needsSwitch(rig, to) && rig.switching?.to !== to) {
       state = sendSwitch(state, rig, now, fx)
       moving.push(rig.name ?? rig.remote)
     }

@@ -79,7 +79,7 @@ test('TERMINATE for a finished show ends gracefully and drains; a refusal does n
     const r = streaming()
     const fx = r.send({ type: 'frame', bytes: terminate(code) }, 10)
     assert.equal(kinds(fx), ['notify', 'close', 'end'])
-    assert.equal(outcome(fx)!.outcome, { ok, code, reason: `because ${code}`, drain: true })
+    assert.equal(outcome(fx)!.outcome, { ok, code, reason: `because ${code}`, drain: true, endPosition: 0 })
   }
 })
 
@@ -126,6 +126,18 @@ test('AUDIO in a codec other than the show format is refused', () => {
   assert.match(outcome(r.send({ type: 'frame', bytes: audio(1, CODEC.pcm_f32le) }, 5))!.outcome.reason, "AUDIO with codec 3, the show's format is s16le")
 })
 
+test('SWITCH asks the runner to move, with the token; early AUDIO on an unordered link is dropped, not fatal', () => {
+  const r = new RigDriver()
+  r.send({ type: 'connected' }, 0)
+  r.send({ type: 'frame', bytes: hello() }, 0)
+  const fx = r.send({ type: 'frame', bytes: frameFrom(MSG.SWITCH, { transport: 'udp', token: 'ab'.repeat(8) }) }, 1)
+  assert.equal(fx.map((f) => f.kind), ['notify', 'switch'])
+  assert.equal(fx[1], { kind: 'switch', to: 'udp', token: 'ab'.repeat(8) })
+  assert.equal(r.send({ type: 'frame', bytes: audio(0), ordered: false }, 2), [], 'AUDIO overtook INIT on UDP')
+  assert.is(r.state.phase, 'ready')
+  assert.equal(outcome(r.send({ type: 'frame', bytes: audio(0) }, 3))?.outcome.code, 'protocol-error', 'on TCP it cannot happen: refused')
+})
+
 // Every (phase, message) pair from the server.
 const FROM_SERVER: Record<string, () => Uint8Array> = {
   HELLO: () => hello(),
@@ -136,11 +148,19 @@ const FROM_SERVER: Record<string, () => Uint8Array> = {
   TERMINATE: () => terminate('operator'),
   PING: () => encodePingPong(MSG.PING, 1, { sessionId: SESSION }),
   PONG: () => encodePingPong(MSG.PONG, 1, { sessionId: SESSION }),
+  ACK: () => encodeFrame(MSG.ACK, new Uint8Array(0), { sessionId: SESSION }),
+  CONNECT: () => encodeFrame(MSG.CONNECT, new Uint8Array(8), { sessionId: SESSION }),
+  SWITCH: () => frameFrom(MSG.SWITCH, { transport: 'udp', token: 'ab'.repeat(8) }),
+  RESUME: () => frameFrom(MSG.RESUME, { token: 'ab'.repeat(8), name: 'x' }),
+  RESUMED: () => frameFrom(MSG.RESUMED, { transport: 'udp' }),
+  SWITCH_FAILED: () => frameFrom(MSG.SWITCH_FAILED, { transport: 'udp', reason: 'x' }),
+  REPORT: () => frameFrom(MSG.REPORT, { packetsReceived: 0, packetsLost: 0, packetsLate: 0, packetsRecovered: 0, framesConcealed: 0, underruns: 0, jitterMs: 0, bufferMs: 0 }),
+  BUNDLE: () => encodeFrame(MSG.BUNDLE, new Uint8Array(0), { sessionId: SESSION }),
 }
 const ALLOWED: Record<string, string[]> = {
   handshake: ['HELLO', 'TERMINATE', 'PING', 'PONG'],
-  ready: ['INIT', 'TERMINATE', 'PING', 'PONG'],
-  streaming: ['AUDIO', 'TERMINATE', 'PING', 'PONG'],
+  ready: ['INIT', 'TERMINATE', 'PING', 'PONG', 'SWITCH'],
+  streaming: ['AUDIO', 'TERMINATE', 'PING', 'PONG', 'SWITCH'],
 }
 for (const phase of ['handshake', 'ready', 'streaming'] as const) {
   for (const [name, build] of Object.entries(FROM_SERVER)) {

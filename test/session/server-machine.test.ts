@@ -159,6 +159,89 @@ test('terminate tells every rig, closes them all, and stops', () => {
   assert.equal(s.send({ type: 'audio', pcm: new Uint8Array(4) }, 10), [])
 })
 
+const TOKEN = 'feedfacefeedface'
+const REPORT = { packetsReceived: 10, packetsLost: 1, packetsLate: 0, packetsRecovered: 0, framesConcealed: 128, underruns: 0, jitterMs: 0.5, bufferMs: 20 }
+const udpConnect = (peer: number, token = 'b0b0b0b0b0b0b0b0') => ({ type: 'connect' as const, link: 'udp' as const, token, peer, remote: `u${peer}` })
+const tcpConnect = (peer: number, token: string) => ({ type: 'connect' as const, link: 'tcp' as const, token, peer, remote: `t${peer}` })
+
+/** Two TCP rigs streaming: a (peer 1, token aa..) and b (peer 2, token bb..). */
+function tcpShow() {
+  const s = new ServerDriver(serverConfig({ clients: 2 }))
+  s.send(tcpConnect(1, 'aa'.repeat(8)), 0)
+  s.send({ type: 'frame', peer: 1, bytes: helloReply('a') }, 0)
+  s.send(tcpConnect(2, 'bb'.repeat(8)), 0)
+  s.send({ type: 'frame', peer: 2, bytes: helloReply('b') }, 0)
+  s.take()
+  return s
+}
+
+test('switch: every rig on the other transport is sent SWITCH with its own token', () => {
+  const s = tcpShow()
+  const fx = s.send({ type: 'switch', to: 'udp' }, 10)
+  assert.equal(kinds(fx), ['send', 'send', 'notify'])
+  assert.equal(sentControl(fx[0]!).body, { transport: 'udp', token: 'aa'.repeat(8) })
+  assert.equal(sentControl(fx[1]!).body, { transport: 'udp', token: 'bb'.repeat(8) })
+  assert.equal((fx[2] as { notice: unknown }).notice, { event: 'switch', to: 'udp', rigs: ['a', 'b'] })
+  assert.is(s.state.mode, 'udp')
+  assert.equal(s.send({ type: 'switch', to: 'udp' }, 11).map((f) => f.kind), ['notify'], 'already there: nobody moves')
+})
+
+test('switch: RESUME with the token moves the session to the new connection, quietly', () => {
+  const s = tcpShow()
+  s.send({ type: 'switch', to: 'udp' }, 10)
+  s.send({ type: 'audio', pcm: new Uint8Array(512) }, 11)
+  s.take()
+  s.send(udpConnect(3), 12)
+  const fx = s.send({ type: 'frame', peer: 3, bytes: frameFrom(MSG.RESUME, { token: 'aa'.repeat(8), name: 'a' }) }, 13)
+  assert.equal(kinds(fx), ['send', 'rebind', 'notify'])
+  assert.equal(sentControl(fx[0]!).body, { transport: 'udp' })
+  assert.equal(fx[1], { kind: 'rebind', from: 1, to: 3 })
+  assert.equal((fx[2] as { notice: unknown }).notice, { event: 'switched', name: 'a', from: 'tcp', to: 'udp', remote: 'u3' })
+  const moved = s.state.rigs.get(3)!
+  assert.equal([moved.name, moved.phase, moved.link, moved.switching], ['a', 'streaming', 'udp', undefined])
+  assert.not.ok(s.state.rigs.has(1))
+  assert.equal([...s.state.streamingPeers].sort(), [2, 3])
+  const audio = s.send({ type: 'audio', pcm: new Uint8Array(512) }, 14)
+  assert.equal((audio[0] as unknown as { peers: number[] }).peers.slice().sort(), [2, 3], 'audio follows the rig to its new connection')
+})
+
+test('switch: a RESUME with an unknown token, or another rig\'s name, is refused', () => {
+  const s = tcpShow()
+  s.send(udpConnect(3), 1)
+  const fx = s.send({ type: 'frame', peer: 3, bytes: frameFrom(MSG.RESUME, { token: 'cc'.repeat(8), name: 'a' }) }, 2)
+  assert.equal(kinds(fx).slice(0, 2), ['send', 'close'])
+  assert.match(sentTerminate(fx[0]!).reason, /names no session/)
+  s.send(udpConnect(4), 3)
+  const stolen = s.send({ type: 'frame', peer: 4, bytes: frameFrom(MSG.RESUME, { token: 'aa'.repeat(8), name: 'b' }) }, 4)
+  assert.equal(kinds(stolen).slice(0, 2), ['send', 'close'])
+  assert.ok(s.state.rigs.has(1) && s.state.rigs.has(2), 'the real rigs are untouched')
+})
+
+test('switch: a rig that does not move within the timeout is reported and stays', () => {
+  const s = tcpShow()
+  s.send({ type: 'switch', to: 'udp' }, 0)
+  s.send({ type: 'frame', peer: 2, bytes: frameFrom(MSG.SWITCH_FAILED, { transport: 'udp', reason: 'cannot reach udp' }) }, 100)
+  assert.equal((s.take().at(-1) as { notice: unknown }).notice, { event: 'switch-failed', name: 'b', to: 'udp', reason: 'cannot reach udp' })
+  s.send({ type: 'frame', peer: 1, bytes: ping(1) }, 3000)
+  s.send({ type: 'frame', peer: 2, bytes: ping(1) }, 3000)
+  s.take()
+  const fx = s.send({ type: 'tick' }, 3100)
+  const failed = fx.filter((f) => f.kind === 'notify').map((f) => (f as { notice: { event: string; name: string } }).notice)
+  assert.equal(failed.map((n) => [n.event, n.name]), [['switch-failed', 'a']])
+  assert.is(s.state.rigs.get(1)!.switching, undefined)
+  assert.is(s.state.rigs.get(1)!.link, 'tcp')
+})
+
+test('switch: a rig joining a UDP show over TCP is moved at once; REPORTs are kept for the operator', () => {
+  const s = new ServerDriver(serverConfig({ mode: 'udp' }))
+  s.send(tcpConnect(1, 'aa'.repeat(8)), 0)
+  const fx = s.send({ type: 'frame', peer: 1, bytes: helloReply('a') }, 0)
+  const msgs = fx.filter((f) => f.kind === 'send').map((f) => sentControl(f).type)
+  assert.equal(msgs, [MSG.SWITCH, MSG.INIT])
+  s.send({ type: 'frame', peer: 1, bytes: frameFrom(MSG.REPORT, REPORT) }, 1)
+  assert.equal(s.state.rigs.get(1)!.report, REPORT)
+})
+
 // Every (rig phase, message) pair: each is either accepted or refused with a TERMINATE, never thrown.
 const FROM_RIG: Record<string, () => Uint8Array> = {
   HELLO: () => frameFrom(MSG.HELLO, { version: 1 }),
@@ -169,11 +252,19 @@ const FROM_RIG: Record<string, () => Uint8Array> = {
   TERMINATE: () => frameFrom(MSG.TERMINATE, { reason: 'bye' }),
   PING: () => ping(1),
   PONG: () => encodePingPong(MSG.PONG, 1, { sessionId: SESSION }),
+  ACK: () => encodeFrame(MSG.ACK, new Uint8Array(0), { sessionId: SESSION }),
+  CONNECT: () => encodeFrame(MSG.CONNECT, new Uint8Array(1180), { sessionId: SESSION }),
+  SWITCH: () => frameFrom(MSG.SWITCH, { transport: 'udp', token: TOKEN }),
+  RESUME: () => frameFrom(MSG.RESUME, { token: 'ab'.repeat(12), name: 'a' }),
+  RESUMED: () => frameFrom(MSG.RESUMED, { transport: 'udp' }),
+  SWITCH_FAILED: () => frameFrom(MSG.SWITCH_FAILED, { transport: 'udp', reason: 'firewall' }),
+  REPORT: () => frameFrom(MSG.REPORT, REPORT),
+  BUNDLE: () => encodeFrame(MSG.BUNDLE, new Uint8Array(0), { sessionId: SESSION }),
 }
 const ACCEPTED: Record<string, string[]> = {
   handshake: ['HELLO_REPLY', 'PING', 'PONG'],
-  ready: ['PING', 'PONG'],
-  streaming: ['PING', 'PONG'],
+  ready: ['PING', 'PONG', 'SWITCH_FAILED', 'REPORT'],
+  streaming: ['PING', 'PONG', 'SWITCH_FAILED', 'REPORT'],
 }
 for (const phase of ['handshake', 'ready', 'streaming'] as const) {
   for (const [name, build] of Object.entries(FROM_RIG)) {
