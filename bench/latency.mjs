@@ -5,7 +5,7 @@
 import { join } from 'node:path'
 import { CLI, ROOT, paceWrites, spawnNode, waitJson, sleep, percentile } from './lib.mjs'
 
-async function impulses(writer, reader, framesPerPacket, count) {
+async function impulses(writer, reader, framesPerPacket, count, warmupPackets = 40) {
   const packetBytes = framesPerPacket * 4
   const silence = Buffer.alloc(packetBytes)
   const impulse = Buffer.alloc(packetBytes)
@@ -22,8 +22,8 @@ async function impulses(writer, reader, framesPerPacket, count) {
       }
     }
   })
-  await paceWrites(writer, framesPerPacket, count * 20 + 40, (k) => {
-    if (k >= 40 && k % 20 === 0) {
+  await paceWrites(writer, framesPerPacket, count * 20 + warmupPackets, (k) => {
+    if (k >= warmupPackets && k % 20 === 0) {
       sentAt.push(performance.now())
       return impulse
     }
@@ -33,18 +33,22 @@ async function impulses(writer, reader, framesPerPacket, count) {
   return latencies
 }
 
-export async function latency(framesPerPacket, count = 100) {
-  const server = spawnNode([CLI, 'serve', '--host', '127.0.0.1', '--port', '0', '--json', '--source', 'raw:-', '--frames', String(framesPerPacket)])
+/** transport: 'tcp' | 'udp'; latencyMs: the rig's --latency (the jitter buffer's floor on UDP). */
+export async function latency(framesPerPacket, count = 100, { transport = 'tcp', latencyMs = 0 } = {}) {
+  const server = spawnNode([CLI, 'serve', '--host', '127.0.0.1', '--port', '0', '--json', '--source', 'raw:-', '--frames', String(framesPerPacket), '--transport', transport])
   const { port } = await waitJson(server.stdout, (e) => e.event === 'listening')
-  const rig = spawnNode([CLI, 'join', `127.0.0.1:${port}`, '--sink', 'raw:-', '--latency', '0', '--json'])
+  const rig = spawnNode([CLI, 'join', `127.0.0.1:${port}`, '--sink', 'raw:-', '--latency', String(latencyMs), '--transport', transport, '--json'])
   await waitJson(server.stdout, (e) => e.event === 'init')
-  const synchro = await impulses(server.stdin, rig.stdout, framesPerPacket, count)
+  // On UDP the jitter buffer starts deep and settles once the path proves calm (two 2 s
+  // windows): measure the settled latency, which is what a show runs at.
+  const warmup = transport === 'udp' ? Math.ceil(5000 / ((framesPerPacket * 1000) / 48000)) : 40
+  const synchro = await impulses(server.stdin, rig.stdout, framesPerPacket, count, warmup)
   server.kill('SIGKILL')
   rig.kill('SIGKILL')
 
-  const relayIn = spawnNode([join(ROOT, 'bench', 'bare-relay.mjs'), 'in'])
+  const relayIn = spawnNode([join(ROOT, 'bench', 'bare-relay.mjs'), 'in', transport])
   const { port: barePort } = await waitJson(relayIn.stderr, (e) => e.event === 'listening')
-  const relayOut = spawnNode([join(ROOT, 'bench', 'bare-relay.mjs'), 'out', String(barePort)])
+  const relayOut = spawnNode([join(ROOT, 'bench', 'bare-relay.mjs'), 'out', String(barePort), transport])
   await waitJson(relayOut.stderr, (e) => e.event === 'init')
   await sleep(100)
   const bare = await impulses(relayIn.stdin, relayOut.stdout, framesPerPacket, count)

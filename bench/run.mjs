@@ -6,6 +6,9 @@ import { benchCodec } from './codec.mjs'
 import { fanoutCpu } from './fanout.mjs'
 import { latency } from './latency.mjs'
 import { delivery } from './delivery.mjs'
+import { udpFanout } from './udp-fanout.mjs'
+import { concealmentSnr } from './concealment.mjs'
+import { redundancy } from './redundancy.mjs'
 import { ROOT, fmt } from './lib.mjs'
 
 const quick = process.env.BENCH_QUICK === '1'
@@ -44,6 +47,37 @@ for (const frames of quick ? [64, 128, 256] : [32, 64, 128, 256, 512, 1024]) {
     `through a rig's playout p50 ${fmt(l.p50)} p99 ${fmt(l.p99)} (bare relay ${fmt(l.bareP50)} / ${fmt(l.bareP99)}); ` +
     `CPU 8 rigs ${fmt(c.synchroCpu, 1)}% (bare ${fmt(c.bareCpu, 1)}%)`,
   )
+}
+
+console.log('\n== UDP: one-way latency of an impulse, serve --source raw:- to join --sink raw:- --latency 5, 128 frames/packet (settled, after 5 s)')
+results.udpLatency = []
+for (const transport of ['udp', 'tcp']) {
+  const l = await latency(128, quick ? 30 : 100, { transport, latencyMs: 5 })
+  results.udpLatency.push({ transport, ...l })
+  console.log(`${transport}: p50 ${fmt(l.p50)} ms, p99 ${fmt(l.p99)} ms (bare ${transport} relay p50 ${fmt(l.bareP50)}, p99 ${fmt(l.bareP99)})`)
+}
+
+console.log('\n== UDP fan-out capacity: 48 kHz stereo s16, 128 frames/packet; clean = no seq gap, no packet > 20 ms late')
+results.udpFanout = []
+for (const rigs of quick ? [1, 32, 64] : [1, 32, 64, 128, 192, 256]) {
+  const r = await udpFanout(rigs)
+  results.udpFanout.push(r)
+  console.log(
+    `${String(rigs).padStart(3)} rigs: synchro CPU ${fmt(r.synchro.cpu, 1)}% gaps ${r.synchro.gaps} late ${r.synchro.late} ${r.synchroClean ? 'clean' : 'NOT clean'}; ` +
+    `bare dgram CPU ${fmt(r.bare.cpu, 1)}% gaps ${r.bare.gaps} late ${r.bare.late} ${r.bareClean ? 'clean' : 'NOT clean'}; CPU ratio ${fmt(r.synchro.cpu / r.bare.cpu)}`,
+  )
+}
+
+console.log('\n== concealment: SNR of concealed 128-frame packets at 5% random loss, dB (silence = 0 dB)')
+results.concealment = concealmentSnr()
+for (const c of results.concealment) console.log(`${c.signal}: past only ${fmt(c.pastOnlyDb, 1)} dB, next packet known ${fmt(c.withNextDb, 1)} dB, silence 0 dB`)
+
+console.log('\n== redundancy at 5% random loss (UDP through the impairment relay, 6 s tone)')
+results.redundancy = []
+for (const [n, frames] of [[0, 128], [1, 128], [2, 64]]) {
+  const r = await redundancy(n, { frames })
+  results.redundancy.push(r)
+  console.log(`--redundancy ${n} (${frames} frames): relay dropped ${r.dropped}/${r.datagrams} datagrams, rig recovered ${r.recovered}, concealed ${fmt(r.concealedPct)}% of the show`)
 }
 
 mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true })

@@ -32,6 +32,8 @@ export class Concealer {
   private recentFrames = 0
   private history: Float32Array[] | undefined
   private period = 0
+  /** How well the past repeats at that period (normalised correlation, 0..1): the repeat's gain. */
+  private match = 0
   /** Frames concealed so far in the current gap. */
   private index = 0
 
@@ -87,7 +89,7 @@ export class Concealer {
     }
     for (let k = 0; k < count; k++) {
       const i = this.index + k
-      const gain = i < this.holdFrames ? 1 : Math.max(0, 1 - (i - this.holdFrames) / this.fadeFrames)
+      const gain = this.match * (i < this.holdFrames ? 1 : Math.max(0, 1 - (i - this.holdFrames) / this.fadeFrames))
       const src = H - T + (i % T)
       // w: how much of the future to hear, rising to 1 at the next packet.
       let w = 0
@@ -110,7 +112,9 @@ export class Concealer {
 
   private startGap(): void {
     this.history = this.decode(this.recent, this.historyFrames, this.recentFrames)
-    this.period = this.findPeriod(this.history)
+    const { lag, match } = this.findPeriod(this.history)
+    this.period = lag
+    this.match = match
     this.index = 0
   }
 
@@ -135,8 +139,13 @@ export class Concealer {
     return out
   }
 
-  /** The lag (in frames) at which the recent past best matches itself: normalised cross-correlation of the channels' mix. */
-  private findPeriod(hist: Float32Array[]): number {
+  /**
+   * The lag (in frames) at which the recent past best matches itself, by normalised
+   * cross-correlation of the channels' mix, and that correlation. Repeating a signal that
+   * does not repeat (noise) only adds error, so the correlation also scales the repeat:
+   * the gain that minimises the expected error (a periodic tone 1, white noise about 0).
+   */
+  private findPeriod(hist: Float32Array[]): { lag: number; match: number } {
     const H = this.historyFrames
     const mix = new Float32Array(H)
     for (const ch of hist) for (let i = 0; i < H; i++) mix[i]! += ch[i]!
@@ -170,6 +179,9 @@ export class Concealer {
         refined = lag
       }
     }
-    return refined
+    let xx = 0
+    for (let i = H - W; i < H; i++) xx += mix[i]! * mix[i]!
+    const match = xx > 0 && bestScore > 0 ? Math.min(1, bestScore / Math.sqrt(xx)) : 0
+    return { lag: refined, match }
   }
 }
