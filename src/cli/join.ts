@@ -7,7 +7,9 @@ import { connectUdp } from '../../transports/udp.js'
 import type { Transport } from '../../transports/transport.js'
 import type { TransportName } from '../codec/messages.js'
 import { systemClock } from '../session/clock.js'
-import { RigRunner } from '../session/rig-runner.js'
+import { RigRunner, type RigRunnerNotice } from '../session/rig-runner.js'
+import type { RigOutcome } from '../session/rig-machine.js'
+import { SessionSink } from '../audio/session-sink.js'
 import { describeFormat } from '../codec/format.js'
 import { UsageError } from '../errors.js'
 import { choiceFlag, intFlag, notYet, parseCommand, parseHostPort } from './args.js'
@@ -27,6 +29,8 @@ Join a show as a rig and play what the server streams.
                         jitter buffer's floor
   --max-latency MS      on UDP, the deepest the jitter buffer may grow (default 200)
   --connect-timeout MS  give up reaching the server after this long (default 3000)
+  --retry               when the server is lost (or not up yet), keep trying every second
+                        and rejoin; the recording goes on in the same sink
   --midi-out SPEC       MIDI output (not available yet)
   --profile PATH        rig profile (not available yet)
   --json                one JSON event per line (on stderr when --sink raw:-)
@@ -42,6 +46,7 @@ const OPTIONS = {
   latency: { type: 'string' },
   'max-latency': { type: 'string' },
   'connect-timeout': { type: 'string' },
+  retry: { type: 'boolean' },
   'midi-out': { type: 'string', multiple: true },
   profile: { type: 'string' },
   json: { type: 'boolean' },
@@ -66,60 +71,53 @@ export async function join(argv: string[]): Promise<number> {
   const audioOnStdout = sinkSpec === 'raw:-'
   const reporter = new Reporter(v.json ?? false, audioOnStdout ? process.stderr : process.stdout)
   const name = v.name ?? hostname()
-  const sink = openSink(sinkSpec)
+  const retry = v.retry ?? false
+  const sink = new SessionSink(openSink(sinkSpec))
 
-  // Ctrl-C while still connecting: leave no half-made sink file behind, exit cleanly.
+  // Ctrl-C while still connecting (or between retries): leave no half-made sink file behind, exit cleanly.
   let rig: RigRunner | undefined
+  let stopping = false
+  let wake: (() => void) | undefined
   const disposeSignals = onStopSignals((sig) => {
-    if (rig) rig.stop(`rig stopped by operator (${sig})`)
-    else void sink.close().then(() => process.exit(0))
+    stopping = true
+    if (rig && rig.phase !== 'ended') rig.stop(`rig stopped by operator (${sig})`)
+    else if (wake) wake()
+    else void sink.finish().then(() => process.exit(0))
+  })
+  const pause = (ms: number): Promise<void> => new Promise((r) => {
+    const t = setTimeout(() => { wake = undefined; r() }, ms)
+    wake = () => { clearTimeout(t); wake = undefined; r() }
   })
   const connect = (kind: TransportName, timeoutMs: number): Promise<Transport> =>
     kind === 'udp' ? connectUdp(host, port, timeoutMs) : connectTcp(host, port, timeoutMs)
-  let transport
-  try {
-    transport = await connect(transportKind, connectTimeoutMs)
-  } catch (err) {
-    disposeSignals()
-    await sink.close()
-    throw err
+
+  const onNotice = (n: RigRunnerNotice): void => {
+    switch (n.event) {
+      case 'handshake':
+        return reporter.event(
+          { event: 'handshake', server: n.serverName, rate: n.format.rateHz, channels: n.format.channels, format: n.format.format, frames: n.format.framesPerPacket, sessionId: n.sessionId },
+          `joined ${n.serverName} at ${host}:${port} as ${name}: ${describeFormat(n.format)}; sink ${sink.description}`,
+        )
+      case 'init':
+        return reporter.event(n, `INIT: playing from position ${n.position}, ${latencyMs} ms behind`)
+      case 'terminate':
+        return reporter.event(n, `TERMINATE: ${n.reason}`)
+      case 'silent':
+        return reporter.event(n, `the server has been silent for ${(n.silentMs / 1000).toFixed(1)} s (giving up after ${(n.timeoutMs / 1000).toFixed(1)} s)`)
+      case 'recovered':
+        return reporter.event(n, `the server is back after ${(n.silentMs / 1000).toFixed(1)} s`)
+      case 'switch':
+        return reporter.event(n, `the server asks this rig to move to ${n.to}`)
+      case 'switched':
+        return reporter.event(n, `moved from ${n.from} to ${n.to}`)
+      case 'switch-failed':
+        return reporter.event(n, `staying on ${rig?.stats().transport ?? 'the old transport'}: ${n.reason}`)
+    }
   }
-  rig = new RigRunner({
-    config: { name, meta: { host: hostname(), platform: platform(), synchro: VERSION, sink: sink.description } },
-    transport,
-    sink,
-    latencyMs,
-    maxLatencyMs,
-    clock: systemClock,
-    connect: (kind) => connect(kind, 1000),
-    onNotice: (n) => {
-      switch (n.event) {
-        case 'handshake':
-          return reporter.event(
-            { event: 'handshake', server: n.serverName, rate: n.format.rateHz, channels: n.format.channels, format: n.format.format, frames: n.format.framesPerPacket, sessionId: n.sessionId },
-            `joined ${n.serverName} at ${host}:${port} as ${name}: ${describeFormat(n.format)}; sink ${sink.description}`,
-          )
-        case 'init':
-          return reporter.event(n, `INIT: playing from position ${n.position}, ${latencyMs} ms behind`)
-        case 'terminate':
-          return reporter.event(n, `TERMINATE: ${n.reason}`)
-        case 'silent':
-          return reporter.event(n, `the server has been silent for ${(n.silentMs / 1000).toFixed(1)} s (giving up after ${(n.timeoutMs / 1000).toFixed(1)} s)`)
-        case 'recovered':
-          return reporter.event(n, `the server is back after ${(n.silentMs / 1000).toFixed(1)} s`)
-        case 'switch':
-          return reporter.event(n, `the server asks this rig to move to ${n.to}`)
-        case 'switched':
-          return reporter.event(n, `moved from ${n.from} to ${n.to}`)
-        case 'switch-failed':
-          return reporter.event(n, `staying on ${rig?.stats().transport ?? 'the old transport'}: ${n.reason}`)
-      }
-    },
-  })
 
   let statsCount = 0
   const statsTimer = setInterval(() => {
-    if (rig.phase !== 'streaming') return
+    if (rig?.phase !== 'streaming') return
     const s = rig.stats()
     statsCount++
     reporter.event(
@@ -128,13 +126,40 @@ export async function join(argv: string[]): Promise<number> {
     )
   }, 1000)
 
-
-  const running = rig
-  const outcome = await running.done
-  clearInterval(statsTimer)
-  disposeSignals()
-  const s = running.stats()
-  reporter.event({ event: 'summary', ok: outcome.ok, reason: outcome.reason, code: outcome.code, ...s }, `done: ${outcome.reason}; played ${s.framesPlayed} frames, ${s.underruns} underruns`)
+  // One session, or with --retry as many as it takes: a rig that lost its server keeps
+  // trying and rejoins (the server hands it the live position) when the server is back.
+  let outcome: RigOutcome | undefined
+  let sessions = 0
+  try {
+    while (!stopping) {
+      let transport: Transport
+      try {
+        transport = await connect(transportKind, connectTimeoutMs)
+      } catch (err) {
+        if (!retry || stopping) throw err
+        reporter.event({ event: 'retrying', reason: (err as Error).message }, `retrying in 1 s: ${(err as Error).message}`)
+        await pause(1000)
+        continue
+      }
+      sessions++
+      rig = new RigRunner({
+        config: { name, meta: { host: hostname(), platform: platform(), synchro: VERSION, sink: sink.description } },
+        transport, sink, latencyMs, maxLatencyMs, clock: systemClock, onNotice,
+        connect: (kind) => connect(kind, 1000),
+      })
+      outcome = await rig.done
+      if (outcome.ok || !retry || stopping) break
+      reporter.event({ event: 'retrying', reason: outcome.reason }, `${outcome.reason}; rejoining in 1 s (--retry)`)
+      await pause(1000)
+    }
+  } finally {
+    clearInterval(statsTimer)
+    disposeSignals()
+    await sink.finish()
+  }
+  if (!outcome || !rig) return 0 // stopped by the operator between retries
+  const s = rig.stats()
+  reporter.event({ event: 'summary', ok: outcome.ok, reason: outcome.reason, code: outcome.code, sessions, ...s }, `done: ${outcome.reason}; played ${s.framesPlayed} frames, ${s.underruns} underruns`)
   if (!outcome.ok) {
     reporter.problem(outcome.reason)
     return 1

@@ -178,6 +178,21 @@ test('a rig whose server vanishes reports it, then exits non-zero', async () => 
   assert.match(rig.stderr, /lost the server/)
 })
 
+test('--retry: a rig that lost the server for longer than the timeout rejoins the same show when the path is back', async () => {
+  const server = synchro(['serve', '--host', '127.0.0.1', '--port', '0', '--json', '--transport', 'udp', '--source', 'tone:440', '--control', '-'], { stdin: 'pipe' })
+  const port = (await server.event('listening')).port
+  const net1 = await relay(port, { seed: 4, outage: { startMs: 1500, durationMs: 4500 } })
+  const rig = joinUdp(net1.port, 'stubborn', ['--retry', '--connect-timeout', '500'])
+  await rig.event('init')
+  const retrying = await rig.event('retrying', 8000)
+  assert.match(retrying.reason, /lost the server/)
+  await server.waitFor((e) => e.event === 'joined' && e.name === 'stubborn' && e.late === true, 10_000, 'a second join')
+  await rig.waitFor((e) => e.event === 'init' && e.position > 0, 3000, 'INIT at the live position')
+  server.child.stdin!.write('terminate\n')
+  assert.equal(await exits(rig, server), [0, 0], rig.stderr + server.stderr)
+  assert.is((await rig.event('summary')).sessions, 2)
+})
+
 test('garbage datagrams at the server port are counted and ignored; the show goes on', async () => {
   const dgram = await import('node:dgram')
   const { server, port } = await serveOnFreePort(['--transport', 'udp', '--source', 'tone:440', '--duration', '1.5'])

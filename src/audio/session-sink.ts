@@ -1,0 +1,38 @@
+// With `join --retry` one sink outlives several sessions: the recording goes on across a
+// rejoin. Each session opens and closes this wrapper; the real sink is opened by the first
+// and closed only by finish().
+
+import { UsageError } from '../errors.js'
+import type { AudioSink } from './sink.js'
+import type { SourceFormat } from './source.js'
+
+export class SessionSink implements AudioSink {
+  private format: SourceFormat | undefined
+  constructor(private readonly inner: AudioSink) {}
+
+  get description(): string {
+    return this.inner.description
+  }
+
+  open(format: SourceFormat): void {
+    if (this.format === undefined) {
+      this.format = format
+      this.inner.open(format)
+      return
+    }
+    if (format.rateHz !== this.format.rateHz || format.channels !== this.format.channels || format.format !== this.format.format) {
+      throw new UsageError('FORMAT_CHANGED', `the show's format changed on rejoin; ${this.inner.description} was opened for the old one`)
+    }
+  }
+
+  write(pcm: Uint8Array): void {
+    this.inner.write(pcm)
+  }
+
+  /** A session ended: keep recording for the next. */
+  async close(): Promise<void> {}
+
+  finish(): Promise<void> {
+    return this.inner.close()
+  }
+}
