@@ -1,5 +1,6 @@
-// npm run demo: a server and two rigs on loopback, a 440 Hz tone for 3 seconds, no sound
-// card needed. Prints what each process says and where the recordings are.
+// npm run demo: a server and two rigs on loopback, one on TCP and one on UDP, a 440 Hz
+// tone for 3 seconds, no sound card needed. Prints what each process says and where the
+// recordings are, and checks they are identical.
 import { spawn } from 'node:child_process'
 import { mkdirSync, readFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
@@ -30,8 +31,8 @@ const port = await new Promise((resolve, reject) => {
   })
   server.exited.then(() => reject(new Error('the server exited before listening')))
 })
-const rigs = ['left', 'right'].map((name) =>
-  start(`[${name}]`, ['join', `127.0.0.1:${port}`, '--name', name, '--sink', `wav:${join(out, `${name}.wav`)}`]),
+const rigs = [['left', 'tcp'], ['right', 'udp']].map(([name, transport]) =>
+  start(`[${name}]`, ['join', `127.0.0.1:${port}`, '--name', name, '--transport', transport, '--sink', `wav:${join(out, `${name}.wav`)}`]),
 )
 const codes = await Promise.all([server.exited, ...rigs.map((r) => r.exited)])
 const [a, b] = ['left', 'right'].map((n) => readFileSync(join(out, `${n}.wav`)))

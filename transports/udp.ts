@@ -80,8 +80,8 @@ export class UdpTransport extends TransportEmitter implements Transport {
   private rtoMs = FIRST_RTO_MS
   private timer: unknown
   private timerAtMs = Infinity
-  /** One mark per audio seq: which packets already arrived, so redundant copies are dropped. */
-  private readonly seenAudio = new Uint8Array(0x1_0000)
+  /** One mark per audio seq: which packets already arrived, so redundant copies are dropped. Only rigs receive audio: made on first use. */
+  private seenAudio: Uint8Array | undefined
   private closed = false
   private closing: Promise<void> | undefined
   private flushed: (() => void) | undefined
@@ -232,7 +232,7 @@ export class UdpTransport extends TransportEmitter implements Transport {
       const f = frames[i]!
       if (f[3] !== MSG.AUDIO || readU32(f, 8) !== this.sessionId) continue
       const seq = (f[6]! << 8) | f[7]!
-      if (this.seenAudio[seq]) continue
+      if (this.seenAudio?.[seq]) continue
       if (i < last) this.counters.packetsRecovered++
       this.markAudio(seq)
       this.emit('frame', f)
@@ -240,9 +240,10 @@ export class UdpTransport extends TransportEmitter implements Transport {
   }
 
   private markAudio(seq: number): void {
-    this.seenAudio[seq] = 1
+    const seen = (this.seenAudio ??= new Uint8Array(0x1_0000))
+    seen[seq] = 1
     // Forget the mark half the sequence space ahead, so it is clear when seq wraps round to it.
-    this.seenAudio[(seq + 0x8000) & 0xffff] = 0
+    seen[(seq + 0x8000) & 0xffff] = 0
   }
 
   private ack(seq: number): void {

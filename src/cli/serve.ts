@@ -178,7 +178,8 @@ export async function serve(argv: string[]): Promise<number> {
     const line = statsCount % 5 === 0 && s.phase === 'streaming'
       ? `${(s.uptimeMs / 1000).toFixed(0)} s: ${s.rigs.length} rig(s), ${s.packetsBroadcast} packets sent` + s.rigs.map((r) => `; ${r.name} rtt ${r.rttMs ?? '-'} ms, dropped ${r.framesDropped}`).join('')
       : null
-    reporter.event({ event: 'stats', ...s }, line)
+    // Datagrams from strangers (not a CONNECT, no session): counted, never let in.
+    reporter.event({ event: 'stats', ...s, udpStrangerDatagrams: listener.udp.stats.strangerDatagrams }, line)
   }, 1000)
 
   const disposeSignals = onStopSignals((sig) => runner.terminate(`stopped by operator (${sig})`, 'operator'))

@@ -58,6 +58,24 @@ test('UDP, no impairment: a WAV of noise arrives bit-exact at two rigs', async (
   }
 })
 
+test('packets larger than the MTU are split into segments and arrive whole, in place', async () => {
+  const source = writeNoiseWav(path('seg.wav'), 1, { seed: 3 })
+  for (const args of [['--frames', '1024'], ['--mtu', '576']]) {
+    const { server, port } = await serveOnFreePort(['--transport', 'udp', '--source', `wav:${path('seg.wav')}`, ...args])
+    const rig = joinUdp(port, 'seg', ['--sink', `wav:${path('seg-r.wav')}`])
+    assert.equal(await exits(rig, server), [0, 0], rig.stderr + server.stderr)
+    assert.ok(wavData(readFileSync(path('seg-r.wav'))).equals(source), `${args.join(' ')}: differs from the source`)
+    assert.is((await rig.event('summary')).framesConcealed, 0)
+  }
+})
+
+test('--redundancy that cannot fit the MTU is refused with what would fit', async () => {
+  const { run } = await import('../helpers/cli.js')
+  const r = await run(['serve', '--transport', 'udp', '--redundancy', '2', '--port', '0'])
+  assert.is(r.code, 2)
+  assert.match(r.stderr, /^synchro: --redundancy 2 does not fit a 1500-byte MTU with 128-frame packets \(at most 1\)/)
+})
+
 test('UDP through 5% loss, 2% upstream loss and 8 ms jitter: aligned, >= 90% of blocks exact, loss concealed', async () => {
   const source = writeNoiseWav(path('lossy.wav'), 4, { seed: 99 })
   const { server, port } = await serveOnFreePort(['--transport', 'udp', '--source', `wav:${path('lossy.wav')}`, '--clients', '2'])
