@@ -4,21 +4,14 @@
 // usual case in a jitter buffer). SNR of the concealed stretches against the original,
 // in dB; silence is 0 dB by definition (the error is the whole signal).
 import { Concealer } from '../dist/src/jitter/concealment.js'
+// Run under tsx (npm run bench does): the seeded generator is the impairment relay's.
+import { seededRandom } from '../test/helpers/impairment-relay.ts'
 
 const RATE = 48000
 const N = 128
 const FORMAT = { rateHz: RATE, channels: 1, format: 's16le', framesPerPacket: N }
 
-function seeded(seed) {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+const seeded = seededRandom
 
 const SIGNALS = {
   'sine 440 Hz': (i) => 0.5 * Math.sin((2 * Math.PI * 440 * i) / RATE),

@@ -4,15 +4,7 @@ import { Playout } from '../../src/audio/playout.js'
 import { ManualClock } from '../helpers/manual-clock.js'
 import { MemorySink } from '../helpers/memory-sink.js'
 
-// Mono s16le at 1000 Hz with 10-frame packets: one packet is 10 ms, one frame 1 ms.
-const FORMAT = { rateHz: 1000, channels: 1, format: 's16le' as const, framesPerPacket: 10 }
-
-function packet(firstFrame: number, frames = 10): Uint8Array {
-  const b = Buffer.alloc(frames * 2)
-  for (let i = 0; i < frames; i++) b.writeInt16LE(firstFrame + i + 1, i * 2)
-  return b
-}
-const samples = (b: Buffer) => Array.from({ length: b.length / 2 }, (_, i) => b.readInt16LE(i * 2))
+import { FORMAT, packet, samples } from '../helpers/counting-packets.js'
 
 function setup(latencyMs = 30) {
   const clock = new ManualClock()
