@@ -5,7 +5,7 @@
 // Bare mode: a plain dgram socket that says "hi" and checks a 16-bit counter.
 // usage: node udp-receivers.mjs PORT N synchro|bare
 import dgram from 'node:dgram'
-import { connectUdp } from '../dist/transports/udp.js'
+import { connectUdp } from '../dist/transports/udp-connect.js'
 import { MSG } from '../dist/src/codec/header.js'
 import { decodeFrame, encodeControl, encodePingPong, readControl, readPingPong } from '../dist/src/codec/messages.js'
 

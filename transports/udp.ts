@@ -1,4 +1,4 @@
-// UDP transport: one datagram is one frame (or a BUNDLE of frames). UDP gives no order,
+// UDP transport, one per peer: one datagram is one frame (or a BUNDLE of frames). UDP gives no order,
 // no delivery and no connection, so this file adds what the session needs and no more:
 // - Control messages (RELIABLE_TYPES) get the RELIABLE flag and their own sequence
 //   number, are acknowledged by ACK, retransmitted with exponential backoff a bounded
@@ -10,15 +10,13 @@
 //   before address validation: a spoofed source address cannot make us an amplifier.
 // - Datagrams that are not Synchro, carry another session id, or come from a stranger are
 //   dropped and counted; they never reach the session, so a spoofer cannot end a show.
+// The sockets live in udp-listen.ts (the server's) and udp-connect.ts (a rig's).
 
-import dgram from 'node:dgram'
-import { isIP } from 'node:net'
-import { lookup } from 'node:dns/promises'
 import { FLAG, HEADER_BYTES, MAGIC, MSG, PROTOCOL_VERSION, messageTypeName, writeHeader, VersionMismatchError } from '../src/codec/header.js'
-import { CONTROL_MAX_PAYLOAD, RELIABLE_TYPES, encodeControl } from '../src/codec/messages.js'
+import { CONTROL_MAX_PAYLOAD, RELIABLE_TYPES } from '../src/codec/messages.js'
 import { unbundle } from '../src/codec/datagrams.js'
 import { seqAdd, seqDiff } from '../src/codec/seq.js'
-import { SynchroError, TimeoutError } from '../src/errors.js'
+import { TimeoutError } from '../src/errors.js'
 import { systemClock, type Clock } from '../src/session/clock.js'
 import { emptyStats, TransportEmitter, type FrameClass, type Transport, type TransportStats } from './transport.js'
 
@@ -32,7 +30,6 @@ const MAX_ATTEMPTS = 12
 /** Reliable messages held while an earlier one is missing. */
 const MAX_HELD = 64
 const CLOSE_FLUSH_MS = 2000
-const CONNECT_RETRY_MS = 200
 
 export interface UdpStats extends TransportStats {
   /** Datagrams thrown away: not Synchro, wrong session, too large, or before validation. */
@@ -309,174 +306,9 @@ function readU32(b: Uint8Array, at: number): number {
   return ((b[at]! << 24) | (b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!) >>> 0
 }
 
-export interface UdpListenerStats {
-  /** Datagrams from addresses with no session that were not a valid CONNECT. */
-  strangerDatagrams: number
-  peers: number
-}
-
-export interface UdpListener {
-  readonly host: string
-  readonly port: number
-  readonly stats: UdpListenerStats
-  close(): Promise<void>
-}
-
-export interface UdpListenOptions {
-  sessionId: number
-  clock?: Clock
-  /** Peers that have sent CONNECT but not yet proved their address; more are ignored. */
-  maxUnvalidated?: number
-}
-
-/** Binds `host:port` for UDP; each rig's CONNECT makes a UdpTransport handed to `onTransport`. */
-export function listenUdp(host: string, port: number, onTransport: (t: UdpTransport) => void, o: UdpListenOptions): Promise<UdpListener> {
-  return new Promise((resolve, reject) => {
-    const socket = dgram.createSocket({ type: isIP(host) === 6 ? 'udp6' : 'udp4' })
-    const peers = new Map<string, UdpTransport>()
-    const stats: UdpListenerStats = { strangerDatagrams: 0, peers: 0 }
-    const maxUnvalidated = o.maxUnvalidated ?? 64
-    let unvalidated = 0
-    socket.on('message', (msg, rinfo) => {
-      const key = `${rinfo.address}:${rinfo.port}`
-      const known = peers.get(key)
-      if (known) return known.receive(msg)
-      if (msg.byteLength < MIN_CONNECT_BYTES || msg[0] !== MAGIC >> 8 || msg[1] !== (MAGIC & 0xff) || msg[3] !== MSG.CONNECT) {
-        stats.strangerDatagrams++
-        return
-      }
-      if (msg[2] !== PROTOCOL_VERSION) {
-        // Small, and smaller than the padded CONNECT it answers.
-        socket.send(versionRefusal(msg[2]!), rinfo.port, rinfo.address)
-        return
-      }
-      if (unvalidated >= maxUnvalidated) {
-        stats.strangerDatagrams++
-        return
-      }
-      unvalidated++
-      let counted = true
-      const forget = (): void => {
-        if (counted) unvalidated--
-        counted = false
-      }
-      const t = new UdpTransport({
-        remote: rinfo.family === 'IPv6' ? `[${rinfo.address}]:${rinfo.port}` : key,
-        sendDatagram: (b) => socket.send(b, rinfo.port, rinfo.address),
-        onClosed: () => {
-          forget()
-          peers.delete(key)
-          stats.peers = peers.size
-        },
-        sessionId: o.sessionId,
-        budget: msg.byteLength,
-        clock: o.clock,
-      })
-      // Once the rig has echoed our session id it is no longer a stranger.
-      t.once('frame', forget)
-      peers.set(key, t)
-      stats.peers = peers.size
-      t.answerConnect()
-      onTransport(t)
-    })
-    socket.once('error', (err: NodeJS.ErrnoException) => reject(describeBindError(err, host, port)))
-    socket.bind({ address: host, port, exclusive: true }, () => {
-      socket.removeAllListeners('error')
-      socket.on('error', () => {})
-      resolve({
-        host,
-        port: socket.address().port,
-        stats,
-        close: async () => {
-          for (const t of [...peers.values()]) t.abort(new SynchroError('CLOSED', 'listener closed'))
-          await new Promise<void>((r) => socket.close(() => r()))
-        },
-      })
-    })
-  })
-}
-
-function versionRefusal(peerVersion: number): Uint8Array {
-  const reason = new VersionMismatchError(peerVersion).message.replace(/^peer speaks/, 'rig speaks')
-  return encodeControl({ type: MSG.TERMINATE, body: { reason, code: 'version-mismatch' } }, { sessionId: 0 })
-}
-
-/**
- * Opens a UDP session toward a server: sends CONNECT (padded) until the server answers,
- * then resolves with the transport. The first answer is delivered on the next turn of
- * the event loop, once the caller has attached its listeners.
- */
-export async function connectUdp(host: string, port: number, timeoutMs: number, o: { clock?: Clock } = {}): Promise<UdpTransport> {
-  let address: string
-  try {
-    address = isIP(host) ? host : (await lookup(host)).address
-  } catch {
-    throw new SynchroError('ENOTFOUND', `cannot reach ${host}:${port}: unknown host`)
-  }
-  const socket = dgram.createSocket({ type: isIP(address) === 6 ? 'udp6' : 'udp4' })
-  return new Promise((resolve, reject) => {
-    let settled = false
-    let retry: NodeJS.Timeout | undefined
-    const transport = new UdpTransport({
-      remote: `${host}:${port}`,
-      sendDatagram: (b) => socket.send(b, (err) => err && onError(err)),
-      onClosed: () => socket.close(),
-      clock: o.clock,
-    })
-    const fail = (err: SynchroError): void => {
-      if (settled) return
-      settled = true
-      clearTimeout(timer)
-      clearInterval(retry)
-      socket.close()
-      reject(err)
-    }
-    const onError = (err: NodeJS.ErrnoException): void => {
-      if (!settled) {
-        fail(new SynchroError(err.code ?? 'CONNECT_FAILED', `cannot reach ${host}:${port} over UDP: ${err.code === 'ECONNREFUSED' ? 'connection refused (is `synchro serve` running there?)' : err.message}`))
-      }
-      // Later, a refusal (ICMP port unreachable) may be a server restarting: the session's
-      // keep-alive decides when the server is gone, as it does for a silent network.
-    }
-    const timer = setTimeout(
-      () => fail(new TimeoutError('CONNECT_TIMEOUT', `cannot reach ${host}:${port} over UDP: no answer within ${(timeoutMs / 1000).toFixed(1)} s (is the server up, and UDP port ${port} open?)`)),
-      timeoutMs,
-    )
-    socket.on('error', onError)
-    socket.on('message', (msg) => {
-      if (!settled) {
-        settled = true
-        clearTimeout(timer)
-        clearInterval(retry)
-        resolve(transport)
-        setImmediate(() => transport.receive(msg))
-        return
-      }
-      transport.receive(msg)
-    })
-    socket.connect(port, address, () => {
-      const hello = connectDatagram()
-      const knock = (): void => {
-        if (!settled) socket.send(hello, (err) => err && onError(err))
-      }
-      knock()
-      retry = setInterval(knock, CONNECT_RETRY_MS)
-    })
-  })
-}
-
 /** CONNECT: a header and zero padding up to MIN_CONNECT_BYTES. */
 export function connectDatagram(): Uint8Array {
   const out = new Uint8Array(MIN_CONNECT_BYTES)
   writeHeader(out, 0, { type: MSG.CONNECT, codec: 0, flags: 0, seq: 0, sessionId: 0, timestamp: 0, payloadLength: MIN_CONNECT_BYTES - HEADER_BYTES })
   return out
-}
-
-function describeBindError(err: NodeJS.ErrnoException, host: string, port: number): SynchroError {
-  const why =
-    err.code === 'EADDRINUSE' ? `UDP port ${port} is already in use (pick another with --port)`
-    : err.code === 'EACCES' ? `no permission to use port ${port} (ports below 1024 need root)`
-    : err.code === 'EADDRNOTAVAIL' ? `${host} is not an address of this machine`
-    : err.message
-  return new SynchroError(err.code ?? 'LISTEN_FAILED', `cannot listen on ${host}:${port} (UDP): ${why}`)
 }

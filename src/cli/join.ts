@@ -3,7 +3,7 @@
 
 import { hostname, platform } from 'node:os'
 import { connectTcp } from '../../transports/tcp.js'
-import { connectUdp } from '../../transports/udp.js'
+import { connectUdp } from '../../transports/udp-connect.js'
 import type { Transport } from '../../transports/transport.js'
 import type { TransportName } from '../codec/messages.js'
 import { systemClock } from '../session/clock.js'

@@ -1,6 +1,8 @@
 import { connectTcp, listenTcp, type TcpOptions } from '../../transports/tcp.js'
 import { memoryPair } from '../../transports/memory.js'
-import { connectUdp, listenUdp, type UdpTransport } from '../../transports/udp.js'
+import type { UdpTransport } from '../../transports/udp.js'
+import { listenUdp } from '../../transports/udp-listen.js'
+import { connectUdp } from '../../transports/udp-connect.js'
 import type { Transport } from '../../transports/transport.js'
 
 export interface Pair {

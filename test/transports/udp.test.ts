@@ -6,7 +6,8 @@ import dgram from 'node:dgram'
 import { FLAG, HEADER_BYTES, MSG } from '../../src/codec/header.js'
 import { encodeControl, encodeFrame, decodeFrame, readControl } from '../../src/codec/messages.js'
 import { AudioPacketizer } from '../../src/codec/datagrams.js'
-import { UdpTransport, MIN_CONNECT_BYTES, connectDatagram, listenUdp, type UdpPeerOptions } from '../../transports/udp.js'
+import { UdpTransport, MIN_CONNECT_BYTES, connectDatagram, type UdpPeerOptions } from '../../transports/udp.js'
+import { listenUdp } from '../../transports/udp-listen.js'
 import { ManualClock } from '../helpers/manual-clock.js'
 import { closeAllPairs, collect, udpPair, until } from '../helpers/transport-pairs.js'
 import { hex } from '../helpers/frames.js'
@@ -222,7 +223,7 @@ test('udp listener: strangers are counted and ignored; short CONNECTs do not ope
 })
 
 test('udp connect: nothing listening gives one clear line', async () => {
-  const { connectUdp } = await import('../../transports/udp.js')
+  const { connectUdp } = await import('../../transports/udp-connect.js')
   const probe = dgram.createSocket('udp4')
   await new Promise<void>((r) => probe.bind(0, '127.0.0.1', () => r()))
   const port = probe.address().port
