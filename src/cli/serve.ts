@@ -176,7 +176,7 @@ export async function serve(argv: string[]): Promise<number> {
     const s = runner.stats()
     statsCount++
     const line = statsCount % 5 === 0 && s.phase === 'streaming'
-      ? `${(s.uptimeMs / 1000).toFixed(0)} s: ${s.rigs.length} rig(s), ${s.packetsBroadcast} packets sent` + s.rigs.map((r) => `; ${r.name} rtt ${r.rttMs ?? '-'} ms, dropped ${r.framesDropped}`).join('')
+      ? `${(s.uptimeMs / 1000).toFixed(0)} s: ${s.rigs.length} rig(s), ${s.packetsBroadcast} packets sent` + s.rigs.map((r) => `; ${r.name} on ${r.transport}, rtt ${r.rttMs ?? '-'} ms, dropped ${r.framesDropped}${r.heard ? `, lost ${r.heard.packetsLost}, concealed ${r.heard.framesConcealed}` : ''}`).join('')
       : null
     // Datagrams from strangers (not a CONNECT, no session): counted, never let in.
     reporter.event({ event: 'stats', ...s, udpStrangerDatagrams: listener.udp.stats.strangerDatagrams }, line)

@@ -72,6 +72,6 @@ export function execute(runner: ServerRunner, command: Command): CommandResult {
 }
 
 function describeStatus(s: ServerStats): string {
-  const rigs = s.rigs.map((r) => `${r.name} (${r.phase}, rtt ${r.rttMs ?? '-'} ms)`).join(', ')
+  const rigs = s.rigs.map((r) => `${r.name} (${r.phase} on ${r.transport}${r.switchingTo ? `, moving to ${r.switchingTo}` : ''}, rtt ${r.rttMs ?? '-'} ms${r.heard ? `, lost ${r.heard.packetsLost}, jitter ${r.heard.jitterMs} ms` : ''})`).join(', ')
   return `${s.phase}, ${(s.uptimeMs / 1000).toFixed(0)} s up, position ${s.position}, ${s.rigs.length} rig(s)${rigs ? ': ' + rigs : ''}`
 }

@@ -211,6 +211,25 @@ test('--retry: a rig that lost the server for longer than the timeout rejoins th
   assert.is((await rig.event('summary')).sessions, 2)
 })
 
+test('a rig that vanishes from UDP is dropped by the server within a few seconds; the show goes on', async () => {
+  const server = synchro(['serve', '--host', '127.0.0.1', '--port', '0', '--json', '--transport', 'udp', '--source', 'tone:440', '--clients', '2', '--control', '-'], { stdin: 'pipe' })
+  const port = (await server.event('listening')).port
+  const gone = joinUdp(port, 'gone')
+  const stays = joinUdp(port, 'stays')
+  await server.event('init')
+  await stays.event('init')
+  const killedAt = Date.now()
+  gone.kill('SIGKILL')
+  const left = await server.waitFor((e) => e.event === 'left' && e.name === 'gone', 6000, 'gone to be dropped')
+  const afterMs = Date.now() - killedAt
+  assert.ok(afterMs < 4500, `dropped after ${afterMs} ms`)
+  assert.match(left.reason, /timed out: nothing heard for 3\.\d s/)
+  const before = (await stays.waitFor((e) => e.event === 'stats')).framesPlayed
+  await stays.waitFor((e) => e.event === 'stats' && e.framesPlayed > before + 40_000, 3000, 'the other rig to keep playing')
+  server.child.stdin!.write('terminate\n')
+  assert.equal(await exits(stays, server), [0, 0])
+})
+
 test('garbage datagrams at the server port are counted and ignored; the show goes on', async () => {
   const dgram = await import('node:dgram')
   const { server, port } = await serveOnFreePort(['--transport', 'udp', '--source', 'tone:440', '--duration', '1.5'])

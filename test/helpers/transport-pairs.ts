@@ -1,6 +1,8 @@
 import { connectTcp, listenTcp, type TcpOptions } from '../../transports/tcp.js'
 import { memoryPair } from '../../transports/memory.js'
 import type { UdpTransport } from '../../transports/udp.js'
+import { MSG } from '../../src/codec/header.js'
+import { encodePingPong } from '../../src/codec/messages.js'
 import { listenUdp } from '../../transports/udp-listen.js'
 import { connectUdp } from '../../transports/udp-connect.js'
 import type { Transport } from '../../transports/transport.js'
@@ -41,6 +43,11 @@ export async function udpPair(sessionId = 7): Promise<Pair & { a: UdpTransport; 
   const listener = await listenUdp('127.0.0.1', 0, (t) => accept(t), { sessionId })
   const b = await connectUdp('127.0.0.1', listener.port, 2000)
   const a = await accepted
+  // The rig proves its address (a datagram with the session id), as HELLO_REPLY does in a
+  // session; until then the server may send it no more than it received.
+  const validated = new Promise((r) => a.once('frame', r))
+  b.send(encodePingPong(MSG.PING, 0, { sessionId }))
+  await validated
   const pair = { a, b, done: () => (open.delete(pair), listener.close()) }
   open.add(pair)
   return pair

@@ -3,7 +3,7 @@ import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { MSG } from '../../src/codec/header.js'
 import { encodeFrame } from '../../src/codec/messages.js'
-import { closeAllPairs, collect, memPair, tcpPair, until, type Pair } from '../helpers/transport-pairs.js'
+import { closeAllPairs, collect, memPair, tcpPair, udpPair, until, type Pair } from '../helpers/transport-pairs.js'
 import { hex } from '../helpers/frames.js'
 import { EventEmitter } from 'node:events'
 import type { Socket } from 'node:net'
@@ -77,6 +77,54 @@ for (const [kind, make] of KINDS) {
     await p.done()
   })
 }
+
+// UDP keeps the contract where a datagram transport can: frames arrive whole and in order on
+// loopback, audio is never retransmitted, and abort reports its reason. It differs where
+// UDP has no connection (closing one side is not seen by the other: keep-alive sees it)
+// and no byte stream (a frame is at most one datagram, 64 KiB).
+test('udp: one small frame arrives whole', async () => {
+  const p = await udpPair(1)
+  const got = collect(p.a)
+  p.b.send(frame(1, 3), 'media')
+  await until(() => got.frames.length === 1)
+  assert.is(hex(got.frames[0]!), hex(frame(1, 3)))
+  await p.done()
+})
+
+test('udp: one big frame (60 KiB) arrives whole', async () => {
+  const p = await udpPair(1)
+  const got = collect(p.b)
+  const big = frame(2, 60 * 1024)
+  p.a.send(big, 'media')
+  await until(() => got.frames.length === 1)
+  assert.ok(Buffer.from(got.frames[0]!).equals(Buffer.from(big)))
+  await p.done()
+})
+
+test('udp: many small frames arrive in order (paced, as a stream is)', async () => {
+  const p = await udpPair(1)
+  const got = collect(p.b)
+  for (let i = 0; i < 2000; i++) {
+    p.a.send(frame(i, i % 50), 'media')
+    if (i % 100 === 99) await new Promise((r) => setTimeout(r, 3))
+  }
+  await until(() => got.frames.length === 2000)
+  got.frames.forEach((f, i) => assert.is(hex(f), hex(frame(i, i % 50)), `frame ${i}`))
+  await p.done()
+})
+
+test('udp: close flushes control messages (acknowledged), then closes; abort carries its reason', async () => {
+  const p = await udpPair(1)
+  const got = collect(p.b)
+  for (let i = 0; i < 20; i++) p.a.send(encodeFrame(MSG.INIT, new TextEncoder().encode('{"position":0}'), { sessionId: 1 }))
+  await p.a.close()
+  assert.is(got.frames.length, 20, 'every reliable frame was acknowledged before close resolved')
+  assert.not.ok(p.a.send(frame(1, 1)), 'send after close is refused')
+  const b = collect(p.b)
+  p.b.abort(new Error('kicked'))
+  assert.is((await b.closed)?.message, 'kicked')
+  await p.done()
+})
 
 test('tcp: bad bytes become a badFrame event, not an exception', async () => {
   const p = await tcpPair()
