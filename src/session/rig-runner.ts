@@ -63,6 +63,7 @@ export class RigRunner {
   private resolveDone!: (o: RigOutcome) => void
   private ended = false
   private switching = false
+  private closedWhileSwitching: string | undefined
   private switches = 0
   private recoveredBefore = 0
   /** Resolves when the session has ended and the sink is flushed. */
@@ -122,7 +123,12 @@ export class RigRunner {
     const onClose = (err?: Error): void => {
       t.off('frame', onFrame)
       t.off('badFrame', onBad)
-      if (t === this.transport) this.dispatch({ type: 'disconnect', reason: err ? err.message : 'the connection closed without TERMINATE' })
+      if (t !== this.transport) return
+      const reason = err ? err.message : 'the connection closed without TERMINATE'
+      // Mid-switch the server retires the old connection as soon as the new one is in use,
+      // and its close can overtake RESUMED: the switch decides whether this ends the session.
+      if (this.switching) this.closedWhileSwitching = reason
+      else this.dispatch({ type: 'disconnect', reason })
     }
     t.on('frame', onFrame)
     t.on('badFrame', onBad)
@@ -205,9 +211,11 @@ export class RigRunner {
       this.o.onNotice({ event: 'switched', from, to })
     } catch (err) {
       next?.abort(err as Error)
-      if (!this.ended) failed((err as Error).message)
+      if (this.closedWhileSwitching !== undefined) this.dispatch({ type: 'disconnect', reason: this.closedWhileSwitching })
+      else if (!this.ended) failed((err as Error).message)
     } finally {
       this.switching = false
+      this.closedWhileSwitching = undefined
     }
   }
 

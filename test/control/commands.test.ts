@@ -41,7 +41,7 @@ test('init starts a show waiting for an operator, once; terminate ends it, once'
   await clock.advance(100)
   const before = execute(server, { kind: 'status' })
   assert.ok(before.ok && before.status!.phase === 'waiting' && before.status!.rigs.length === 1)
-  assert.match((before as { message: string }).message, /^waiting, 0 s up, position 0, 1 rig\(s\): a \(ready, rtt - ms\)$/)
+  assert.match((before as { message: string }).message, /^waiting, 0 s up, position 0, 1 rig\(s\): a \(ready on memory, rtt - ms\)$/)
   assert.equal(execute(server, { kind: 'init' }), { ok: true, command: 'init', message: 'show started' })
   await clock.advance(500)
   assert.is(rig.phase, 'streaming')
