@@ -106,7 +106,7 @@ test('udp: many small frames arrive in order (paced, as a stream is)', async () 
   const got = collect(p.b)
   for (let i = 0; i < 2000; i++) {
     p.a.send(frame(i, i % 50), 'media')
-    if (i % 100 === 99) await new Promise((r) => setTimeout(r, 3))
+    if (i % 20 === 19) await new Promise((r) => setTimeout(r, 2))
   }
   await until(() => got.frames.length === 2000)
   got.frames.forEach((f, i) => assert.is(hex(f), hex(frame(i, i % 50)), `frame ${i}`))
