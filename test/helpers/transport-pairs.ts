@@ -48,7 +48,8 @@ export async function udpPair(sessionId = 7): Promise<Pair & { a: UdpTransport; 
   const validated = new Promise((r) => a.once('frame', r))
   b.send(encodePingPong(MSG.PING, 0, { sessionId }))
   await validated
-  const pair = { a, b, done: () => (open.delete(pair), listener.close()) }
+  // UDP has no connection to end: the rig's socket is closed explicitly, or it keeps the process alive.
+  const pair = { a, b, done: () => (open.delete(pair), b.abort(new Error('pair done')), listener.close()) }
   open.add(pair)
   return pair
 }
