@@ -15,7 +15,10 @@ import { UsageError } from '../errors.js'
 import { choiceFlag, intFlag, notYet, parseCommand, parseHostPort } from './args.js'
 import { Reporter } from './reporter.js'
 import { onStopSignals } from './signals.js'
-import { openSink } from './specs.js'
+import { openMidiInput, openMidiOutput, openSink } from './specs.js'
+import { CompiledRoute, MidiRouteSchema, parseChannelList, parseMapping, type MidiRoute } from '../midi/route.js'
+import { MIDI_KINDS, type MidiKind } from '../midi/message.js'
+import { startMidiInputs } from '../midi/outbound.js'
 import { VERSION } from './version.js'
 
 export const JOIN_HELP = `usage: synchro join HOST:PORT [options]
@@ -31,7 +34,18 @@ Join a show as a rig and play what the server streams.
   --connect-timeout MS  give up reaching the server after this long (default 3000)
   --retry               when the server is lost (or not up yet), keep trying every second
                         and rejoin; the recording goes on in the same sink
-  --midi-out SPEC       MIDI output (not available yet)
+  --midi-out SPEC       where the show's MIDI goes (repeatable): port:NAME, virtual:NAME,
+                        log, file:PATH.mid, raw:PATH|-
+  --midi-in SPEC        MIDI from this rig to the server (repeatable): port:NAME,
+                        virtual:NAME, file:PATH.mid, raw:PATH|-
+  --midi-channels LIST  pass only these channels, e.g. 1-4,10 (default all)
+  --midi-types LIST     pass only these kinds, e.g. note-on,note-off,cc (default all
+                        but active-sensing)
+  --midi-map-channel A:B  play channel A on channel B (repeatable)
+  --midi-map-cc A:B     turn controller A into controller B (repeatable)
+  --midi-no-clock       drop MIDI clock and transport (start, stop, continue, position)
+  --midi-jitter MS      deliver MIDI at its show time plus MS, so network jitter leaves
+                        the performance (default: at once, lowest latency)
   --profile PATH        rig profile (not available yet)
   --json                one JSON event per line (on stderr when --sink raw:-)
 `
@@ -48,6 +62,13 @@ const OPTIONS = {
   'connect-timeout': { type: 'string' },
   retry: { type: 'boolean' },
   'midi-out': { type: 'string', multiple: true },
+  'midi-in': { type: 'string', multiple: true },
+  'midi-channels': { type: 'string' },
+  'midi-types': { type: 'string' },
+  'midi-map-channel': { type: 'string', multiple: true },
+  'midi-map-cc': { type: 'string', multiple: true },
+  'midi-no-clock': { type: 'boolean' },
+  'midi-jitter': { type: 'string' },
   profile: { type: 'string' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
@@ -59,7 +80,6 @@ export async function join(argv: string[]): Promise<number> {
     process.stdout.write(JOIN_HELP)
     return 0
   }
-  if (v['midi-out']) throw notYet('--midi-out', 'MIDI support')
   if (v.profile) throw notYet('--profile', 'show profiles')
   if (positionals.length > 1) throw new UsageError('BAD_FLAG', `join takes one HOST:PORT, got also '${positionals[1]}'`)
   const { host, port } = parseHostPort(positionals[0])
@@ -72,7 +92,12 @@ export async function join(argv: string[]): Promise<number> {
   const reporter = new Reporter(v.json ?? false, audioOnStdout ? process.stderr : process.stdout)
   const name = v.name ?? hostname()
   const retry = v.retry ?? false
+  const midiRoute = new CompiledRoute(routeFromFlags(v))
+  const midiJitterMs = v['midi-jitter'] === undefined ? undefined : intFlag('midi-jitter', v['midi-jitter'], 0, 0, 1000)
+  const midiOutputs = (v['midi-out'] ?? []).map((spec) => openMidiOutput(spec, systemClock, (e, line) => reporter.event(e, line)))
+  const midiInputs = (v['midi-in'] ?? []).map((spec) => openMidiInput(spec, systemClock))
   const sink = new SessionSink(openSink(sinkSpec))
+  startMidiInputs(midiInputs, (data) => rig?.pushMidi(data), { error: (input, err) => reporter.problem(`${input.description} failed: ${err.message}`) })
 
   // Ctrl-C while still connecting (or between retries): leave no half-made sink file behind, exit cleanly.
   let rig: RigRunner | undefined
@@ -145,6 +170,7 @@ export async function join(argv: string[]): Promise<number> {
       rig = new RigRunner({
         config: { name, meta: { host: hostname(), platform: platform(), synchro: VERSION, sink: sink.description } },
         transport, sink, latencyMs, maxLatencyMs, clock: systemClock, onNotice,
+        midiOutputs, midiRoute, ...(midiJitterMs !== undefined ? { midiJitterMs } : {}),
         connect: (kind) => connect(kind, 1000),
       })
       outcome = await rig.done
@@ -155,7 +181,8 @@ export async function join(argv: string[]): Promise<number> {
   } finally {
     clearInterval(statsTimer)
     disposeSignals()
-    await sink.finish()
+    for (const input of midiInputs) input.stop()
+    await Promise.all([sink.finish(), ...midiOutputs.map((o) => o.close())])
   }
   if (!outcome || !rig) return 0 // stopped by the operator between retries
   const s = rig.stats()
@@ -165,4 +192,35 @@ export async function join(argv: string[]): Promise<number> {
     return 1
   }
   return 0
+}
+
+/** The common routing cases as flags; a profile can say more (MidiRouteSchema). */
+function routeFromFlags(v: {
+  'midi-channels'?: string | undefined; 'midi-types'?: string | undefined; 'midi-map-channel'?: string[] | undefined
+  'midi-map-cc'?: string[] | undefined; 'midi-no-clock'?: boolean | undefined
+}): MidiRoute {
+  const bad = (flag: string, err: unknown): UsageError => new UsageError('BAD_FLAG', `--${flag}: ${(err as Error).message}`)
+  const route: Record<string, unknown> = { clock: !v['midi-no-clock'] }
+  try {
+    if (v['midi-channels'] !== undefined) route.channels = parseChannelList(v['midi-channels'])
+  } catch (err) {
+    throw bad('midi-channels', err)
+  }
+  if (v['midi-types'] !== undefined) {
+    const kinds = v['midi-types'].split(',').map((k) => k.trim())
+    const unknown = kinds.find((k) => !(MIDI_KINDS as readonly string[]).includes(k))
+    if (unknown !== undefined) throw new UsageError('BAD_FLAG', `--midi-types: unknown kind '${unknown}' (kinds: ${MIDI_KINDS.join(', ')})`)
+    route.types = kinds as MidiKind[]
+  }
+  try {
+    route.mapChannel = Object.fromEntries((v['midi-map-channel'] ?? []).map((m) => parseMapping(m, 16, 'channel')))
+  } catch (err) {
+    throw bad('midi-map-channel', err)
+  }
+  try {
+    route.mapController = Object.fromEntries((v['midi-map-cc'] ?? []).map((m) => parseMapping(m, 127, 'controller')))
+  } catch (err) {
+    throw bad('midi-map-cc', err)
+  }
+  return MidiRouteSchema.parse(route)
 }

@@ -3,6 +3,7 @@
 // 1 for anything else; 0 after a graceful terminate.
 
 import { describeError, UsageError } from '../errors.js'
+import { devices, DEVICES_HELP } from './devices.js'
 import { join, JOIN_HELP } from './join.js'
 import { serve, SERVE_HELP } from './serve.js'
 import { VERSION } from './version.js'
@@ -12,6 +13,7 @@ const HELP = `synchro ${VERSION}: live audio and MIDI sync for the stage
 usage:
   synchro serve [options]              stream a source to every rig that joins
   synchro join HOST:PORT [options]     join a show as a rig and play it
+  synchro devices [--json]             list MIDI ports
   synchro COMMAND --help               the options of one command
   synchro --version
 
@@ -24,6 +26,7 @@ Try it on one machine:
 const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; help: string }> = {
   serve: { run: serve, help: SERVE_HELP },
   join: { run: join, help: JOIN_HELP },
+  devices: { run: devices, help: DEVICES_HELP },
 }
 
 async function main(argv: string[]): Promise<number> {

@@ -16,7 +16,8 @@ import { choiceFlag, intFlag, notYet, numberFlag, parseCommand } from './args.js
 import { Reporter } from './reporter.js'
 import { onStopSignals } from './signals.js'
 import { readControl } from './control.js'
-import { openSource } from './specs.js'
+import { openMidiInput, openMidiOutput, openSource } from './specs.js'
+import { NoneSource } from '../audio/none-source.js'
 
 export const SERVE_HELP = `usage: synchro serve [options]
 
@@ -26,7 +27,8 @@ Stream audio to every rig that joins.
                         both, on the same port, and moves rigs to this one
   --host ADDR           address to listen on (default 0.0.0.0)
   --port N              port to listen on; 0 picks a free one (default 7400)
-  --source SPEC         tone[:HZ] | wav:PATH | raw:PATH | raw:- (default tone:440)
+  --source SPEC         tone[:HZ] | wav:PATH | raw:PATH | raw:- | none (MIDI only)
+                        (default tone:440)
   --rate HZ             sample rate for tone and raw sources (default 48000)
   --channels N          channels for tone and raw sources (default 2)
   --format F            s16le | s24le | f32le, for tone and raw sources (default s16le)
@@ -39,8 +41,13 @@ Stream audio to every rig that joins.
   --mtu BYTES           path MTU for UDP audio; larger packets are split (default 1500)
   --redundancy N        UDP: each datagram also carries the previous N packets (default 0)
   --control -           read operator commands from stdin, one per line: status, init,
-                        switch udp|tcp, terminate [REASON], help; each answers with an event
-  --midi-in SPEC        MIDI input (not available yet)
+                        switch udp|tcp, panic, terminate [REASON], help; each answers
+                        with an event
+  --midi-in SPEC        MIDI into the show, to every rig (repeatable): port:NAME,
+                        virtual:NAME, file:PATH.mid, raw:PATH|-; with --source none
+                        the show ends when the last file or pipe does
+  --midi-out SPEC       where MIDI from rigs goes (repeatable): port:NAME, virtual:NAME,
+                        log, file:PATH.mid, raw:PATH|-
   --profile PATH        show profile (not available yet)
   --json                one JSON event per line on stdout
 `
@@ -65,6 +72,7 @@ const OPTIONS = {
   mtu: { type: 'string' },
   redundancy: { type: 'string' },
   'midi-in': { type: 'string', multiple: true },
+  'midi-out': { type: 'string', multiple: true },
   profile: { type: 'string' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
@@ -76,7 +84,6 @@ export async function serve(argv: string[]): Promise<number> {
     process.stdout.write(SERVE_HELP)
     return 0
   }
-  if (v['midi-in']) throw notYet('--midi-in', 'MIDI support')
   if (v.profile) throw notYet('--profile', 'show profiles')
   const transport = choiceFlag('transport', v.transport, 'tcp', ['tcp', 'udp'] as const)
   const mtu = intFlag('mtu', v.mtu, DEFAULT_MTU, 576, 65535)
@@ -92,7 +99,9 @@ export async function serve(argv: string[]): Promise<number> {
   const framesPerPacket = intFlag('frames', v.frames, DEFAULT_FRAMES_PER_PACKET, 16, 16384)
   if (v.control !== undefined && v.control !== '-') throw new UsageError('BAD_FLAG', `--control takes - (stdin), got '${v.control}'`)
   const control = v.control === '-'
-  if (control && v.source?.startsWith('raw:-')) throw new UsageError('BAD_FLAG', '--control - and --source raw:- both need stdin: give the source a file or FIFO path')
+  const midiInSpecs = v['midi-in'] ?? []
+  const stdinUsers = [control && '--control -', v.source === 'raw:-' && '--source raw:-', ...midiInSpecs.filter((m) => m === 'raw:-').map(() => '--midi-in raw:-')].filter(Boolean)
+  if (stdinUsers.length > 1) throw new UsageError('BAD_FLAG', `${stdinUsers.join(' and ')} all read stdin: give all but one a file or FIFO path`)
   const clients = intFlag('clients', v.clients, 1, 0, 1000)
   if (clients === 0 && !control) throw new UsageError('BAD_FLAG', '--clients 0 waits for an init command: add --control - to send it')
   const durationS = numberFlag('duration', v.duration, undefined, 0.001, 7 * 24 * 3600)
@@ -101,6 +110,11 @@ export async function serve(argv: string[]): Promise<number> {
 
   const clock = systemClock
   const source = openSource(v.source ?? 'tone:440', flags, clock)
+  const midiInputs = midiInSpecs.map((spec) => openMidiInput(spec, clock))
+  const midiOutputs = (v['midi-out'] ?? []).map((spec) => openMidiOutput(spec, clock, (e, line) => reporter.event(e, line)))
+  if (source instanceof NoneSource && midiInputs.length === 0 && midiOutputs.length === 0) {
+    throw new UsageError('BAD_FLAG', '--source none streams no audio: give MIDI to send (--midi-in) or to receive (--midi-out)')
+  }
   const format: AudioFormat = { ...source.format, framesPerPacket }
   if (maxAudioPayload(format) > MEDIA_MAX_PAYLOAD) {
     throw new UsageError('BAD_FLAG', `--frames ${framesPerPacket} makes ${maxAudioPayload(format)}-byte packets, over the ${MEDIA_MAX_PAYLOAD}-byte limit`)
@@ -135,6 +149,13 @@ export async function serve(argv: string[]): Promise<number> {
     source,
     clock,
     packetizer,
+    midiInputs,
+    midiOutputs,
+    onMidiInputsEnded: () => {
+      // A MIDI-only show ends with its MIDI; with audio, the audio decides.
+      if (source instanceof NoneSource) runner.terminate('end of MIDI input', 'end-of-source')
+    },
+    onMidiInputError: (input, err) => reporter.problem(`${input.description} failed: ${err.message}`),
     onNotice: (n) => {
       switch (n.event) {
         case 'joined':
@@ -165,7 +186,8 @@ export async function serve(argv: string[]): Promise<number> {
   })
   reporter.event(
     { event: 'listening', transport, host, port: listener.port, format, mtu, redundancy },
-    `listening on ${transport} ${host}:${listener.port}; source ${source.description}; ${describeFormat(format)}; waiting for ${clients} rig${clients === 1 ? '' : 's'}`,
+    `listening on ${transport} ${host}:${listener.port}; source ${source.description}; ${describeFormat(format)}; waiting for ${clients} rig${clients === 1 ? '' : 's'}` +
+      [...midiInputs, ...midiOutputs].map((m) => `; ${m.description}`).join(''),
   )
   runner.listening()
 
@@ -176,7 +198,7 @@ export async function serve(argv: string[]): Promise<number> {
     const s = runner.stats()
     statsCount++
     const line = statsCount % 5 === 0 && s.phase === 'streaming'
-      ? `${(s.uptimeMs / 1000).toFixed(0)} s: ${s.rigs.length} rig(s), ${s.packetsBroadcast} packets sent` + s.rigs.map((r) => `; ${r.name} on ${r.transport}, rtt ${r.rttMs ?? '-'} ms, dropped ${r.framesDropped}${r.heard ? `, lost ${r.heard.packetsLost}, concealed ${r.heard.framesConcealed}` : ''}`).join('')
+      ? `${(s.uptimeMs / 1000).toFixed(0)} s: ${s.rigs.length} rig(s), ${s.packetsBroadcast} packets sent` + (midiInputs.length || midiOutputs.length ? `, MIDI ${s.midi.messagesIn} in / ${s.midi.messagesOut} out` : '') + s.rigs.map((r) => `; ${r.name} on ${r.transport}, rtt ${r.rttMs ?? '-'} ms, dropped ${r.framesDropped}${r.heard ? `, lost ${r.heard.packetsLost}, concealed ${r.heard.framesConcealed}` : ''}`).join('')
       : null
     // Datagrams from strangers (not a CONNECT, no session): counted, never let in.
     reporter.event({ event: 'stats', ...s, udpStrangerDatagrams: listener.udp.stats.strangerDatagrams }, line)

@@ -10,6 +10,14 @@ import { WavSink } from '../audio/wav-sink.js'
 import { WavSource } from '../audio/wav-source.js'
 import { UsageError } from '../errors.js'
 import type { Clock } from '../session/clock.js'
+import { NoneSource } from '../audio/none-source.js'
+import type { MidiInput, MidiOutput } from '../midi/endpoint.js'
+import { LogMidiOutput } from '../midi/log-output.js'
+import { PortMidiInput, PortMidiOutput } from '../midi/ports.js'
+import { RawMidiInput } from '../midi/raw-input.js'
+import { RawMidiOutput } from '../midi/raw-output.js'
+import { SmfInput } from '../midi/smf-input.js'
+import { SmfMidiOutput } from '../midi/smf-output.js'
 
 export interface FormatFlags {
   rateHz: number
@@ -48,10 +56,12 @@ export function openSource(spec: string, f: FormatFlags, clock: Clock): AudioSou
     case 'raw':
       if (!arg) throw new UsageError('BAD_SOURCE', 'raw: needs a path or - for stdin, e.g. --source raw:-')
       return new RawSource(arg, flagsFormat, clock)
+    case 'none':
+      return new NoneSource(flagsFormat)
     case 'device':
       throw new UsageError('NOT_AVAILABLE', '--source device is not available yet in this build (sound-card support); use tone, wav: or raw:')
     default:
-      throw new UsageError('BAD_SOURCE', `unknown source '${spec}': use tone[:HZ], wav:PATH or raw:PATH|-`)
+      throw new UsageError('BAD_SOURCE', `unknown source '${spec}': use tone[:HZ], wav:PATH, raw:PATH|- or none`)
   }
 }
 
@@ -70,5 +80,35 @@ export function openSink(spec: string): AudioSink {
       throw new UsageError('NOT_AVAILABLE', '--sink device is not available yet in this build (sound-card support); use null, wav: or raw:')
     default:
       throw new UsageError('BAD_SINK', `unknown sink '${spec}': use null, wav:PATH or raw:PATH|-`)
+  }
+}
+
+/** --midi-in: port:NAME | virtual:NAME | file:PATH.mid | raw:PATH|- */
+export function openMidiInput(spec: string, clock: Clock): MidiInput {
+  const [kind, arg] = split(spec)
+  const need = (what: string): string => {
+    if (!arg) throw new UsageError('BAD_MIDI_SPEC', `${kind}: needs ${what}, e.g. --midi-in ${kind}:${what === 'a name' ? 'Keys' : 'show.mid'}`)
+    return arg
+  }
+  switch (kind) {
+    case 'port': return new PortMidiInput(need('a name'), false)
+    case 'virtual': return new PortMidiInput(need('a name'), true)
+    case 'file': return new SmfInput(need('a path'), clock)
+    case 'raw': return new RawMidiInput(need('a path'))
+    default: throw new UsageError('BAD_MIDI_SPEC', `unknown MIDI input '${spec}': use port:NAME, virtual:NAME, file:PATH.mid or raw:PATH|-`)
+  }
+}
+
+/** --midi-out: port:NAME | virtual:NAME | log | file:PATH.mid | raw:PATH|- */
+export function openMidiOutput(spec: string, clock: Clock, log: ConstructorParameters<typeof LogMidiOutput>[0]): MidiOutput {
+  const [kind, arg] = split(spec)
+  if (kind === 'log' && arg === undefined) return new LogMidiOutput(log)
+  if (!arg) throw new UsageError('BAD_MIDI_SPEC', `unknown MIDI output '${spec}': use port:NAME, virtual:NAME, log, file:PATH.mid or raw:PATH|-`)
+  switch (kind) {
+    case 'port': return new PortMidiOutput(arg, false)
+    case 'virtual': return new PortMidiOutput(arg, true)
+    case 'file': return new SmfMidiOutput(arg, clock)
+    case 'raw': return new RawMidiOutput(arg)
+    default: throw new UsageError('BAD_MIDI_SPEC', `unknown MIDI output '${spec}': use port:NAME, virtual:NAME, log, file:PATH.mid or raw:PATH|-`)
   }
 }

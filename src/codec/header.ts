@@ -33,6 +33,8 @@ export const MSG = {
   REPORT: 15,
   /** UDP only: several whole frames in one datagram (audio redundancy). */
   BUNDLE: 16,
+  /** Either way: "I have every MIDI serial before this one" (UDP; ends repetition). */
+  MIDI_ACK: 17,
 } as const
 export type MessageType = (typeof MSG)[keyof typeof MSG]
 

@@ -76,6 +76,9 @@ export const ReportSchema = z.object({
   underruns: count,
   jitterMs: z.number().min(0).max(1e6),
   bufferMs: z.number().min(0).max(1e6),
+  /** MIDI messages the rig received from the server, and those the server gave up on before they arrived. */
+  midiReceived: count.default(0),
+  midiLost: count.default(0),
 })
 export type Report = z.infer<typeof ReportSchema>
 

@@ -9,13 +9,14 @@ export type Command =
   | { kind: 'init' }
   | { kind: 'terminate'; reason: string }
   | { kind: 'switch'; to: 'tcp' | 'udp' }
+  | { kind: 'panic' }
   | { kind: 'help' }
 
 export type CommandResult =
   | { ok: true; command: string; status?: ServerStats; message: string }
   | { ok: false; command: string; error: string }
 
-export const COMMAND_HELP = 'commands: status | init | switch udp|tcp | terminate [REASON] | help'
+export const COMMAND_HELP = 'commands: status | init | switch udp|tcp | panic | terminate [REASON] | help'
 
 /** Parses one line; unknown words are an error result, never an exception. */
 export function parseCommand(line: string): Command | { error: string } {
@@ -34,6 +35,8 @@ export function parseCommand(line: string): Command | { error: string } {
       if (to !== 'udp' && to !== 'tcp') return { error: `switch takes udp or tcp, got '${rest[0] ?? ''}'` }
       return { kind: 'switch', to }
     }
+    case 'panic':
+      return { kind: 'panic' }
     case 'help':
     case '?':
       return { kind: 'help' }
@@ -65,6 +68,12 @@ export function execute(runner: ServerRunner, command: Command): CommandResult {
       runner.switchTo(command.to)
       const moving = runner.stats().rigs.filter((r) => r.switchingTo === command.to).length
       return { ok: true, command: 'switch', message: `show on ${command.to}${from === command.to ? ' already' : ` (was ${from})`}; moving ${moving} rig(s)` }
+    }
+    case 'panic': {
+      const phase = runner.stats().phase
+      if (phase === 'closed') return { ok: false, command: 'panic', error: 'the show has already ended' }
+      runner.midiPanic()
+      return { ok: true, command: 'panic', message: phase === 'streaming' ? 'MIDI panic: all notes and sustain off on every channel, every rig' : 'MIDI panic: server outputs released (rigs get MIDI once the show starts)' }
     }
     case 'help':
       return { ok: true, command: 'help', message: COMMAND_HELP }

@@ -9,6 +9,7 @@ import {
   CONTROL_MAX_PAYLOAD, type Hello, type TransportName,
 } from '../codec/messages.js'
 import { ProtocolError, type SynchroError } from '../errors.js'
+import { decodeMidiAck, decodeMidiPayload, type MidiPayload } from '../codec/midi.js'
 import { peerTimeoutMs } from './keepalive.js'
 
 export type RigSessionPhase = 'connecting' | 'handshake' | 'ready' | 'streaming' | 'ended'
@@ -30,6 +31,8 @@ export interface RigState {
   readonly rttMs: number | undefined
   /** Set once the server has been silent long enough to tell the operator. */
   readonly silentSinceMs: number | undefined
+  /** Audio has arrived: a show with audio that goes quiet is news; a MIDI-only show is quiet by nature. */
+  readonly audioSeen: boolean
 }
 
 export type RigEvent =
@@ -66,6 +69,8 @@ export type RigEffect =
   | { kind: 'send'; frame: Uint8Array }
   | { kind: 'setMaxPayload'; bytes: number }
   | { kind: 'audio'; header: Header; pcm: Uint8Array }
+  | { kind: 'midi'; midi: MidiPayload; timestamp: number }
+  | { kind: 'midiAck'; next: number }
   | { kind: 'notify'; notice: RigNotice }
   /** Open a connection on the other transport and RESUME this session there. */
   | { kind: 'switch'; to: TransportName; token: string }
@@ -75,7 +80,7 @@ export type RigEffect =
 export function initialRigState(config: RigConfig, pingIntervalMs: number): RigState {
   return {
     config, phase: 'connecting', hello: undefined, sessionId: 0, maxPayload: CONTROL_MAX_PAYLOAD,
-    pingIntervalMs, lastHeardMs: 0, lastPingMs: 0, rttMs: undefined, silentSinceMs: undefined,
+    pingIntervalMs, lastHeardMs: 0, lastPingMs: 0, rttMs: undefined, silentSinceMs: undefined, audioSeen: false,
   }
 }
 
@@ -127,6 +132,14 @@ function onFrame(s: RigState, bytes: Uint8Array, ordered: boolean, now: number, 
           throw new ProtocolError('BAD_CODEC', `AUDIO with codec ${header.codec}, the show's format is ${s.hello!.format.format}`)
         }
         fx.push({ kind: 'audio', header, pcm: frame.payload })
+        return heard.audioSeen ? heard : { ...heard, audioSeen: true }
+      case MSG.MIDI:
+      case MSG.MIDI_ACK:
+        // Like AUDIO, MIDI on UDP can overtake the INIT before it: dropped (the journal repeats it).
+        if (s.phase === 'ready' && !ordered) return heard
+        if (s.phase !== 'streaming') throw new ProtocolError('UNEXPECTED', `${messageTypeName(header.type)} before INIT`)
+        if (header.type === MSG.MIDI) fx.push({ kind: 'midi', midi: decodeMidiPayload(frame.payload), timestamp: header.timestamp })
+        else fx.push({ kind: 'midiAck', next: decodeMidiAck(frame.payload) })
         return heard
       case MSG.PING:
         fx.push({ kind: 'send', frame: encodePingPong(MSG.PONG, readPingPong(frame), { sessionId: s.sessionId }) })
@@ -186,7 +199,7 @@ function onTick(s: RigState, now: number, fx: RigEffect[]): RigState {
     return end(s, { ok: false, code: 'timeout', reason: `lost the server: nothing heard for ${(silentMs / 1000).toFixed(1)} s`, drain: false }, fx)
   }
   // A streaming server sends hundreds of packets a second: a third of the timeout without one is news.
-  if (s.phase === 'streaming' && s.silentSinceMs === undefined && silentMs > timeoutMs / 3) {
+  if (s.phase === 'streaming' && s.audioSeen && s.silentSinceMs === undefined && silentMs > timeoutMs / 3) {
     fx.push({ kind: 'notify', notice: { event: 'silent', silentMs: Math.round(silentMs), timeoutMs } })
     s = { ...s, silentSinceMs: s.lastHeardMs }
   }

@@ -16,6 +16,13 @@ import {
   initialRigState, stepRig, type RigConfig, type RigEffect, type RigEvent, type RigNotice, type RigOutcome, type RigState,
 } from './rig-machine.js'
 import { resumeOn } from './rig-switch.js'
+import { encodeMidiAck } from '../codec/midi.js'
+import type { MidiOutput } from '../midi/endpoint.js'
+import { MidiDelivery } from '../midi/delivery.js'
+import { MidiOutbound } from '../midi/outbound.js'
+import { MidiReceiver } from '../midi/receiver.js'
+import { CompiledRoute, PASS_ALL } from '../midi/route.js'
+import { ShowClockMap } from '../midi/show-clock.js'
 
 export interface RigStats extends PlayoutStats {
   phase: string
@@ -25,6 +32,22 @@ export interface RigStats extends PlayoutStats {
   packetsRecovered: number
   /** Transport switches completed. */
   switches: number
+  midi: RigMidiStats
+}
+
+export interface RigMidiStats {
+  /** Messages received from the server, in order, once each. */
+  received: number
+  /** Messages sent to this rig's MIDI outputs (after routing). */
+  out: number
+  /** Messages the server gave up on before they arrived (held notes were released). */
+  lost: number
+  /** Copies dropped (repetition over UDP). */
+  duplicates: number
+  /** Note-offs and sustain-offs sent to release held notes (gap, switch, end). */
+  released: number
+  /** Messages this rig sent to the server (its own controllers). */
+  sent: number
 }
 
 /** Notices the runner adds to the machine's: how a switch went. */
@@ -44,6 +67,11 @@ export interface RigRunnerOptions {
   onNotice: (notice: RigRunnerNotice) => void
   /** Opens a connection to the same server on the given transport (for SWITCH). */
   connect?: (to: TransportName) => Promise<Transport>
+  /** Where the server's MIDI goes; the caller owns (and closes) them. */
+  midiOutputs?: readonly MidiOutput[]
+  midiRoute?: CompiledRoute
+  /** Deliver MIDI this long after its show time (ms); undefined: at once (lowest latency). */
+  midiJitterMs?: number
 }
 
 /** Receiver reports twice a second: the operator's view of each rig, and proof of life on UDP. */
@@ -66,6 +94,10 @@ export class RigRunner {
   private closedWhileSwitching: string | undefined
   private switches = 0
   private recoveredBefore = 0
+  private showClock: ShowClockMap | undefined
+  private readonly midiIn = new MidiReceiver()
+  private midiDelivery: MidiDelivery | undefined
+  private readonly midiOut: MidiOutbound
   /** Resolves when the session has ended and the sink is flushed. */
   readonly done: Promise<RigOutcome>
 
@@ -73,6 +105,15 @@ export class RigRunner {
     this.state = initialRigState(o.config, DEFAULT_PING_INTERVAL_MS)
     this.done = new Promise((r) => (this.resolveDone = r))
     this.transport = o.transport
+    this.midiOut = new MidiOutbound({
+      inputs: [],
+      clock: o.clock,
+      sessionId: () => this.state.sessionId,
+      positionNow: () => (this.state.phase === 'streaming' ? this.showClock?.positionAt(o.clock.now()) ?? 0 : undefined),
+      send: (m) => {
+        for (const f of m.frames) this.transport.send(f, 'control')
+      },
+    })
     this.use(o.transport)
     this.dispatch({ type: 'connected' })
     const every = tickIntervalMs(DEFAULT_PING_INTERVAL_MS)
@@ -90,6 +131,11 @@ export class RigRunner {
 
   get phase(): string {
     return this.state.phase
+  }
+
+  /** One MIDI message from this rig's own inputs, to the server (dropped before INIT). */
+  pushMidi(data: Uint8Array): void {
+    if (!this.ended) this.midiOut.push(data)
   }
 
   /** The rig's own operator stops it: tell the server, flush the sink. */
@@ -110,6 +156,15 @@ export class RigRunner {
       rttMs: this.state.rttMs === undefined ? null : round(this.state.rttMs, 100),
       packetsRecovered: this.recoveredBefore + (t.packetsRecovered ?? 0),
       switches: this.switches,
+      midi: this.midiStats(),
+    }
+  }
+
+  midiStats(): RigMidiStats {
+    const r = this.midiIn.stats
+    return {
+      received: r.messagesReceived, out: this.midiDelivery?.messagesOut ?? 0, lost: r.lost, duplicates: r.duplicates,
+      released: this.midiDelivery?.released ?? 0, sent: this.midiOut.messagesIn,
     }
   }
 
@@ -152,7 +207,19 @@ export class RigRunner {
         this.transport.setMaxPayload(fx.bytes)
         return
       case 'audio':
+        this.showClock?.observe(fx.header.timestamp, this.o.clock.now())
         this.playout?.push(fx.header.seq, fx.header.timestamp, fx.pcm)
+        return
+      case 'midi': {
+        this.showClock?.observe(fx.timestamp, this.o.clock.now())
+        const { messages, gap } = this.midiIn.receive(fx.midi)
+        if (gap) this.midiDelivery?.releaseAll()
+        this.midiDelivery?.deliver(messages)
+        if (!this.transport.reliable) this.transport.send(encodeMidiAck(this.midiIn.ackSerial, this.state.sessionId), 'control')
+        return
+      }
+      case 'midiAck':
+        this.midiOut.ack(0, fx.next)
         return
       case 'notify':
         if (fx.notice.event === 'handshake') {
@@ -162,8 +229,19 @@ export class RigRunner {
             format, latencyMs: this.o.latencyMs, maxLatencyMs: this.o.maxLatencyMs, sink: this.o.sink, clock: this.o.clock,
             lossy: !this.transport.reliable,
           })
+          this.showClock = new ShowClockMap(format.rateHz)
+          this.midiDelivery = new MidiDelivery({
+            outputs: this.o.midiOutputs ?? [], route: this.o.midiRoute ?? new CompiledRoute(PASS_ALL), clock: this.o.clock,
+            showClock: this.showClock, ...(this.o.midiJitterMs !== undefined ? { jitterMs: this.o.midiJitterMs } : {}),
+          })
         }
-        if (fx.notice.event === 'init') this.playout?.startAt(fx.notice.position)
+        if (fx.notice.event === 'init') {
+          this.playout?.startAt(fx.notice.position)
+          this.showClock?.observe(fx.notice.position, this.o.clock.now())
+          this.midiOut.addPeer(0, this.transport.reliable)
+        }
+        // Moving transports: nothing held may hang on the move (the server's journal resends what is in flight).
+        if (fx.notice.event === 'switch') this.midiDelivery?.releaseAll()
         this.o.onNotice(fx.notice)
         return
       case 'switch':
@@ -205,6 +283,7 @@ export class RigRunner {
       this.transport = next
       this.use(next)
       this.playout?.setLossy(!next.reliable)
+      this.midiOut.journal.movePeer(0, 0, next.reliable)
       for (const bytes of early) this.dispatch({ type: 'frame', bytes, ordered: next.reliable })
       void old.close()
       this.switches++
@@ -227,6 +306,7 @@ export class RigRunner {
       packetsReceived: p.packetsReceived, packetsLost: p.packetsLost, packetsLate: p.packetsLate,
       packetsRecovered: this.recoveredBefore + (t.packetsRecovered ?? 0), framesConcealed: p.framesConcealed,
       underruns: p.underruns, jitterMs: round(p.jitterMs, 100), bufferMs: round(Math.max(0, p.bufferMs), 10),
+      midiReceived: this.midiIn.stats.messagesReceived, midiLost: this.midiIn.stats.lost,
     }
     this.transport.send(encodeControl({ type: MSG.REPORT, body }, { sessionId: this.state.sessionId }), 'control')
   }
@@ -236,6 +316,9 @@ export class RigRunner {
     this.ended = true
     if (this.tickTimer !== undefined) this.o.clock.clearTimeout(this.tickTimer)
     if (this.reportTimer !== undefined) this.o.clock.clearTimeout(this.reportTimer)
+    this.midiOut.stop()
+    // However the session ends, nothing it played may keep sounding.
+    this.midiDelivery?.releaseAll()
     if (this.playout) {
       if (outcome.drain) await this.playout.drain(outcome.endPosition)
       else this.playout.stop()

@@ -51,7 +51,7 @@ export function resumeOn(t: Transport, r: ResumeRequest): Promise<Uint8Array[]> 
           const msg = readControl(frame)
           throw new SynchroError('SWITCH_REFUSED', `the server refused: ${(msg.body as { reason: string }).reason}`)
         }
-        if (type === MSG.AUDIO) early.push(bytes)
+        if (type === MSG.AUDIO || type === MSG.MIDI || type === MSG.MIDI_ACK) early.push(bytes)
         else if (type !== MSG.PING && type !== MSG.PONG) throw new SynchroError('UNEXPECTED', `${messageTypeName(type)} before RESUMED`)
       } catch (err) {
         finish(err as Error)

@@ -12,6 +12,7 @@ import {
   type HelloReply, type Report, type Resume, type TransportName,
 } from '../codec/messages.js'
 import { seqAdd, tsAdd } from '../codec/seq.js'
+import { decodeMidiAck, decodeMidiPayload, MIDI_MAX_PAYLOAD, type MidiPayload } from '../codec/midi.js'
 import { ProtocolError, type SynchroError } from '../errors.js'
 import { peerTimeoutMs } from './keepalive.js'
 
@@ -105,13 +106,19 @@ export type ServerEffect =
   | { kind: 'notify'; notice: ServerNotice }
   | { kind: 'startStream' }
   | { kind: 'stopped' }
+  /** A rig now receives the stream (INIT sent): it joins the MIDI journal's peers. */
+  | { kind: 'rigStreaming'; peer: PeerId }
+  /** A rig's session is over (left, dropped, refused): release what its MIDI left held. */
+  | { kind: 'rigGone'; peer: PeerId }
+  | { kind: 'midiIn'; peer: PeerId; midi: MidiPayload }
+  | { kind: 'midiAck'; peer: PeerId; next: number }
 
 export interface Step {
   state: ServerState
   effects: ServerEffect[]
 }
 
-/** Largest payload the server accepts from a rig: control messages and, later, MIDI. */
+/** Largest payload the server accepts from a rig: control messages and MIDI. */
 export const RIG_MAX_PAYLOAD = 64 * 1024
 
 export function initialServerState(config: ServerConfig): ServerState {
@@ -127,9 +134,14 @@ export function initialServerState(config: ServerConfig): ServerState {
   }
 }
 
-/** The largest AUDIO payload this format produces; announced in HELLO as the rig's frame limit. */
+/** The largest AUDIO payload this format produces. */
 export function maxAudioPayload(format: AudioFormat): number {
   return format.framesPerPacket * bytesPerFrame(format)
+}
+
+/** The rig's frame limit, announced in HELLO: the larger of an AUDIO packet and a MIDI frame. */
+export function maxMediaPayload(format: AudioFormat): number {
+  return Math.max(maxAudioPayload(format), MIDI_MAX_PAYLOAD)
 }
 
 export function stepServer(state: ServerState, event: ServerEvent, now: number): Step {
@@ -178,7 +190,7 @@ function onConnect(s: ServerState, e: Extract<ServerEvent, { type: 'connect' }>,
         version: PROTOCOL_VERSION,
         serverName: config.serverName,
         format: { ...config.format },
-        maxPayload: maxAudioPayload(config.format),
+        maxPayload: maxMediaPayload(config.format),
         pingIntervalMs: config.pingIntervalMs,
       },
     },
@@ -217,6 +229,13 @@ function onFrame(s: ServerState, peer: PeerId, bytes: Uint8Array, now: number, f
       const sentAt = readPingPong(frame)
       const rtt = now - sentAt
       return withRig(s, { ...heard, rttMs: rtt >= 0 && rtt < 60_000 ? rtt : heard.rttMs })
+    }
+    if (type === MSG.MIDI || type === MSG.MIDI_ACK) {
+      // MIDI flows once the show is streaming; a rig's first MIDI can overtake its INIT's ACK on UDP.
+      if (rig.phase !== 'streaming') return withRig(s, heard)
+      if (type === MSG.MIDI) fx.push({ kind: 'midiIn', peer, midi: decodeMidiPayload(frame.payload) })
+      else fx.push({ kind: 'midiAck', peer, next: decodeMidiAck(frame.payload) })
+      return withRig(s, heard)
     }
     if (!isControlType(type)) {
       throw new ProtocolError('UNEXPECTED', `${messageTypeName(type)} is not something a rig may send`)
@@ -345,7 +364,7 @@ function sendInit(s: ServerState, rig: RigEntry, fx: ServerEffect[]): ServerStat
     { type: MSG.INIT, body: { position: s.position } },
     { sessionId: s.config.sessionId, seq: rig.controlSeq, timestamp: s.position },
   )
-  fx.push({ kind: 'send', peer: rig.peer, frame })
+  fx.push({ kind: 'send', peer: rig.peer, frame }, { kind: 'rigStreaming', peer: rig.peer })
   return withRig(s, { ...rig, phase: 'streaming', controlSeq: seqAdd(rig.controlSeq, 1) })
 }
 
@@ -419,6 +438,7 @@ function removeRig(s: ServerState, peer: PeerId, reason: string, fx: ServerEffec
   if (rig.phase !== 'handshake') {
     fx.push({ kind: 'notify', notice: { event: 'left', name: rig.name ?? rig.remote, remote: rig.remote, reason } })
   }
+  if (rig.phase === 'streaming') fx.push({ kind: 'rigGone', peer })
   return withoutRig(s, peer)
 }
 

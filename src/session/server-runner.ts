@@ -11,6 +11,13 @@ import type { Transport, TransportStats } from '../../transports/transport.js'
 import type { Clock } from './clock.js'
 import type { SynchroError } from '../errors.js'
 import { tickIntervalMs } from './keepalive.js'
+import { encodeMidiAck } from '../codec/midi.js'
+import type { MidiInput, MidiOutput } from '../midi/endpoint.js'
+import { MidiDelivery } from '../midi/delivery.js'
+import { MidiOutbound } from '../midi/outbound.js'
+import { MidiReceiver } from '../midi/receiver.js'
+import { PASS_ALL, CompiledRoute } from '../midi/route.js'
+import { panicMessages } from '../midi/note-state.js'
 import {
   initialServerState, stepServer, type PeerId, type ServerConfig, type ServerEffect, type ServerEvent,
   type RigEntry, type ServerNotice, type ServerState,
@@ -34,6 +41,8 @@ export interface RigReport {
   retransmits: number
   /** The rig's own receiver report (loss, jitter, buffer), null until the first. */
   heard: Report | null
+  /** MIDI messages received from this rig (its own controllers). */
+  midiIn: number
 }
 
 type Carried = Pick<RigReport, 'framesSent' | 'bytesSent' | 'framesDropped' | 'retransmits'>
@@ -43,7 +52,21 @@ export interface ServerStats {
   uptimeMs: number
   position: number
   packetsBroadcast: number
+  midi: ServerMidiStats
   rigs: RigReport[]
+}
+
+export interface ServerMidiStats {
+  /** Messages from the server's MIDI inputs into the show. */
+  messagesIn: number
+  /** Messages from rigs out of the server's MIDI outputs. */
+  messagesOut: number
+  /** Invalid bytes skipped on raw MIDI inputs. */
+  invalidBytes: number
+  /** Messages given up on before every UDP rig acknowledged them (each such rig released its notes). */
+  expired: number
+  /** Note-offs and sustain-offs sent for what departed rigs left held. */
+  released: number
 }
 
 export interface ServerSummary {
@@ -53,6 +76,7 @@ export interface ServerSummary {
   packetsBroadcast: number
   framesBroadcast: number
   rigsJoined: number
+  midi: ServerMidiStats
   rigs: RigReport[]
 }
 
@@ -65,6 +89,17 @@ export interface ServerRunnerOptions {
   onStopped?: () => void
   /** How audio goes out on UDP (MTU, redundancy); default: 1500-byte MTU, no redundancy. */
   packetizer?: AudioPacketizer
+  /** MIDI into the show (to every rig) and out of it (what rigs send back). */
+  midiInputs?: readonly MidiInput[]
+  midiOutputs?: readonly MidiOutput[]
+  /** Every finite MIDI input has ended (a MIDI-only show ends here). */
+  onMidiInputsEnded?: () => void
+  onMidiInputError?: (input: MidiInput, err: Error) => void
+}
+
+interface RigMidi {
+  receiver: MidiReceiver
+  delivery: MidiDelivery
 }
 
 const NOTHING_CARRIED: Carried = { framesSent: 0, bytesSent: 0, framesDropped: 0, retransmits: 0 }
@@ -86,6 +121,13 @@ export class ServerRunner {
   private rigsJoined = 0
   private streamStarted = false
   private endReason = { reason: '', code: '' }
+  private readonly midiOut: MidiOutbound
+  private readonly midiFrom = new Map<PeerId, RigMidi>()
+  private readonly midiOutputs: readonly MidiOutput[]
+  private midiOutCount = 0
+  private midiReleased = 0
+  /** When and where INIT put the show, for stamping MIDI with the show position. */
+  private initAt: { ms: number; position: number } | undefined
   private resolveDone!: (s: ServerSummary) => void
   /** Resolves once the show is over and every rig has been closed. */
   readonly done: Promise<ServerSummary>
@@ -95,6 +137,48 @@ export class ServerRunner {
     this.packetizer = o.packetizer ?? new AudioPacketizer(o.config.format, maxDatagramBytes(DEFAULT_MTU), 0)
     this.startedMs = o.clock.now()
     this.done = new Promise((r) => (this.resolveDone = r))
+    this.midiOutputs = o.midiOutputs ?? []
+    this.midiOut = new MidiOutbound({
+      inputs: o.midiInputs ?? [],
+      clock: o.clock,
+      sessionId: () => o.config.sessionId,
+      positionNow: () => this.positionNow(),
+      send: (m) => {
+        for (const peer of m.peers) {
+          const t = this.transports.get(peer)
+          if (t) for (const f of m.frames) t.send(f, 'control')
+        }
+      },
+      onInputsEnded: () => o.onMidiInputsEnded?.(),
+      onInputError: (input, err) => o.onMidiInputError?.(input, err),
+    })
+  }
+
+  /** The show position now on the server's clock (sample frames since INIT), undefined before INIT. */
+  private positionNow(): number | undefined {
+    if (!this.initAt) return undefined
+    return (this.initAt.position + Math.round(((this.o.clock.now() - this.initAt.ms) * this.o.config.format.rateHz) / 1000)) >>> 0
+  }
+
+  /** The operator's MIDI panic: all notes and sustain off on every channel, on every rig and every server output. */
+  midiPanic(): void {
+    for (const data of panicMessages()) this.midiOut.push(data)
+    for (const m of this.midiFrom.values()) m.delivery.releaseAll()
+    if (this.midiOutputs.length > 0) {
+      const d = new MidiDelivery({ outputs: this.midiOutputs, route: new CompiledRoute(PASS_ALL), clock: this.o.clock })
+      d.sendNow(panicMessages())
+      this.midiOutCount += d.messagesOut
+    }
+  }
+
+  midiStats(): ServerMidiStats {
+    let out = this.midiOutCount
+    let released = this.midiReleased
+    for (const m of this.midiFrom.values()) {
+      out += m.delivery.messagesOut
+      released += m.delivery.released
+    }
+    return { messagesIn: this.midiOut.messagesIn, messagesOut: out, invalidBytes: this.midiOut.invalidBytes, expired: this.midiOut.journal.expired, released }
   }
 
   /** The listener is up: start waiting for rigs and keeping them alive. */
@@ -153,6 +237,7 @@ export class ServerRunner {
       uptimeMs: Math.round(this.o.clock.now() - this.startedMs),
       position: this.state.position,
       packetsBroadcast: this.packetsBroadcast,
+      midi: this.midiStats(),
       rigs: [...this.state.rigs.values()].map((r) => this.report(r)),
     }
   }
@@ -173,6 +258,7 @@ export class ServerRunner {
       queuedBytes: t?.queuedBytes ?? 0,
       retransmits: c.retransmits + (t?.retransmits ?? 0),
       heard: rig?.report ?? null,
+      midiIn: (rig && this.midiFrom.get(rig.peer)?.receiver.stats.messagesReceived) ?? 0,
     }
   }
 
@@ -240,15 +326,49 @@ export class ServerRunner {
         })
         this.forget(fx.from)
         this.retire(old)
+        this.midiOut.journal.movePeer(fx.from, fx.to, this.transports.get(fx.to)?.reliable ?? true)
+        const m = this.midiFrom.get(fx.from)
+        if (m) {
+          this.midiFrom.delete(fx.from)
+          this.midiFrom.set(fx.to, m)
+        }
         return
       }
+      case 'rigStreaming':
+        this.midiOut.addPeer(fx.peer, this.transports.get(fx.peer)?.reliable ?? true)
+        return
+      case 'rigGone': {
+        this.midiOut.journal.removePeer(fx.peer)
+        const m = this.midiFrom.get(fx.peer)
+        if (m) {
+          m.delivery.releaseAll()
+          this.midiOutCount += m.delivery.messagesOut
+          this.midiReleased += m.delivery.released
+          this.midiFrom.delete(fx.peer)
+        }
+        return
+      }
+      case 'midiIn': {
+        const m = this.rigMidi(fx.peer)
+        const { messages, gap } = m.receiver.receive(fx.midi)
+        if (gap) m.delivery.releaseAll()
+        m.delivery.deliver(messages)
+        const t = this.transports.get(fx.peer)
+        if (t && !t.reliable) t.send(encodeMidiAck(m.receiver.ackSerial, this.o.config.sessionId), 'control')
+        return
+      }
+      case 'midiAck':
+        this.midiOut.ack(fx.peer, fx.next)
+        return
       case 'notify':
         if (fx.notice.event === 'joined') this.rigsJoined++
         if (fx.notice.event === 'terminate') this.endReason = { reason: fx.notice.reason, code: fx.notice.code }
         this.o.onNotice(fx.notice)
         return
       case 'startStream':
+        this.initAt = { ms: this.o.clock.now(), position: this.state.position }
         this.startSource()
+        this.midiOut.start()
         return
       case 'stopped':
         void this.shutdown()
@@ -275,8 +395,21 @@ export class ServerRunner {
     })
   }
 
+  private rigMidi(peer: PeerId): RigMidi {
+    let m = this.midiFrom.get(peer)
+    if (!m) {
+      m = { receiver: new MidiReceiver(), delivery: new MidiDelivery({ outputs: this.midiOutputs, route: new CompiledRoute(PASS_ALL), clock: this.o.clock }) }
+      this.midiFrom.set(peer, m)
+    }
+    return m
+  }
+
   private async shutdown(): Promise<void> {
     this.o.source.stop()
+    this.midiOut.stop()
+    for (const m of this.midiFrom.values()) m.delivery.releaseAll()
+    const midi = this.midiStats()
+    await Promise.all(this.midiOutputs.map((o) => o.close()))
     if (this.tickTimer !== undefined) this.o.clock.clearTimeout(this.tickTimer)
     await Promise.all([...this.closing])
     this.o.onStopped?.()
@@ -286,6 +419,7 @@ export class ServerRunner {
       packetsBroadcast: this.packetsBroadcast,
       framesBroadcast: this.framesBroadcast,
       rigsJoined: this.rigsJoined,
+      midi,
       rigs: this.departed,
     })
   }

@@ -1,0 +1,44 @@
+// `synchro devices`: the MIDI ports (and, once sound-card support lands, audio devices)
+// a show can use. A machine with no MIDI system says so in one line and exits 0.
+
+import { describeError } from '../errors.js'
+import { listMidiPorts, midiBackend } from '../midi/ports.js'
+import { parseCommand } from './args.js'
+
+export const DEVICES_HELP = `usage: synchro devices [--json]
+
+List MIDI inputs and outputs (for --midi-in port:NAME and --midi-out port:NAME).
+
+  --json                the same as one JSON object
+`
+
+const OPTIONS = { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } as const
+
+export async function devices(argv: string[]): Promise<number> {
+  const { values: v } = parseCommand('devices', argv, OPTIONS, false)
+  if (v.help) {
+    process.stdout.write(DEVICES_HELP)
+    return 0
+  }
+  let midi: { available: true; backend: string; inputs: string[]; outputs: string[] } | { available: false; backend: string; reason: string }
+  try {
+    midi = { available: true, ...listMidiPorts() }
+  } catch (err) {
+    midi = { available: false, backend: midiBackend(), reason: describeError(err) }
+  }
+  const audio = { available: false, reason: 'sound-card support is not in this build yet: use --source tone|wav:|raw: and --sink wav:|raw:' }
+  if (v.json) {
+    process.stdout.write(JSON.stringify({ event: 'devices', midi, audio }) + '\n')
+    return 0
+  }
+  const lines: string[] = []
+  if (midi.available) {
+    lines.push(`MIDI (${midi.backend}) inputs:`, ...(midi.inputs.length ? midi.inputs.map((n) => `  ${n}`) : ['  (none)']))
+    lines.push(`MIDI (${midi.backend}) outputs:`, ...(midi.outputs.length ? midi.outputs.map((n) => `  ${n}`) : ['  (none)']))
+  } else {
+    lines.push(`MIDI: ${midi.reason}`)
+  }
+  lines.push(`audio: ${audio.reason}`)
+  process.stdout.write(lines.join('\n') + '\n')
+  return 0
+}
