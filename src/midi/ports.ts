@@ -54,6 +54,9 @@ export function easymidi(): EasyMidi {
   if (backend === 'alsa' && process.platform === 'linux' && !existsSync('/dev/snd/seq')) {
     throw new UsageError('NO_MIDI_SYSTEM', `no MIDI system: this machine has no ALSA sequencer (/dev/snd/seq); ${ALTERNATIVES}`)
   }
+  if (backend === 'jack' && !jackServerVisible()) {
+    throw new UsageError('NO_MIDI_SYSTEM', `no MIDI system: no JACK server '${jackServerName()}' is running (start jackd -n ${jackServerName()}, or set JACK_DEFAULT_SERVER); use file:PATH.mid, raw:PATH|- or log instead`)
+  }
   let mod: EasyMidi
   try {
     mod = require('easymidi') as EasyMidi
@@ -68,6 +71,31 @@ export function easymidi(): EasyMidi {
   }
   loaded = mod
   return mod
+}
+
+function jackServerName(): string {
+  return process.env.JACK_DEFAULT_SERVER || 'default'
+}
+
+/**
+ * jackd (jack2) makes /dev/shm/jack_<server>_<uid>_0; PipeWire's libjack talks to the
+ * PipeWire socket instead. Checked first so a missing server is one line, not libjack's
+ * stderr chatter and RtMidi's "Internal RtMidi error".
+ */
+function jackServerVisible(): boolean {
+  const uid = process.getuid?.() ?? 0
+  if (existsSync(`/dev/shm/jack_${jackServerName()}_${uid}_0`)) return true
+  const runtime = process.env.XDG_RUNTIME_DIR
+  return runtime !== undefined && existsSync(join(runtime, 'pipewire-0'))
+}
+
+/** Opening a port: RtMidi's own errors say little, so they become one line that does. */
+function openPort<T>(what: string, open: () => T): T {
+  try {
+    return open()
+  } catch (err) {
+    throw new UsageError('MIDI_PORT_FAILED', `cannot open ${what}: ${(err as Error).message} (${midiBackend()} MIDI)`)
+  }
 }
 
 export interface MidiPortList {
@@ -115,7 +143,7 @@ export class PortMidiInput implements MidiInput {
     if (!virtual) this.name = matchPort(name, m.getInputs(), 'input')
     this.description = virtual ? `virtual MIDI input '${name}' (${midiBackend()})` : `MIDI input '${this.name}'`
     // Opened now, so a virtual port exists for other programs to connect to before the show starts.
-    this.port = new m.Input(this.name, virtual)
+    this.port = openPort(this.description, () => new m.Input(this.name, virtual))
   }
 
   start(on: MidiInputHandlers): void {
@@ -141,7 +169,7 @@ export class PortMidiOutput implements MidiOutput {
     const m = easymidi()
     const resolved = virtual ? name : matchPort(name, m.getOutputs(), 'output')
     this.description = virtual ? `virtual MIDI output '${name}' (${midiBackend()})` : `MIDI output '${resolved}'`
-    this.port = new m.Output(resolved, virtual)
+    this.port = openPort(this.description, () => new m.Output(resolved, virtual))
     this.decoder = m.Input.prototype as unknown as EasyInput
   }
 

@@ -14,6 +14,8 @@ export class MidiStreamParser {
   private running = 0
   private msg: number[] = []
   private expected = 0
+  /** The message under way started under running status: its status byte was not in the stream. */
+  private implied = false
   private sysex: number[] | undefined
 
   constructor(private readonly emit: (message: Uint8Array) => void) {}
@@ -57,6 +59,7 @@ export class MidiStreamParser {
       }
       this.msg = [this.running]
       this.expected = messageLength(this.running)
+      this.implied = true
     }
     this.msg.push(b)
     if (this.msg.length === this.expected) {
@@ -66,8 +69,9 @@ export class MidiStreamParser {
   }
 
   private status(b: number): void {
-    if (this.expected !== 0) this.invalidBytes += this.msg.length // an interrupted message
+    if (this.expected !== 0) this.invalidBytes += this.msg.length - (this.implied ? 1 : 0) // an interrupted message
     this.expected = 0
+    this.implied = false
     if (b === 0xf0) {
       this.sysex = [b]
       this.running = 0

@@ -231,8 +231,8 @@ function onFrame(s: ServerState, peer: PeerId, bytes: Uint8Array, now: number, f
       return withRig(s, { ...heard, rttMs: rtt >= 0 && rtt < 60_000 ? rtt : heard.rttMs })
     }
     if (type === MSG.MIDI || type === MSG.MIDI_ACK) {
-      // MIDI flows once the show is streaming; a rig's first MIDI can overtake its INIT's ACK on UDP.
-      if (rig.phase !== 'streaming') return withRig(s, heard)
+      // A rig sends MIDI (and acknowledges ours) only once it has INIT, and the server marks it streaming as INIT leaves.
+      if (rig.phase !== 'streaming') throw new ProtocolError('UNEXPECTED', `${messageTypeName(type)} before INIT`)
       if (type === MSG.MIDI) fx.push({ kind: 'midiIn', peer, midi: decodeMidiPayload(frame.payload) })
       else fx.push({ kind: 'midiAck', peer, next: decodeMidiAck(frame.payload) })
       return withRig(s, heard)

@@ -19,7 +19,7 @@ const PARSE: Array<[string, unknown]> = [
   ['switch udp', { kind: 'switch', to: 'udp' }],
   ['SWITCH Tcp', { kind: 'switch', to: 'tcp' }],
   ['switch pigeon', { error: "switch takes udp or tcp, got 'pigeon'" }],
-  ['dance', { error: "unknown command 'dance' (commands: status | init | switch udp|tcp | terminate [REASON] | help)" }],
+  ['dance', { error: "unknown command 'dance' (commands: status | init | switch udp|tcp | panic | terminate [REASON] | help)" }],
   ['', { error: 'empty command' }],
 ]
 for (const [line, expected] of PARSE) {

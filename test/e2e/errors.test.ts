@@ -25,16 +25,24 @@ const USAGE: Array<[string, string[], RegExp]> = [
   ['bad number', ['serve', '--port', 'abc'], /^synchro: --port must be a whole number, got 'abc'$/],
   ['out of range', ['serve', '--frames', '3'], /^synchro: --frames must be between 16 and 16384, got 3$/],
   ['bad format', ['serve', '--format', 'mp3'], /^synchro: --format must be one of s16le, s24le, f32le, got 'mp3'$/],
-  ['bad source', ['serve', '--source', 'cd:1'], /unknown source 'cd:1': use tone\[:HZ\], wav:PATH or raw:PATH\|-/],
+  ['bad source', ['serve', '--source', 'cd:1'], /unknown source 'cd:1': use tone\[:HZ\], wav:PATH, raw:PATH\|- or none/],
   ['missing file', ['serve', '--source', 'wav:/nonexistent/show.wav'], /^synchro: cannot read \/nonexistent\/show.wav: no such file or directory$/],
   ['tone above Nyquist', ['serve', '--source', 'tone:30000'], /tone frequency must be between 0 and 24000 Hz/],
   ['no server given', ['join'], /join needs the server as HOST:PORT/],
   ['bad host:port', ['join', 'localhost'], /'localhost' is not HOST:PORT/],
   ['bad sink', ['join', '127.0.0.1:1', '--sink', 'speaker'], /unknown sink 'speaker'/],
   ['unwritable sink', ['join', '127.0.0.1:1', '--sink', 'wav:/nonexistent/dir/x.wav'], /^synchro: cannot write \/nonexistent\/dir\/x.wav: no such file or directory$/],
-  ['midi not yet', ['join', '127.0.0.1:1', '--midi-out', 'log'], /--midi-out is not available yet/],
+  ['bad MIDI output', ['join', '127.0.0.1:1', '--midi-out', 'speaker'], /^synchro: unknown MIDI output 'speaker': use port:NAME, virtual:NAME, log, file:PATH.mid or raw:PATH\|-$/],
+  ['bad MIDI input', ['serve', '--midi-in', 'keys'], /^synchro: unknown MIDI input 'keys': use port:NAME/],
+  ['MIDI file that is not one', ['serve', '--midi-in', 'file:/etc/hostname'], /^synchro: \/etc\/hostname is not a Standard MIDI File: /],
+  ['missing MIDI file', ['serve', '--midi-in', 'file:/nonexistent.mid'], /^synchro: cannot read \/nonexistent.mid: no such file or directory$/],
+  ['bad channel list', ['join', '127.0.0.1:1', '--midi-channels', '0-4'], /^synchro: --midi-channels: '0-4' is not a channel or range within 1-16$/],
+  ['bad channel map', ['join', '127.0.0.1:1', '--midi-map-channel', '1:17'], /^synchro: --midi-map-channel: '1:17' is not FROM:TO with channels 1-16$/],
+  ['bad MIDI kind', ['join', '127.0.0.1:1', '--midi-types', 'note-on,chord'], /^synchro: --midi-types: unknown kind 'chord'/],
+  ['MIDI-only show with no MIDI', ['serve', '--source', 'none'], /^synchro: --source none streams no audio: give MIDI/],
   ['no clients without control', ['serve', '--clients', '0'], /^synchro: --clients 0 waits for an init command: add --control - to send it$/],
-  ['control and raw stdin', ['serve', '--control', '-', '--source', 'raw:-'], /--control - and --source raw:- both need stdin/],
+  ['control and raw stdin', ['serve', '--control', '-', '--source', 'raw:-'], /--control - and --source raw:- all read stdin/],
+  ['two stdin readers, MIDI', ['serve', '--source', 'raw:-', '--midi-in', 'raw:-'], /--source raw:- and --midi-in raw:- all read stdin/],
 ]
 for (const [name, args, message] of USAGE) {
   test(`usage error: ${name} exits 2 with one line`, async () => {
@@ -43,6 +51,18 @@ for (const [name, args, message] of USAGE) {
     assert.match(oneLine(r.stderr), message)
   })
 }
+
+test('a MIDI port where there is no MIDI system: exit 2, one line saying what to use instead', async () => {
+  // No ALSA sequencer on this machine; with the JACK build (CI), a JACK server that is not running.
+  const r = await run(['serve', '--midi-in', 'virtual:keys'], 10_000, { JACK_DEFAULT_SERVER: 'synchro-no-such-server', JACK_NO_START_SERVER: '1' })
+  assert.is(r.code, 2, r.stderr)
+  assert.match(r.stderr.trim().split('\n').at(-1)!, /^synchro: no MIDI system: .*use file:PATH.mid, raw:PATH\|- or log instead/)
+  const d = await run(['devices', '--json'], 10_000, { JACK_DEFAULT_SERVER: 'synchro-no-such-server', JACK_NO_START_SERVER: '1' })
+  assert.is(d.code, 0)
+  const listed = JSON.parse(d.stdout.trim().split('\n').at(-1)!)
+  assert.is(listed.midi.available, false)
+  assert.match(listed.midi.reason, /no MIDI system/)
+})
 
 test('a WAV source whose format clashes with explicit flags is refused', async () => {
   const { writeNoiseWav } = await import('../helpers/wav-fixtures.js')

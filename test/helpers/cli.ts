@@ -18,8 +18,8 @@ export class Proc {
   readonly exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>
   private waiters: Array<() => void> = []
 
-  constructor(args: string[], o: { eventsOn?: 'stdout' | 'stderr'; stdin?: 'pipe' | 'ignore' } = {}) {
-    this.child = spawn(process.execPath, [CLI, ...args], { stdio: [o.stdin ?? 'ignore', 'pipe', 'pipe'] })
+  constructor(args: string[], o: { eventsOn?: 'stdout' | 'stderr'; stdin?: 'pipe' | 'ignore'; env?: NodeJS.ProcessEnv } = {}) {
+    this.child = spawn(process.execPath, [CLI, ...args], { stdio: [o.stdin ?? 'ignore', 'pipe', 'pipe'], env: { ...process.env, ...o.env } })
     const on = o.eventsOn ?? 'stdout'
     let partial = ''
     const parse = (chunk: string) => {
@@ -95,8 +95,8 @@ export async function serveOnFreePort(args: string[]): Promise<{ server: Proc; p
 }
 
 /** Runs the CLI to completion. */
-export async function run(args: string[], ms = 10_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const p = synchro(args)
+export async function run(args: string[], ms = 10_000, env?: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const p = synchro(args, env ? { env } : {})
   const timer = setTimeout(() => p.kill('SIGKILL'), ms)
   const { code } = await p.exit
   clearTimeout(timer)

@@ -85,6 +85,7 @@ test('TERMINATE for a finished show ends gracefully and drains; a refusal does n
 
 test('keep-alive: the rig pings, and gives up on a silent server after 1.5 intervals', () => {
   const r = streaming()
+  r.send({ type: 'frame', bytes: audio(0) }, 2)
   const p = r.send({ type: 'tick' }, 1002)
   // A third of the timeout without a word from a streaming server: the operator is told.
   assert.equal(p.map((f) => (f.kind === 'send' ? decodeFrame(f.frame, 64).header.type : f.kind)), ['notify', MSG.PING])
@@ -95,6 +96,13 @@ test('keep-alive: the rig pings, and gives up on a silent server after 1.5 inter
   assert.equal(kinds(r.send({ type: 'tick' }, 2400)), ['notify', 'send'], 'silent again; the next PING is due; still within the timeout')
   const fx = r.send({ type: 'tick' }, 2600)
   assert.equal(outcome(fx)!.outcome, { ok: false, code: 'timeout', reason: 'lost the server: nothing heard for 1.6 s', drain: false })
+})
+
+test('a MIDI-only show (no audio yet) is quiet by nature: no silent notice, the keep-alive alone decides', () => {
+  const r = streaming()
+  assert.equal(kinds(r.send({ type: 'tick' }, 1002)), ['send'], 'just the PING')
+  const fx = r.send({ type: 'tick' }, 1600)
+  assert.equal(outcome(fx)!.outcome.code, 'timeout')
 })
 
 test('the rig operator stopping it tells the server and exits cleanly', () => {

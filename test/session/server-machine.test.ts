@@ -14,7 +14,7 @@ test('a connecting rig is sent HELLO with the show format and frame limit', () =
   assert.equal(kinds(fx), ['send'])
   const hello = sentControl(fx[0]!)
   assert.is(hello.type, MSG.HELLO)
-  assert.equal(hello.body, { version: 1, serverName: 'test', format: FORMAT, maxPayload: 128 * 4, pingIntervalMs: 1000 })
+  assert.equal(hello.body, { version: 1, serverName: 'test', format: FORMAT, maxPayload: 1400, pingIntervalMs: 1000 })
   assert.is(s.state.rigs.get(1)!.phase, 'handshake')
 })
 
@@ -24,7 +24,7 @@ test('--clients 2: INIT goes out once the second rig completes the handshake', (
   assert.equal(notices(first).map((n) => n.event), ['joined'])
   assert.is(s.state.phase, 'waiting')
   const second = s.join(2, 'right', 10)
-  assert.equal(kinds(second), ['notify', 'send', 'send', 'notify', 'startStream'])
+  assert.equal(kinds(second), ['notify', 'send', 'rigStreaming', 'send', 'rigStreaming', 'notify', 'startStream'])
   const inits = second.filter((f) => f.kind === 'send').map((f) => sentControl(f))
   assert.equal(inits.map((m) => m.type), [MSG.INIT, MSG.INIT])
   assert.equal(notices(second)[1], { event: 'init', rigs: ['left', 'right'], position: 0 })
@@ -81,7 +81,7 @@ test('keep-alive: PING every interval; a rig silent past 1.5 intervals is droppe
   assert.is(s.state.rigs.get(2)!.rttMs, 10)
   assert.equal(s.send({ type: 'tick' }, 1400), [])
   const t2 = s.send({ type: 'tick' }, 1600)
-  assert.equal(kinds(t2), ['send', 'close', 'notify'])
+  assert.equal(kinds(t2), ['send', 'close', 'notify', 'rigGone'])
   assert.equal(sentControl(t2[0]!).body, { reason: 'timed out: nothing heard for 1.6 s', code: 'timeout' })
   assert.equal(notices(t2), [{ event: 'left', name: 'a', remote: 'r1', reason: 'timed out: nothing heard for 1.6 s' }])
   assert.equal([...s.state.streamingPeers], [2])
@@ -125,7 +125,7 @@ test('bad bytes from a transport close that rig only', () => {
   s.join(2, 'b', 0)
   s.take()
   const fx = s.send({ type: 'badFrame', peer: 1, error: new FrameError('BAD_MAGIC', 'not a Synchro frame (magic 0x4745, expected 0x5359)') }, 5)
-  assert.equal(kinds(fx), ['send', 'close', 'notify'])
+  assert.equal(kinds(fx), ['send', 'close', 'notify', 'rigGone'])
   assert.equal(sentTerminate(fx[0]!).code, 'protocol-error')
   assert.equal([...s.state.streamingPeers], [2])
 })
@@ -160,7 +160,7 @@ test('terminate tells every rig, closes them all, and stops', () => {
 })
 
 const TOKEN = 'feedfacefeedface'
-const REPORT = { packetsReceived: 10, packetsLost: 1, packetsLate: 0, packetsRecovered: 0, framesConcealed: 128, underruns: 0, jitterMs: 0.5, bufferMs: 20 }
+const REPORT = { packetsReceived: 10, packetsLost: 1, packetsLate: 0, packetsRecovered: 0, framesConcealed: 128, underruns: 0, jitterMs: 0.5, bufferMs: 20, midiReceived: 3, midiLost: 0 }
 const udpConnect = (peer: number, token = 'b0b0b0b0b0b0b0b0') => ({ type: 'connect' as const, link: 'udp' as const, token, peer, remote: `u${peer}` })
 const tcpConnect = (peer: number, token: string) => ({ type: 'connect' as const, link: 'tcp' as const, token, peer, remote: `t${peer}` })
 
