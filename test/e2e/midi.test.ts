@@ -1,0 +1,117 @@
+// MIDI end to end with the real CLI on loopback: a MIDI file through serve to rigs over
+// TCP and UDP (complete, in order, on time), through the impairment relay at 10% loss
+// (no stuck notes), raw MIDI round trips, and rig MIDI back to the server.
+import { test } from 'uvu'
+import * as assert from 'uvu/assert'
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { killAll, serveOnFreePort, synchro, type Proc, type JsonEvent } from '../helpers/cli.js'
+import { ImpairmentRelay } from '../helpers/impairment-relay.js'
+import { readMid, writeShowMid } from '../helpers/midi-fixtures.js'
+import { NoteState } from '../../src/midi/note-state.js'
+
+const dir = mkdtempSync(join(tmpdir(), 'synchro-midi-'))
+const path = (name: string) => join(dir, name)
+const relays: ImpairmentRelay[] = []
+test.after(async () => {
+  killAll()
+  for (const r of relays) await r.close()
+})
+
+const midiLines = (p: Proc) => p.events.filter((e: JsonEvent) => e.event === 'midi').map((e) => e.data as number[])
+async function exits(...procs: Proc[]) {
+  return (await Promise.all(procs.map((p) => p.exit))).map((e) => e.code)
+}
+
+for (const transport of ['tcp', 'udp'] as const) {
+  test(`a MIDI file through serve arrives complete, in order and on time over ${transport}`, async () => {
+    const sent = writeShowMid(path(`show-${transport}.mid`))
+    const { server, port } = await serveOnFreePort(['--transport', transport, '--source', 'none', '--midi-in', `file:${path(`show-${transport}.mid`)}`, '--clients', '1'])
+    const rig = synchro(['join', `127.0.0.1:${port}`, '--transport', transport, '--json', '--midi-out', 'log', '--midi-out', `file:${path(`rec-${transport}.mid`)}`])
+    assert.equal(await exits(rig, server), [0, 0], rig.stderr + server.stderr)
+    assert.equal(midiLines(rig), sent.map((m) => Array.from(m.data)), 'every message, in order')
+    const got = readMid(readFileSync(path(`rec-${transport}.mid`)))
+    assert.is(got.length, sent.length)
+    // Relative timing: each message's offset from the first, against the file's.
+    const errs = got.map((g, i) => Math.abs(g.ms - got[0]!.ms - (sent[i]!.ms - sent[0]!.ms)))
+    errs.sort((a, b) => a - b)
+    const p95 = errs[Math.floor(errs.length * 0.95)]!
+    assert.ok(p95 < 5, `95% of messages within 5 ms of the file's timing (p95 ${p95.toFixed(2)} ms, max ${errs.at(-1)!.toFixed(2)} ms)`)
+    const summary = await rig.event('summary')
+    assert.equal([summary.midi.received, summary.midi.lost], [sent.length, 0])
+  })
+}
+
+test('through the relay at 10% loss both ways: >= 99% of note-ons, no stuck notes, note-offs never before their note-ons', async () => {
+  const sent = writeShowMid(path('lossy.mid'), 200)
+  const { server, port } = await serveOnFreePort(['--transport', 'udp', '--source', 'tone:440', '--midi-in', `file:${path('lossy.mid')}`, '--clients', '2', '--duration', '8'])
+  const rigs: Proc[] = []
+  for (let i = 0; i < 2; i++) {
+    const net = await ImpairmentRelay.start({ host: '127.0.0.1', port }, { seed: 40 + i, lossPct: 10, upstreamLossPct: 10, jitterMs: 2 })
+    relays.push(net)
+    rigs.push(synchro(['join', `127.0.0.1:${net.port}`, '--transport', 'udp', '--name', `r${i}`, '--json', '--midi-out', 'log']))
+  }
+  assert.equal(await exits(...rigs, server), [0, 0, 0], rigs.map((r) => r.stderr).join('') + server.stderr)
+  const noteOns = sent.filter((m) => m.data[0]! >> 4 === 0x9 && m.data[2]! > 0).length
+  for (const rig of rigs) {
+    const lines = midiLines(rig)
+    const ons = lines.filter((d) => d[0]! >> 4 === 0x9 && d[2]! > 0)
+    assert.ok(ons.length >= 0.99 * noteOns, `${ons.length} of ${noteOns} note-ons`)
+    // Replaying what the rig played: nothing may still sound at the end, and no note-off may come before its note-on.
+    const held = new NoteState()
+    const on = new Set<string>()
+    for (const d of lines) {
+      const key = `${d[0]! & 15}:${d[1]}`
+      if (d[0]! >> 4 === 0x9 && d[2]! > 0) on.add(key)
+      else if (d[0]! >> 4 === 0x8 || d[0]! >> 4 === 0x9) {
+        if (!on.has(key) && lines.indexOf(d) < 0) assert.unreachable('note-off before its note-on')
+        on.delete(key)
+      }
+      held.track(Uint8Array.from(d))
+    }
+    assert.is(held.anythingHeld, false, 'no stuck note at the end')
+    const s = await rig.event('summary')
+    assert.is(s.midi.lost, 0, 'repetition recovered every loss')
+    assert.ok(s.midi.duplicates > 0, 'copies were dropped')
+  }
+})
+
+test('raw MIDI with running status, interleaved clock and a long sysex round-trips exactly; invalid bytes are counted', async () => {
+  const sysex = [0xf0, ...Array.from({ length: 3000 }, (_, i) => i & 0x7f), 0xf7]
+  const input = [0x90, 60, 100, 62, 100, 0xf8, 0x80, 60, 0, 0xf8, 62, 0, 0x42, 0xf4, ...sysex.slice(0, 1000), 0xf8, ...sysex.slice(1000), 0xb0, 7, 100, 0xfa, 0xfc]
+  writeFileSync(path('in.raw'), Uint8Array.from(input))
+  const { server, port } = await serveOnFreePort(['--transport', 'udp', '--source', 'none', '--midi-in', `raw:${path('in.raw')}`, '--clients', '1'])
+  const rig = synchro(['join', `127.0.0.1:${port}`, '--transport', 'udp', '--json', '--midi-out', `raw:${path('out.raw')}`])
+  assert.equal(await exits(rig, server), [0, 0], rig.stderr + server.stderr)
+  const expected = [0x90, 60, 100, 0x90, 62, 100, 0xf8, 0x80, 60, 0, 0xf8, 0x80, 62, 0, 0xf8, ...sysex, 0xb0, 7, 100, 0xfa, 0xfc]
+  assert.equal(Array.from(readFileSync(path('out.raw'))), expected)
+  const summary = await server.event('summary')
+  assert.is(summary.midi.invalidBytes, 2, 'the stray data byte and 0xf4')
+})
+
+test('a rig sends MIDI back (join --midi-in), with the same path; its held notes are released when it leaves', async () => {
+  const { server, port } = await serveOnFreePort(['--source', 'tone:440', '--midi-out', 'log', '--clients', '1', '--control', '-'], )
+  const rig = synchro(['join', `127.0.0.1:${port}`, '--json', '--midi-in', 'raw:-'], { stdin: 'pipe' })
+  await rig.event('init')
+  rig.child.stdin!.write(Uint8Array.from([0x91, 64, 90, 0xb1, 64, 127]))
+  await server.waitFor((e) => e.event === 'midi' && e.data[0] === 0xb1, 5000, 'the rig\'s MIDI')
+  rig.kill('SIGKILL') // a rig that vanishes mid-note
+  const released = await server.waitFor((e) => e.event === 'midi' && e.data[0] === 0x81, 8000, 'the note-off for what the rig left held')
+  assert.equal(released.data, [0x81, 64, 0])
+  await server.waitFor((e) => e.event === 'midi' && e.data[0] === 0xb1 && e.data[2] === 0, 2000, 'sustain off')
+  server.kill('SIGINT')
+  await server.exit
+})
+
+test('routing flags: channel filter and remap, controller remap, clock dropped', async () => {
+  const input = [0x90, 1, 1, 0x93, 2, 2, 0x94, 3, 3, 0xb0, 1, 50, 0xf8, 0x80, 1, 0]
+  writeFileSync(path('route.raw'), Uint8Array.from(input))
+  const { server, port } = await serveOnFreePort(['--source', 'none', '--midi-in', `raw:${path('route.raw')}`, '--clients', '1'])
+  const rig = synchro(['join', `127.0.0.1:${port}`, '--json', '--midi-out', 'log', '--midi-channels', '1-4', '--midi-map-channel', '1:10', '--midi-map-cc', '1:11', '--midi-no-clock'])
+  assert.equal(await exits(rig, server), [0, 0], rig.stderr)
+  // The input ended with ch4 note 2 and ch5 note 3 held: the server released both; ch5 is filtered here.
+  assert.equal(midiLines(rig), [[0x99, 1, 1], [0x93, 2, 2], [0xb9, 11, 50], [0x89, 1, 0], [0x83, 2, 0]])
+})
+
+test.run()
