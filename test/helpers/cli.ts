@@ -88,8 +88,8 @@ export function killAll(): void {
 }
 
 /** Starts a server on a free port and returns it with its port. */
-export async function serveOnFreePort(args: string[]): Promise<{ server: Proc; port: number }> {
-  const server = synchro(['serve', '--host', '127.0.0.1', '--port', '0', '--json', ...args])
+export async function serveOnFreePort(args: string[], env?: NodeJS.ProcessEnv): Promise<{ server: Proc; port: number }> {
+  const server = synchro(['serve', '--host', '127.0.0.1', '--port', '0', '--json', ...args], env ? { env, stdin: 'pipe' } : {})
   const listening = await server.event('listening')
   return { server, port: listening.port as number }
 }
