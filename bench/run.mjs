@@ -9,6 +9,7 @@ import { delivery } from './delivery.mjs'
 import { udpFanout } from './udp-fanout.mjs'
 import { concealmentSnr } from './concealment.mjs'
 import { redundancy } from './redundancy.mjs'
+import { midiLatency } from './midi-latency.mjs'
 import { ROOT, fmt } from './lib.mjs'
 
 const quick = process.env.BENCH_QUICK === '1'
@@ -66,6 +67,14 @@ for (const rigs of quick ? [1, 32, 64] : [1, 32, 64, 128, 192, 256]) {
     `${String(rigs).padStart(3)} rigs: synchro CPU ${fmt(r.synchro.cpu, 1)}% gaps ${r.synchro.gaps} late ${r.synchro.late} ${r.synchroClean ? 'clean' : 'NOT clean'}; ` +
     `bare dgram CPU ${fmt(r.bare.cpu, 1)}% gaps ${r.bare.gaps} late ${r.bare.late} ${r.bareClean ? 'clean' : 'NOT clean'}; CPU ratio ${fmt(r.synchro.cpu / r.bare.cpu)}`,
   )
+}
+
+console.log('\n== MIDI: one-way latency, bytes into serve --midi-in raw:- to the line out of join --midi-out log --json (300 note-ons, 10 ms apart)')
+results.midiLatency = []
+for (const transport of ['tcp', 'udp']) {
+  const m = await midiLatency(transport, quick ? 100 : 300)
+  results.midiLatency.push(m)
+  console.log(`${transport}: p50 ${fmt(m.p50)} ms, p99 ${fmt(m.p99)} ms, ${m.delivered}/${m.messages} delivered (bare ${transport} relay p50 ${fmt(m.bareP50)}, p99 ${fmt(m.bareP99)}); p50 ratio ${fmt(m.p50 / m.bareP50)}`)
 }
 
 console.log('\n== concealment: SNR of concealed 128-frame packets at 5% random loss, dB (silence = 0 dB)')

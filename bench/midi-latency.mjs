@@ -1,0 +1,57 @@
+// One-way MIDI latency on loopback: note-ons written into `serve --midi-in raw:-` are timed
+// until their line comes out of `join --midi-out log --json`, beside a bare Node relay of
+// the same shape (stdin -> socket -> one JSON line per message) in the same run.
+import { join } from 'node:path'
+import { CLI, ROOT, spawnNode, waitJson, sleep, percentile } from './lib.mjs'
+
+async function notes(writer, reader, count, everyMs = 10) {
+  const sentAt = new Map()
+  const latencies = []
+  let buf = ''
+  reader.on('data', (chunk) => {
+    const now = performance.now()
+    buf += chunk.toString()
+    const lines = buf.split('\n')
+    buf = lines.pop()
+    for (const line of lines) {
+      if (!line.includes('"midi"')) continue
+      const d = JSON.parse(line).data
+      const t = sentAt.get(`${d[1]}:${d[2]}`)
+      if (t !== undefined && d[0] === 0x90) latencies.push(now - t)
+    }
+  })
+  for (let k = 0; k < count; k++) {
+    const note = k % 128
+    const vel = 1 + Math.floor(k / 128)
+    sentAt.set(`${note}:${vel}`, performance.now())
+    writer.write(Uint8Array.of(0x90, note, vel))
+    await sleep(everyMs)
+  }
+  await sleep(300)
+  return latencies
+}
+
+export async function midiLatency(transport, count = 300) {
+  const server = spawnNode([CLI, 'serve', '--host', '127.0.0.1', '--port', '0', '--json', '--source', 'none', '--midi-in', 'raw:-', '--transport', transport])
+  const { port } = await waitJson(server.stdout, (e) => e.event === 'listening')
+  const rig = spawnNode([CLI, 'join', `127.0.0.1:${port}`, '--transport', transport, '--midi-out', 'log', '--json'])
+  await waitJson(server.stdout, (e) => e.event === 'init')
+  await sleep(500)
+  const synchro = await notes(server.stdin, rig.stdout, count)
+  server.kill('SIGKILL')
+  rig.kill('SIGKILL')
+
+  const relayIn = spawnNode([join(ROOT, 'bench', 'bare-relay.mjs'), 'in', transport])
+  const { port: barePort } = await waitJson(relayIn.stderr, (e) => e.event === 'listening')
+  const relayOut = spawnNode([join(ROOT, 'bench', 'bare-midi-out.mjs'), String(barePort), transport])
+  await waitJson(relayOut.stderr, (e) => e.event === 'init')
+  await sleep(300)
+  const bare = await notes(relayIn.stdin, relayOut.stdout, count)
+  relayIn.kill('SIGKILL')
+  relayOut.kill('SIGKILL')
+  return {
+    transport, messages: count, delivered: synchro.length,
+    p50: percentile(synchro, 50), p99: percentile(synchro, 99),
+    bareP50: percentile(bare, 50), bareP99: percentile(bare, 99),
+  }
+}
