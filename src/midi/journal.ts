@@ -112,11 +112,17 @@ export class MidiJournal {
     if (hasNew) resendOnly = false
     if (hasNew && !resendOnly) {
       const reliable: PeerKey[] = []
-      for (const [key, p] of this.peers) if (p.reliable && !this.pendingReplay.has(key)) reliable.push(key)
+      for (const [key, p] of this.peers) {
+        if (!p.reliable || this.pendingReplay.has(key)) continue
+        reliable.push(key)
+        p.next = this.nextSerial // a reliable transport delivers what it is given, in order
+      }
       if (reliable.length > 0) out.push({ frames: this.frames(this.sentUpTo, this.nextSerial), peers: reliable })
     }
     for (const [key, from] of this.pendingReplay) {
       out.push({ frames: this.frames(serialBefore(from, this.base) ? this.base : from, this.nextSerial), peers: [key] })
+      const p = this.peers.get(key)
+      if (p) p.next = this.nextSerial
     }
     this.pendingReplay.clear()
     // UDP peers: one tail from the oldest unacknowledged serial among those due.
@@ -170,6 +176,8 @@ export class MidiJournal {
     if (drop > 0) {
       this.events.splice(0, drop)
       this.base = (this.base + drop) >>> 0
+      // What is gone cannot be waited for: the receiver learns of the gap from the next frame's oldest serial.
+      for (const p of this.peers.values()) if (serialBefore(p.next, this.base)) p.next = this.base
     }
   }
 }

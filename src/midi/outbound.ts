@@ -48,6 +48,7 @@ export class MidiOutbound {
     if (this.started) return
     this.started = true
     startMidiInputs(this.o.inputs, (data) => this.push(data), {
+      flush: () => this.flushNow(),
       ...(this.o.onInputsEnded ? { allEnded: this.o.onInputsEnded } : {}),
       ...(this.o.onInputError ? { error: this.o.onInputError } : {}),
     })
@@ -59,7 +60,12 @@ export class MidiOutbound {
     this.resendTimer = undefined
   }
 
-  /** One message into the stream, stamped now. */
+  /**
+   * One message into the stream, stamped now. Messages pushed in the same turn of the event
+   * loop (one chunk of a pipe, a burst from a port) go out together in one flush, as soon as
+   * the turn ends: over UDP each datagram repeats what is unacknowledged, so flushing per
+   * message in a burst of n would send n²/2 copies.
+   */
   push(data: Uint8Array): void {
     const position = this.o.positionNow()
     if (position === undefined) {
@@ -67,13 +73,30 @@ export class MidiOutbound {
       return
     }
     this.messagesIn++
-    const now = this.o.clock.now()
-    this.journal.push(data, position, now)
+    this.journal.push(data, position, this.o.clock.now())
+    if (this.flushQueued) return
+    this.flushQueued = true
+    queueMicrotask(() => {
+      this.flushQueued = false
+      this.flush(false)
+    })
+  }
+
+  private flushQueued = false
+
+  /** Sends what is queued now (before a TERMINATE that must not overtake it). */
+  flushNow(): void {
     this.flush(false)
   }
 
   addPeer(peer: PeerKey, reliable: boolean): void {
     this.journal.addPeer(peer, reliable, this.o.clock.now())
+  }
+
+  /** A peer moved to another connection: what it may not have received goes out again on the new one, now. */
+  movePeer(from: PeerKey, to: PeerKey, reliable: boolean): void {
+    this.journal.movePeer(from, to, reliable)
+    this.flush(false)
   }
 
   ack(peer: PeerKey, next: number): void {
@@ -98,7 +121,7 @@ export class MidiOutbound {
 export function startMidiInputs(
   inputs: readonly MidiInput[],
   push: (data: Uint8Array) => void,
-  on: { allEnded?: () => void; error?: (input: MidiInput, err: Error) => void } = {},
+  on: { allEnded?: () => void; error?: (input: MidiInput, err: Error) => void; flush?: () => void } = {},
 ): void {
   const finite = inputs.filter((i) => i.finite).length
   let ended = 0
@@ -111,6 +134,7 @@ export function startMidiInputs(
       },
       end: (err) => {
         for (const off of held.release()) push(off)
+        on.flush?.()
         if (err) on.error?.(input, err)
         if (input.finite && ++ended === finite) on.allEnded?.()
       },

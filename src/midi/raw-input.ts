@@ -1,7 +1,12 @@
-// MIDI from a raw byte stream: a pipe, a FIFO, stdin (raw:-), or a file of bytes (sent as
-// fast as it reads: a raw file carries no timing; use a .mid file for that).
+// MIDI from a raw byte stream: stdin (raw:-), a FIFO, or a file of bytes (sent as fast as
+// it reads: a raw file carries no timing; use a .mid file for that).
+// A FIFO is a meeting point that controller programs may open and close during a show: it
+// is held open read-write, so one writer leaving is not the end of the input, and read
+// through a libuv pipe handle rather than the thread pool, so stopping the show never waits
+// on a blocked read.
 
-import { accessSync, constants, createReadStream } from 'node:fs'
+import { accessSync, constants, createReadStream, openSync, statSync } from 'node:fs'
+import { Socket } from 'node:net'
 import type { Readable } from 'node:stream'
 import { UsageError } from '../errors.js'
 import { describeFsError } from '../fs-errors.js'
@@ -10,7 +15,8 @@ import { MidiStreamParser } from './stream-parser.js'
 
 export class RawMidiInput implements MidiInput {
   readonly description: string
-  readonly finite = true
+  readonly finite: boolean
+  private readonly fifo: boolean
   private stream: Readable | undefined
   private parser: MidiStreamParser | undefined
 
@@ -22,7 +28,9 @@ export class RawMidiInput implements MidiInput {
         throw new UsageError('MIDI_UNREADABLE', `cannot read MIDI from ${path}: ${describeFsError(err)}`)
       }
     }
-    this.description = `raw MIDI from ${path === '-' ? 'stdin' : path}`
+    this.fifo = path !== '-' && statSync(path).isFIFO()
+    this.finite = !this.fifo
+    this.description = `raw MIDI from ${path === '-' ? 'stdin' : this.fifo ? `FIFO ${path}` : path}`
   }
 
   get invalidBytes(): number {
@@ -31,7 +39,11 @@ export class RawMidiInput implements MidiInput {
 
   start(on: MidiInputHandlers): void {
     this.parser = new MidiStreamParser((m) => on.message(m))
-    this.stream = this.path === '-' ? process.stdin : createReadStream(this.path)
+    this.stream = this.path === '-'
+      ? process.stdin
+      : this.fifo
+        ? new Socket({ fd: openSync(this.path, constants.O_RDWR | constants.O_NONBLOCK), readable: true, writable: false })
+        : createReadStream(this.path)
     this.stream.on('data', (chunk: Buffer) => this.parser!.feed(chunk))
     this.stream.once('end', () => on.end())
     this.stream.once('error', (err) => on.end(err))

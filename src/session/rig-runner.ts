@@ -283,7 +283,7 @@ export class RigRunner {
       this.transport = next
       this.use(next)
       this.playout?.setLossy(!next.reliable)
-      this.midiOut.journal.movePeer(0, 0, next.reliable)
+      this.midiOut.movePeer(0, 0, next.reliable)
       for (const bytes of early) this.dispatch({ type: 'frame', bytes, ordered: next.reliable })
       void old.close()
       this.switches++

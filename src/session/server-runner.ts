@@ -228,6 +228,7 @@ export class ServerRunner {
   }
 
   terminate(reason: string, code = 'operator'): void {
+    this.midiOut.flushNow() // MIDI already in the show goes out before TERMINATE
     this.dispatch({ type: 'terminate', reason, code })
   }
 
@@ -326,7 +327,7 @@ export class ServerRunner {
         })
         this.forget(fx.from)
         this.retire(old)
-        this.midiOut.journal.movePeer(fx.from, fx.to, this.transports.get(fx.to)?.reliable ?? true)
+        this.midiOut.movePeer(fx.from, fx.to, this.transports.get(fx.to)?.reliable ?? true)
         const m = this.midiFrom.get(fx.from)
         if (m) {
           this.midiFrom.delete(fx.from)

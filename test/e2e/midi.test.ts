@@ -3,7 +3,8 @@
 // (no stuck notes), raw MIDI round trips, and rig MIDI back to the server.
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { createWriteStream, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { execFileSync } from 'node:child_process'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { killAll, serveOnFreePort, synchro, type Proc, type JsonEvent } from '../helpers/cli.js'
@@ -112,6 +113,31 @@ test('routing flags: channel filter and remap, controller remap, clock dropped',
   assert.equal(await exits(rig, server), [0, 0], rig.stderr)
   // The input ended with ch4 note 2 and ch5 note 3 held: the server released both; ch5 is filtered here.
   assert.equal(midiLines(rig), [[0x99, 1, 1], [0x93, 2, 2], [0xb9, 11, 50], [0x89, 1, 0], [0x83, 2, 0]])
+})
+
+test('a live switch to UDP releases held notes on the rig, and MIDI goes on over UDP; TERMINATE releases the rest', async () => {
+  const fifo = path('keys.fifo')
+  execFileSync('mkfifo', [fifo])
+  const server = synchro(['serve', '--host', '127.0.0.1', '--port', '0', '--json', '--source', 'tone:440', '--midi-in', `raw:${fifo}`, '--clients', '1', '--control', '-'], { stdin: 'pipe' })
+  const port = (await server.event('listening')).port
+  const rig = synchro(['join', `127.0.0.1:${port}`, '--json', '--midi-out', 'log'])
+  await rig.event('init')
+  const keys = createWriteStream(fifo)
+  keys.write(Uint8Array.of(0x90, 60, 100))
+  await rig.waitFor((e) => e.event === 'midi' && e.data[1] === 60, 5000, 'the first note')
+  server.child.stdin!.write('switch udp\n')
+  await rig.event('switched', 5000)
+  keys.write(Uint8Array.of(0x90, 61, 100))
+  await rig.waitFor((e) => e.event === 'midi' && e.data[1] === 61, 5000, 'a note over UDP')
+  server.child.stdin!.write('terminate\n')
+  // The controller program is still connected to the FIFO: that must not hold the show open.
+  assert.equal(await exits(rig, server), [0, 0], rig.stderr + server.stderr)
+  keys.destroy()
+  const lines = midiLines(rig)
+  const at = (d: number[]) => lines.findIndex((l) => l.join() === d.join())
+  assert.ok(at([0x80, 60, 0]) > at([0x90, 60, 100]) && at([0x80, 60, 0]) < at([0x90, 61, 100]), `note 60 released at the switch: ${JSON.stringify(lines)}`)
+  assert.ok(at([0x80, 61, 0]) > at([0x90, 61, 100]), 'note 61 released at TERMINATE')
+  assert.is((await rig.event('summary')).transport, 'udp')
 })
 
 test.run()

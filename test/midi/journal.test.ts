@@ -136,4 +136,29 @@ test('a TCP frame that starts after what the receiver expects is a gap given up 
   assert.equal(got.messages.map((m) => m.data[1]), [2])
 })
 
+test('a switch from UDP to TCP sends what the UDP path had not confirmed once more, on the new connection', () => {
+  const j = new MidiJournal(() => 1)
+  j.addPeer(1, false, 0)
+  j.push(note(1), 0, 0)
+  j.push(note(2), 0, 0)
+  j.flush(0)
+  j.ack(1, 1) // only the first arrived
+  j.movePeer(1, 2, true)
+  const out = j.flush(1)
+  assert.equal(out.map((s) => s.peers), [[2]])
+  assert.equal(payload(out[0]!.frames[0]!).events.map((e) => e.data[1]), [2])
+  assert.is(j.awaitingAcks, false)
+})
+
+test("once a stuck peer's messages expire, nothing is left to wait for (the resend timer stops)", () => {
+  const j = new MidiJournal(() => 1)
+  j.addPeer(1, false, 0)
+  j.push(note(1), 0, 0)
+  j.flush(0)
+  assert.is(j.awaitingAcks, true)
+  j.flush(JOURNAL_MAX_AGE_MS + 1, true)
+  assert.is(j.expired, 1)
+  assert.is(j.awaitingAcks, false)
+})
+
 test.run()
