@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// Runs before `npm test` (pretest): makes sure the virtual-port MIDI test has a real MIDI
-// backend. A machine with an ALSA sequencer (/dev/snd/seq) has one already. One without
+// Runs before `npm test` (pretest): makes sure the console's end-to-end test has tmux (its
+// pseudo-terminal) and the virtual-port MIDI test has a real MIDI backend. A machine with an ALSA sequencer (/dev/snd/seq) has one already. One without
 // (containers, CI, this project's build machine) gets RtMidi's JACK backend: jackd2 and
 // libjack-jackd2-dev from Debian when missing (as root, with apt-get), then
 // `npm run midi:jack`. The test starts and stops its own private jackd. On such a machine
@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url'
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 const say = (line) => console.log(`test services: ${line}`)
 
-if (process.platform !== 'linux' || existsSync('/dev/snd/seq')) process.exit(0)
+if (process.platform !== 'linux') process.exit(0)
 const have = (cmd) => {
   try {
     execFileSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' })
@@ -24,16 +24,21 @@ const have = (cmd) => {
     return false
   }
 }
-if (!have('jackd') || !existsSync('/usr/include/jack/jack.h')) {
+const alsa = existsSync('/dev/snd/seq')
+const need = []
+if (!have('tmux')) need.push('tmux')
+if (!alsa && (!have('jackd') || !existsSync('/usr/include/jack/jack.h'))) need.push('jackd2', 'libjack-jackd2-dev')
+if (need.length > 0) {
   if (process.getuid?.() !== 0 || !have('apt-get')) {
-    say('no ALSA sequencer and no JACK here: the virtual-port MIDI test needs jackd2 and libjack-jackd2-dev (docs/MIDI.md)')
-    process.exit(0)
+    say(`the console and MIDI port tests need ${need.join(', ')} (docs/MIDI.md): install them, or run bash .ci/run`)
+  } else {
+    say(`installing ${need.join(', ')} for the console and MIDI port tests`)
+    execFileSync('apt-get', ['install', '-y', '-q', '--no-install-recommends', ...need], {
+      stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+    })
   }
-  say('installing jackd2 and libjack-jackd2-dev for the virtual-port MIDI test')
-  execFileSync('apt-get', ['install', '-y', '-q', '--no-install-recommends', 'jackd2', 'libjack-jackd2-dev'], {
-    stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
-  })
 }
+if (alsa || !have('jackd')) process.exit(0)
 const require = createRequire(join(root, 'package.json'))
 let pkg
 try {

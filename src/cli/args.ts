@@ -50,7 +50,3 @@ export function parseHostPort(text: string | undefined): { host: string; port: n
   if (port < 1 || port > 65535) throw new UsageError('BAD_FLAG', `port must be 1-65535, got ${port}`)
   return { host: m[1] ?? (m[2] || '127.0.0.1'), port }
 }
-
-export function notYet(flag: string, issue: string): UsageError {
-  return new UsageError('NOT_AVAILABLE', `${flag} is not available yet in this build (${issue})`)
-}

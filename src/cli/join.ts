@@ -12,7 +12,9 @@ import type { RigOutcome } from '../session/rig-machine.js'
 import { SessionSink } from '../audio/session-sink.js'
 import { describeFormat } from '../codec/format.js'
 import { UsageError } from '../errors.js'
-import { choiceFlag, intFlag, notYet, parseCommand, parseHostPort } from './args.js'
+import { choiceFlag, intFlag, parseCommand, parseHostPort } from './args.js'
+import { loadProfile } from '../profile/load.js'
+import { joinFlags, mergeFlags, rigOf } from '../profile/to-args.js'
 import { Reporter } from './reporter.js'
 import { onStopSignals } from './signals.js'
 import { openMidiInput, openMidiOutput, openSink } from './specs.js'
@@ -46,7 +48,8 @@ Join a show as a rig and play what the server streams.
   --midi-no-clock       drop MIDI clock and transport (start, stop, continue, position)
   --midi-jitter MS      deliver MIDI at its show time plus MS, so network jitter leaves
                         the performance (default: at once, lowest latency)
-  --profile PATH        rig profile (not available yet)
+  --profile PATH        the show's profile: this rig's entry (by --name, or the only
+                        one) sets its sink, latency and MIDI; flags override it
   --json                one JSON event per line (on stderr when --sink raw:-)
 `
 
@@ -75,12 +78,18 @@ const OPTIONS = {
 } as const
 
 export async function join(argv: string[]): Promise<number> {
+  const first = parseCommand('join', argv, OPTIONS, true)
+  if (first.values.profile !== undefined) {
+    // The show's profile: this rig's entry (by --name, or the only one) gives its flags; flags given here win.
+    const profile = loadProfile(first.values.profile)
+    argv = mergeFlags(joinFlags(profile, rigOf(profile, first.values.name)), argv)
+    if (first.positionals.length === 0 && profile.address !== undefined) argv.push(profile.address)
+  }
   const { values: v, positionals } = parseCommand('join', argv, OPTIONS, true)
   if (v.help) {
     process.stdout.write(JOIN_HELP)
     return 0
   }
-  if (v.profile) throw notYet('--profile', 'show profiles')
   if (positionals.length > 1) throw new UsageError('BAD_FLAG', `join takes one HOST:PORT, got also '${positionals[1]}'`)
   const { host, port } = parseHostPort(positionals[0])
   const transportKind = choiceFlag('transport', v.transport, 'tcp', ['tcp', 'udp'] as const)

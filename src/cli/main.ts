@@ -2,18 +2,23 @@
 // The `synchro` command. Every failure is one line on stderr: exit 2 for bad usage,
 // 1 for anything else; 0 after a graceful terminate.
 
-import { describeError, UsageError } from '../errors.js'
+import { describeError, ProfileError, UsageError } from '../errors.js'
 import { devices, DEVICES_HELP } from './devices.js'
 import { join, JOIN_HELP } from './join.js'
+import { profile, PROFILE_HELP } from './profile.js'
+import { tui, TUI_HELP } from './tui.js'
 import { serve, SERVE_HELP } from './serve.js'
 import { VERSION } from './version.js'
 
 const HELP = `synchro ${VERSION}: live audio and MIDI sync for the stage
 
 usage:
+  synchro tui [options]                run a show from the operator console (also: synchro
+                                       alone in a terminal); takes serve's options
   synchro serve [options]              stream a source to every rig that joins
   synchro join HOST:PORT [options]     join a show as a rig and play it
   synchro devices [--json]             list MIDI ports
+  synchro profile check PATH|schema    validate a show profile, or print its JSON Schema
   synchro COMMAND --help               the options of one command
   synchro --version
 
@@ -27,10 +32,14 @@ const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; help:
   serve: { run: serve, help: SERVE_HELP },
   join: { run: join, help: JOIN_HELP },
   devices: { run: devices, help: DEVICES_HELP },
+  profile: { run: profile, help: PROFILE_HELP },
+  tui: { run: tui, help: TUI_HELP },
 }
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv
+  // `synchro` alone in a terminal is the console; piped or scripted, it prints help.
+  if (command === undefined && process.stdin.isTTY && process.stdout.isTTY) return tui([])
   if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
     const topic = command === 'help' ? rest[0] : undefined
     process.stdout.write(topic && COMMANDS[topic] ? COMMANDS[topic].help : HELP)
@@ -50,8 +59,10 @@ main(process.argv.slice(2)).then(
     process.exitCode = code
   },
   (err: unknown) => {
-    process.stderr.write(`synchro: ${describeError(err)}\n`)
+    // A bad profile: every problem on its own line, each naming the field.
+    const lines = err instanceof ProfileError ? err.problems : [describeError(err)]
+    process.stderr.write(lines.map((l) => `synchro: ${l}\n`).join(''))
     if (process.env.SYNCHRO_DEBUG) console.error(err)
-    process.exitCode = err instanceof UsageError ? 2 : 1
+    process.exitCode = err instanceof UsageError || err instanceof ProfileError ? 2 : 1
   },
 )

@@ -9,11 +9,13 @@ import { AudioPacketizer, DEFAULT_MTU, maxDatagramBytes, maxRedundancy } from '.
 import { systemClock } from '../session/clock.js'
 import { DEFAULT_PING_INTERVAL_MS } from '../session/keepalive.js'
 import { maxAudioPayload } from '../session/server-machine.js'
-import { ServerRunner } from '../session/server-runner.js'
+import { ServerRunner, type ServerSummary } from '../session/server-runner.js'
 import { MEDIA_MAX_PAYLOAD } from '../codec/messages.js'
 import { UsageError } from '../errors.js'
-import { choiceFlag, intFlag, notYet, numberFlag, parseCommand } from './args.js'
-import { Reporter } from './reporter.js'
+import { choiceFlag, intFlag, numberFlag, parseCommand } from './args.js'
+import { loadProfile } from '../profile/load.js'
+import { mergeFlags, serveFlags } from '../profile/to-args.js'
+import { Reporter, type Event } from './reporter.js'
 import { onStopSignals } from './signals.js'
 import { readControl } from './control.js'
 import { openMidiInput, openMidiOutput, openSource } from './specs.js'
@@ -48,7 +50,7 @@ Stream audio to every rig that joins.
                         the show ends when the last file or pipe does
   --midi-out SPEC       where MIDI from rigs goes (repeatable): port:NAME, virtual:NAME,
                         log, file:PATH.mid, raw:PATH|-
-  --profile PATH        show profile (not available yet)
+  --profile PATH        show profile (JSON or YAML, see profiles/); flags override it
   --json                one JSON event per line on stdout
 `
 
@@ -79,12 +81,46 @@ const OPTIONS = {
 } as const
 
 export async function serve(argv: string[]): Promise<number> {
-  const { values: v } = parseCommand('serve', argv, OPTIONS, false)
-  if (v.help) {
+  if (parseCommand('serve', argv, OPTIONS, false).values.help) {
     process.stdout.write(SERVE_HELP)
     return 0
   }
-  if (v.profile) throw notYet('--profile', 'show profiles')
+  const show = await openShow(argv, 'serve')
+  const { runner, reporter } = show
+  const stopControl = show.control ? readControl(runner, reporter) : () => {}
+  const disposeSignals = onStopSignals((sig) => runner.terminate(`stopped by operator (${sig})`, 'operator'))
+  const summary = await show.done
+  disposeSignals()
+  stopControl()
+  return summary.code === 'source-error' ? 1 : 0
+}
+
+/** What `serve` and the operator console share: a show, listening, with its events. */
+export interface Show {
+  runner: ServerRunner
+  reporter: Reporter
+  control: boolean
+  name: string
+  transport: 'tcp' | 'udp'
+  port: number
+  format: AudioFormat
+  sourceDescription: string
+  /** Resolves once the show is over and the listener closed (the summary event is out). */
+  done: Promise<ServerSummary>
+}
+
+export type Emit = (event: Event, line: string | null) => void
+
+/**
+ * Parses serve's flags (and profile), opens the source and MIDI, listens and starts the
+ * show. `console` mode: the keyboard owns stdin, and the show starts on a key (clients 0)
+ * unless --clients says otherwise. Every event goes to `emit`.
+ */
+export async function openShow(argv: string[], mode: 'serve' | 'console', emitTo?: Emit): Promise<Show> {
+  const profilePath = parseCommand('serve', argv, OPTIONS, false).values.profile
+  // Flags given on the command line override the profile's.
+  if (profilePath !== undefined) argv = mergeFlags(serveFlags(loadProfile(profilePath)), argv)
+  const { values: v } = parseCommand('serve', argv, OPTIONS, false)
   const transport = choiceFlag('transport', v.transport, 'tcp', ['tcp', 'udp'] as const)
   const mtu = intFlag('mtu', v.mtu, DEFAULT_MTU, 576, 65535)
   const redundancy = intFlag('redundancy', v.redundancy, 0, 0, 16)
@@ -98,20 +134,25 @@ export async function serve(argv: string[]): Promise<number> {
   }
   const framesPerPacket = intFlag('frames', v.frames, DEFAULT_FRAMES_PER_PACKET, 16, 16384)
   if (v.control !== undefined && v.control !== '-') throw new UsageError('BAD_FLAG', `--control takes - (stdin), got '${v.control}'`)
-  const control = v.control === '-'
+  if (mode === 'console' && (v.control !== undefined || v.source === 'raw:-' || v['midi-in']?.includes('raw:-'))) {
+    throw new UsageError('BAD_FLAG', 'the console reads the keyboard: --control - and raw:- (stdin) are for synchro serve')
+  }
+  // The console's operator is the control: in it, --clients 0 (start on a key) is the default.
+  const control = v.control === '-' || mode === 'console'
   const midiInSpecs = v['midi-in'] ?? []
   const stdinUsers = [control && '--control -', v.source === 'raw:-' && '--source raw:-', ...midiInSpecs.filter((m) => m === 'raw:-').map(() => '--midi-in raw:-')].filter(Boolean)
   if (stdinUsers.length > 1) throw new UsageError('BAD_FLAG', `${stdinUsers.join(' and ')} all read stdin: give all but one a file or FIFO path`)
-  const clients = intFlag('clients', v.clients, 1, 0, 1000)
+  const clients = intFlag('clients', v.clients, mode === 'console' ? 0 : 1, 0, 1000)
   if (clients === 0 && !control) throw new UsageError('BAD_FLAG', '--clients 0 waits for an init command: add --control - to send it')
   const durationS = numberFlag('duration', v.duration, undefined, 0.001, 7 * 24 * 3600)
   const pingIntervalMs = intFlag('ping-ms', v['ping-ms'], DEFAULT_PING_INTERVAL_MS, 100, 60000)
   const reporter = new Reporter(v.json ?? false, process.stdout)
+  const emit: Emit = emitTo ?? ((e, line) => reporter.event(e, line))
 
   const clock = systemClock
   const source = openSource(v.source ?? 'tone:440', flags, clock)
   const midiInputs = midiInSpecs.map((spec) => openMidiInput(spec, clock))
-  const midiOutputs = (v['midi-out'] ?? []).map((spec) => openMidiOutput(spec, clock, (e, line) => reporter.event(e, line)))
+  const midiOutputs = (v['midi-out'] ?? []).map((spec) => openMidiOutput(spec, clock, (e, line) => emit(e, line)))
   if (source instanceof NoneSource && midiInputs.length === 0 && midiOutputs.length === 0) {
     throw new UsageError('BAD_FLAG', '--source none streams no audio: give MIDI to send (--midi-in) or to receive (--midi-out)')
   }
@@ -159,22 +200,24 @@ export async function serve(argv: string[]): Promise<number> {
     onNotice: (n) => {
       switch (n.event) {
         case 'joined':
-          return reporter.event(n, `rig ${n.name} joined from ${n.remote}${n.late ? ' (late: playing from the live position)' : ''}`)
+          return emit(n, `rig ${n.name} joined from ${n.remote}${n.late ? ' (late: playing from the live position)' : ''}`)
         case 'left':
-          return reporter.event(n, `rig ${n.name} left: ${n.reason}`)
+          return emit(n, `rig ${n.name} left: ${n.reason}`)
         case 'rejected':
-          return reporter.event(n, `refused ${n.remote}: ${n.reason}`)
+          return emit(n, `refused ${n.remote}: ${n.reason}`)
         case 'init':
           armDuration()
-          return reporter.event(n, `INIT: streaming to ${n.rigs.length} rig${n.rigs.length === 1 ? '' : 's'} (${n.rigs.join(', ')})`)
+          return emit(n, `INIT: streaming to ${n.rigs.length} rig${n.rigs.length === 1 ? '' : 's'} (${n.rigs.join(', ')})`)
         case 'terminate':
-          return reporter.event(n, `TERMINATE: ${n.reason}`)
+          return emit(n, `TERMINATE: ${n.reason}`)
         case 'switch':
-          return reporter.event(n, `switching the show to ${n.to}: ${n.rigs.length ? n.rigs.join(', ') : 'no rig needs to move'}`)
+          return emit(n, `switching the show to ${n.to}: ${n.rigs.length ? n.rigs.join(', ') : 'no rig needs to move'}`)
         case 'switched':
-          return reporter.event(n, `rig ${n.name} moved from ${n.from} to ${n.to} (${n.remote})`)
+          return emit(n, `rig ${n.name} moved from ${n.from} to ${n.to} (${n.remote})`)
         case 'switch-failed':
-          return reporter.event(n, `rig ${n.name} stays where it is: ${n.reason}`)
+          return emit(n, `rig ${n.name} stays where it is: ${n.reason}`)
+        case 'muted':
+          return emit(n, `rig ${n.name} ${n.muted ? 'muted (it gets silence; MIDI goes on)' : 'unmuted'}`)
       }
     },
   })
@@ -184,14 +227,12 @@ export async function serve(argv: string[]): Promise<number> {
     // A rig more than a second of audio behind loses its oldest audio; 4 s without draining, it is dropped.
     maxQueueBytes: Math.max(64 * 1024, format.rateHz * bytesPerFrame(format)),
   })
-  reporter.event(
+  emit(
     { event: 'listening', transport, host, port: listener.port, format, mtu, redundancy },
     `listening on ${transport} ${host}:${listener.port}; source ${source.description}; ${describeFormat(format)}; waiting for ${clients} rig${clients === 1 ? '' : 's'}` +
       [...midiInputs, ...midiOutputs].map((m) => `; ${m.description}`).join(''),
   )
   runner.listening()
-
-  const stopControl = control ? readControl(runner, reporter) : () => {}
 
   let statsCount = 0
   const statsTimer = setInterval(() => {
@@ -201,22 +242,20 @@ export async function serve(argv: string[]): Promise<number> {
       ? `${(s.uptimeMs / 1000).toFixed(0)} s: ${s.rigs.length} rig(s), ${s.packetsBroadcast} packets sent` + (midiInputs.length || midiOutputs.length ? `, MIDI ${s.midi.messagesIn} in / ${s.midi.messagesOut} out` : '') + s.rigs.map((r) => `; ${r.name} on ${r.transport}, rtt ${r.rttMs ?? '-'} ms, dropped ${r.framesDropped}${r.heard ? `, lost ${r.heard.packetsLost}, concealed ${r.heard.framesConcealed}` : ''}`).join('')
       : null
     // Datagrams from strangers (not a CONNECT, no session): counted, never let in.
-    reporter.event({ event: 'stats', ...s, udpStrangerDatagrams: listener.udp.stats.strangerDatagrams }, line)
+    emit({ event: 'stats', ...s, udpStrangerDatagrams: listener.udp.stats.strangerDatagrams }, line)
   }, 1000)
 
-  const disposeSignals = onStopSignals((sig) => runner.terminate(`stopped by operator (${sig})`, 'operator'))
-
-  const summary = await runner.done
-  clearInterval(statsTimer)
-  clearTimeout(durationTimer)
-  disposeSignals()
-  stopControl()
-  await listener.close()
-  reporter.event(
-    { event: 'summary', ...summary },
-    `done: ${summary.reason}; ${summary.packetsBroadcast} packets (${(summary.framesBroadcast / format.rateHz).toFixed(1)} s of audio) to ${summary.rigsJoined} rig(s)`,
-  )
-  return summary.code === 'source-error' ? 1 : 0
+  const done = runner.done.then(async (summary) => {
+    clearInterval(statsTimer)
+    clearTimeout(durationTimer)
+    await listener.close()
+    emit(
+      { event: 'summary', ...summary },
+      `done: ${summary.reason}; ${summary.packetsBroadcast} packets (${(summary.framesBroadcast / format.rateHz).toFixed(1)} s of audio) to ${summary.rigsJoined} rig(s)`,
+    )
+    return summary
+  })
+  return { runner, reporter, control, name: v.name ?? hostname(), transport, port: listener.port, format, sourceDescription: source.description, done }
 }
 
 /**

@@ -33,6 +33,11 @@ export class AudioPacketizer {
     if (this.framesPerSegment < 1) throw new RangeError(`a ${maxDatagram}-byte datagram cannot hold one audio frame`)
   }
 
+  /** A packetizer with the same settings and a history of its own (for a second stream). */
+  twin(): AudioPacketizer {
+    return new AudioPacketizer(this.format, this.maxDatagram, this.redundancy)
+  }
+
   /** The datagrams for one encoded AUDIO frame. The array is reused: read it before the next call. */
   datagrams(frame: Uint8Array): readonly Uint8Array[] {
     if (this.redundancy > 0) {

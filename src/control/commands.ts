@@ -10,13 +10,15 @@ export type Command =
   | { kind: 'terminate'; reason: string }
   | { kind: 'switch'; to: 'tcp' | 'udp' }
   | { kind: 'panic' }
+  | { kind: 'kick'; name: string }
+  | { kind: 'mute'; name: string; muted: boolean }
   | { kind: 'help' }
 
 export type CommandResult =
   | { ok: true; command: string; status?: ServerStats; message: string }
   | { ok: false; command: string; error: string }
 
-export const COMMAND_HELP = 'commands: status | init | switch udp|tcp | panic | terminate [REASON] | help'
+export const COMMAND_HELP = 'commands: status | init | switch udp|tcp | panic | kick RIG | mute RIG | unmute RIG | terminate [REASON] | help'
 
 /** Parses one line; unknown words are an error result, never an exception. */
 export function parseCommand(line: string): Command | { error: string } {
@@ -37,6 +39,13 @@ export function parseCommand(line: string): Command | { error: string } {
     }
     case 'panic':
       return { kind: 'panic' }
+    case 'kick':
+    case 'mute':
+    case 'unmute': {
+      const name = rest.join(' ')
+      if (!name) return { error: `${word.toLowerCase()} takes a rig name` }
+      return word.toLowerCase() === 'kick' ? { kind: 'kick', name } : { kind: 'mute', name, muted: word.toLowerCase() === 'mute' }
+    }
     case 'help':
     case '?':
       return { kind: 'help' }
@@ -75,12 +84,20 @@ export function execute(runner: ServerRunner, command: Command): CommandResult {
       runner.midiPanic()
       return { ok: true, command: 'panic', message: phase === 'streaming' ? 'MIDI panic: all notes and sustain off on every channel, every rig' : 'MIDI panic: server outputs released (rigs get MIDI once the show starts)' }
     }
+    case 'kick':
+      if (!runner.kick(command.name)) return { ok: false, command: 'kick', error: `no rig named '${command.name}'` }
+      return { ok: true, command: 'kick', message: `removed ${command.name} from the show` }
+    case 'mute': {
+      const verb = command.muted ? 'mute' : 'unmute'
+      if (!runner.mute(command.name, command.muted)) return { ok: false, command: verb, error: `no rig named '${command.name}'` }
+      return { ok: true, command: verb, message: `${command.name} ${command.muted ? 'muted: it gets silence, MIDI goes on' : 'unmuted'}` }
+    }
     case 'help':
       return { ok: true, command: 'help', message: COMMAND_HELP }
   }
 }
 
 function describeStatus(s: ServerStats): string {
-  const rigs = s.rigs.map((r) => `${r.name} (${r.phase} on ${r.transport}${r.switchingTo ? `, moving to ${r.switchingTo}` : ''}, rtt ${r.rttMs ?? '-'} ms${r.heard ? `, lost ${r.heard.packetsLost}, jitter ${r.heard.jitterMs} ms` : ''})`).join(', ')
+  const rigs = s.rigs.map((r) => `${r.name} (${r.phase}${r.muted ? ', muted' : ''} on ${r.transport}${r.switchingTo ? `, moving to ${r.switchingTo}` : ''}, rtt ${r.rttMs ?? '-'} ms${r.heard ? `, lost ${r.heard.packetsLost}, jitter ${r.heard.jitterMs} ms` : ''})`).join(', ')
   return `${s.phase}, ${(s.uptimeMs / 1000).toFixed(0)} s up, position ${s.position}, ${s.rigs.length} rig(s)${rigs ? ': ' + rigs : ''}`
 }

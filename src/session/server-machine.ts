@@ -57,6 +57,8 @@ export interface RigEntry {
   readonly switching: { to: TransportName; sinceMs: number } | undefined
   /** The rig's latest receiver report. */
   readonly report: Report | undefined
+  /** The operator muted this rig: it is sent silence in place of the show's audio (MIDI goes on). */
+  readonly muted: boolean
 }
 
 export interface ServerState {
@@ -67,6 +69,8 @@ export interface ServerState {
   readonly rigs: ReadonlyMap<PeerId, RigEntry>
   /** Peers in the streaming phase, kept as an array so a broadcast allocates nothing per rig. */
   readonly streamingPeers: readonly PeerId[]
+  /** Streaming peers the operator muted: they get silence, in step with the show. */
+  readonly mutedPeers: readonly PeerId[]
   readonly audioSeq: number
   /** Show position in frames: the timestamp of the next AUDIO message. */
   readonly position: number
@@ -85,6 +89,9 @@ export type ServerEvent =
   | { type: 'terminate'; reason: string; code: string }
   /** The operator moves the whole show to another transport. */
   | { type: 'switch'; to: TransportName }
+  /** The operator drops a rig from the show. */
+  | { type: 'kick'; name: string }
+  | { type: 'mute'; name: string; muted: boolean }
 
 /** What the show tells the operator (the --json events, the console's log). */
 export type ServerNotice =
@@ -96,10 +103,12 @@ export type ServerNotice =
   | { event: 'switch'; to: TransportName; rigs: string[] }
   | { event: 'switched'; name: string; from: LinkKind; to: TransportName; remote: string }
   | { event: 'switch-failed'; name: string; to: TransportName; reason: string }
+  | { event: 'muted'; name: string; muted: boolean }
 
 export type ServerEffect =
   | { kind: 'send'; peer: PeerId; frame: Uint8Array }
-  | { kind: 'broadcast'; peers: readonly PeerId[]; frame: Uint8Array }
+  /** `silent`: the muted rigs' copy of a packet (zeros), sent beside the real one. */
+  | { kind: 'broadcast'; peers: readonly PeerId[]; frame: Uint8Array; silent?: boolean }
   | { kind: 'close'; peer: PeerId }
   /** A rig's session moved from one connection to another: retire the old one quietly. */
   | { kind: 'rebind'; from: PeerId; to: PeerId }
@@ -128,6 +137,7 @@ export function initialServerState(config: ServerConfig): ServerState {
     mode: config.mode,
     rigs: new Map(),
     streamingPeers: [],
+    mutedPeers: [],
     audioSeq: 0,
     position: 0,
     terminateReason: undefined,
@@ -173,6 +183,16 @@ function reduce(s: ServerState, e: ServerEvent, now: number, fx: ServerEffect[])
       return terminate(s, e.reason, e.code, fx)
     case 'switch':
       return switchShow(s, e.to, now, fx)
+    case 'kick': {
+      const rig = rigNamed(s, e.name)
+      return rig ? reject(s, rig.peer, 'kicked', 'removed from the show by the operator', fx) : s
+    }
+    case 'mute': {
+      const rig = rigNamed(s, e.name)
+      if (!rig || rig.muted === e.muted) return s
+      fx.push({ kind: 'notify', notice: { event: 'muted', name: e.name, muted: e.muted } })
+      return withRig(s, { ...rig, muted: e.muted }, true)
+    }
   }
 }
 
@@ -200,7 +220,7 @@ function onConnect(s: ServerState, e: Extract<ServerEvent, { type: 'connect' }>,
   const rig: RigEntry = {
     peer, remote, phase: 'handshake', name: undefined, meta: {},
     connectedAtMs: now, lastHeardMs: now, lastPingMs: now, rttMs: undefined, controlSeq: 1, late: false,
-    link: e.link, token: e.token, switching: undefined, report: undefined,
+    link: e.link, token: e.token, switching: undefined, report: undefined, muted: false,
   }
   return withRig(s, rig)
 }
@@ -312,7 +332,7 @@ function onResume(s: ServerState, conn: RigEntry, resume: Resume, fx: ServerEffe
   const rigs = new Map(s.rigs)
   rigs.delete(owner.peer)
   rigs.set(conn.peer, moved)
-  const state: ServerState = { ...s, rigs, streamingPeers: streamingOf(rigs) }
+  const state: ServerState = { ...s, rigs, ...peerLists(rigs) }
   const to = conn.link === 'memory' ? owner.switching?.to ?? s.mode : conn.link
   fx.push(
     { kind: 'send', peer: conn.peer, frame: encodeControl({ type: MSG.RESUMED, body: { transport: to } }, { sessionId: s.config.sessionId }) },
@@ -376,6 +396,11 @@ function onAudio(s: ServerState, pcm: Uint8Array, fx: ServerEffect[]): ServerSta
     const frame = encodeFrame(MSG.AUDIO, pcm, { codec: codecOf(format.format), seq: s.audioSeq, sessionId, timestamp: s.position })
     fx.push({ kind: 'broadcast', peers: s.streamingPeers, frame })
   }
+  if (s.mutedPeers.length > 0) {
+    // Same seq and position, zero samples: a muted rig keeps its clock, its counters and its place.
+    const frame = encodeFrame(MSG.AUDIO, new Uint8Array(pcm.byteLength), { codec: codecOf(format.format), seq: s.audioSeq, sessionId, timestamp: s.position })
+    fx.push({ kind: 'broadcast', peers: s.mutedPeers, frame, silent: true })
+  }
   // Sequence and position advance even with no rig listening: a rig joining later
   // plays from the live position, not from where the last rig left.
   return { ...s, audioSeq: seqAdd(s.audioSeq, 1), position: tsAdd(s.position, frames) }
@@ -417,7 +442,7 @@ function terminate(s: ServerState, reason: string, code: string, fx: ServerEffec
     fx.push({ kind: 'send', peer: rig.peer, frame: terminateFrame(s, rig.controlSeq, reason, code) }, { kind: 'close', peer: rig.peer })
   }
   fx.push({ kind: 'notify', notice: { event: 'terminate', reason, code } }, { kind: 'stopped' })
-  return { ...s, phase: 'closed', rigs: new Map(), streamingPeers: [], terminateReason: reason }
+  return { ...s, phase: 'closed', rigs: new Map(), streamingPeers: [], mutedPeers: [], terminateReason: reason }
 }
 
 /** Tells a peer why it is being dropped, then drops it. */
@@ -447,25 +472,31 @@ function terminateFrame(s: ServerState, seq: number, reason: string, code: strin
   return encodeControl({ type: MSG.TERMINATE, body: { reason, code } }, { sessionId: s.config.sessionId, seq, timestamp: s.position })
 }
 
-function withRig(s: ServerState, rig: RigEntry): ServerState {
+function withRig(s: ServerState, rig: RigEntry, recount = false): ServerState {
   const rigs = new Map(s.rigs)
   rigs.set(rig.peer, rig)
   const prev = s.rigs.get(rig.peer)
-  const streamingChanged = (prev?.phase === 'streaming') !== (rig.phase === 'streaming')
-  return { ...s, rigs, streamingPeers: streamingChanged ? streamingOf(rigs) : s.streamingPeers }
+  const streamingChanged = recount || (prev?.phase === 'streaming') !== (rig.phase === 'streaming')
+  return streamingChanged ? { ...s, rigs, ...peerLists(rigs) } : { ...s, rigs }
 }
 
 function withoutRig(s: ServerState, peer: PeerId): ServerState {
   if (!s.rigs.has(peer)) return s
   const rigs = new Map(s.rigs)
   rigs.delete(peer)
-  return { ...s, rigs, streamingPeers: streamingOf(rigs) }
+  return { ...s, rigs, ...peerLists(rigs) }
 }
 
-function streamingOf(rigs: ReadonlyMap<PeerId, RigEntry>): PeerId[] {
-  const out: PeerId[] = []
-  for (const r of rigs.values()) if (r.phase === 'streaming') out.push(r.peer)
-  return out
+function peerLists(rigs: ReadonlyMap<PeerId, RigEntry>): Pick<ServerState, 'streamingPeers' | 'mutedPeers'> {
+  const streamingPeers: PeerId[] = []
+  const mutedPeers: PeerId[] = []
+  for (const r of rigs.values()) if (r.phase === 'streaming') (r.muted ? mutedPeers : streamingPeers).push(r.peer)
+  return { streamingPeers, mutedPeers }
+}
+
+function rigNamed(s: ServerState, name: string): RigEntry | undefined {
+  for (const r of s.rigs.values()) if (r.name === name && r.phase !== 'handshake') return r
+  return undefined
 }
 
 function countReady(s: ServerState): number {

@@ -18,6 +18,7 @@ import { MidiOutbound } from '../midi/outbound.js'
 import { MidiReceiver } from '../midi/receiver.js'
 import { PASS_ALL, CompiledRoute } from '../midi/route.js'
 import { panicMessages } from '../midi/note-state.js'
+import { LevelMeter, type Levels } from '../audio/levels.js'
 import {
   initialServerState, stepServer, type PeerId, type ServerConfig, type ServerEffect, type ServerEvent,
   type RigEntry, type ServerNotice, type ServerState,
@@ -43,6 +44,10 @@ export interface RigReport {
   heard: Report | null
   /** MIDI messages received from this rig (its own controllers). */
   midiIn: number
+  /** The operator muted this rig (it gets silence). */
+  muted: boolean
+  /** Since the server last heard from this rig (ms). */
+  silentMs: number
 }
 
 type Carried = Pick<RigReport, 'framesSent' | 'bytesSent' | 'framesDropped' | 'retransmits'>
@@ -52,6 +57,8 @@ export interface ServerStats {
   uptimeMs: number
   position: number
   packetsBroadcast: number
+  /** The source's level per channel (dBFS): what the operator's meters show. */
+  levels: Levels
   midi: ServerMidiStats
   rigs: RigReport[]
 }
@@ -111,6 +118,8 @@ export class ServerRunner {
   /** Counters of connections a rig has moved away from, so its figures survive a switch. */
   private readonly carried = new Map<PeerId, Carried>()
   private readonly packetizer: AudioPacketizer
+  /** Muted rigs' silent copies get their own packetizer, so redundancy bundles never mix the two streams. */
+  private readonly silentPacketizer: AudioPacketizer
   private readonly closing = new Set<Promise<void>>()
   private readonly departed: RigReport[] = []
   private nextPeer = 1
@@ -122,6 +131,7 @@ export class ServerRunner {
   private streamStarted = false
   private endReason = { reason: '', code: '' }
   private readonly midiOut: MidiOutbound
+  private readonly meter: LevelMeter
   private readonly midiFrom = new Map<PeerId, RigMidi>()
   private readonly midiOutputs: readonly MidiOutput[]
   private midiOutCount = 0
@@ -135,9 +145,11 @@ export class ServerRunner {
   constructor(private readonly o: ServerRunnerOptions) {
     this.state = initialServerState(o.config)
     this.packetizer = o.packetizer ?? new AudioPacketizer(o.config.format, maxDatagramBytes(DEFAULT_MTU), 0)
+    this.silentPacketizer = this.packetizer.twin()
     this.startedMs = o.clock.now()
     this.done = new Promise((r) => (this.resolveDone = r))
     this.midiOutputs = o.midiOutputs ?? []
+    this.meter = new LevelMeter(o.config.format, () => o.clock.now())
     this.midiOut = new MidiOutbound({
       inputs: o.midiInputs ?? [],
       clock: o.clock,
@@ -214,6 +226,25 @@ export class ServerRunner {
     this.dispatch({ type: 'connect', peer, remote: transport.remote, link: transport.kind, token: randomBytes(12).toString('hex') })
   }
 
+  /** Drops a rig from the show (the operator's `kick`); false if no rig has that name. */
+  kick(name: string): boolean {
+    const known = this.hasRig(name)
+    this.dispatch({ type: 'kick', name })
+    return known
+  }
+
+  /** Sends a rig silence in place of the show's audio, or the audio again; false if no rig has that name. */
+  mute(name: string, muted: boolean): boolean {
+    const known = this.hasRig(name)
+    this.dispatch({ type: 'mute', name, muted })
+    return known
+  }
+
+  private hasRig(name: string): boolean {
+    for (const r of this.state.rigs.values()) if (r.name === name && r.phase !== 'handshake') return true
+    return false
+  }
+
   /** Moves every rig to `to` (the operator's `switch`). */
   switchTo(to: TransportName): void {
     this.dispatch({ type: 'switch', to })
@@ -238,6 +269,7 @@ export class ServerRunner {
       uptimeMs: Math.round(this.o.clock.now() - this.startedMs),
       position: this.state.position,
       packetsBroadcast: this.packetsBroadcast,
+      levels: this.meter.read(),
       midi: this.midiStats(),
       rigs: [...this.state.rigs.values()].map((r) => this.report(r)),
     }
@@ -259,6 +291,8 @@ export class ServerRunner {
       queuedBytes: t?.queuedBytes ?? 0,
       retransmits: c.retransmits + (t?.retransmits ?? 0),
       heard: rig?.report ?? null,
+      muted: rig?.muted ?? false,
+      silentMs: rig ? Math.max(0, Math.round(this.o.clock.now() - rig.lastHeardMs)) : 0,
       midiIn: (rig && this.midiFrom.get(rig.peer)?.receiver.stats.messagesReceived) ?? 0,
     }
   }
@@ -290,6 +324,7 @@ export class ServerRunner {
       case 'broadcast': {
         // One encoding per transport kind, the same bytes to every rig: TCP gets the frame,
         // UDP the datagrams the packetizer made of it (segments or a redundant BUNDLE).
+        const packetizer = fx.silent ? this.silentPacketizer : this.packetizer
         let datagrams: readonly Uint8Array[] | undefined
         for (const peer of fx.peers) {
           const t = this.transports.get(peer)
@@ -298,11 +333,11 @@ export class ServerRunner {
             t.send(fx.frame, 'media')
             continue
           }
-          datagrams ??= this.packetizer.datagrams(fx.frame)
+          datagrams ??= packetizer.datagrams(fx.frame)
           for (const d of datagrams) t.send(d, 'media')
         }
-        if (datagrams === undefined) this.packetizer.skip(fx.frame)
-        this.packetsBroadcast++
+        if (datagrams === undefined) packetizer.skip(fx.frame)
+        if (!fx.silent) this.packetsBroadcast++
         return
       }
       case 'close': {
@@ -390,6 +425,7 @@ export class ServerRunner {
     this.o.source.start(this.o.config.format, {
       packet: (pcm) => {
         this.framesBroadcast += pcm.byteLength / frameBytes
+        this.meter.feed(pcm)
         this.dispatch({ type: 'audio', pcm })
       },
       end: (err) => this.terminate(err ? `source failed: ${err.message}` : 'end of source', err ? 'source-error' : 'end-of-source'),

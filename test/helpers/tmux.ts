@@ -1,0 +1,57 @@
+// A real terminal for the console's end-to-end test: a private tmux server (its own
+// socket), a session of a fixed size, keys sent and the screen read back.
+
+import { execFileSync } from 'node:child_process'
+
+export class Tmux {
+  private readonly socket = `synchro-test-${process.pid}-${Math.random().toString(36).slice(2, 8)}`
+
+  constructor(readonly session = 'console') {}
+
+  private tmux(...args: string[]): string {
+    return execFileSync('tmux', ['-L', this.socket, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })
+  }
+
+  start(command: string, columns = 80, rows = 24): void {
+    this.tmux('new-session', '-d', '-s', this.session, '-x', String(columns), '-y', String(rows), command)
+  }
+
+  keys(...keys: string[]): void {
+    this.tmux('send-keys', '-t', this.session, ...keys)
+  }
+
+  screen(): string {
+    try {
+      return this.tmux('capture-pane', '-p', '-t', this.session)
+    } catch {
+      return '' // the session has ended
+    }
+  }
+
+  async waitFor(pattern: RegExp, ms = 10_000): Promise<string> {
+    const end = Date.now() + ms
+    for (;;) {
+      const s = this.screen()
+      if (pattern.test(s)) return s
+      if (Date.now() > end) throw new Error(`the console never showed ${pattern}; it shows:\n${s}`)
+      await new Promise((r) => setTimeout(r, 100))
+    }
+  }
+
+  alive(): boolean {
+    try {
+      this.tmux('has-session', '-t', this.session)
+      return true
+    } catch {
+      return false
+    }
+  }
+
+  kill(): void {
+    try {
+      this.tmux('kill-server')
+    } catch {
+      // already gone
+    }
+  }
+}

@@ -1,0 +1,16 @@
+import { Box, Text } from 'ink'
+import type { LogLine } from '../model.js'
+
+/** The most recent events that fit. */
+export function EventLog({ log, lines }: { log: readonly LogLine[]; lines: number }) {
+  const shown = lines > 0 ? log.slice(-lines) : []
+  return (
+    <Box flexDirection="column">
+      {shown.map((l, i) => (
+        <Text key={`${l.atMs}-${i}`} color={l.level === 'warn' ? 'yellow' : undefined} dimColor={l.level === 'info'} wrap="truncate">
+          {l.text}
+        </Text>
+      ))}
+    </Box>
+  )
+}

@@ -1,0 +1,75 @@
+import { Box, Text } from 'ink'
+import type { RigReport } from '../../src/session/server-runner.js'
+
+interface Column {
+  title: string
+  width: number
+  /** Narrow terminals drop the least needed columns first (lower = dropped sooner). */
+  keep: number
+  cell: (r: RigReport) => string
+  align?: 'right'
+}
+
+const dash = (v: number | null | undefined, digits = 1) => (v === null || v === undefined ? '-' : v.toFixed(digits))
+
+export function lossPct(r: RigReport): number | null {
+  if (!r.heard) return null
+  const total = r.heard.packetsReceived + r.heard.packetsLost
+  return total > 0 ? (100 * r.heard.packetsLost) / total : 0
+}
+
+const COLUMNS: Column[] = [
+  { title: 'RIG', width: 14, keep: 9, cell: (r) => r.name },
+  { title: 'ADDRESS', width: 21, keep: 1, cell: (r) => r.remote },
+  { title: 'NET', width: 4, keep: 8, cell: (r) => (r.switchingTo ? `>${r.switchingTo}` : r.transport) },
+  { title: 'STATE', width: 9, keep: 7, cell: (r) => (r.muted ? 'muted' : r.phase) },
+  { title: 'RTT', width: 6, keep: 5, align: 'right', cell: (r) => dash(r.rttMs) },
+  { title: 'JIT', width: 5, keep: 4, align: 'right', cell: (r) => dash(r.heard?.jitterMs) },
+  { title: 'LOSS%', width: 6, keep: 6, align: 'right', cell: (r) => dash(lossPct(r)) },
+  { title: 'BUF', width: 5, keep: 6, align: 'right', cell: (r) => dash(r.heard?.bufferMs, 0) },
+  { title: 'UND/CONC', width: 10, keep: 3, align: 'right', cell: (r) => (r.heard ? `${r.heard.underruns}/${r.heard.framesConcealed}` : '-') },
+  { title: 'MIDI i/o', width: 10, keep: 2, align: 'right', cell: (r) => `${r.midiIn}/${r.heard?.midiReceived ?? 0}` },
+  { title: 'HEARD', width: 6, keep: 1, align: 'right', cell: (r) => `${(r.silentMs / 1000).toFixed(1)}s` },
+]
+
+/** The columns that fit `width`, most needed first, in their usual order. */
+export function columnsFor(width: number): Column[] {
+  const byNeed = [...COLUMNS].sort((a, b) => b.keep - a.keep)
+  const chosen = new Set<Column>()
+  let used = 0
+  for (const c of byNeed) {
+    if (used + c.width + 1 > width) continue
+    chosen.add(c)
+    used += c.width + 1
+  }
+  return COLUMNS.filter((c) => chosen.has(c))
+}
+
+function fit(text: string, c: Column): string {
+  const t = text.length > c.width ? text.slice(0, c.width - 1) + '~' : text
+  return c.align === 'right' ? t.padStart(c.width) : t.padEnd(c.width)
+}
+
+/** One row per rig: name, address, transport, state, RTT, jitter, loss, buffer, underruns/concealed, MIDI, last heard. */
+export function RigTable({ rigs, selected, width, maxRows }: { rigs: readonly RigReport[]; selected: number; width: number; maxRows: number }) {
+  const cols = columnsFor(width - 2)
+  // Keep the selected rig in view when there are more rigs than rows.
+  const start = Math.max(0, Math.min(selected - maxRows + 1, rigs.length - maxRows))
+  const shown = rigs.slice(Math.max(0, start), Math.max(0, start) + Math.max(1, maxRows))
+  return (
+    <Box flexDirection="column">
+      <Text bold>{'  ' + cols.map((c) => fit(c.title, c)).join(' ')}</Text>
+      {rigs.length === 0 ? <Text dimColor>  no rigs yet: synchro join HOST:PORT on each rig</Text> : null}
+      {shown.map((r) => {
+        const i = rigs.indexOf(r)
+        const lost = (lossPct(r) ?? 0) > 1 || (r.heard?.underruns ?? 0) > 0
+        return (
+          <Text key={r.name} inverse={i === selected} color={r.muted ? 'gray' : lost ? 'yellow' : undefined}>
+            {(i === selected ? '> ' : '  ') + cols.map((c) => fit(c.cell(r), c)).join(' ')}
+          </Text>
+        )
+      })}
+      {rigs.length > shown.length ? <Text dimColor>  ... {rigs.length} rigs (arrows scroll)</Text> : null}
+    </Box>
+  )
+}
