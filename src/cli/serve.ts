@@ -119,7 +119,7 @@ export type Emit = (event: Event, line: string | null) => void
 export async function openShow(argv: string[], mode: 'serve' | 'console', emitTo?: Emit): Promise<Show> {
   const profilePath = parseCommand('serve', argv, OPTIONS, false).values.profile
   // Flags given on the command line override the profile's.
-  if (profilePath !== undefined) argv = mergeFlags(serveFlags(loadProfile(profilePath)), argv)
+  if (profilePath !== undefined) argv = mergeFlags(serveFlags(loadProfile(profilePath), { console: mode === 'console' }), argv)
   const { values: v } = parseCommand('serve', argv, OPTIONS, false)
   const transport = choiceFlag('transport', v.transport, 'tcp', ['tcp', 'udp'] as const)
   const mtu = intFlag('mtu', v.mtu, DEFAULT_MTU, 576, 65535)

@@ -6,11 +6,13 @@ import type { RigProfile, ShowProfile } from './schema.js'
 
 type Flag = [name: string, value?: string]
 
-export function serveFlags(p: ShowProfile): Flag[] {
+/** `console`: the operator starts the show on a key, so rigs listed do not start it (an explicit `clients` still does). */
+export function serveFlags(p: ShowProfile, o: { console?: boolean } = {}): Flag[] {
   const f: Flag[] = [
     ['transport', p.transport], ['host', p.host], ['port', String(p.port)], ['source', p.source], ['name', p.name],
-    ['frames', String(p.format.framesPerPacket)], ['clients', String(p.clients ?? Math.max(1, p.rigs.length))],
+    ['frames', String(p.format.framesPerPacket)],
   ]
+  if (p.clients !== undefined || !o.console) f.push(['clients', String(p.clients ?? Math.max(1, p.rigs.length))])
   // A WAV file sets the show's format itself.
   if (!p.source.startsWith('wav:')) f.push(['rate', String(p.format.rateHz)], ['channels', String(p.format.channels)], ['format', p.format.sampleFormat])
   if (p.durationS !== undefined) f.push(['duration', String(p.durationS)])

@@ -19,7 +19,12 @@ const PARSE: Array<[string, unknown]> = [
   ['switch udp', { kind: 'switch', to: 'udp' }],
   ['SWITCH Tcp', { kind: 'switch', to: 'tcp' }],
   ['switch pigeon', { error: "switch takes udp or tcp, got 'pigeon'" }],
-  ['dance', { error: "unknown command 'dance' (commands: status | init | switch udp|tcp | panic | terminate [REASON] | help)" }],
+  ['panic', { kind: 'panic' }],
+  ['kick stage left', { kind: 'kick', name: 'stage left' }],
+  ['mute keys', { kind: 'mute', name: 'keys', muted: true }],
+  ['unmute keys', { kind: 'mute', name: 'keys', muted: false }],
+  ['mute', { error: 'mute takes a rig name' }],
+  ['dance', { error: "unknown command 'dance' (commands: status | init | switch udp|tcp | panic | kick RIG | mute RIG | unmute RIG | terminate [REASON] | help)" }],
   ['', { error: 'empty command' }],
 ]
 for (const [line, expected] of PARSE) {

@@ -22,7 +22,7 @@ async function freePort(): Promise<number> {
   return port
 }
 
-test('run a show from the console: rigs appear, s starts, counters move, t y stops it, rigs exit 0, q leaves', async () => {
+test('run a show from the console: rigs appear, s starts, counters move, it reflows when resized, t y stops it, rigs exit 0, q leaves', async () => {
   const port = await freePort()
   term.start(`'${process.execPath}' '${CLI}' tui --host 127.0.0.1 --port ${port} --name 'Console test'`, 80, 24)
   await term.waitFor(/Console test\s+WAITING\s+TCP :\d+/)
@@ -36,6 +36,9 @@ test('run a show from the console: rigs appear, s starts, counters move, t y sto
   const screen = await term.waitFor(/STREAMING[\s\S]*[1-9]\d* packets sent[\s\S]*ch1 +\[=+/)
   assert.match(screen, /rig-a\s+tcp\s+streaming/)
   assert.match(screen, /s start {2}t stop {2}x tcp\/udp/)
+  assert.not.match(screen, /ADDRESS/, 'at 80 columns the address column does not fit')
+  term.resize(130, 30)
+  await term.waitFor(/RIG +ADDRESS[\s\S]*rig-a +127\.0\.0\.1:\d+/)
   term.keys('t')
   await term.waitFor(/Stop the show\? Every rig gets TERMINATE\. y \/ n/)
   term.keys('y')

@@ -16,6 +16,11 @@ export class Tmux {
     this.tmux('new-session', '-d', '-s', this.session, '-x', String(columns), '-y', String(rows), command)
   }
 
+  /** Resizes the terminal, as an operator dragging a window or an ssh client does. */
+  resize(columns: number, rows: number): void {
+    this.tmux('resize-window', '-t', this.session, '-x', String(columns), '-y', String(rows))
+  }
+
   keys(...keys: string[]): void {
     this.tmux('send-keys', '-t', this.session, ...keys)
   }

@@ -49,6 +49,33 @@ test('audio is encoded once and broadcast with rising seq and timestamps', () =>
   assert.is(ha.sessionId, SESSION)
 })
 
+test('a muted rig gets the same packet in silence, in step; unmuted it gets the show again', () => {
+  const s = new ServerDriver(serverConfig({ clients: 2 }))
+  s.join(1, 'a', 0)
+  s.join(2, 'b', 0)
+  const pcm = new Uint8Array(128 * 4).fill(7)
+  assert.equal(notices(s.send({ type: 'mute', name: 'a', muted: true }, 1)), [{ event: 'muted', name: 'a', muted: true }])
+  assert.equal(s.send({ type: 'mute', name: 'a', muted: true }, 1), [], 'muting twice changes nothing')
+  const fx = s.send({ type: 'audio', pcm }, 2) as Array<Extract<ServerEffect, { kind: 'broadcast' }>>
+  assert.equal(fx.map((f) => [[...f.peers], f.silent ?? false]), [[[2], false], [[1], true]])
+  const [real, silent] = fx.map((f) => decodeFrame(f.frame, MEDIA_MAX_PAYLOAD))
+  assert.equal([silent!.header.seq, silent!.header.timestamp], [real!.header.seq, real!.header.timestamp])
+  assert.ok(silent!.payload.every((b) => b === 0) && silent!.payload.byteLength === pcm.byteLength)
+  s.send({ type: 'mute', name: 'a', muted: false }, 3)
+  assert.equal(kinds(s.send({ type: 'audio', pcm }, 4)), ['broadcast'])
+  assert.equal(s.send({ type: 'mute', name: 'nobody', muted: true }, 5), [])
+})
+
+test('kick drops the named rig with TERMINATE "kicked"; the others play on', () => {
+  const s = new ServerDriver(serverConfig({ clients: 2 }))
+  s.join(1, 'a', 0)
+  s.join(2, 'b', 0)
+  const fx = s.send({ type: 'kick', name: 'b' }, 1)
+  assert.equal(kinds(fx), ['send', 'close', 'notify', 'rigGone'])
+  assert.equal(sentTerminate(fx[0]!), { reason: 'removed from the show by the operator', code: 'kicked' })
+  assert.equal([...s.state.streamingPeers], [1])
+})
+
 test('a rig joining mid-show gets INIT at once, at the live position', () => {
   const s = new ServerDriver(serverConfig())
   s.join(1, 'a', 0)
