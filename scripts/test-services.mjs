@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Runs before `npm test` (pretest): makes sure the console's end-to-end test has tmux (its
-// pseudo-terminal) and the virtual-port MIDI test has a real MIDI backend. A machine with an ALSA sequencer (/dev/snd/seq) has one already. One without
+// pseudo-terminal), the sound-card tests have JACK and ALSA's jack plugin (a userspace audio
+// path), and the virtual-port MIDI test has a real MIDI backend. A machine with an ALSA sequencer (/dev/snd/seq) has one already. One without
 // (containers, CI, this project's build machine) gets RtMidi's JACK backend: jackd2 and
 // libjack-jackd2-dev from Debian when missing (as root, with apt-get), then
 // `npm run midi:jack`. The test starts and stops its own private jackd. On such a machine
@@ -27,12 +28,20 @@ const have = (cmd) => {
 const alsa = existsSync('/dev/snd/seq')
 const need = []
 if (!have('tmux')) need.push('tmux')
-if (!alsa && (!have('jackd') || !existsSync('/usr/include/jack/jack.h'))) need.push('jackd2', 'libjack-jackd2-dev')
+if (!have('jackd')) need.push('jackd2')
+// PortAudio reaches JACK through ALSA's jack plugin (the sound-card tests' loopback device).
+let plugin = false
+try {
+  execFileSync('sh', ['-c', 'ls /usr/lib/*/alsa-lib/libasound_module_pcm_jack.so'], { stdio: 'ignore' })
+  plugin = true
+} catch {}
+if (!plugin) need.push('libasound2-plugins')
+if (!alsa && !existsSync('/usr/include/jack/jack.h')) need.push('libjack-jackd2-dev')
 if (need.length > 0) {
   if (process.getuid?.() !== 0 || !have('apt-get')) {
-    say(`the console and MIDI port tests need ${need.join(', ')} (docs/MIDI.md): install them, or run bash .ci/run`)
+    say(`the console, sound-card and MIDI port tests need ${need.join(', ')}: install them, or run bash .ci/run`)
   } else {
-    say(`installing ${need.join(', ')} for the console and MIDI port tests`)
+    say(`installing ${need.join(', ')} for the console, sound-card and MIDI port tests`)
     execFileSync('apt-get', ['install', '-y', '-q', '--no-install-recommends', ...need], {
       stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
     })

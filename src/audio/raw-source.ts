@@ -4,7 +4,8 @@
 
 import { createReadStream, readFileSync, statSync } from 'node:fs'
 import type { Readable } from 'node:stream'
-import { bytesPerFrame, type AudioFormat } from '../codec/format.js'
+import type { AudioFormat } from '../codec/format.js'
+import { PacketChunker } from './packet-chunker.js'
 import { UsageError } from '../errors.js'
 import { describeFsError } from '../fs-errors.js'
 import type { Clock } from '../session/clock.js'
@@ -33,27 +34,15 @@ export class RawSource implements AudioSource {
   }
 
   start(show: AudioFormat, h: SourceHandlers): void {
-    const packetBytes = show.framesPerPacket * bytesPerFrame(show)
     if (this.fileBytes) {
       this.pacer = paceBytes(this.clock, show, this.fileBytes, h)
       return
     }
     this.stream = this.path === '-' ? process.stdin : createReadStream(this.path)
-    const frameBytes = bytesPerFrame(show)
-    let pending: Buffer = Buffer.alloc(0)
-    this.stream.on('data', (chunk: Buffer) => {
-      pending = pending.byteLength === 0 ? chunk : Buffer.concat([pending, chunk])
-      let offset = 0
-      while (pending.byteLength - offset >= packetBytes) {
-        h.packet(pending.subarray(offset, offset + packetBytes))
-        offset += packetBytes
-      }
-      pending = pending.subarray(offset)
-    })
+    const chunker = new PacketChunker(show, (pcm) => h.packet(pcm))
+    this.stream.on('data', (chunk: Buffer) => chunker.push(chunk))
     this.stream.once('end', () => {
-      // Flush the tail as a short packet, whole frames only.
-      const whole = pending.byteLength - (pending.byteLength % frameBytes)
-      if (whole > 0) h.packet(pending.subarray(0, whole))
+      chunker.flush()
       h.end()
     })
     this.stream.once('error', (err) => h.end(err))

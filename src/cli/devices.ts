@@ -3,11 +3,13 @@
 
 import { describeError } from '../errors.js'
 import { listMidiPorts, midiBackend } from '../midi/ports.js'
+import { audioDevices, type AudioDeviceInfo } from '../audio/device/portaudio.js'
 import { parseCommand } from './args.js'
 
 export const DEVICES_HELP = `usage: synchro devices [--json]
 
-List MIDI inputs and outputs (for --midi-in port:NAME and --midi-out port:NAME).
+List audio devices (for --source device:NAME and --sink device:NAME) and MIDI inputs and
+outputs (for --midi-in port:NAME and --midi-out port:NAME).
 
   --json                the same as one JSON object
 `
@@ -26,7 +28,12 @@ export async function devices(argv: string[]): Promise<number> {
   } catch (err) {
     midi = { available: false, backend: midiBackend(), reason: describeError(err) }
   }
-  const audio = { available: false, reason: 'sound-card support is not in this build yet: use --source tone|wav:|raw: and --sink wav:|raw:' }
+  let audio: { available: true; devices: AudioDeviceInfo[] } | { available: false; reason: string }
+  try {
+    audio = { available: true, devices: audioDevices().list() }
+  } catch (err) {
+    audio = { available: false, reason: describeError(err) }
+  }
   if (v.json) {
     process.stdout.write(JSON.stringify({ event: 'devices', midi, audio }) + '\n')
     return 0
@@ -38,7 +45,13 @@ export async function devices(argv: string[]): Promise<number> {
   } else {
     lines.push(`MIDI: ${midi.reason}`)
   }
-  lines.push(`audio: ${audio.reason}`)
+  if (audio.available) {
+    lines.push('audio devices (name, host API, in/out channels, default rate, low latency in/out):')
+    for (const d of audio.devices) lines.push(`  ${d.name}  ${d.hostApi}  ${d.inputChannels}/${d.outputChannels} ch  ${d.defaultRateHz} Hz  ${d.defaultLowInputLatencyMs}/${d.defaultLowOutputLatencyMs} ms`)
+    if (audio.devices.length === 0) lines.push('  (none)')
+  } else {
+    lines.push(`audio: ${audio.reason}`)
+  }
   process.stdout.write(lines.join('\n') + '\n')
   return 0
 }

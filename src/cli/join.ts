@@ -17,7 +17,7 @@ import { loadProfile } from '../profile/load.js'
 import { joinFlags, mergeFlags, rigOf } from '../profile/to-args.js'
 import { Reporter } from './reporter.js'
 import { onStopSignals } from './signals.js'
-import { openMidiInput, openMidiOutput, openSink } from './specs.js'
+import { DEFAULT_DEVICE_BUFFER_FRAMES, openMidiInput, openMidiOutput, openSink } from './specs.js'
 import { CompiledRoute, MidiRouteSchema, parseChannelList, parseMapping, type MidiRoute } from '../midi/route.js'
 import { MIDI_KINDS, type MidiKind } from '../midi/message.js'
 import { startMidiInputs } from '../midi/outbound.js'
@@ -29,7 +29,9 @@ Join a show as a rig and play what the server streams.
 
   --name NAME           this rig's name, shown to the operator (default: host name)
   --transport tcp|udp   transport to join on (default tcp); the server may move the rig
-  --sink SPEC           null | wav:PATH | raw:PATH | raw:- (default null)
+  --sink SPEC           null | wav:PATH | raw:PATH | raw:- | device[:NAME] (a sound card;
+                        the system default without NAME) (default null)
+  --device-buffer N     the sound card's buffer in frames (default 256)
   --latency MS          play audio this long after it arrives (default 20); on UDP the
                         jitter buffer's floor
   --max-latency MS      on UDP, the deepest the jitter buffer may grow (default 200)
@@ -66,6 +68,7 @@ const OPTIONS = {
   retry: { type: 'boolean' },
   'midi-out': { type: 'string', multiple: true },
   'midi-in': { type: 'string', multiple: true },
+  'device-buffer': { type: 'string' },
   'midi-channels': { type: 'string' },
   'midi-types': { type: 'string' },
   'midi-map-channel': { type: 'string', multiple: true },
@@ -105,7 +108,11 @@ export async function join(argv: string[]): Promise<number> {
   const midiJitterMs = v['midi-jitter'] === undefined ? undefined : intFlag('midi-jitter', v['midi-jitter'], 0, 0, 1000)
   const midiOutputs = (v['midi-out'] ?? []).map((spec) => openMidiOutput(spec, systemClock, (e, line) => reporter.event(e, line)))
   const midiInputs = (v['midi-in'] ?? []).map((spec) => openMidiInput(spec, systemClock))
-  const sink = new SessionSink(openSink(sinkSpec))
+  const deviceBuffer = intFlag('device-buffer', v['device-buffer'], DEFAULT_DEVICE_BUFFER_FRAMES, 16, 16384)
+  // A sound card that fails mid-show: the rig keeps its session and reports the fault.
+  const sink = new SessionSink(openSink(sinkSpec, deviceBuffer, (reason) => {
+    reporter.event({ event: 'device-fault', reason }, `device fault: ${reason}; the session goes on`)
+  }))
   startMidiInputs(midiInputs, (data) => rig?.pushMidi(data), { error: (input, err) => reporter.problem(`${input.description} failed: ${err.message}`) })
 
   // Ctrl-C while still connecting (or between retries): leave no half-made sink file behind, exit cleanly.

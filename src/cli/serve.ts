@@ -18,7 +18,7 @@ import { mergeFlags, serveFlags } from '../profile/to-args.js'
 import { Reporter, type Event } from './reporter.js'
 import { onStopSignals } from './signals.js'
 import { readControl } from './control.js'
-import { openMidiInput, openMidiOutput, openSource } from './specs.js'
+import { DEFAULT_DEVICE_BUFFER_FRAMES, openMidiInput, openMidiOutput, openSource } from './specs.js'
 import { NoneSource } from '../audio/none-source.js'
 
 export const SERVE_HELP = `usage: synchro serve [options]
@@ -29,8 +29,10 @@ Stream audio to every rig that joins.
                         both, on the same port, and moves rigs to this one
   --host ADDR           address to listen on (default 0.0.0.0)
   --port N              port to listen on; 0 picks a free one (default 7400)
-  --source SPEC         tone[:HZ] | wav:PATH | raw:PATH | raw:- | none (MIDI only)
+  --source SPEC         tone[:HZ] | wav:PATH | raw:PATH | raw:- | device[:NAME] (a sound
+                        card; the system default without NAME) | none (MIDI only)
                         (default tone:440)
+  --device-buffer N     the sound card's buffer in frames (default 256)
   --rate HZ             sample rate for tone and raw sources (default 48000)
   --channels N          channels for tone and raw sources (default 2)
   --format F            s16le | s24le | f32le, for tone and raw sources (default s16le)
@@ -75,6 +77,7 @@ const OPTIONS = {
   redundancy: { type: 'string' },
   'midi-in': { type: 'string', multiple: true },
   'midi-out': { type: 'string', multiple: true },
+  'device-buffer': { type: 'string' },
   profile: { type: 'string' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
@@ -150,7 +153,7 @@ export async function openShow(argv: string[], mode: 'serve' | 'console', emitTo
   const emit: Emit = emitTo ?? ((e, line) => reporter.event(e, line))
 
   const clock = systemClock
-  const source = openSource(v.source ?? 'tone:440', flags, clock)
+  const source = openSource(v.source ?? 'tone:440', flags, clock, intFlag('device-buffer', v['device-buffer'], DEFAULT_DEVICE_BUFFER_FRAMES, 16, 16384))
   const midiInputs = midiInSpecs.map((spec) => openMidiInput(spec, clock))
   const midiOutputs = (v['midi-out'] ?? []).map((spec) => openMidiOutput(spec, clock, (e, line) => emit(e, line)))
   if (source instanceof NoneSource && midiInputs.length === 0 && midiOutputs.length === 0) {

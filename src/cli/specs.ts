@@ -11,6 +11,8 @@ import { WavSource } from '../audio/wav-source.js'
 import { UsageError } from '../errors.js'
 import type { Clock } from '../session/clock.js'
 import { NoneSource } from '../audio/none-source.js'
+import { DeviceSource } from '../audio/device-source.js'
+import { DeviceSink } from '../audio/device-sink.js'
 import type { MidiInput, MidiOutput } from '../midi/endpoint.js'
 import { LogMidiOutput } from '../midi/log-output.js'
 import { PortMidiInput, PortMidiOutput } from '../midi/ports.js'
@@ -32,7 +34,10 @@ function split(spec: string): [string, string | undefined] {
   return i < 0 ? [spec, undefined] : [spec.slice(0, i), spec.slice(i + 1)]
 }
 
-export function openSource(spec: string, f: FormatFlags, clock: Clock): AudioSource {
+/** 256 frames (5.3 ms at 48 kHz): no underruns through the JACK loopback here; see docs/BENCHMARKS.md. */
+export const DEFAULT_DEVICE_BUFFER_FRAMES = 256
+
+export function openSource(spec: string, f: FormatFlags, clock: Clock, deviceBufferFrames = DEFAULT_DEVICE_BUFFER_FRAMES): AudioSource {
   const [kind, arg] = split(spec)
   const flagsFormat = { rateHz: f.rateHz, channels: f.channels, format: f.format }
   switch (kind) {
@@ -59,13 +64,13 @@ export function openSource(spec: string, f: FormatFlags, clock: Clock): AudioSou
     case 'none':
       return new NoneSource(flagsFormat)
     case 'device':
-      throw new UsageError('NOT_AVAILABLE', '--source device is not available yet in this build (sound-card support); use tone, wav: or raw:')
+      return new DeviceSource(arg, flagsFormat, deviceBufferFrames)
     default:
-      throw new UsageError('BAD_SOURCE', `unknown source '${spec}': use tone[:HZ], wav:PATH, raw:PATH|- or none`)
+      throw new UsageError('BAD_SOURCE', `unknown source '${spec}': use tone[:HZ], wav:PATH, raw:PATH|-, device[:NAME] or none`)
   }
 }
 
-export function openSink(spec: string): AudioSink {
+export function openSink(spec: string, deviceBufferFrames = DEFAULT_DEVICE_BUFFER_FRAMES, onDeviceFault?: (reason: string) => void): AudioSink {
   const [kind, arg] = split(spec)
   switch (kind) {
     case 'null':
@@ -77,9 +82,9 @@ export function openSink(spec: string): AudioSink {
       if (!arg) throw new UsageError('BAD_SINK', 'raw: needs a path or - for stdout, e.g. --sink raw:-')
       return new RawSink(arg)
     case 'device':
-      throw new UsageError('NOT_AVAILABLE', '--sink device is not available yet in this build (sound-card support); use null, wav: or raw:')
+      return new DeviceSink(arg, deviceBufferFrames, onDeviceFault)
     default:
-      throw new UsageError('BAD_SINK', `unknown sink '${spec}': use null, wav:PATH or raw:PATH|-`)
+      throw new UsageError('BAD_SINK', `unknown sink '${spec}': use null, wav:PATH, raw:PATH|- or device[:NAME]`)
   }
 }
 

@@ -1,0 +1,88 @@
+// Sound cards through PortAudio (naudiodon2), loaded only when a device is asked for, so
+// Synchro installs and runs with files, tones and pipes where the native module cannot
+// build. Everything else in Synchro sees the AudioDevices interface below.
+
+import { createRequire } from 'node:module'
+import { UsageError } from '../../errors.js'
+import type { SampleFormat } from '../../codec/format.js'
+
+export interface AudioDeviceInfo {
+  id: number
+  name: string
+  hostApi: string
+  inputChannels: number
+  outputChannels: number
+  defaultRateHz: number
+  /** PortAudio's suggested latencies, ms. */
+  defaultLowInputLatencyMs: number
+  defaultLowOutputLatencyMs: number
+}
+
+export interface StreamOptions {
+  deviceId: number
+  rateHz: number
+  channels: number
+  format: SampleFormat
+  /** The device's buffer, frames (--device-buffer). */
+  framesPerBuffer: number
+}
+
+export interface CaptureStream {
+  on(event: 'data', fn: (chunk: Buffer) => void): this
+  on(event: 'error', fn: (err: Error) => void): this
+  start(): void
+  quit(cb?: () => void): void
+}
+
+export interface PlaybackStream {
+  write(chunk: Uint8Array): boolean
+  on(event: 'error', fn: (err: Error) => void): this
+  start(): void
+  quit(cb?: () => void): void
+}
+
+export interface AudioDevices {
+  list(): AudioDeviceInfo[]
+  capture(o: StreamOptions): CaptureStream
+  playback(o: StreamOptions): PlaybackStream
+}
+
+interface Naudiodon {
+  getDevices(): Array<{ id: number; name: string; hostAPIName: string; maxInputChannels: number; maxOutputChannels: number; defaultSampleRate: number; defaultLowInputLatency: number; defaultLowOutputLatency: number }>
+  AudioIO(o: { inOptions?: object; outOptions?: object }): CaptureStream & PlaybackStream
+  SampleFormat16Bit: number
+  SampleFormat24Bit: number
+  SampleFormatFloat32: number
+}
+
+const require = createRequire(import.meta.url)
+let loaded: AudioDevices | undefined
+
+/** The PortAudio device layer, or one line saying why there is none. */
+export function audioDevices(): AudioDevices {
+  if (loaded) return loaded
+  let pa: Naudiodon
+  try {
+    pa = require('naudiodon2') as Naudiodon
+  } catch (err) {
+    throw new UsageError('NO_AUDIO_SYSTEM', `sound cards need the naudiodon2 package (PortAudio), which is not installed or did not build here (${(err as Error).message.split('\n')[0]}); use tone, wav: or raw: sources and wav: or raw: sinks`)
+  }
+  const paFormat = (f: SampleFormat): number => (f === 's16le' ? pa.SampleFormat16Bit : f === 's24le' ? pa.SampleFormat24Bit : pa.SampleFormatFloat32)
+  const options = (o: StreamOptions) => ({
+    deviceId: o.deviceId, sampleRate: o.rateHz, channelCount: o.channels, sampleFormat: paFormat(o.format),
+    framesPerBuffer: o.framesPerBuffer, closeOnError: false, maxQueue: 4,
+  })
+  loaded = {
+    list: () => pa.getDevices().map((d) => ({
+      id: d.id, name: d.name, hostApi: d.hostAPIName, inputChannels: d.maxInputChannels, outputChannels: d.maxOutputChannels,
+      defaultRateHz: d.defaultSampleRate, defaultLowInputLatencyMs: round(d.defaultLowInputLatency * 1000), defaultLowOutputLatencyMs: round(d.defaultLowOutputLatency * 1000),
+    })),
+    capture: (o) => pa.AudioIO({ inOptions: options(o) }),
+    playback: (o) => pa.AudioIO({ outOptions: options(o) }),
+  }
+  return loaded
+}
+
+function round(ms: number): number {
+  return Math.round(ms * 100) / 100
+}
