@@ -4,6 +4,7 @@ import { audioDevices, type AudioDeviceInfo, type PlaybackStream } from './devic
 import { matchDevice } from './device/match.js'
 import type { AudioSink } from './sink.js'
 import type { SourceFormat } from './source.js'
+import { remix } from './remix.js'
 
 export class DeviceSink implements AudioSink {
   readonly description: string
@@ -11,6 +12,9 @@ export class DeviceSink implements AudioSink {
   private stream: PlaybackStream | undefined
   /** A device that failed mid-show: the rig keeps its session and says so (once). */
   fault: string | undefined
+  private format: SourceFormat | undefined
+  private showChannels = 0
+  private deviceChannels = 0
 
   constructor(name: string | undefined, private readonly bufferFrames: number, private readonly onFault: (reason: string) => void = () => {}) {
     this.device = matchDevice(name, audioDevices().list(), 'output')
@@ -19,11 +23,12 @@ export class DeviceSink implements AudioSink {
 
   /** Opened at the handshake, when the show's format is known. A device that cannot play it is a fault the rig reports, not a crash. */
   open(format: SourceFormat): void {
-    if (this.device.outputChannels < format.channels) {
-      return this.failed(`audio output '${this.device.name}' has ${this.device.outputChannels} channel(s), the show has ${format.channels}`)
-    }
+    // A card with fewer channels than the show gets a down-mix (stereo show on a mono speaker).
+    this.showChannels = format.channels
+    this.deviceChannels = Math.min(format.channels, this.device.outputChannels)
+    this.format = format
     try {
-      this.stream = audioDevices().playback({ deviceId: this.device.id, rateHz: format.rateHz, channels: format.channels, format: format.format, framesPerBuffer: this.bufferFrames })
+      this.stream = audioDevices().playback({ deviceId: this.device.id, rateHz: format.rateHz, channels: this.deviceChannels, format: format.format, framesPerBuffer: this.bufferFrames })
       this.stream.on('error', (err) => this.failed(`audio output '${this.device.name}' failed: ${err.message}`))
       this.stream.start()
     } catch (err) {
@@ -39,8 +44,10 @@ export class DeviceSink implements AudioSink {
   }
 
   write(pcm: Uint8Array): void {
-    // PortAudio keeps a reference until the card has played it: hand over a copy of views into bigger buffers.
-    this.stream?.write(Buffer.from(pcm))
+    if (!this.stream || !this.format) return
+    // PortAudio keeps a reference until the card has played it: it gets a buffer of its own.
+    const out = this.deviceChannels === this.showChannels ? Buffer.from(pcm) : Buffer.from(remix(pcm, this.format.format, this.showChannels, this.deviceChannels).buffer)
+    this.stream.write(out)
   }
 
   async close(): Promise<void> {

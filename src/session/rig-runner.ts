@@ -98,6 +98,7 @@ export class RigRunner {
   private readonly midiIn = new MidiReceiver()
   private midiDelivery: MidiDelivery | undefined
   private readonly midiOut: MidiOutbound
+  private earlyMidi: Uint8Array[] = []
   /** Resolves when the session has ended and the sink is flushed. */
   readonly done: Promise<RigOutcome>
 
@@ -171,7 +172,15 @@ export class RigRunner {
   /** Listens to a transport. Its 'close' ends the session only while it is the current one. */
   private use(t: Transport): void {
     const ordered = t.reliable
-    const onFrame = (bytes: Uint8Array): void => this.dispatch({ type: 'frame', bytes, ordered })
+    const onFrame = (bytes: Uint8Array): void => {
+      // On UDP the first MIDI can overtake INIT: held (a few) and played once INIT is in,
+      // rather than dropped and left to the journal's repeat 10 ms later.
+      if (!ordered && this.state.phase === 'ready' && bytes[3] === MSG.MIDI) {
+        if (this.earlyMidi.length < 64) this.earlyMidi.push(bytes)
+        return
+      }
+      this.dispatch({ type: 'frame', bytes, ordered })
+    }
     const onBad = (error: SynchroError): void => {
       if (t === this.transport) this.dispatch({ type: 'badFrame', error })
     }
@@ -239,6 +248,11 @@ export class RigRunner {
           this.playout?.startAt(fx.notice.position)
           this.showClock?.observe(fx.notice.position, this.o.clock.now())
           this.midiOut.addPeer(0, this.transport.reliable)
+          const early = this.earlyMidi
+          this.earlyMidi = []
+          queueMicrotask(() => {
+            for (const bytes of early) this.dispatch({ type: 'frame', bytes, ordered: false })
+          })
         }
         // Moving transports: nothing held may hang on the move (the server's journal resends what is in flight).
         if (fx.notice.event === 'switch') this.midiDelivery?.releaseAll()

@@ -25,7 +25,7 @@ const USAGE: Array<[string, string[], RegExp]> = [
   ['bad number', ['serve', '--port', 'abc'], /^synchro: --port must be a whole number, got 'abc'$/],
   ['out of range', ['serve', '--frames', '3'], /^synchro: --frames must be between 16 and 16384, got 3$/],
   ['bad format', ['serve', '--format', 'mp3'], /^synchro: --format must be one of s16le, s24le, f32le, got 'mp3'$/],
-  ['bad source', ['serve', '--source', 'cd:1'], /unknown source 'cd:1': use tone\[:HZ\], wav:PATH, raw:PATH\|- or none/],
+  ['bad source', ['serve', '--source', 'cd:1'], /unknown source 'cd:1': use tone\[:HZ\], wav:PATH, raw:PATH\|-, device\[:NAME\] or none/],
   ['missing file', ['serve', '--source', 'wav:/nonexistent/show.wav'], /^synchro: cannot read \/nonexistent\/show.wav: no such file or directory$/],
   ['tone above Nyquist', ['serve', '--source', 'tone:30000'], /tone frequency must be between 0 and 24000 Hz/],
   ['no server given', ['join'], /join needs the server as HOST:PORT/],
