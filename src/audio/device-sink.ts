@@ -1,8 +1,10 @@
 // `--sink device[:NAME]`: a rig plays the show on a sound card.
 
-import { audioDevices, type AudioDeviceInfo, type PlaybackStream } from './device/portaudio.js'
+import { audioDevices, type AudioDeviceInfo, type AudioDevices, type PlaybackStream } from './device/portaudio.js'
+import { adjustByOneFrame, DriftController } from './drift.js'
+import { bytesPerSample } from '../codec/format.js'
 import { matchDevice } from './device/match.js'
-import type { AudioSink } from './sink.js'
+import type { AudioSink, DeviceSinkStats } from './sink.js'
 import type { SourceFormat } from './source.js'
 import { remix } from './remix.js'
 
@@ -16,8 +18,17 @@ export class DeviceSink implements AudioSink {
   private showChannels = 0
   private deviceChannels = 0
 
-  constructor(name: string | undefined, private readonly bufferFrames: number, private readonly onFault: (reason: string) => void = () => {}) {
-    this.device = matchDevice(name, audioDevices().list(), 'output')
+  private drift: DriftController | undefined
+  private queuedFrames = 0
+
+  constructor(
+    name: string | undefined,
+    private readonly bufferFrames: number,
+    private readonly onFault: (reason: string) => void = () => {},
+    private readonly devices: AudioDevices = audioDevices(),
+    private readonly now: () => number = () => performance.now(),
+  ) {
+    this.device = matchDevice(name, devices.list(), 'output')
     this.description = `device '${this.device.name}' (${this.device.hostApi}, ${bufferFrames}-frame buffer)`
   }
 
@@ -28,7 +39,8 @@ export class DeviceSink implements AudioSink {
     this.deviceChannels = Math.min(format.channels, this.device.outputChannels)
     this.format = format
     try {
-      this.stream = audioDevices().playback({ deviceId: this.device.id, rateHz: format.rateHz, channels: this.deviceChannels, format: format.format, framesPerBuffer: this.bufferFrames })
+      this.drift = new DriftController(format.rateHz)
+      this.stream = this.devices.playback({ deviceId: this.device.id, rateHz: format.rateHz, channels: this.deviceChannels, format: format.format, framesPerBuffer: this.bufferFrames })
       this.stream.on('error', (err) => this.failed(`audio output '${this.device.name}' failed: ${err.message}`))
       this.stream.start()
     } catch (err) {
@@ -43,11 +55,32 @@ export class DeviceSink implements AudioSink {
     this.onFault(reason)
   }
 
+  /**
+   * The playout writes at the show's rate; the card takes frames at its own. What waits in
+   * between is watched, and a frame is dropped or repeated when the card's clock has
+   * carried it away from where it settled (DriftController).
+   */
   write(pcm: Uint8Array): void {
-    if (!this.stream || !this.format) return
+    if (!this.stream || !this.format || !this.drift) return
+    const now = this.now()
+    const sampleBytes = bytesPerSample(this.format.format)
+    const fix = this.drift.correction(now)
+    const fixed = fix === 0 ? pcm : adjustByOneFrame(pcm, sampleBytes * this.showChannels, sampleBytes, fix)
     // PortAudio keeps a reference until the card has played it: it gets a buffer of its own.
-    const out = this.deviceChannels === this.showChannels ? Buffer.from(pcm) : Buffer.from(remix(pcm, this.format.format, this.showChannels, this.deviceChannels).buffer)
-    this.stream.write(out)
+    const out = this.deviceChannels === this.showChannels ? Buffer.from(fixed) : Buffer.from(remix(fixed, this.format.format, this.showChannels, this.deviceChannels).buffer)
+    const frames = out.byteLength / (sampleBytes * this.deviceChannels)
+    this.queuedFrames += frames
+    this.drift.observe(this.queuedFrames, now)
+    const drift = this.drift
+    this.stream.write(out, () => {
+      this.queuedFrames -= frames
+      drift.consumed(frames, this.now())
+    })
+  }
+
+  deviceStats(): DeviceSinkStats | undefined {
+    if (!this.drift) return undefined
+    return { ...this.drift.stats, queuedFrames: this.queuedFrames, fault: this.fault ?? null }
   }
 
   async close(): Promise<void> {

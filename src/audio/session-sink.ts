@@ -3,7 +3,7 @@
 // and closed only by finish().
 
 import { UsageError } from '../errors.js'
-import type { AudioSink } from './sink.js'
+import type { AudioSink, DeviceSinkStats } from './sink.js'
 import type { SourceFormat } from './source.js'
 
 export class SessionSink implements AudioSink {
@@ -27,6 +27,10 @@ export class SessionSink implements AudioSink {
 
   write(pcm: Uint8Array): void {
     this.inner.write(pcm)
+  }
+
+  deviceStats(): DeviceSinkStats | undefined {
+    return this.inner.deviceStats?.()
   }
 
   /** A session ended: keep recording for the next. */

@@ -9,6 +9,17 @@ export interface AudioSink {
   write(pcm: Uint8Array): void
   /** Flushes and finalises (a WAV's header gets its sizes). Idempotent. */
   close(): Promise<void>
+  /** What a sound card reports (drift, corrections, faults), for the rig's stats. */
+  deviceStats?(): DeviceSinkStats | undefined
+}
+
+export interface DeviceSinkStats {
+  driftPpm: number
+  framesInserted: number
+  framesDropped: number
+  /** Frames written and not yet taken by the card. */
+  queuedFrames: number
+  fault: string | null
 }
 
 export class NullSink implements AudioSink {

@@ -4,7 +4,7 @@
 // there (rig-switch.ts) and swaps it in under the same machine and playout, so the
 // session keeps its name, counters and place in the stream.
 
-import type { AudioSink } from '../audio/sink.js'
+import type { AudioSink, DeviceSinkStats } from '../audio/sink.js'
 import { emptyPlayoutStats, Playout, type PlayoutStats } from '../audio/playout.js'
 import { MSG } from '../codec/header.js'
 import { encodeControl, type TransportName } from '../codec/messages.js'
@@ -33,6 +33,8 @@ export interface RigStats extends PlayoutStats {
   /** Transport switches completed. */
   switches: number
   midi: RigMidiStats
+  /** A sound-card sink: the card's measured drift (ppm), frames inserted and dropped to follow it, its fault if any. */
+  device: DeviceSinkStats | null
 }
 
 export interface RigMidiStats {
@@ -158,6 +160,7 @@ export class RigRunner {
       packetsRecovered: this.recoveredBefore + (t.packetsRecovered ?? 0),
       switches: this.switches,
       midi: this.midiStats(),
+      device: this.o.sink.deviceStats?.() ?? null,
     }
   }
 

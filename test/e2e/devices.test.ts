@@ -37,6 +37,8 @@ test('a rig plays to a device; a second show captures it from the loopback: a 2 
   const ra = synchro(['join', `127.0.0.1:${pa}`, '--sink', `device:${DEVICE}`, '--json'], { env: loop.env })
   const codes = await Promise.all([ra.exit, a.exit, rb.exit, b.exit])
   assert.equal(codes.map((c) => c.code), [0, 0, 0, 0], ra.stderr.slice(-300) + rb.stderr.slice(-300))
+  const played = await ra.event('summary')
+  assert.ok(played.device && played.device.fault === null, `the card reported no fault: ${JSON.stringify(played.device)}`)
   const pcm = wavData(readFileSync(join(dir, 'captured.wav')))
   const left = Array.from({ length: pcm.length / 4 }, (_, i) => pcm.readInt16LE(i * 4))
   const loud = left.map((v, i) => (Math.abs(v) > 1000 ? i : -1)).filter((i) => i >= 0)

@@ -35,7 +35,8 @@ export interface CaptureStream {
 }
 
 export interface PlaybackStream {
-  write(chunk: Uint8Array): boolean
+  /** `taken` runs when PortAudio has taken the chunk from its queue. */
+  write(chunk: Uint8Array, taken?: () => void): boolean
   on(event: 'error', fn: (err: Error) => void): this
   start(): void
   quit(cb?: () => void): void
