@@ -10,6 +10,7 @@ import { udpFanout } from './udp-fanout.mjs'
 import { concealmentSnr } from './concealment.mjs'
 import { redundancy } from './redundancy.mjs'
 import { midiLatency } from './midi-latency.mjs'
+import { deviceLatency, deviceSoak } from './device-latency.mjs'
 import { ROOT, fmt } from './lib.mjs'
 
 const quick = process.env.BENCH_QUICK === '1'
@@ -76,6 +77,17 @@ for (const transport of ['tcp', 'udp']) {
   results.midiLatency.push(m)
   console.log(`${transport}: p50 ${fmt(m.p50)} ms, p99 ${fmt(m.p99)} ms, ${m.delivered}/${m.messages} delivered (bare ${transport} relay p50 ${fmt(m.bareP50)}, p99 ${fmt(m.bareP99)}); p50 ratio ${fmt(m.p50 / m.bareP50)}`)
 }
+
+console.log('\n== sound cards: device-to-device latency through the JACK loopback (server captures bench_a, rig plays bench_b, UDP, --latency 5), the probe\'s own direct loop subtracted')
+results.deviceLatency = []
+for (const frames of quick ? [128] : [256, 128, 64]) {
+  const d = await deviceLatency(frames, quick ? 5 : 15)
+  results.deviceLatency.push(d)
+  console.log(`${String(frames).padStart(3)}-frame device buffers: p50 ${fmt(d.synchro.p50)} ms, p99 ${fmt(d.synchro.p99)} ms, ${d.synchro.heard} impulses heard (bare capture-UDP-play relay p50 ${fmt(d.bare.p50)}, p99 ${fmt(d.bare.p99)}, ${d.bare.heard} heard; probe's own loop ${fmt(d.probeMs)} ms)`)
+}
+const soak = await deviceSoak(128, quick ? 15 : 60)
+results.deviceSoak = soak
+console.log(`${soak.seconds} s of tone to a card (128-frame buffer): ${soak.underruns} playout underruns, ${soak.concealed} frames concealed, ${soak.jackXruns} JACK xruns; drift ${soak.driftPpm} ppm, ${soak.framesInserted} frames inserted, ${soak.framesDropped} dropped; frames queued for the card every 10 s: ${soak.queuedFramesEvery10s.join(', ')}`)
 
 console.log('\n== concealment: SNR of concealed 128-frame packets at 5% random loss, dB (silence = 0 dB)')
 results.concealment = concealmentSnr()

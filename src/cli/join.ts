@@ -31,7 +31,7 @@ Join a show as a rig and play what the server streams.
   --transport tcp|udp   transport to join on (default tcp); the server may move the rig
   --sink SPEC           null | wav:PATH | raw:PATH | raw:- | device[:NAME] (a sound card;
                         the system default without NAME) (default null)
-  --device-buffer N     the sound card's buffer in frames (default 256)
+  --device-buffer N     the sound card's buffer in frames (default 128)
   --latency MS          play audio this long after it arrives (default 20); on UDP the
                         jitter buffer's floor
   --max-latency MS      on UDP, the deepest the jitter buffer may grow (default 200)

@@ -32,7 +32,7 @@ Stream audio to every rig that joins.
   --source SPEC         tone[:HZ] | wav:PATH | raw:PATH | raw:- | device[:NAME] (a sound
                         card; the system default without NAME) | none (MIDI only)
                         (default tone:440)
-  --device-buffer N     the sound card's buffer in frames (default 256)
+  --device-buffer N     the sound card's buffer in frames (default 128)
   --rate HZ             sample rate for tone and raw sources (default 48000)
   --channels N          channels for tone and raw sources (default 2)
   --format F            s16le | s24le | f32le, for tone and raw sources (default s16le)

@@ -34,8 +34,11 @@ function split(spec: string): [string, string | undefined] {
   return i < 0 ? [spec, undefined] : [spec.slice(0, i), spec.slice(i + 1)]
 }
 
-/** 256 frames (5.3 ms at 48 kHz): no underruns through the JACK loopback here; see docs/BENCHMARKS.md. */
-export const DEFAULT_DEVICE_BUFFER_FRAMES = 256
+/**
+ * 128 frames (2.7 ms at 48 kHz): the lowest device-to-device latency measured through the
+ * JACK loopback (bench/device-latency.mjs, docs/BENCHMARKS.md); 64 lost impulses there.
+ */
+export const DEFAULT_DEVICE_BUFFER_FRAMES = 128
 
 export function openSource(spec: string, f: FormatFlags, clock: Clock, deviceBufferFrames = DEFAULT_DEVICE_BUFFER_FRAMES): AudioSource {
   const [kind, arg] = split(spec)
