@@ -22,6 +22,11 @@ export async function tui(argv: string[]): Promise<number> {
     return 0
   }
   if (!process.stdin.isTTY) throw new UsageError('NOT_A_TERMINAL', 'the console needs a terminal: use synchro serve (with --control - and --json) to run a show headless')
+  // Ink draws only its final frame when CI or CONTINUOUS_INTEGRATION is set (is-in-ci,
+  // read once as Ink loads). We only get here on a terminal the operator asked for, so
+  // the console draws live whatever the environment says.
+  delete process.env.CI
+  delete process.env.CONTINUOUS_INTEGRATION
   const [{ render }, { createElement }, { Console }, { ConsoleModel }] = await Promise.all([
     import('ink'), import('react'), import('../../tui/app.js'), import('../../tui/model.js'),
   ])

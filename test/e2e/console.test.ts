@@ -24,7 +24,9 @@ async function freePort(): Promise<number> {
 
 test('run a show from the console: rigs appear, s starts, counters move, it reflows when resized, t y stops it, rigs exit 0, q leaves', async () => {
   const port = await freePort()
-  term.start(`'${process.execPath}' '${CLI}' tui --host 127.0.0.1 --port ${port} --name 'Console test'`, 80, 24)
+  // CI=true as on the CI machine: Ink draws only its last frame when it thinks it runs
+  // in CI, and the console must still draw live there (it did not, once).
+  term.start(`env CI=true '${process.execPath}' '${CLI}' tui --host 127.0.0.1 --port ${port} --name 'Console test'`, 80, 24)
   await term.waitFor(/Console test\s+WAITING\s+TCP :\d+/)
   const a = synchro(['join', `127.0.0.1:${port}`, '--name', 'rig-a', '--json'])
   const b = synchro(['join', `127.0.0.1:${port}`, '--name', 'rig-b', '--transport', 'udp', '--json'])
