@@ -20,6 +20,9 @@ export class DeviceSink implements AudioSink {
 
   private drift: DriftController | undefined
   private queuedFrames = 0
+  /** The most frames that may wait for the card (open() sets it from the buffer size). */
+  private maxQueuedFrames = 0
+  private framesSkipped = 0
 
   constructor(
     name: string | undefined,
@@ -38,6 +41,10 @@ export class DeviceSink implements AudioSink {
     this.showChannels = format.channels
     this.deviceChannels = Math.min(format.channels, this.device.outputChannels)
     this.format = format
+    // A card plays live: a burst (the jitter buffer giving up depth, a stall catching up) must
+    // not become latency in its queue. What would queue beyond eight card buffers (at least
+    // 21 ms: the playout's timer ticks are not the card's) is skipped.
+    this.maxQueuedFrames = Math.max(8 * this.bufferFrames, 1024)
     try {
       this.drift = new DriftController(format.rateHz)
       this.stream = this.devices.playback({ deviceId: this.device.id, rateHz: format.rateHz, channels: this.deviceChannels, format: format.format, framesPerBuffer: this.bufferFrames })
@@ -64,8 +71,18 @@ export class DeviceSink implements AudioSink {
     if (!this.stream || !this.format || !this.drift) return
     const now = this.now()
     const sampleBytes = bytesPerSample(this.format.format)
+    const showFrameBytes = sampleBytes * this.showChannels
+    const room = this.maxQueuedFrames - this.queuedFrames
+    if (room <= 0) {
+      this.framesSkipped += pcm.byteLength / showFrameBytes
+      return
+    }
+    if (pcm.byteLength / showFrameBytes > room) {
+      this.framesSkipped += pcm.byteLength / showFrameBytes - room
+      pcm = pcm.subarray(pcm.byteLength - room * showFrameBytes) // keep the newest
+    }
     const fix = this.drift.correction(now)
-    const fixed = fix === 0 ? pcm : adjustByOneFrame(pcm, sampleBytes * this.showChannels, sampleBytes, fix)
+    const fixed = fix === 0 ? pcm : adjustByOneFrame(pcm, showFrameBytes, sampleBytes, fix)
     // PortAudio keeps a reference until the card has played it: it gets a buffer of its own.
     const out = this.deviceChannels === this.showChannels ? Buffer.from(fixed) : Buffer.from(remix(fixed, this.format.format, this.showChannels, this.deviceChannels).buffer)
     const frames = out.byteLength / (sampleBytes * this.deviceChannels)
@@ -80,7 +97,7 @@ export class DeviceSink implements AudioSink {
 
   deviceStats(): DeviceSinkStats | undefined {
     if (!this.drift) return undefined
-    return { ...this.drift.stats, queuedFrames: this.queuedFrames, fault: this.fault ?? null }
+    return { ...this.drift.stats, queuedFrames: this.queuedFrames, framesSkipped: this.framesSkipped, fault: this.fault ?? null }
   }
 
   async close(): Promise<void> {

@@ -19,6 +19,8 @@ export interface DeviceSinkStats {
   framesDropped: number
   /** Frames written and not yet taken by the card. */
   queuedFrames: number
+  /** Frames skipped because a burst would have queued more than the card's few buffers (live output stays live). */
+  framesSkipped: number
   fault: string | null
 }
 

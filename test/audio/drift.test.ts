@@ -11,7 +11,7 @@ import type { AudioDevices, PlaybackStream } from '../../src/audio/device/portau
 const RATE = 48000
 
 /** A card that takes 256 frames at a time at `ppm` off nominal, starting once 512 frames are queued (as PortAudio prefills). */
-function simulatedCard(clock: ManualClock, ppm: number): AudioDevices {
+function simulatedCard(clock: ManualClock, ppm: number, stall?: { atMs: number; forMs: number }): AudioDevices {
   return {
     list: () => [{ id: 0, name: 'sim', hostApi: 'test', inputChannels: 0, outputChannels: 2, defaultRateHz: RATE, defaultLowInputLatencyMs: 0, defaultLowOutputLatencyMs: 5 }],
     capture: () => { throw new Error('no capture') },
@@ -19,7 +19,14 @@ function simulatedCard(clock: ManualClock, ppm: number): AudioDevices {
       const queue: Array<{ frames: number; taken?: () => void }> = []
       let owed = 0
       const periodMs = (256 / (RATE * (1 + ppm / 1e6))) * 1000
+      let stalled = false
       const tick = () => {
+        if (stall && !stalled && clock.now() >= stall.atMs) {
+          // The card stops taking frames (an xrun, a busy bus) and resumes at its own pace, owing nothing.
+          stalled = true
+          clock.setTimeout(tick, stall.forMs)
+          return
+        }
         owed += 256
         while (queue.length && owed >= queue[0]!.frames) {
           const c = queue.shift()!
@@ -48,9 +55,9 @@ function simulatedCard(clock: ManualClock, ppm: number): AudioDevices {
   }
 }
 
-async function run(ppm: number, seconds: number) {
+async function run(ppm: number, seconds: number, stall?: { atMs: number; forMs: number }) {
   const clock = new ManualClock()
-  const sink = new DeviceSink('sim', 256, () => {}, simulatedCard(clock, ppm), () => clock.now())
+  const sink = new DeviceSink('sim', 256, () => {}, simulatedCard(clock, ppm, stall), () => clock.now())
   sink.open({ rateHz: RATE, channels: 2, format: 's16le' })
   const packet = new Uint8Array(128 * 4)
   const packetMs = (128 / RATE) * 1000
@@ -80,6 +87,16 @@ for (const ppm of [-300, 200]) {
     assert.is(ppm < 0 ? stats.framesInserted : stats.framesDropped, 0, 'never both ways')
   })
 }
+
+test('a card that stalls for half a second does not add the stall to the latency: what would queue past eight buffers is skipped', async () => {
+  const { stats, levels } = await run(0, 10, { atMs: 5000, forMs: 500 })
+  const after = levels.slice(-5)
+  // 8 card buffers of 256 frames is the most that may wait; before the stall it settled near 512-768.
+  assert.ok(Math.max(...levels) <= 8 * 256, `the queue peaked at ${Math.max(...levels)} frames`)
+  assert.ok(Math.max(...after) <= 8 * 256 && Math.min(...after) > 0, `after the stall it holds ${after.join(', ')}`)
+  // The stall owed 24000 frames; all but the cap's room were skipped, the rest play late by at most the cap.
+  assert.ok(stats.framesSkipped >= 24000 - 8 * 256 && stats.framesSkipped <= 24000, `${stats.framesSkipped} frames skipped`)
+})
 
 test('a frame is dropped or repeated where the waveform is flattest', () => {
   const b = Buffer.alloc(6 * 2)
