@@ -139,7 +139,7 @@ export async function deviceSoak(bufferFrames, seconds = 60) {
     const summary = await waitJson(rig.stdout, (e) => e.event === 'summary', (seconds + 15) * 1000)
     return {
       bufferFrames, seconds, underruns: summary.underruns, concealed: summary.framesConcealed, jackXruns: xruns(),
-      driftPpm: summary.device?.driftPpm, framesInserted: summary.device?.framesInserted, framesDropped: summary.device?.framesDropped,
+      driftPpm: summary.device?.driftPpm, framesInserted: summary.device?.framesInserted, framesDropped: summary.device?.framesDropped, framesSkipped: summary.device?.framesSkipped,
       queuedFramesEvery10s: levels.filter((_, i) => i % 10 === 9),
     }
   })
