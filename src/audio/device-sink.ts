@@ -1,65 +1,144 @@
 // `--sink device[:NAME]`: a rig plays the show on a sound card.
+// - Opened in the show's format, or the nearest the card takes (device/negotiate.ts), the
+//   difference bridged (channels, sample format, rate: device/format-bridge.ts).
+// - The card's clock is followed by dropping or repeating single frames (drift.ts); a card
+//   that stalls does not turn the stall into latency (at most eight buffers wait for it).
+// - A card that fails or stops taking audio mid-show is a fault the rig reports while its
+//   session goes on; the device is reopened (by name, it may come back with another id)
+//   once a second until it plays again.
 
 import { audioDevices, type AudioDeviceInfo, type AudioDevices, type PlaybackStream } from './device/portaudio.js'
 import { adjustByOneFrame, DriftController } from './drift.js'
 import { bytesPerSample } from '../codec/format.js'
 import { matchDevice } from './device/match.js'
+import { describeConversion, openNegotiated, type CardFormat } from './device/negotiate.js'
+import { FormatBridge } from './device/format-bridge.js'
 import type { AudioSink, DeviceSinkStats } from './sink.js'
 import type { SourceFormat } from './source.js'
-import { remix } from './remix.js'
+
+/** A card that took nothing for this long while audio waited is lost. */
+const STALL_MS = 1000
+const REOPEN_EVERY_MS = 1000
+
+export interface DeviceSinkOptions {
+  /** Device name or unique prefix; undefined: the system default. */
+  name: string | undefined
+  bufferFrames: number
+  /** Refuse resampling and rounding (--bit-exact). */
+  bitExact?: boolean
+  onFault?: (reason: string) => void
+  onRestored?: (description: string) => void
+  devices?: AudioDevices
+  now?: () => number
+}
 
 export class DeviceSink implements AudioSink {
   readonly description: string
-  private readonly device: AudioDeviceInfo
+  private device: AudioDeviceInfo
+  private readonly devices: AudioDevices
+  private readonly now: () => number
   private stream: PlaybackStream | undefined
-  /** A device that failed mid-show: the rig keeps its session and says so (once). */
+  private bridge: FormatBridge | undefined
+  private conversion: string | null = null
+  /** A device that failed mid-show: the rig keeps its session and says so (once per failure). */
   fault: string | undefined
   private format: SourceFormat | undefined
-  private showChannels = 0
-  private deviceChannels = 0
-
+  private showFrameBytes = 0
+  private cardFrameBytes = 0
   private drift: DriftController | undefined
   private queuedFrames = 0
-  /** The most frames that may wait for the card (open() sets it from the buffer size). */
-  private maxQueuedFrames = 0
+  /** The most frames that may wait for the card: eight buffers, at least 1024 (21 ms: the playout's timer ticks are not the card's). */
+  private readonly maxQueuedFrames: number
   private framesSkipped = 0
+  private reopens = 0
+  /** Corrections made on the card before a reopen (its drift is measured anew). */
+  private carried = { framesInserted: 0, framesDropped: 0 }
+  private lastTakenMs = 0
+  private reopenTimer: ReturnType<typeof setTimeout> | undefined
+  private closed = false
 
-  constructor(
-    name: string | undefined,
-    private readonly bufferFrames: number,
-    private readonly onFault: (reason: string) => void = () => {},
-    private readonly devices: AudioDevices = audioDevices(),
-    private readonly now: () => number = () => performance.now(),
-  ) {
-    this.device = matchDevice(name, devices.list(), 'output')
-    this.description = `device '${this.device.name}' (${this.device.hostApi}, ${bufferFrames}-frame buffer)`
+  constructor(private readonly o: DeviceSinkOptions) {
+    this.devices = o.devices ?? audioDevices()
+    this.now = o.now ?? (() => performance.now())
+    this.device = matchDevice(o.name, this.devices.list(), 'output')
+    this.maxQueuedFrames = Math.max(8 * o.bufferFrames, 1024)
+    this.description = `device '${this.device.name}' (${this.device.hostApi}, ${o.bufferFrames}-frame buffer)`
   }
 
   /** Opened at the handshake, when the show's format is known. A device that cannot play it is a fault the rig reports, not a crash. */
   open(format: SourceFormat): void {
-    // A card with fewer channels than the show gets a down-mix (stereo show on a mono speaker).
-    this.showChannels = format.channels
-    this.deviceChannels = Math.min(format.channels, this.device.outputChannels)
     this.format = format
-    // A card plays live: a burst (the jitter buffer giving up depth, a stall catching up) must
-    // not become latency in its queue. What would queue beyond eight card buffers (at least
-    // 21 ms: the playout's timer ticks are not the card's) is skipped.
-    this.maxQueuedFrames = Math.max(8 * this.bufferFrames, 1024)
+    this.showFrameBytes = bytesPerSample(format.format) * format.channels
     try {
-      this.drift = new DriftController(format.rateHz)
-      this.stream = this.devices.playback({ deviceId: this.device.id, rateHz: format.rateHz, channels: this.deviceChannels, format: format.format, framesPerBuffer: this.bufferFrames })
-      this.stream.on('error', (err) => this.failed(`audio output '${this.device.name}' failed: ${err.message}`))
-      this.stream.start()
+      this.openStream()
     } catch (err) {
-      this.stream = undefined
-      this.failed(`cannot open audio output '${this.device.name}': ${(err as Error).message} (busy, or ${format.rateHz} Hz ${format.format} not supported?)`)
+      this.failed(`cannot open audio output '${this.device.name}': ${(err as Error).message}`)
+      // A format the card refuses will not change by retrying; a busy or missing card may.
+      if (!/takes none of the formats/.test((err as Error).message)) this.scheduleReopen()
     }
+  }
+
+  private openStream(): void {
+    const format = this.format!
+    // A card with fewer channels than the show gets a down-mix (stereo show on a mono speaker).
+    const channels = Math.min(format.channels, this.device.outputChannels)
+    const { stream, card } = openNegotiated(
+      (c: CardFormat) => this.devices.playback({ deviceId: this.device.id, rateHz: c.rateHz, channels, format: c.format, framesPerBuffer: this.o.bufferFrames }),
+      format, this.device, 'output', this.o.bitExact ?? false,
+    )
+    this.bridge?.destroy()
+    this.bridge = new FormatBridge(format, { ...card, channels })
+    this.conversion = describeConversion(format, card, 'output')
+    if (channels < format.channels) this.conversion = `${this.conversion ? `${this.conversion}, ` : ''}${format.channels} ch down-mixed to ${channels}`
+    this.cardFrameBytes = bytesPerSample(card.format) * channels
+    if (this.drift) {
+      this.carried.framesInserted += this.drift.stats.framesInserted
+      this.carried.framesDropped += this.drift.stats.framesDropped
+    }
+    this.drift = new DriftController(card.rateHz)
+    this.queuedFrames = 0
+    this.lastTakenMs = this.now()
+    this.stream = stream
+    stream.on('error', (err) => this.lost(stream, `audio output '${this.device.name}' failed: ${err.message}`))
+    stream.start()
   }
 
   private failed(reason: string): void {
     if (this.fault !== undefined) return
     this.fault = reason
-    this.onFault(reason)
+    this.o.onFault?.(reason)
+  }
+
+  /** The card went away mid-show: close what is left of it and try again every second. */
+  private lost(stream: PlaybackStream, reason: string): void {
+    if (stream !== this.stream) return
+    this.stream = undefined
+    this.failed(reason)
+    try {
+      stream.quit()
+    } catch {
+      // already gone
+    }
+    this.scheduleReopen()
+  }
+
+  private scheduleReopen(): void {
+    if (this.closed || this.reopenTimer) return
+    this.reopenTimer = setTimeout(() => {
+      this.reopenTimer = undefined
+      if (this.closed || this.stream) return
+      try {
+        // By name: a USB card plugged back in comes back with another id.
+        this.device = matchDevice(this.device.name, this.devices.list(), 'output')
+        this.openStream()
+        this.reopens++
+        this.fault = undefined
+        this.o.onRestored?.(`audio output '${this.device.name}' is back${this.conversion ? ` (${this.conversion})` : ''}`)
+      } catch {
+        this.scheduleReopen()
+      }
+    }, REOPEN_EVERY_MS)
+    ;(this.reopenTimer as { unref?: () => void }).unref?.()
   }
 
   /**
@@ -68,41 +147,59 @@ export class DeviceSink implements AudioSink {
    * carried it away from where it settled (DriftController).
    */
   write(pcm: Uint8Array): void {
-    if (!this.stream || !this.format || !this.drift) return
+    const stream = this.stream
+    if (!stream || !this.format || !this.drift || !this.bridge) return
     const now = this.now()
-    const sampleBytes = bytesPerSample(this.format.format)
-    const showFrameBytes = sampleBytes * this.showChannels
+    const frames = pcm.byteLength / this.showFrameBytes
+    if (this.queuedFrames > 0 && now - this.lastTakenMs > STALL_MS) {
+      return this.lost(stream, `audio output '${this.device.name}' stopped taking audio for ${STALL_MS} ms (unplugged, or its driver stalled)`)
+    }
+    // Room, in show frames (near enough when resampling: the cap is a bound, not a target).
     const room = this.maxQueuedFrames - this.queuedFrames
     if (room <= 0) {
-      this.framesSkipped += pcm.byteLength / showFrameBytes
+      this.framesSkipped += frames
       return
     }
-    if (pcm.byteLength / showFrameBytes > room) {
-      this.framesSkipped += pcm.byteLength / showFrameBytes - room
-      pcm = pcm.subarray(pcm.byteLength - room * showFrameBytes) // keep the newest
+    if (frames > room) {
+      this.framesSkipped += frames - room
+      pcm = pcm.subarray(pcm.byteLength - room * this.showFrameBytes) // keep the newest
     }
     const fix = this.drift.correction(now)
-    const fixed = fix === 0 ? pcm : adjustByOneFrame(pcm, showFrameBytes, sampleBytes, fix)
-    // PortAudio keeps a reference until the card has played it: it gets a buffer of its own.
-    const out = this.deviceChannels === this.showChannels ? Buffer.from(fixed) : Buffer.from(remix(fixed, this.format.format, this.showChannels, this.deviceChannels).buffer)
-    const frames = out.byteLength / (sampleBytes * this.deviceChannels)
-    this.queuedFrames += frames
+    const fixed = fix === 0 ? pcm : adjustByOneFrame(pcm, this.showFrameBytes, bytesPerSample(this.format.format), fix)
+    // PortAudio keeps a reference until the card has played it: the bridge gives a buffer of its own.
+    const out = this.bridge.convert(fixed)
+    const cardFrames = out.byteLength / this.cardFrameBytes
+    if (cardFrames === 0) {
+      this.framesSkipped += frames // the resampler is still loading (the first few ms)
+      return
+    }
+    this.queuedFrames += cardFrames
     this.drift.observe(this.queuedFrames, now)
     const drift = this.drift
-    this.stream.write(out, () => {
-      this.queuedFrames -= frames
-      drift.consumed(frames, this.now())
+    stream.write(out, () => {
+      if (stream !== this.stream) return
+      this.queuedFrames -= cardFrames
+      this.lastTakenMs = this.now()
+      drift.consumed(cardFrames, this.lastTakenMs)
     })
   }
 
   deviceStats(): DeviceSinkStats | undefined {
-    if (!this.drift) return undefined
-    return { ...this.drift.stats, queuedFrames: this.queuedFrames, framesSkipped: this.framesSkipped, fault: this.fault ?? null }
+    if (!this.format) return undefined
+    const d = this.drift?.stats ?? { driftPpm: 0, framesInserted: 0, framesDropped: 0 }
+    return {
+      driftPpm: d.driftPpm, framesInserted: d.framesInserted + this.carried.framesInserted, framesDropped: d.framesDropped + this.carried.framesDropped,
+      queuedFrames: this.queuedFrames, framesSkipped: this.framesSkipped, conversion: this.conversion, reopens: this.reopens, fault: this.fault ?? null,
+    }
   }
 
   async close(): Promise<void> {
+    this.closed = true
+    clearTimeout(this.reopenTimer)
     const s = this.stream
     this.stream = undefined
-    if (s) await new Promise<void>((r) => s.quit(() => r()))
+    this.bridge?.destroy()
+    // A card that died may never confirm: do not let it hold the rig's exit.
+    if (s) await Promise.race([new Promise<void>((r) => s.quit(() => r())), new Promise((r) => setTimeout(r, 500).unref())])
   }
 }

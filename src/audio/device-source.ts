@@ -1,12 +1,15 @@
 // `--source device[:NAME]`: the show's audio captured from a sound card. The card's clock
-// paces the show: each buffer is sent as the card delivers it.
+// paces the show: each buffer is sent as the card delivers it. A card that will not capture
+// in the show's format is opened in the nearest one it takes and bridged (channels, sample
+// format, rate), unless --bit-exact forbids what would change the samples.
 
 import type { AudioFormat } from '../codec/format.js'
 import { UsageError } from '../errors.js'
 import { audioDevices, type AudioDeviceInfo, type CaptureStream } from './device/portaudio.js'
 import { matchDevice } from './device/match.js'
+import { FormatBridge } from './device/format-bridge.js'
+import { describeConversion, openNegotiated } from './device/negotiate.js'
 import { PacketChunker } from './packet-chunker.js'
-import { remix } from './remix.js'
 import type { AudioSource, SourceFormat, SourceHandlers } from './source.js'
 
 export class DeviceSource implements AudioSource {
@@ -14,9 +17,12 @@ export class DeviceSource implements AudioSource {
   readonly description: string
   private readonly device: AudioDeviceInfo
   private stream: CaptureStream | undefined
+  private bridge: FormatBridge | undefined
   private readonly deviceChannels: number
+  /** How the card's format became the show's, when it had to (for the operator's log). */
+  conversion: string | null = null
 
-  constructor(name: string | undefined, readonly format: SourceFormat, private readonly bufferFrames: number) {
+  constructor(name: string | undefined, readonly format: SourceFormat, private readonly bufferFrames: number, private readonly bitExact = false) {
     this.device = matchDevice(name, audioDevices().list(), 'input')
     if (this.device.inputChannels < 1) throw new UsageError('FORMAT_UNSUPPORTED', `audio device '${this.device.name}' has no inputs`)
     // A card with fewer inputs than the show's channels is up-mixed (a mono mic into a stereo show).
@@ -27,20 +33,40 @@ export class DeviceSource implements AudioSource {
 
   start(show: AudioFormat, h: SourceHandlers): void {
     const chunker = new PacketChunker(show, (pcm) => h.packet(pcm))
+    const channels = this.deviceChannels
+    let stream: CaptureStream
     try {
-      this.stream = audioDevices().capture({ deviceId: this.device.id, rateHz: show.rateHz, channels: this.deviceChannels, format: show.format, framesPerBuffer: this.bufferFrames })
+      const opened = openNegotiated(
+        (c) => audioDevices().capture({ deviceId: this.device.id, rateHz: c.rateHz, channels, format: c.format, framesPerBuffer: this.bufferFrames }),
+        show, this.device, 'input', this.bitExact,
+      )
+      stream = opened.stream
+      this.stream = stream
+      this.conversion = describeConversion(show, opened.card, 'input')
+      this.bridge = new FormatBridge({ ...opened.card, channels }, show)
     } catch (err) {
-      return h.end(new Error(`cannot open audio input '${this.device.name}': ${(err as Error).message} (busy, or ${show.rateHz} Hz ${show.format} not supported?)`))
+      return h.end(new Error(`cannot open audio input '${this.device.name}': ${(err as Error).message}`))
     }
-    // PortAudio hands over Buffers it does not reuse: chunking can keep views of them.
-    const up = this.deviceChannels < show.channels
-    this.stream.on('data', (chunk) => chunker.push(up ? Buffer.from(remix(chunk, show.format, this.deviceChannels, show.channels).buffer) : chunk))
-    this.stream.on('error', (err) => h.end(new Error(`audio input '${this.device.name}' failed: ${err.message}`)))
-    this.stream.start()
+    const bridge = this.bridge
+    const begin = (): void => {
+      if (this.stream !== stream) return
+      // PortAudio hands over Buffers it does not reuse: chunking can keep views of them.
+      stream.on('data', (chunk) => {
+        if (bridge.identity) return chunker.push(chunk)
+        const out = bridge.convert(chunk)
+        if (out.byteLength) chunker.push(Buffer.from(out.buffer, out.byteOffset, out.byteLength))
+      })
+      stream.on('error', (err) => h.end(new Error(`audio input '${this.device.name}' failed: ${err.message}`)))
+      stream.start()
+    }
+    // With a resampler to load first, the card starts once it is ready (a few ms).
+    if (this.conversion?.includes('resampled')) bridge.ready.then(begin, (err: Error) => h.end(new Error(`cannot resample audio input '${this.device.name}': ${err.message}`)))
+    else begin()
   }
 
   stop(): void {
     this.stream?.quit()
     this.stream = undefined
+    this.bridge?.destroy()
   }
 }

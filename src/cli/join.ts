@@ -32,6 +32,8 @@ Join a show as a rig and play what the server streams.
   --sink SPEC           null | wav:PATH | raw:PATH | raw:- | device[:NAME] (a sound card;
                         the system default without NAME) (default null)
   --device-buffer N     the sound card's buffer in frames (default 128)
+  --bit-exact           never resample or round the show's samples for the card: a card
+                        that cannot take the show's rate and format is refused
   --latency MS          play audio this long after it arrives (default 20); on UDP the
                         jitter buffer's floor
   --max-latency MS      on UDP, the deepest the jitter buffer may grow (default 200)
@@ -69,6 +71,7 @@ const OPTIONS = {
   'midi-out': { type: 'string', multiple: true },
   'midi-in': { type: 'string', multiple: true },
   'device-buffer': { type: 'string' },
+  'bit-exact': { type: 'boolean' },
   'midi-channels': { type: 'string' },
   'midi-types': { type: 'string' },
   'midi-map-channel': { type: 'string', multiple: true },
@@ -110,8 +113,9 @@ export async function join(argv: string[]): Promise<number> {
   const midiInputs = (v['midi-in'] ?? []).map((spec) => openMidiInput(spec, systemClock))
   const deviceBuffer = intFlag('device-buffer', v['device-buffer'], DEFAULT_DEVICE_BUFFER_FRAMES, 16, 16384)
   // A sound card that fails mid-show: the rig keeps its session and reports the fault.
-  const sink = new SessionSink(openSink(sinkSpec, deviceBuffer, (reason) => {
-    reporter.event({ event: 'device-fault', reason }, `device fault: ${reason}; the session goes on`)
+  const sink = new SessionSink(openSink(sinkSpec, deviceBuffer, v['bit-exact'] ?? false, {
+    onFault: (reason) => reporter.event({ event: 'device-fault', reason }, `device fault: ${reason}; the session goes on`),
+    onRestored: (description) => reporter.event({ event: 'device-restored', description }, description),
   }))
   startMidiInputs(midiInputs, (data) => rig?.pushMidi(data), { error: (input, err) => reporter.problem(`${input.description} failed: ${err.message}`) })
 

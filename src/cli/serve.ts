@@ -33,6 +33,8 @@ Stream audio to every rig that joins.
                         card; the system default without NAME) | none (MIDI only)
                         (default tone:440)
   --device-buffer N     the sound card's buffer in frames (default 128)
+  --bit-exact           never resample or round a captured card's samples: a card that
+                        cannot deliver the show's rate and format is refused
   --rate HZ             sample rate for tone and raw sources (default 48000)
   --channels N          channels for tone and raw sources (default 2)
   --format F            s16le | s24le | f32le, for tone and raw sources (default s16le)
@@ -78,6 +80,7 @@ const OPTIONS = {
   'midi-in': { type: 'string', multiple: true },
   'midi-out': { type: 'string', multiple: true },
   'device-buffer': { type: 'string' },
+  'bit-exact': { type: 'boolean' },
   profile: { type: 'string' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
@@ -153,7 +156,7 @@ export async function openShow(argv: string[], mode: 'serve' | 'console', emitTo
   const emit: Emit = emitTo ?? ((e, line) => reporter.event(e, line))
 
   const clock = systemClock
-  const source = openSource(v.source ?? 'tone:440', flags, clock, intFlag('device-buffer', v['device-buffer'], DEFAULT_DEVICE_BUFFER_FRAMES, 16, 16384))
+  const source = openSource(v.source ?? 'tone:440', flags, clock, intFlag('device-buffer', v['device-buffer'], DEFAULT_DEVICE_BUFFER_FRAMES, 16, 16384), v['bit-exact'] ?? false)
   const midiInputs = midiInSpecs.map((spec) => openMidiInput(spec, clock))
   const midiOutputs = (v['midi-out'] ?? []).map((spec) => openMidiOutput(spec, clock, (e, line) => emit(e, line)))
   if (source instanceof NoneSource && midiInputs.length === 0 && midiOutputs.length === 0) {

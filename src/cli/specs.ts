@@ -40,7 +40,7 @@ function split(spec: string): [string, string | undefined] {
  */
 export const DEFAULT_DEVICE_BUFFER_FRAMES = 128
 
-export function openSource(spec: string, f: FormatFlags, clock: Clock, deviceBufferFrames = DEFAULT_DEVICE_BUFFER_FRAMES): AudioSource {
+export function openSource(spec: string, f: FormatFlags, clock: Clock, deviceBufferFrames = DEFAULT_DEVICE_BUFFER_FRAMES, bitExact = false): AudioSource {
   const [kind, arg] = split(spec)
   const flagsFormat = { rateHz: f.rateHz, channels: f.channels, format: f.format }
   switch (kind) {
@@ -67,13 +67,18 @@ export function openSource(spec: string, f: FormatFlags, clock: Clock, deviceBuf
     case 'none':
       return new NoneSource(flagsFormat)
     case 'device':
-      return new DeviceSource(arg, flagsFormat, deviceBufferFrames)
+      return new DeviceSource(arg, flagsFormat, deviceBufferFrames, bitExact)
     default:
       throw new UsageError('BAD_SOURCE', `unknown source '${spec}': use tone[:HZ], wav:PATH, raw:PATH|-, device[:NAME] or none`)
   }
 }
 
-export function openSink(spec: string, deviceBufferFrames = DEFAULT_DEVICE_BUFFER_FRAMES, onDeviceFault?: (reason: string) => void): AudioSink {
+export interface DeviceSinkEvents {
+  onFault?: (reason: string) => void
+  onRestored?: (description: string) => void
+}
+
+export function openSink(spec: string, deviceBufferFrames = DEFAULT_DEVICE_BUFFER_FRAMES, bitExact = false, events: DeviceSinkEvents = {}): AudioSink {
   const [kind, arg] = split(spec)
   switch (kind) {
     case 'null':
@@ -85,7 +90,7 @@ export function openSink(spec: string, deviceBufferFrames = DEFAULT_DEVICE_BUFFE
       if (!arg) throw new UsageError('BAD_SINK', 'raw: needs a path or - for stdout, e.g. --sink raw:-')
       return new RawSink(arg)
     case 'device':
-      return new DeviceSink(arg, deviceBufferFrames, onDeviceFault)
+      return new DeviceSink({ name: arg, bufferFrames: deviceBufferFrames, bitExact, ...events })
     default:
       throw new UsageError('BAD_SINK', `unknown sink '${spec}': use null, wav:PATH, raw:PATH|- or device[:NAME]`)
   }

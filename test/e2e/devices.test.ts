@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { killAll, run, serveOnFreePort, synchro } from '../helpers/cli.js'
-import { AudioLoopback, DEVICE } from '../helpers/audio-loopback.js'
+import { AudioLoopback, DEVICE, FLOAT_DEVICE } from '../helpers/audio-loopback.js'
 import { wavData } from '../helpers/wav-fixtures.js'
 
 const loop = new AudioLoopback()
@@ -55,6 +55,39 @@ test('a rig plays to a device; a second show captures it from the loopback: a 2 
   let quietest = Infinity
   for (let w = from; w + 128 < to; w += 128) quietest = Math.min(quietest, Math.max(...left.slice(w, w + 128).map(Math.abs)))
   assert.ok(quietest > 4000, `no dropout inside the tone (quietest 128-frame window peaks at ${quietest})`)
+})
+
+test('a 44.1 kHz show on a card that runs only at 48 kHz: resampled, and the tone comes back at 440 Hz for 2 s', async () => {
+  const { server: b, port: pb } = await serveOnFreePort(['--source', `device:${DEVICE}`, '--clients', '1', '--duration', '4'], loop.env)
+  const rb = synchro(['join', `127.0.0.1:${pb}`, '--sink', `wav:${join(dir, 'resampled.wav')}`, '--json'], { env: loop.env })
+  await b.event('init')
+  const { server: a, port: pa } = await serveOnFreePort(['--source', 'tone:440', '--rate', '44100', '--clients', '1', '--duration', '2'], loop.env)
+  const ra = synchro(['join', `127.0.0.1:${pa}`, '--sink', `device:${FLOAT_DEVICE}`, '--json'], { env: loop.env })
+  const codes = await Promise.all([ra.exit, a.exit, rb.exit, b.exit])
+  assert.equal(codes.map((c) => c.code), [0, 0, 0, 0], ra.stderr.slice(-300) + rb.stderr.slice(-300))
+  const played = await ra.event('summary')
+  // PortAudio converts sample formats for the jack PCM itself: only the rate had to change.
+  assert.is(played.device.conversion, '44100 Hz s16le -> 48000 Hz s16le (resampled)')
+  assert.is(played.device.fault, null)
+  const pcm = wavData(readFileSync(join(dir, 'resampled.wav')))
+  const left = Array.from({ length: pcm.length / 4 }, (_, i) => pcm.readInt16LE(i * 4))
+  const loud = left.map((v, i) => (Math.abs(v) > 1000 ? i : -1)).filter((i) => i >= 0)
+  assert.ok(loud.length > 0, 'the tone arrived')
+  const seconds = (loud.at(-1)! - loud[0]!) / 48000
+  assert.ok(Math.abs(seconds - 2) < 0.05, `2 s of tone, got ${seconds.toFixed(3)} s`)
+  let crossings = 0
+  for (let i = loud[0]! + 4800; i < loud[0]! + 52800; i++) if (left[i]! < 0 !== left[i + 1]! < 0) crossings++
+  // Played unconverted at 48 kHz it would come back at 479 Hz.
+  assert.ok(Math.abs(crossings / 2 - 440) <= 1, `440 Hz, got ${crossings / 2}`)
+})
+
+test('--bit-exact refuses to resample for that card: one line saying what it takes and why not, and the session goes on', async () => {
+  const { server, port } = await serveOnFreePort(['--source', 'tone:440', '--rate', '44100', '--clients', '1', '--duration', '1'], loop.env)
+  const rig = synchro(['join', `127.0.0.1:${port}`, '--sink', `device:${FLOAT_DEVICE}`, '--bit-exact', '--json'], { env: loop.env })
+  const fault = await rig.event('device-fault')
+  assert.match(fault.reason, /^cannot open audio output 'synchro_jack': audio output 'synchro_jack' takes none of the formats tried: 44100 Hz s16le \(.+\); --bit-exact forbids 48000 Hz s16le, which would need resampling$/)
+  const [r, s] = await Promise.all([rig.exit, server.exit])
+  assert.equal([r.code, s.code], [0, 0], 'the show itself ran to its end')
 })
 
 test('an unknown device names the near matches', async () => {

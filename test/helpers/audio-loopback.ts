@@ -9,6 +9,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
 export const DEVICE = 'synchro'
+/** The jack PCM itself, unwrapped: at JACK's 48 kHz only, as a card with a fixed clock is (PortAudio still converts sample formats for it). */
+export const FLOAT_DEVICE = 'synchro_jack'
 
 export class AudioLoopback {
   readonly env: NodeJS.ProcessEnv

@@ -1,0 +1,66 @@
+// Opening a sound card in the show's format, or in the nearest one it takes. Tried in order:
+// the show's own rate and sample format; the same rate in another sample format (lossless
+// first); then the card's default rate, resampled. --bit-exact stops at what loses nothing:
+// no resampling and no float-to-integer rounding, and says so in one line.
+
+import { UsageError } from '../../errors.js'
+import { SAMPLE_FORMATS, type SampleFormat } from '../../codec/format.js'
+import { isLossless } from '../sample-format.js'
+import type { AudioDeviceInfo } from './portaudio.js'
+
+export interface CardFormat {
+  rateHz: number
+  format: SampleFormat
+}
+
+export interface Negotiated<S> {
+  stream: S
+  card: CardFormat
+}
+
+/**
+ * `open` throws when the card refuses a format (PortAudio's "Format not supported", "Invalid
+ * sample rate"); the first format it accepts wins. `direction` says which way samples flow,
+ * so "lossless" is judged from the show to the card (output) or from the card to the show (input).
+ */
+export function openNegotiated<S>(
+  open: (card: CardFormat) => S,
+  show: CardFormat,
+  device: AudioDeviceInfo,
+  direction: 'input' | 'output',
+  bitExact: boolean,
+): Negotiated<S> {
+  const lossless = (card: SampleFormat): boolean => (direction === 'output' ? isLossless(show.format, card) : isLossless(card, show.format))
+  const formats = [show.format, ...SAMPLE_FORMATS.filter((f) => f !== show.format && lossless(f)), ...SAMPLE_FORMATS.filter((f) => !lossless(f))]
+  const rates = [show.rateHz, ...(device.defaultRateHz > 0 && device.defaultRateHz !== show.rateHz ? [device.defaultRateHz] : [])]
+  const tried: string[] = []
+  let refusedByBitExact: string | undefined
+  let busy = false
+  for (const rateHz of rates) {
+    for (const format of formats) {
+      const card = { rateHz, format }
+      if (bitExact && (rateHz !== show.rateHz || !lossless(format))) {
+        refusedByBitExact ??= `${rateHz} Hz ${format}`
+        continue
+      }
+      try {
+        return { stream: open(card), card }
+      } catch (err) {
+        const why = (err as Error).message.replace(/^Could not open stream: |^Format not supported: /, '')
+        if (/unavailable|busy/i.test(why)) busy = true
+        tried.push(`${rateHz} Hz ${format} (${why})`)
+      }
+    }
+  }
+  const what = `audio ${direction} '${device.name}'`
+  if (busy) throw new UsageError('DEVICE_BUSY', `${what} is busy: another program has it open (close it, or pick another device with synchro devices)`)
+  const exact = refusedByBitExact ? `; --bit-exact forbids ${refusedByBitExact}, which would need ${refusedByBitExact.startsWith(`${show.rateHz} `) ? 'rounding' : 'resampling'}` : ''
+  throw new UsageError('FORMAT_UNSUPPORTED', `${what} takes none of the formats tried: ${tried.join(', ')}${exact}`)
+}
+
+export function describeConversion(show: CardFormat, card: CardFormat, direction: 'input' | 'output'): string | null {
+  if (show.rateHz === card.rateHz && show.format === card.format) return null
+  const [from, to] = direction === 'output' ? [show, card] : [card, show]
+  const how = from.rateHz !== to.rateHz ? 'resampled' : 'converted'
+  return `${from.rateHz} Hz ${from.format} -> ${to.rateHz} Hz ${to.format} (${how})`
+}

@@ -1,0 +1,52 @@
+// Sample-format conversion between the show and a sound card that will not take the show's
+// format (ALSA's jack plugin takes only float, many USB cards only s16 or s24). Integers
+// scale by 2^15 / 2^23 both ways, so s16 -> f32 -> s16 and s24 -> f32 -> s24 return the
+// same bits; float to integer rounds and clips once.
+
+import { bytesPerSample, type SampleFormat } from '../codec/format.js'
+
+/** Whether every value of `from` survives the trip to `to` (what --bit-exact allows). */
+export function isLossless(from: SampleFormat, to: SampleFormat): boolean {
+  return from === to || to === 'f32le' || (from === 's16le' && to === 's24le')
+}
+
+/** The PCM as floats in [-1, 1), interleaved as it was. */
+export function toFloat32(pcm: Uint8Array, from: SampleFormat): Float32Array {
+  const n = pcm.byteLength / bytesPerSample(from)
+  if (from === 'f32le' && pcm.byteOffset % 4 === 0) return new Float32Array(pcm.buffer, pcm.byteOffset, n)
+  const out = new Float32Array(n)
+  const v = new DataView(pcm.buffer, pcm.byteOffset, pcm.byteLength)
+  if (from === 's16le') for (let i = 0; i < n; i++) out[i] = v.getInt16(i * 2, true) / 32768
+  else if (from === 'f32le') for (let i = 0; i < n; i++) out[i] = v.getFloat32(i * 4, true)
+  else for (let i = 0, at = 0; i < n; i++, at += 3) out[i] = (((pcm[at]! | (pcm[at + 1]! << 8) | (pcm[at + 2]! << 16)) << 8) >> 8) / 8388608
+  return out
+}
+
+/** Floats as PCM in `to`, in a buffer of its own (PortAudio and the packetizer keep it). */
+export function fromFloat32(samples: Float32Array, to: SampleFormat): Uint8Array {
+  const n = samples.length
+  const out = new Uint8Array(n * bytesPerSample(to))
+  const v = new DataView(out.buffer)
+  if (to === 'f32le') {
+    for (let i = 0; i < n; i++) v.setFloat32(i * 4, samples[i]!, true)
+  } else if (to === 's16le') {
+    for (let i = 0; i < n; i++) v.setInt16(i * 2, clip(Math.round(samples[i]! * 32768), 32767), true)
+  } else {
+    for (let i = 0, at = 0; i < n; i++, at += 3) {
+      const s = clip(Math.round(samples[i]! * 8388608), 8388607)
+      out[at] = s & 0xff
+      out[at + 1] = (s >> 8) & 0xff
+      out[at + 2] = (s >> 16) & 0xff
+    }
+  }
+  return out
+}
+
+export function convertSamples(pcm: Uint8Array, from: SampleFormat, to: SampleFormat): Uint8Array {
+  if (from === to) return pcm
+  return fromFloat32(toFloat32(pcm, from), to)
+}
+
+function clip(x: number, max: number): number {
+  return x > max ? max : x < -max - 1 ? -max - 1 : x
+}
