@@ -7,7 +7,8 @@
 //   session goes on; the device is reopened (by name, it may come back with another id)
 //   once a second until it plays again.
 
-import { audioDevices, type AudioDeviceInfo, type AudioDevices, type PlaybackStream } from './device/portaudio.js'
+import type { AudioDeviceInfo, AudioDevices, PlaybackStream, StreamOptions } from './device/portaudio.js'
+import { audioDevices } from './device/isolated.js'
 import { adjustByOneFrame, DriftController } from './drift.js'
 import { bytesPerSample } from '../codec/format.js'
 import { matchDevice } from './device/match.js'
@@ -28,6 +29,8 @@ export interface DeviceSinkOptions {
   bitExact?: boolean
   onFault?: (reason: string) => void
   onRestored?: (description: string) => void
+  /** The card is open and running: from now on what the rig plays is heard. */
+  onStarted?: (description: string) => void
   devices?: AudioDevices
   now?: () => number
 }
@@ -63,6 +66,8 @@ export class DeviceSink implements AudioSink {
     this.device = matchDevice(o.name, this.devices.list(), 'output')
     this.maxQueuedFrames = Math.max(8 * o.bufferFrames, 1024)
     this.description = `device '${this.device.name}' (${this.device.hostApi}, ${o.bufferFrames}-frame buffer)`
+    // The card opens at the handshake; have its host loaded by then.
+    this.devices.prepare?.()
   }
 
   /** Opened at the handshake, when the show's format is known. A device that cannot play it is a fault the rig reports, not a crash. */
@@ -82,9 +87,12 @@ export class DeviceSink implements AudioSink {
     const format = this.format!
     // A card with fewer channels than the show gets a down-mix (stereo show on a mono speaker).
     const channels = Math.min(format.channels, this.device.outputChannels)
+    const options = (c: CardFormat): StreamOptions => ({ deviceId: this.device.id, rateHz: c.rateHz, channels, format: c.format, framesPerBuffer: this.o.bufferFrames })
+    const probe = this.devices.probe
     const { stream, card } = openNegotiated(
-      (c: CardFormat) => this.devices.playback({ deviceId: this.device.id, rateHz: c.rateHz, channels, format: c.format, framesPerBuffer: this.o.bufferFrames }),
+      (c) => this.devices.playback(options(c)),
       format, this.device, 'output', this.o.bitExact ?? false,
+      probe && ((cards) => probe('output', cards.map(options))),
     )
     this.bridge?.destroy()
     this.bridge = new FormatBridge(format, { ...card, channels })
@@ -100,6 +108,10 @@ export class DeviceSink implements AudioSink {
     this.lastTakenMs = this.now()
     this.stream = stream
     stream.on('error', (err) => this.lost(stream, `audio output '${this.device.name}' failed: ${err.message}`))
+    stream.on('started', () => {
+      this.lastTakenMs = this.now()
+      this.o.onStarted?.(`audio output '${this.device.name}' is playing${this.conversion ? ` (${this.conversion})` : ''}`)
+    })
     stream.start()
   }
 
@@ -109,16 +121,17 @@ export class DeviceSink implements AudioSink {
     this.o.onFault?.(reason)
   }
 
-  /** The card went away mid-show: close what is left of it and try again every second. */
+  /**
+   * The card went away mid-show: try again every second. The old stream is abandoned (its
+   * device host killed), not closed: naudiodon2's quit waits for the card to play what it
+   * was given, which a dead card never does.
+   */
   private lost(stream: PlaybackStream, reason: string): void {
     if (stream !== this.stream) return
     this.stream = undefined
+    stream.abandon?.()
+    this.devices.prepare?.()
     this.failed(reason)
-    try {
-      stream.quit()
-    } catch {
-      // already gone
-    }
     this.scheduleReopen()
   }
 
@@ -199,7 +212,7 @@ export class DeviceSink implements AudioSink {
     const s = this.stream
     this.stream = undefined
     this.bridge?.destroy()
-    // A card that died may never confirm: do not let it hold the rig's exit.
-    if (s) await Promise.race([new Promise<void>((r) => s.quit(() => r())), new Promise((r) => setTimeout(r, 500).unref())])
+    // The host lets the card play what it was given, and is killed if that takes over a second.
+    if (s) await new Promise<void>((r) => s.quit(() => r()))
   }
 }

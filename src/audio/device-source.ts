@@ -5,10 +5,11 @@
 
 import type { AudioFormat } from '../codec/format.js'
 import { UsageError } from '../errors.js'
-import { audioDevices, type AudioDeviceInfo, type CaptureStream } from './device/portaudio.js'
+import type { AudioDeviceInfo, CaptureStream, StreamOptions } from './device/portaudio.js'
+import { audioDevices } from './device/isolated.js'
 import { matchDevice } from './device/match.js'
 import { FormatBridge } from './device/format-bridge.js'
-import { describeConversion, openNegotiated } from './device/negotiate.js'
+import { describeConversion, openNegotiated, type CardFormat } from './device/negotiate.js'
 import { PacketChunker } from './packet-chunker.js'
 import type { AudioSource, SourceFormat, SourceHandlers } from './source.js'
 
@@ -28,17 +29,22 @@ export class DeviceSource implements AudioSource {
     // A card with fewer inputs than the show's channels is up-mixed (a mono mic into a stereo show).
     this.deviceChannels = Math.min(format.channels, this.device.inputChannels)
     const mix = this.deviceChannels < format.channels ? `, up-mixed from ${this.deviceChannels} ch` : ''
+    audioDevices().prepare?.()
     this.description = `device '${this.device.name}' (${this.device.hostApi}, ${bufferFrames}-frame buffer${mix})`
   }
 
   start(show: AudioFormat, h: SourceHandlers): void {
     const chunker = new PacketChunker(show, (pcm) => h.packet(pcm))
     const channels = this.deviceChannels
+    const devices = audioDevices()
     let stream: CaptureStream
     try {
+      const options = (c: CardFormat): StreamOptions => ({ deviceId: this.device.id, rateHz: c.rateHz, channels, format: c.format, framesPerBuffer: this.bufferFrames })
+      const probe = devices.probe
       const opened = openNegotiated(
-        (c) => audioDevices().capture({ deviceId: this.device.id, rateHz: c.rateHz, channels, format: c.format, framesPerBuffer: this.bufferFrames }),
+        (c) => devices.capture(options(c)),
         show, this.device, 'input', this.bitExact,
+        probe && ((cards) => probe('input', cards.map(options))),
       )
       stream = opened.stream
       this.stream = stream

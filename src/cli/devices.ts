@@ -3,7 +3,8 @@
 
 import { describeError } from '../errors.js'
 import { listMidiPorts, midiBackend } from '../midi/ports.js'
-import { audioDevices, type AudioDeviceInfo } from '../audio/device/portaudio.js'
+import type { AudioDeviceInfo } from '../audio/device/portaudio.js'
+import { audioDevices } from '../audio/device/isolated.js'
 import { parseCommand } from './args.js'
 
 export const DEVICES_HELP = `usage: synchro devices [--json]

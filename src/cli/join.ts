@@ -116,6 +116,7 @@ export async function join(argv: string[]): Promise<number> {
   const sink = new SessionSink(openSink(sinkSpec, deviceBuffer, v['bit-exact'] ?? false, {
     onFault: (reason) => reporter.event({ event: 'device-fault', reason }, `device fault: ${reason}; the session goes on`),
     onRestored: (description) => reporter.event({ event: 'device-restored', description }, description),
+    onStarted: (description) => reporter.event({ event: 'device-started', description }, description),
   }))
   startMidiInputs(midiInputs, (data) => rig?.pushMidi(data), { error: (input, err) => reporter.problem(`${input.description} failed: ${err.message}`) })
 

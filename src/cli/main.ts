@@ -54,9 +54,19 @@ async function main(argv: string[]): Promise<number> {
   return cmd.run(rest)
 }
 
+/**
+ * Once a command is done the process should end by itself; a native library can keep it
+ * alive (a sound card that died mid-show leaves PortAudio's and libjack's threads waiting on
+ * a server that is gone). Everything is flushed by then, so a second later it exits anyway.
+ */
+function exitSoon(): void {
+  setTimeout(() => process.exit(), 1000).unref()
+}
+
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code
+    exitSoon()
   },
   (err: unknown) => {
     // A bad profile: every problem on its own line, each naming the field.
@@ -64,5 +74,6 @@ main(process.argv.slice(2)).then(
     process.stderr.write(lines.map((l) => `synchro: ${l}\n`).join(''))
     if (process.env.SYNCHRO_DEBUG) console.error(err)
     process.exitCode = err instanceof UsageError || err instanceof ProfileError ? 2 : 1
+    exitSoon()
   },
 )

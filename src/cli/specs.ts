@@ -76,6 +76,7 @@ export function openSource(spec: string, f: FormatFlags, clock: Clock, deviceBuf
 export interface DeviceSinkEvents {
   onFault?: (reason: string) => void
   onRestored?: (description: string) => void
+  onStarted?: (description: string) => void
 }
 
 export function openSink(spec: string, deviceBufferFrames = DEFAULT_DEVICE_BUFFER_FRAMES, bitExact = false, events: DeviceSinkEvents = {}): AudioSink {

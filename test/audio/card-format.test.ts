@@ -50,6 +50,24 @@ test('negotiation: the show format first, lossless formats next, the card\'s own
   assert.equal(openNegotiated(c.open, { rateHz: 48000, format: 'f32le' }, card, 'input', true).card, { rateHz: 48000, format: 's16le' })
 })
 
+test('negotiation through a probe (a device host answers for every candidate at once): only the winner is opened', () => {
+  const opened: CardFormat[] = []
+  const probed: CardFormat[][] = []
+  const r = openNegotiated(
+    (c) => (opened.push(c), c),
+    { rateHz: 44100, format: 's16le' }, card, 'output', false,
+    (cards) => (probed.push(cards), { index: 3, errors: ['Format not supported: Invalid sample rate', 'x', 'y'] }),
+  )
+  assert.equal(r.card, { rateHz: 48000, format: 's16le' })
+  assert.equal(opened, [{ rateHz: 48000, format: 's16le' }])
+  assert.is(probed.length, 1)
+  assert.is(probed[0]!.length, 6)
+  assert.throws(
+    () => openNegotiated(() => 0, { rateHz: 44100, format: 's16le' }, card, 'output', false, () => ({ index: -1, errors: ['Could not open stream: Device unavailable'] })),
+    /is busy/,
+  )
+})
+
 test('negotiation: --bit-exact refuses resampling and rounding in one line; a busy card says so', () => {
   const a = opener([{ rateHz: 48000, format: 'f32le' }])
   assert.throws(
@@ -108,7 +126,7 @@ function fragileCard() {
       opened.push(o)
       const s: PlaybackStream = {
         write: (chunk, taken) => (written.push(chunk), setImmediate(() => taken?.()), true),
-        on: (_e, fn) => ((errorHandler = fn), s),
+        on: (e: string, fn: (err: Error) => void) => ((e === 'error' ? (errorHandler = fn) : undefined), s),
         start: () => {},
         quit: (cb) => cb?.(),
       }

@@ -23,32 +23,52 @@ export interface Negotiated<S> {
  * sample rate"); the first format it accepts wins. `direction` says which way samples flow,
  * so "lossless" is judged from the show to the card (output) or from the card to the show (input).
  */
+/** Which of `cards` the card opens with: the index of the first that opens (-1: none), and why each before it was refused. */
+export type Probe = (cards: CardFormat[]) => { index: number; errors: string[] }
+
+/**
+ * `open` throws when the card refuses a format (PortAudio's "Format not supported", "Invalid
+ * sample rate"); the first format it accepts wins. With `probe`, all candidates are tried in
+ * one go first (a device host answers for all of them at once) and only the winner opened.
+ * `direction` says which way samples flow, so "lossless" is judged from the show to the card
+ * (output) or from the card to the show (input).
+ */
 export function openNegotiated<S>(
   open: (card: CardFormat) => S,
   show: CardFormat,
   device: AudioDeviceInfo,
   direction: 'input' | 'output',
   bitExact: boolean,
+  probe?: Probe,
 ): Negotiated<S> {
   const lossless = (card: SampleFormat): boolean => (direction === 'output' ? isLossless(show.format, card) : isLossless(card, show.format))
   const formats = [show.format, ...SAMPLE_FORMATS.filter((f) => f !== show.format && lossless(f)), ...SAMPLE_FORMATS.filter((f) => !lossless(f))]
   const rates = [show.rateHz, ...(device.defaultRateHz > 0 && device.defaultRateHz !== show.rateHz ? [device.defaultRateHz] : [])]
-  const tried: string[] = []
+  const candidates: CardFormat[] = []
   let refusedByBitExact: string | undefined
-  let busy = false
   for (const rateHz of rates) {
     for (const format of formats) {
-      const card = { rateHz, format }
-      if (bitExact && (rateHz !== show.rateHz || !lossless(format))) {
-        refusedByBitExact ??= `${rateHz} Hz ${format}`
-        continue
-      }
+      if (bitExact && (rateHz !== show.rateHz || !lossless(format))) refusedByBitExact ??= `${rateHz} Hz ${format}`
+      else candidates.push({ rateHz, format })
+    }
+  }
+  const tried: string[] = []
+  let busy = false
+  const refused = (card: CardFormat, message: string): void => {
+    const why = message.replace(/^Could not open stream: |^Format not supported: /, '')
+    if (/unavailable|busy/i.test(why)) busy = true
+    tried.push(`${card.rateHz} Hz ${card.format} (${why})`)
+  }
+  if (probe) {
+    const { index, errors } = probe(candidates)
+    errors.forEach((e, i) => refused(candidates[i]!, e))
+    if (index >= 0) return { stream: open(candidates[index]!), card: candidates[index]! }
+  } else {
+    for (const card of candidates) {
       try {
         return { stream: open(card), card }
       } catch (err) {
-        const why = (err as Error).message.replace(/^Could not open stream: |^Format not supported: /, '')
-        if (/unavailable|busy/i.test(why)) busy = true
-        tried.push(`${rateHz} Hz ${format} (${why})`)
+        refused(card, (err as Error).message)
       }
     }
   }

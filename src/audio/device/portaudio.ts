@@ -1,6 +1,8 @@
 // Sound cards through PortAudio (naudiodon2), loaded only when a device is asked for, so
 // Synchro installs and runs with files, tones and pipes where the native module cannot
-// build. Everything else in Synchro sees the AudioDevices interface below.
+// build. Everything else in Synchro sees the AudioDevices interface below. This in-process
+// layer runs inside the device host (host.ts); Synchro itself reaches it through
+// isolated.ts, in a child process of its own.
 
 import { createRequire } from 'node:module'
 import { UsageError } from '../../errors.js'
@@ -40,10 +42,21 @@ export interface PlaybackStream {
   on(event: 'error', fn: (err: Error) => void): this
   start(): void
   quit(cb?: () => void): void
+  /** 'started': the card is open and running (a stream in a device host opens asynchronously). */
+  on(event: 'started', fn: () => void): this
+  /** Ends a stream whose card is gone without waiting for it (a quit would wait forever). */
+  abandon?(): void
 }
 
 export interface AudioDevices {
   list(): AudioDeviceInfo[]
+  /**
+   * Where opening cannot throw at once (a device host opens asynchronously): tries the
+   * candidates in order and says which is the first the card opens, and why each before it was refused.
+   */
+  probe?(direction: 'input' | 'output', candidates: StreamOptions[]): { index: number; errors: string[] }
+  /** Gets ready to open a stream soon (starts a device host ahead of time). */
+  prepare?(): void
   capture(o: StreamOptions): CaptureStream
   playback(o: StreamOptions): PlaybackStream
 }
@@ -59,8 +72,8 @@ interface Naudiodon {
 const require = createRequire(import.meta.url)
 let loaded: AudioDevices | undefined
 
-/** The PortAudio device layer, or one line saying why there is none. */
-export function audioDevices(): AudioDevices {
+/** The PortAudio device layer in this process, or one line saying why there is none. */
+export function inProcessAudioDevices(): AudioDevices {
   if (loaded) return loaded
   let pa: Naudiodon
   try {

@@ -1,0 +1,46 @@
+// Framing between Synchro and its device host (device/host.ts): [kind u8][length u32le][payload].
+// PCM goes as it is; everything else is a UTF-8 JSON or text payload.
+
+export const enum HostMsg {
+  /** parent -> host: PCM for the card. host -> parent: PCM the card captured. */
+  Pcm = 1,
+  /** host -> parent: the card took one written chunk. */
+  Taken = 2,
+  /** parent -> host: start the stream. */
+  Start = 3,
+  /** parent -> host: drain and close, then exit. */
+  Quit = 4,
+  /** host -> parent: the stream failed (text). */
+  Error = 5,
+  /** parent -> standby host: open this stream (JSON: { mode, options }). */
+  Open = 6,
+  /** host -> parent: the stream is open and started. */
+  Started = 7,
+}
+
+export function encodeHostMsg(kind: HostMsg, payload: Uint8Array = new Uint8Array(0)): Buffer {
+  const out = Buffer.allocUnsafe(5 + payload.byteLength)
+  out[0] = kind
+  out.writeUInt32LE(payload.byteLength, 1)
+  out.set(payload, 5)
+  return out
+}
+
+/** Splits a byte stream into messages; keeps a partial one for the next chunk. */
+export class HostMsgReader {
+  private pending: Buffer = Buffer.alloc(0)
+
+  constructor(private readonly onMsg: (kind: HostMsg, payload: Buffer) => void) {}
+
+  push(chunk: Buffer): void {
+    this.pending = this.pending.byteLength ? Buffer.concat([this.pending, chunk]) : chunk
+    let at = 0
+    while (this.pending.byteLength - at >= 5) {
+      const len = this.pending.readUInt32LE(at + 1)
+      if (this.pending.byteLength - at - 5 < len) break
+      this.onMsg(this.pending[at] as HostMsg, this.pending.subarray(at + 5, at + 5 + len))
+      at += 5 + len
+    }
+    this.pending = this.pending.subarray(at)
+  }
+}

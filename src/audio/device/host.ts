@@ -1,0 +1,90 @@
+// The device host: one child process per open sound-card stream (and one short-lived one
+// to list or check devices), running PortAudio through naudiodon2 away from Synchro's own
+// process. Why a process of its own:
+// - a card that dies mid-stream leaves naudiodon2's write and quit blocked forever on a
+//   libuv pool thread, and Node's exit joins that pool: the rig could never exit. A host is
+//   simply killed, and the card reopened in a new one;
+// - PortAudio prints its banner on stdout (naudiodon2's printf), which would break --json;
+//   here stdout goes nowhere and messages travel on fd 3;
+// - a crash in native code ends the host, not the show.
+//
+// Usage (by isolated.ts only): host.js list | probe DIRECTION [OPTIONS, ...] | standby
+// A standby host loads PortAudio and waits for an Open message on stdin, so a card opens in
+// milliseconds when the show starts rather than after a process start. Results and the
+// stream's messages go to fd 3, framed as host-protocol.ts says.
+
+import { createWriteStream } from 'node:fs'
+import { encodeHostMsg, HostMsg, HostMsgReader } from './host-protocol.js'
+import { inProcessAudioDevices, type StreamOptions } from './portaudio.js'
+
+const out = createWriteStream('', { fd: 3 })
+const [mode, a, b] = process.argv.slice(2) as [string, string?, string?]
+
+function reply(result: unknown): void {
+  out.end(JSON.stringify(result), () => process.exit(0))
+}
+
+function failed(err: unknown): void {
+  reply({ error: (err as Error).message, code: (err as { code?: string }).code })
+}
+
+function run(): void {
+  let devices
+  try {
+    devices = inProcessAudioDevices()
+  } catch (err) {
+    return failed(err)
+  }
+  if (mode === 'list') return reply({ devices: devices.list() })
+  if (mode === 'probe') {
+    // Each candidate opened and closed again at once (nothing written: quit does not wait).
+    const candidates = JSON.parse(b!) as StreamOptions[]
+    const errors: string[] = []
+    const next = (i: number): void => {
+      if (i >= candidates.length) return reply({ index: -1, errors })
+      try {
+        const s = a === 'input' ? devices.capture(candidates[i]!) : devices.playback(candidates[i]!)
+        s.quit(() => reply({ index: i, errors }))
+      } catch (err) {
+        errors.push((err as Error).message)
+        next(i + 1)
+      }
+    }
+    return next(0)
+  }
+  // standby: PortAudio is loaded (list() initialised it); the first message says what to open.
+  devices.list()
+  const send = (kind: HostMsg, payload?: Uint8Array): boolean => out.write(encodeHostMsg(kind, payload))
+  let stream: (ReturnType<typeof devices.capture> & ReturnType<typeof devices.playback>) | undefined
+  const open = (mode: string, o: StreamOptions): void => {
+    try {
+      stream = (mode === 'capture' ? devices.capture(o) : devices.playback(o)) as typeof stream
+    } catch (err) {
+      send(HostMsg.Error, Buffer.from((err as Error).message))
+      return void out.end(() => process.exit(1))
+    }
+    const s = stream!
+    s.on('error', (err: Error) => send(HostMsg.Error, Buffer.from(err.message)))
+    if (mode === 'capture') s.on('data', (chunk: Buffer) => send(HostMsg.Pcm, chunk))
+  }
+  const reader = new HostMsgReader((kind, payload) => {
+    if (kind === HostMsg.Open) {
+      const { mode, options } = JSON.parse(payload.toString('utf8')) as { mode: string; options: StreamOptions }
+      open(mode, options)
+    } else if (!stream) {
+      return
+    } else if (kind === HostMsg.Pcm) {
+      stream.write(Buffer.from(payload), () => send(HostMsg.Taken))
+    } else if (kind === HostMsg.Start) {
+      stream.start()
+      send(HostMsg.Started)
+    } else if (kind === HostMsg.Quit) {
+      stream.quit(() => out.end(() => process.exit(0)))
+    }
+  })
+  process.stdin.on('data', (c: Buffer) => reader.push(c))
+  // The parent went away: nothing left to play for.
+  process.stdin.on('end', () => process.exit(0))
+}
+
+run()

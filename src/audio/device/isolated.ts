@@ -1,0 +1,138 @@
+// Sound cards as Synchro sees them: the AudioDevices interface, served by device hosts
+// (host.ts), one child process per open stream. Listing devices and probing which format a
+// card takes run a short-lived host synchronously (~0.3 s each, at start, at the handshake
+// or at a reopen, never mid-stream);
+// an open stream talks to its host over pipes. A stream whose card is lost is ended by
+// killing its host, which cannot hang on the dead driver as an in-process quit would.
+
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import { EventEmitter } from 'node:events'
+import { fileURLToPath } from 'node:url'
+import { UsageError } from '../../errors.js'
+import { encodeHostMsg, HostMsg, HostMsgReader } from './host-protocol.js'
+import type { AudioDeviceInfo, AudioDevices, CaptureStream, PlaybackStream, StreamOptions } from './portaudio.js'
+
+// Run as compiled JS, or as TypeScript under the test runner's loader (execArgv carries it).
+const HOST = fileURLToPath(new URL(import.meta.url.endsWith('.ts') ? './host.ts' : './host.js', import.meta.url))
+const STDIO_SYNC = ['ignore', 'ignore', 'pipe', 'pipe'] as const
+/** Lines of the host's stderr (ALSA's and JACK's chatter) kept to explain a failure. */
+const STDERR_LINES = 5
+
+function runHost(args: string[]): { result: Record<string, unknown>; stderr: string } {
+  const r = spawnSync(process.execPath, [...process.execArgv, HOST, ...args], { stdio: [...STDIO_SYNC], timeout: 10_000, encoding: 'utf8' })
+  const text = (r.output?.[3] as string | null) ?? ''
+  const stderr = (r.stderr ?? '').trim()
+  if (!text) throw new Error(`the device host ended without an answer (${r.error?.message ?? `exit ${r.status ?? r.signal}`})${stderr ? `: ${stderr.split('\n').at(-1)}` : ''}`)
+  return { result: JSON.parse(text) as Record<string, unknown>, stderr }
+}
+
+let standby: ChildProcess | undefined
+
+type Refable = { ref?: () => void; unref?: () => void }
+
+/** A host waiting in standby must not keep Synchro running; one with a stream must. */
+function setRef(child: ChildProcess, on: boolean): void {
+  for (const h of [child, ...child.stdio] as Refable[]) (on ? h?.ref : h?.unref)?.call(h)
+}
+
+function spawnHost(): ChildProcess {
+  const child = spawn(process.execPath, [...process.execArgv, HOST, 'standby'], { stdio: ['pipe', 'ignore', 'pipe', 'pipe'] })
+  child.stdin!.on('error', () => {}) // a host that died: its exit says so
+  setRef(child, false)
+  return child
+}
+
+/** A host with PortAudio loaded, ready to open a stream (see prepare()). */
+function takeStandbyHost(): ChildProcess {
+  const child = standby && standby.exitCode === null ? standby : spawnHost()
+  standby = undefined
+  setRef(child, true)
+  return child
+}
+
+class HostStream extends EventEmitter implements PlaybackStream, CaptureStream {
+  private readonly child: ChildProcess
+  private readonly taken: Array<(() => void) | undefined> = []
+  private stderrTail: string[] = []
+  private ended = false
+  private quitDone: (() => void) | undefined
+
+  constructor(mode: 'capture' | 'playback', o: StreamOptions) {
+    super()
+    this.child = takeStandbyHost()
+    this.child.stdin!.write(encodeHostMsg(HostMsg.Open, Buffer.from(JSON.stringify({ mode, options: o }))))
+    const reader = new HostMsgReader((kind, payload) => {
+      if (kind === HostMsg.Pcm) this.emit('data', Buffer.from(payload))
+      else if (kind === HostMsg.Taken) this.taken.shift()?.()
+      else if (kind === HostMsg.Error) this.fail(payload.toString('utf8'))
+      else if (kind === HostMsg.Started) this.emit('started')
+    })
+    ;(this.child.stdio[3] as NodeJS.ReadableStream).on('data', (c: Buffer) => reader.push(c))
+    this.child.stderr!.setEncoding('utf8').on('data', (t: string) => {
+      this.stderrTail = [...this.stderrTail, ...t.split('\n').filter(Boolean)].slice(-STDERR_LINES)
+    })
+    this.child.on('exit', (code, signal) => {
+      this.quitDone?.()
+      if (!this.ended) this.fail(`the device host exited (${signal ?? `code ${code}`})${this.stderrTail.length ? `: ${this.stderrTail.at(-1)}` : ''}`)
+    })
+  }
+
+  private fail(message: string): void {
+    if (this.ended) return
+    this.ended = true
+    this.child.kill('SIGKILL')
+    this.emit('error', new Error(message))
+  }
+
+  write(chunk: Uint8Array, taken?: () => void): boolean {
+    if (this.ended) return false
+    this.taken.push(taken)
+    return this.child.stdin!.write(encodeHostMsg(HostMsg.Pcm, chunk))
+  }
+
+  start(): void {
+    this.child.stdin!.write(encodeHostMsg(HostMsg.Start))
+  }
+
+  abandon(): void {
+    this.ended = true
+    this.child.kill('SIGKILL')
+  }
+
+  /** Lets the card play what it was given, then ends the host (killed after a second if the card never does). */
+  quit(cb?: () => void): void {
+    if (this.ended || this.child.exitCode !== null) {
+      this.ended = true
+      this.child.kill('SIGKILL')
+      return cb?.()
+    }
+    this.ended = true
+    this.quitDone = cb
+    this.child.stdin!.write(encodeHostMsg(HostMsg.Quit))
+    setTimeout(() => this.child.kill('SIGKILL'), 1000).unref()
+  }
+}
+
+/** Sound cards through device hosts, or one line saying why there are none. */
+export function audioDevices(): AudioDevices {
+  const list = (): AudioDeviceInfo[] => {
+    const { result } = runHost(['list'])
+    if (typeof result.error === 'string') {
+      throw new UsageError(typeof result.code === 'string' ? result.code : 'NO_AUDIO_SYSTEM', result.error)
+    }
+    return result.devices as AudioDeviceInfo[]
+  }
+  return {
+    list,
+    prepare: () => {
+      if (!standby || standby.exitCode !== null) standby = spawnHost()
+    },
+    probe: (direction, candidates) => {
+      const { result } = runHost(['probe', direction, JSON.stringify(candidates)])
+      if (typeof result.error === 'string') throw new UsageError(typeof result.code === 'string' ? result.code : 'NO_AUDIO_SYSTEM', result.error)
+      return result as { index: number; errors: string[] }
+    },
+    capture: (o) => new HostStream('capture', o),
+    playback: (o) => new HostStream('playback', o),
+  }
+}
