@@ -1,5 +1,4 @@
-// `synchro devices`: the MIDI ports (and, once sound-card support lands, audio devices)
-// a show can use. A machine with no MIDI system says so in one line and exits 0.
+// `synchro devices`: the audio devices and MIDI ports a show can use. A machine with no MIDI system says so in one line and exits 0.
 
 import { describeError } from '../errors.js'
 import { listMidiPorts, midiBackend } from '../midi/ports.js'
@@ -7,15 +6,18 @@ import type { AudioDeviceInfo } from '../audio/device/portaudio.js'
 import { audioDevices } from '../audio/device/isolated.js'
 import { parseCommand } from './args.js'
 
-export const DEVICES_HELP = `usage: synchro devices [--json]
+export const DEVICES_HELP = `usage: synchro devices [--rates] [--json]
 
 List audio devices (for --source device:NAME and --sink device:NAME) and MIDI inputs and
 outputs (for --midi-in port:NAME and --midi-out port:NAME).
 
+  --rates               also the standard rates (44.1 to 192 kHz) each device opens at:
+                        slower, it opens every device at every rate (do not run it on a
+                        card that is playing a show)
   --json                the same as one JSON object
 `
 
-const OPTIONS = { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } as const
+const OPTIONS = { json: { type: 'boolean' }, rates: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } as const
 
 export async function devices(argv: string[]): Promise<number> {
   const { values: v } = parseCommand('devices', argv, OPTIONS, false)
@@ -31,7 +33,7 @@ export async function devices(argv: string[]): Promise<number> {
   }
   let audio: { available: true; devices: AudioDeviceInfo[] } | { available: false; reason: string }
   try {
-    audio = { available: true, devices: audioDevices().list() }
+    audio = { available: true, devices: audioDevices().list({ rates: v.rates ?? false }) }
   } catch (err) {
     audio = { available: false, reason: describeError(err) }
   }
@@ -48,7 +50,11 @@ export async function devices(argv: string[]): Promise<number> {
   }
   if (audio.available) {
     lines.push('audio devices (name, host API, in/out channels, default rate, low latency in/out):')
-    for (const d of audio.devices) lines.push(`  ${d.name}  ${d.hostApi}  ${d.inputChannels}/${d.outputChannels} ch  ${d.defaultRateHz} Hz  ${d.defaultLowInputLatencyMs}/${d.defaultLowOutputLatencyMs} ms`)
+    const khz = (r: number[]): string => (r.length ? r.map((x) => x / 1000).join('/') : '-')
+    for (const d of audio.devices) {
+      const rates = d.supportedRatesHz ? `  rates in ${khz(d.supportedRatesHz.input)} out ${khz(d.supportedRatesHz.output)} kHz` : ''
+      lines.push(`  ${d.name}  ${d.hostApi}  ${d.inputChannels}/${d.outputChannels} ch  ${d.defaultRateHz} Hz  ${d.defaultLowInputLatencyMs}/${d.defaultLowOutputLatencyMs} ms${rates}`)
+    }
     if (audio.devices.length === 0) lines.push('  (none)')
   } else {
     lines.push(`audio: ${audio.reason}`)

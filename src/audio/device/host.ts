@@ -8,7 +8,7 @@
 //   here stdout goes nowhere and messages travel on fd 3;
 // - a crash in native code ends the host, not the show.
 //
-// Usage (by isolated.ts only): host.js list | probe DIRECTION [OPTIONS, ...] | standby
+// Usage (by isolated.ts only): host.js list [rates] | probe DIRECTION [OPTIONS, ...] | standby
 // A standby host loads PortAudio and waits for an Open message on stdin, so a card opens in
 // milliseconds when the show starts rather than after a process start. Results and the
 // stream's messages go to fd 3, framed as host-protocol.ts says.
@@ -28,6 +28,25 @@ function failed(err: unknown): void {
   reply({ error: (err as Error).message, code: (err as { code?: string }).code })
 }
 
+/** The standard rates a device opens at, each tried by opening it (and closing at once). */
+const STANDARD_RATES = [44100, 48000, 88200, 96000, 192000]
+async function ratesOf(devices: ReturnType<typeof inProcessAudioDevices>, deviceId: number, channels: number, direction: 'input' | 'output'): Promise<number[]> {
+  const rates: number[] = []
+  if (channels < 1) return rates
+  for (const rateHz of STANDARD_RATES) {
+    const o: StreamOptions = { deviceId, rateHz, channels: Math.min(2, channels), format: 'f32le', framesPerBuffer: 256 }
+    try {
+      const s = direction === 'input' ? devices.capture(o) : devices.playback(o)
+      // Closed before the next try: a hardware device opens once at a time.
+      await new Promise<void>((r) => s.quit(() => r()))
+      rates.push(rateHz)
+    } catch {
+      // refused at this rate
+    }
+  }
+  return rates
+}
+
 function run(): void {
   let devices
   try {
@@ -35,7 +54,16 @@ function run(): void {
   } catch (err) {
     return failed(err)
   }
-  if (mode === 'list') return reply({ devices: devices.list() })
+  if (mode === 'list') {
+    const list = devices.list()
+    if (a !== 'rates') return reply({ devices: list })
+    const d = devices
+    void (async () => {
+      for (const info of list) info.supportedRatesHz = { input: await ratesOf(d, info.id, info.inputChannels, 'input'), output: await ratesOf(d, info.id, info.outputChannels, 'output') }
+      reply({ devices: list })
+    })()
+    return
+  }
   if (mode === 'probe') {
     // Each candidate opened and closed again at once (nothing written: quit does not wait).
     const candidates = JSON.parse(b!) as StreamOptions[]

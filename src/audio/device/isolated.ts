@@ -115,8 +115,8 @@ class HostStream extends EventEmitter implements PlaybackStream, CaptureStream {
 
 /** Sound cards through device hosts, or one line saying why there are none. */
 export function audioDevices(): AudioDevices {
-  const list = (): AudioDeviceInfo[] => {
-    const { result } = runHost(['list'])
+  const list = (o?: { rates?: boolean }): AudioDeviceInfo[] => {
+    const { result } = runHost(o?.rates ? ['list', 'rates'] : ['list'])
     if (typeof result.error === 'string') {
       throw new UsageError(typeof result.code === 'string' ? result.code : 'NO_AUDIO_SYSTEM', result.error)
     }

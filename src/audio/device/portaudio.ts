@@ -18,6 +18,8 @@ export interface AudioDeviceInfo {
   /** PortAudio's suggested latencies, ms. */
   defaultLowInputLatencyMs: number
   defaultLowOutputLatencyMs: number
+  /** With list({ rates: true }): the standard rates each direction opened at (a probe: slow, it opens the card). */
+  supportedRatesHz?: { input: number[]; output: number[] }
 }
 
 export interface StreamOptions {
@@ -49,7 +51,7 @@ export interface PlaybackStream {
 }
 
 export interface AudioDevices {
-  list(): AudioDeviceInfo[]
+  list(o?: { rates?: boolean }): AudioDeviceInfo[]
   /**
    * Where opening cannot throw at once (a device host opens asynchronously): tries the
    * candidates in order and says which is the first the card opens, and why each before it was refused.
