@@ -53,6 +53,9 @@ export class DeviceSink implements AudioSink {
   /** The most frames that may wait for the card: eight buffers, at least 1024 (21 ms: the playout's timer ticks are not the card's). */
   private readonly maxQueuedFrames: number
   private framesSkipped = 0
+  private floorBucketMs = -Infinity
+  private floorCur = Infinity
+  private floorPrev = Infinity
   private reopens = 0
   /** Corrections made on the card before a reopen (its drift is measured anew). */
   private carried = { framesInserted: 0, framesDropped: 0 }
@@ -163,12 +166,17 @@ export class DeviceSink implements AudioSink {
     const stream = this.stream
     if (!stream || !this.format || !this.drift || !this.bridge) return
     const now = this.now()
+
     const frames = pcm.byteLength / this.showFrameBytes
     if (this.queuedFrames > 0 && now - this.lastTakenMs > STALL_MS) {
       return this.lost(stream, `audio output '${this.device.name}' stopped taking audio for ${STALL_MS} ms (unplugged, or its driver stalled)`)
     }
-    // Room, in show frames (near enough when resampling: the cap is a bound, not a target).
-    const room = this.maxQueuedFrames - this.queuedFrames
+    // Room, in show frames (near enough when resampling: the bound is a bound, not a target).
+    // The level swings by whole card periods as acknowledgements arrive in bursts, so the
+    // bound applies to its floor over the last 100 ms: a stall raises the floor, a swing does
+    // not. A burst is stopped at once at four times the bound.
+    const floor = this.levelFloor(now)
+    const room = floor >= this.maxQueuedFrames ? 0 : 4 * this.maxQueuedFrames - this.queuedFrames
     if (room <= 0) {
       this.framesSkipped += frames
       return
@@ -195,6 +203,17 @@ export class DeviceSink implements AudioSink {
       this.lastTakenMs = this.now()
       drift.consumed(cardFrames, this.lastTakenMs)
     })
+  }
+
+  /** The lowest level over the current and the previous 50 ms bucket. */
+  private levelFloor(now: number): number {
+    if (now - this.floorBucketMs >= 50) {
+      this.floorPrev = this.floorCur
+      this.floorCur = Infinity
+      this.floorBucketMs = now
+    }
+    this.floorCur = Math.min(this.floorCur, this.queuedFrames)
+    return Math.min(this.floorCur, this.floorPrev)
   }
 
   deviceStats(): DeviceSinkStats | undefined {

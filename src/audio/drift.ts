@@ -5,8 +5,11 @@
 // MIN_GAP_MS, and measures the drift in ppm from how fast the card takes frames.
 // Pure: fed levels and consumption with timestamps; the sink does the audio.
 
-/** The level is averaged over this long before it counts. */
-const SETTLE_MS = 2000
+/**
+ * The level is averaged over this long before it counts: past a UDP rig's startup, when the
+ * jitter buffer gives back its startup depth in a burst (measured: the first ~5 s).
+ */
+const SETTLE_MS = 5000
 /** One correction at most this often: up to ~400 ppm at 48 kHz (real cards are within ~100). */
 const MIN_GAP_MS = 50
 /** Corrections start when the level is this many frames from its target. */
