@@ -129,18 +129,26 @@ export async function deviceSoak(bufferFrames, seconds = 60) {
     const { port } = await waitJson(server.stdout, (e) => e.event === 'listening')
     const rig = spawnNode([CLI, 'join', `127.0.0.1:${port}`, '--transport', 'udp', '--sink', 'device:bench_b', '--device-buffer', String(bufferFrames), '--json'], { env })
     const levels = []
+    const skipped = []
     let buf = ''
     rig.stdout.on('data', (c) => {
       buf += c
       const lines = buf.split('\n')
       buf = lines.pop()
-      for (const l of lines) if (l.startsWith('{"event":"stats"')) levels.push(JSON.parse(l).device?.queuedFrames)
+      for (const l of lines) {
+        if (!l.startsWith('{"event":"stats"')) continue
+        const device = JSON.parse(l).device
+        levels.push(device?.queuedFrames)
+        skipped.push(device?.framesSkipped)
+      }
     })
     const summary = await waitJson(rig.stdout, (e) => e.event === 'summary', (seconds + 15) * 1000)
     return {
       bufferFrames, seconds, underruns: summary.underruns, concealed: summary.framesConcealed, jackXruns: xruns(),
       driftPpm: summary.device?.driftPpm, framesInserted: summary.device?.framesInserted, framesDropped: summary.device?.framesDropped, framesSkipped: summary.device?.framesSkipped,
       queuedFramesEvery10s: levels.filter((_, i) => i % 10 === 9),
+      // Skipped frames so far, every 10 s: when in the show they were skipped (a UDP rig's startup burst, or stalls later).
+      skippedEvery10s: skipped.filter((_, i) => i % 10 === 9),
     }
   })
 }

@@ -87,7 +87,7 @@ for (const frames of quick ? [128] : [256, 128, 64]) {
 }
 const soak = await deviceSoak(128, quick ? 15 : 60)
 results.deviceSoak = soak
-console.log(`${soak.seconds} s of tone to a card (128-frame buffer): ${soak.underruns} playout underruns, ${soak.concealed} frames concealed, ${soak.jackXruns} JACK xruns; drift ${soak.driftPpm} ppm, ${soak.framesInserted} frames inserted, ${soak.framesDropped} dropped, ${soak.framesSkipped} skipped after card stalls; frames queued for the card every 10 s: ${soak.queuedFramesEvery10s.join(', ')}`)
+console.log(`${soak.seconds} s of tone to a card (128-frame buffer): ${soak.underruns} playout underruns, ${soak.concealed} frames concealed, ${soak.jackXruns} JACK xruns; drift ${soak.driftPpm} ppm, ${soak.framesInserted} frames inserted, ${soak.framesDropped} dropped, ${soak.framesSkipped} skipped after card stalls; frames queued for the card every 10 s: ${soak.queuedFramesEvery10s.join(', ')}; skipped so far, every 10 s: ${soak.skippedEvery10s.join(', ')}`)
 
 console.log('\n== concealment: SNR of concealed 128-frame packets at 5% random loss, dB (silence = 0 dB)')
 results.concealment = concealmentSnr()

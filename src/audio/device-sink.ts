@@ -14,6 +14,7 @@ import { bytesPerSample } from '../codec/format.js'
 import { matchDevice } from './device/match.js'
 import { describeConversion, openNegotiated, type CardFormat } from './device/negotiate.js'
 import { FormatBridge } from './device/format-bridge.js'
+import { bufferFrames, describeBuffer, type DeviceBuffer } from './device/buffer-size.js'
 import type { AudioSink, DeviceSinkStats } from './sink.js'
 import type { SourceFormat } from './source.js'
 
@@ -24,7 +25,7 @@ const REOPEN_EVERY_MS = 1000
 export interface DeviceSinkOptions {
   /** Device name or unique prefix; undefined: the system default. */
   name: string | undefined
-  bufferFrames: number
+  buffer: DeviceBuffer
   /** Refuse resampling and rounding (--bit-exact). */
   bitExact?: boolean
   onFault?: (reason: string) => void
@@ -50,8 +51,8 @@ export class DeviceSink implements AudioSink {
   private cardFrameBytes = 0
   private drift: DriftController | undefined
   private queuedFrames = 0
-  /** The most frames that may wait for the card: eight buffers, at least 1024 (21 ms: the playout's timer ticks are not the card's). */
-  private readonly maxQueuedFrames: number
+  /** The most frames that may wait for the card: eight buffers, at least 1024 (21 ms: the playout's timer ticks are not the card's). Set at open. */
+  private maxQueuedFrames = 1024
   private framesSkipped = 0
   private floorBucketMs = -Infinity
   private floorCur = Infinity
@@ -67,8 +68,7 @@ export class DeviceSink implements AudioSink {
     this.devices = o.devices ?? audioDevices()
     this.now = o.now ?? (() => performance.now())
     this.device = matchDevice(o.name, this.devices.list(), 'output')
-    this.maxQueuedFrames = Math.max(8 * o.bufferFrames, 1024)
-    this.description = `device '${this.device.name}' (${this.device.hostApi}, ${o.bufferFrames}-frame buffer)`
+    this.description = `device '${this.device.name}' (${this.device.hostApi}, ${describeBuffer(o.buffer)})`
     // The card opens at the handshake; have its host loaded by then.
     this.devices.prepare?.()
   }
@@ -90,7 +90,7 @@ export class DeviceSink implements AudioSink {
     const format = this.format!
     // A card with fewer channels than the show gets a down-mix (stereo show on a mono speaker).
     const channels = Math.min(format.channels, this.device.outputChannels)
-    const options = (c: CardFormat): StreamOptions => ({ deviceId: this.device.id, rateHz: c.rateHz, channels, format: c.format, framesPerBuffer: this.o.bufferFrames })
+    const options = (c: CardFormat): StreamOptions => ({ deviceId: this.device.id, rateHz: c.rateHz, channels, format: c.format, framesPerBuffer: bufferFrames(this.o.buffer, c.rateHz) })
     const probe = this.devices.probe
     const { stream, card } = openNegotiated(
       (c) => this.devices.playback(options(c)),
@@ -102,6 +102,7 @@ export class DeviceSink implements AudioSink {
     this.conversion = describeConversion(format, card, 'output')
     if (channels < format.channels) this.conversion = `${this.conversion ? `${this.conversion}, ` : ''}${format.channels} ch down-mixed to ${channels}`
     this.cardFrameBytes = bytesPerSample(card.format) * channels
+    this.maxQueuedFrames = Math.max(8 * bufferFrames(this.o.buffer, card.rateHz), 1024)
     if (this.drift) {
       this.carried.framesInserted += this.drift.stats.framesInserted
       this.carried.framesDropped += this.drift.stats.framesDropped

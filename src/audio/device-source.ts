@@ -9,6 +9,7 @@ import type { AudioDeviceInfo, CaptureStream, StreamOptions } from './device/por
 import { audioDevices } from './device/isolated.js'
 import { matchDevice } from './device/match.js'
 import { FormatBridge } from './device/format-bridge.js'
+import { bufferFrames, describeBuffer, type DeviceBuffer } from './device/buffer-size.js'
 import { describeConversion, openNegotiated, type CardFormat } from './device/negotiate.js'
 import { PacketChunker } from './packet-chunker.js'
 import type { AudioSource, SourceFormat, SourceHandlers } from './source.js'
@@ -23,14 +24,14 @@ export class DeviceSource implements AudioSource {
   /** How the card's format became the show's, when it had to (for the operator's log). */
   conversion: string | null = null
 
-  constructor(name: string | undefined, readonly format: SourceFormat, private readonly bufferFrames: number, private readonly bitExact = false) {
+  constructor(name: string | undefined, readonly format: SourceFormat, private readonly buffer: DeviceBuffer, private readonly bitExact = false) {
     this.device = matchDevice(name, audioDevices().list(), 'input')
     if (this.device.inputChannels < 1) throw new UsageError('FORMAT_UNSUPPORTED', `audio device '${this.device.name}' has no inputs`)
     // A card with fewer inputs than the show's channels is up-mixed (a mono mic into a stereo show).
     this.deviceChannels = Math.min(format.channels, this.device.inputChannels)
     const mix = this.deviceChannels < format.channels ? `, up-mixed from ${this.deviceChannels} ch` : ''
     audioDevices().prepare?.()
-    this.description = `device '${this.device.name}' (${this.device.hostApi}, ${bufferFrames}-frame buffer${mix})`
+    this.description = `device '${this.device.name}' (${this.device.hostApi}, ${describeBuffer(buffer)}${mix})`
   }
 
   start(show: AudioFormat, h: SourceHandlers): void {
@@ -39,7 +40,7 @@ export class DeviceSource implements AudioSource {
     const devices = audioDevices()
     let stream: CaptureStream
     try {
-      const options = (c: CardFormat): StreamOptions => ({ deviceId: this.device.id, rateHz: c.rateHz, channels, format: c.format, framesPerBuffer: this.bufferFrames })
+      const options = (c: CardFormat): StreamOptions => ({ deviceId: this.device.id, rateHz: c.rateHz, channels, format: c.format, framesPerBuffer: bufferFrames(this.buffer, c.rateHz) })
       const probe = devices.probe
       const opened = openNegotiated(
         (c) => devices.capture(options(c)),

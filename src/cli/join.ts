@@ -17,6 +17,7 @@ import { loadProfile } from '../profile/load.js'
 import { joinFlags, mergeFlags, rigOf } from '../profile/to-args.js'
 import { Reporter } from './reporter.js'
 import { onStopSignals } from './signals.js'
+import { parseDeviceBuffer } from '../audio/device/buffer-size.js'
 import { DEFAULT_DEVICE_BUFFER_FRAMES, openMidiInput, openMidiOutput, openSink } from './specs.js'
 import { CompiledRoute, MidiRouteSchema, parseChannelList, parseMapping, type MidiRoute } from '../midi/route.js'
 import { MIDI_KINDS, type MidiKind } from '../midi/message.js'
@@ -31,7 +32,7 @@ Join a show as a rig and play what the server streams.
   --transport tcp|udp   transport to join on (default tcp); the server may move the rig
   --sink SPEC           null | wav:PATH | raw:PATH | raw:- | device[:NAME] (a sound card;
                         the system default without NAME) (default null)
-  --device-buffer N     the sound card's buffer in frames (default 128)
+  --device-buffer N     the sound card's buffer, in frames or with ms (2.5ms) (default 128)
   --bit-exact           never resample or round the show's samples for the card: a card
                         that cannot take the show's rate and format is refused
   --latency MS          play audio this long after it arrives (default 20); on UDP the
@@ -111,7 +112,7 @@ export async function join(argv: string[]): Promise<number> {
   const midiJitterMs = v['midi-jitter'] === undefined ? undefined : intFlag('midi-jitter', v['midi-jitter'], 0, 0, 1000)
   const midiOutputs = (v['midi-out'] ?? []).map((spec) => openMidiOutput(spec, systemClock, (e, line) => reporter.event(e, line)))
   const midiInputs = (v['midi-in'] ?? []).map((spec) => openMidiInput(spec, systemClock))
-  const deviceBuffer = intFlag('device-buffer', v['device-buffer'], DEFAULT_DEVICE_BUFFER_FRAMES, 16, 16384)
+  const deviceBuffer = parseDeviceBuffer(v['device-buffer'], DEFAULT_DEVICE_BUFFER_FRAMES)
   // A sound card that fails mid-show: the rig keeps its session and reports the fault.
   const sink = new SessionSink(openSink(sinkSpec, deviceBuffer, v['bit-exact'] ?? false, {
     onFault: (reason) => reporter.event({ event: 'device-fault', reason }, `device fault: ${reason}; the session goes on`),

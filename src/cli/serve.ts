@@ -18,6 +18,7 @@ import { mergeFlags, serveFlags } from '../profile/to-args.js'
 import { Reporter, type Event } from './reporter.js'
 import { onStopSignals } from './signals.js'
 import { readControl } from './control.js'
+import { parseDeviceBuffer } from '../audio/device/buffer-size.js'
 import { DEFAULT_DEVICE_BUFFER_FRAMES, openMidiInput, openMidiOutput, openSource } from './specs.js'
 import { NoneSource } from '../audio/none-source.js'
 
@@ -32,7 +33,7 @@ Stream audio to every rig that joins.
   --source SPEC         tone[:HZ] | wav:PATH | raw:PATH | raw:- | device[:NAME] (a sound
                         card; the system default without NAME) | none (MIDI only)
                         (default tone:440)
-  --device-buffer N     the sound card's buffer in frames (default 128)
+  --device-buffer N     the sound card's buffer, in frames or with ms (2.5ms) (default 128)
   --bit-exact           never resample or round a captured card's samples: a card that
                         cannot deliver the show's rate and format is refused
   --rate HZ             sample rate for tone and raw sources (default 48000)
@@ -156,7 +157,7 @@ export async function openShow(argv: string[], mode: 'serve' | 'console', emitTo
   const emit: Emit = emitTo ?? ((e, line) => reporter.event(e, line))
 
   const clock = systemClock
-  const source = openSource(v.source ?? 'tone:440', flags, clock, intFlag('device-buffer', v['device-buffer'], DEFAULT_DEVICE_BUFFER_FRAMES, 16, 16384), v['bit-exact'] ?? false)
+  const source = openSource(v.source ?? 'tone:440', flags, clock, parseDeviceBuffer(v['device-buffer'], DEFAULT_DEVICE_BUFFER_FRAMES), v['bit-exact'] ?? false)
   const midiInputs = midiInSpecs.map((spec) => openMidiInput(spec, clock))
   const midiOutputs = (v['midi-out'] ?? []).map((spec) => openMidiOutput(spec, clock, (e, line) => emit(e, line)))
   if (source instanceof NoneSource && midiInputs.length === 0 && midiOutputs.length === 0) {

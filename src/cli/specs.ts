@@ -13,6 +13,7 @@ import type { Clock } from '../session/clock.js'
 import { NoneSource } from '../audio/none-source.js'
 import { DeviceSource } from '../audio/device-source.js'
 import { DeviceSink } from '../audio/device-sink.js'
+import type { DeviceBuffer } from '../audio/device/buffer-size.js'
 import type { MidiInput, MidiOutput } from '../midi/endpoint.js'
 import { LogMidiOutput } from '../midi/log-output.js'
 import { PortMidiInput, PortMidiOutput } from '../midi/ports.js'
@@ -40,7 +41,7 @@ function split(spec: string): [string, string | undefined] {
  */
 export const DEFAULT_DEVICE_BUFFER_FRAMES = 128
 
-export function openSource(spec: string, f: FormatFlags, clock: Clock, deviceBufferFrames = DEFAULT_DEVICE_BUFFER_FRAMES, bitExact = false): AudioSource {
+export function openSource(spec: string, f: FormatFlags, clock: Clock, deviceBuffer: DeviceBuffer = { frames: DEFAULT_DEVICE_BUFFER_FRAMES }, bitExact = false): AudioSource {
   const [kind, arg] = split(spec)
   const flagsFormat = { rateHz: f.rateHz, channels: f.channels, format: f.format }
   switch (kind) {
@@ -67,7 +68,7 @@ export function openSource(spec: string, f: FormatFlags, clock: Clock, deviceBuf
     case 'none':
       return new NoneSource(flagsFormat)
     case 'device':
-      return new DeviceSource(arg, flagsFormat, deviceBufferFrames, bitExact)
+      return new DeviceSource(arg, flagsFormat, deviceBuffer, bitExact)
     default:
       throw new UsageError('BAD_SOURCE', `unknown source '${spec}': use tone[:HZ], wav:PATH, raw:PATH|-, device[:NAME] or none`)
   }
@@ -79,7 +80,7 @@ export interface DeviceSinkEvents {
   onStarted?: (description: string) => void
 }
 
-export function openSink(spec: string, deviceBufferFrames = DEFAULT_DEVICE_BUFFER_FRAMES, bitExact = false, events: DeviceSinkEvents = {}): AudioSink {
+export function openSink(spec: string, deviceBuffer: DeviceBuffer = { frames: DEFAULT_DEVICE_BUFFER_FRAMES }, bitExact = false, events: DeviceSinkEvents = {}): AudioSink {
   const [kind, arg] = split(spec)
   switch (kind) {
     case 'null':
@@ -91,7 +92,7 @@ export function openSink(spec: string, deviceBufferFrames = DEFAULT_DEVICE_BUFFE
       if (!arg) throw new UsageError('BAD_SINK', 'raw: needs a path or - for stdout, e.g. --sink raw:-')
       return new RawSink(arg)
     case 'device':
-      return new DeviceSink({ name: arg, bufferFrames: deviceBufferFrames, bitExact, ...events })
+      return new DeviceSink({ name: arg, buffer: deviceBuffer, bitExact, ...events })
     default:
       throw new UsageError('BAD_SINK', `unknown sink '${spec}': use null, wav:PATH, raw:PATH|- or device[:NAME]`)
   }

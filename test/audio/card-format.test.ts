@@ -8,6 +8,7 @@ import { convertSamples, fromFloat32, isLossless, toFloat32 } from '../../src/au
 import { openNegotiated, type CardFormat } from '../../src/audio/device/negotiate.js'
 import { FormatBridge } from '../../src/audio/device/format-bridge.js'
 import { DeviceSink } from '../../src/audio/device-sink.js'
+import { bufferFrames, parseDeviceBuffer } from '../../src/audio/device/buffer-size.js'
 import type { AudioDeviceInfo, AudioDevices, PlaybackStream, StreamOptions } from '../../src/audio/device/portaudio.js'
 
 const card: AudioDeviceInfo = { id: 3, name: 'Jack float', hostApi: 'ALSA', inputChannels: 2, outputChannels: 2, defaultRateHz: 48000, defaultLowInputLatencyMs: 5, defaultLowOutputLatencyMs: 5 }
@@ -140,7 +141,7 @@ test('a card lost mid-show is a fault the rig reports; it is reopened by name an
   const c = fragileCard()
   const faults: string[] = []
   const restored: string[] = []
-  const sink = new DeviceSink({ name: 'Jack', bufferFrames: 128, devices: c.devices, onFault: (r) => faults.push(r), onRestored: (d) => restored.push(d) })
+  const sink = new DeviceSink({ name: 'Jack', buffer: { frames: 128 }, devices: c.devices, onFault: (r) => faults.push(r), onRestored: (d) => restored.push(d) })
   sink.open({ rateHz: 44100, channels: 2, format: 's16le' })
   const packet = new Uint8Array(128 * 4)
   for (let i = 0; i < 20; i++) {
@@ -180,12 +181,23 @@ test('a card that stops taking audio without a word is lost after a second', asy
     },
   }
   const faults: string[] = []
-  const sink = new DeviceSink({ name: 'Jack', bufferFrames: 128, devices: silent, onFault: (r) => faults.push(r), now: () => now })
+  const sink = new DeviceSink({ name: 'Jack', buffer: { frames: 128 }, devices: silent, onFault: (r) => faults.push(r), now: () => now })
   sink.open({ rateHz: 48000, channels: 2, format: 'f32le' })
   const packet = new Uint8Array(128 * 8)
   for (; now < 1100; now += 2.67) sink.write(packet)
   assert.equal(faults, ["audio output 'Jack float' stopped taking audio for 1000 ms (unplugged, or its driver stalled)"])
   await sink.close()
+})
+
+test('--device-buffer in frames or milliseconds; milliseconds become frames at the card\'s rate', () => {
+  assert.equal(parseDeviceBuffer(undefined, 128), { frames: 128 })
+  assert.equal(parseDeviceBuffer('64', 128), { frames: 64 })
+  assert.equal(parseDeviceBuffer('2.5ms', 128), { ms: 2.5 })
+  assert.is(bufferFrames({ ms: 2.5 }, 48000), 120)
+  assert.is(bufferFrames({ ms: 2.5 }, 44100), 110)
+  assert.is(bufferFrames({ frames: 64 }, 96000), 64)
+  assert.throws(() => parseDeviceBuffer('8', 128), /between 16 and 16384 frames, got 8/)
+  assert.throws(() => parseDeviceBuffer('fast', 128), /must be frames \(128\) or milliseconds/)
 })
 
 test.run()

@@ -93,7 +93,8 @@ test('a 44.1 kHz show on a card that runs only at 48 kHz: resampled, and the ton
   const rb = synchro(['join', `127.0.0.1:${pb}`, '--sink', `wav:${join(dir, 'resampled.wav')}`, '--json'], { env: loop.env })
   await b.event('init')
   const { server: a, port: pa } = await serveOnFreePort(['--source', 'tone:440', '--rate', '44100', '--clients', '0', '--control', '-', '--duration', '2'], loop.env)
-  const ra = synchro(['join', `127.0.0.1:${pa}`, '--sink', `device:${FLOAT_DEVICE}`, '--json'], { env: loop.env })
+  // The buffer in milliseconds: 3 ms at the card's 48 kHz is 144 frames.
+  const ra = synchro(['join', `127.0.0.1:${pa}`, '--sink', `device:${FLOAT_DEVICE}`, '--device-buffer', '3ms', '--json'], { env: loop.env })
   await ra.event('device-started', 5000)
   a.child.stdin!.write('init\n')
   const codes = await Promise.all([ra.exit, a.exit, rb.exit, b.exit])

@@ -42,6 +42,8 @@ const USAGE: Array<[string, string[], RegExp]> = [
   ['MIDI-only show with no MIDI', ['serve', '--source', 'none'], /^synchro: --source none streams no audio: give MIDI/],
   ['no clients without control', ['serve', '--clients', '0'], /^synchro: --clients 0 waits for an init command: add --control - to send it$/],
   ['control and raw stdin', ['serve', '--control', '-', '--source', 'raw:-'], /--control - and --source raw:- all read stdin/],
+  ['device buffer in seconds', ['join', '127.0.0.1:1', '--device-buffer', '1s'], /^synchro: --device-buffer must be frames \(128\) or milliseconds \(2.5ms\), got '1s'$/],
+  ['device buffer too small', ['serve', '--device-buffer', '0.1ms'], /^synchro: --device-buffer in milliseconds must be between 0.5ms and 340ms, got 0.1ms$/],
   ['two stdin readers, MIDI', ['serve', '--source', 'raw:-', '--midi-in', 'raw:-'], /--source raw:- and --midi-in raw:- all read stdin/],
 ]
 for (const [name, args, message] of USAGE) {

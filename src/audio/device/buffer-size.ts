@@ -1,0 +1,30 @@
+// `--device-buffer`: a sound card's buffer, in frames ("128") or milliseconds ("2.5ms").
+// Milliseconds become frames at the rate the card is opened at, which is known only then.
+
+import { UsageError } from '../../errors.js'
+
+export type DeviceBuffer = { frames: number } | { ms: number }
+
+export function parseDeviceBuffer(value: string | undefined, fallbackFrames: number): DeviceBuffer {
+  if (value === undefined) return { frames: fallbackFrames }
+  const v = value.trim()
+  const ms = /^(\d+(?:\.\d+)?)ms$/.exec(v)
+  if (ms) {
+    const n = Number(ms[1])
+    if (n < 0.5 || n > 340) throw new UsageError('BAD_FLAG', `--device-buffer in milliseconds must be between 0.5ms and 340ms, got ${v}`)
+    return { ms: n }
+  }
+  if (!/^\d+$/.test(v)) throw new UsageError('BAD_FLAG', `--device-buffer must be frames (128) or milliseconds (2.5ms), got '${value}'`)
+  const frames = Number(v)
+  if (frames < 16 || frames > 16384) throw new UsageError('BAD_FLAG', `--device-buffer must be between 16 and 16384 frames, got ${frames}`)
+  return { frames }
+}
+
+/** The buffer in frames for a card running at `rateHz` (at least 16). */
+export function bufferFrames(b: DeviceBuffer, rateHz: number): number {
+  return 'frames' in b ? b.frames : Math.max(16, Math.round((b.ms * rateHz) / 1000))
+}
+
+export function describeBuffer(b: DeviceBuffer): string {
+  return 'frames' in b ? `${b.frames}-frame buffer` : `${b.ms} ms buffer`
+}
