@@ -54,9 +54,6 @@ export class DeviceSink implements AudioSink {
   /** The most frames that may wait for the card: eight buffers, at least 1024 (21 ms: the playout's timer ticks are not the card's). Set at open. */
   private maxQueuedFrames = 1024
   private framesSkipped = 0
-  private floorBucketMs = -Infinity
-  private floorCur = Infinity
-  private floorPrev = Infinity
   private reopens = 0
   /** Corrections made on the card before a reopen (its drift is measured anew). */
   private carried = { framesInserted: 0, framesDropped: 0 }
@@ -173,17 +170,15 @@ export class DeviceSink implements AudioSink {
       return this.lost(stream, `audio output '${this.device.name}' stopped taking audio for ${STALL_MS} ms (unplugged, or its driver stalled)`)
     }
     // Room, in show frames (near enough when resampling: the bound is a bound, not a target).
-    // The level swings by whole card periods as acknowledgements arrive in bursts, so the
-    // bound applies to its floor over the last 100 ms: a stall raises the floor, a swing does
-    // not. A burst is stopped at once at four times the bound.
-    const floor = this.levelFloor(now)
-    const room = floor >= this.maxQueuedFrames ? 0 : 4 * this.maxQueuedFrames - this.queuedFrames
+    const room = this.maxQueuedFrames - this.queuedFrames
     if (room <= 0) {
       this.framesSkipped += frames
+      this.drift.disturbed(now)
       return
     }
     if (frames > room) {
       this.framesSkipped += frames - room
+      this.drift.disturbed(now)
       pcm = pcm.subarray(pcm.byteLength - room * this.showFrameBytes) // keep the newest
     }
     const fix = this.drift.correction(now)
@@ -204,17 +199,6 @@ export class DeviceSink implements AudioSink {
       this.lastTakenMs = this.now()
       drift.consumed(cardFrames, this.lastTakenMs)
     })
-  }
-
-  /** The lowest level over the current and the previous 50 ms bucket. */
-  private levelFloor(now: number): number {
-    if (now - this.floorBucketMs >= 50) {
-      this.floorPrev = this.floorCur
-      this.floorCur = Infinity
-      this.floorBucketMs = now
-    }
-    this.floorCur = Math.min(this.floorCur, this.queuedFrames)
-    return Math.min(this.floorCur, this.floorPrev)
   }
 
   deviceStats(): DeviceSinkStats | undefined {

@@ -5,11 +5,8 @@
 // MIN_GAP_MS, and measures the drift in ppm from how fast the card takes frames.
 // Pure: fed levels and consumption with timestamps; the sink does the audio.
 
-/**
- * The level is averaged over this long before it counts: past a UDP rig's startup, when the
- * jitter buffer gives back its startup depth in a burst (measured: the first ~5 s).
- */
-const SETTLE_MS = 5000
+/** The level is averaged over this long (from the start, and again after each disturbance) before it counts. */
+const SETTLE_MS = 2000
 /** One correction at most this often: up to ~400 ppm at 48 kHz (real cards are within ~100). */
 const MIN_GAP_MS = 50
 /** Corrections start when the level is this many frames from its target. */
@@ -30,6 +27,8 @@ export class DriftController {
   private level = 0
   private levelAvg: number | undefined
   private target: number | undefined
+  /** When the level last settled from: the first take, or the last disturbance. */
+  private settleFromMs: number | undefined
   private lastFixMs = -Infinity
   readonly stats: DriftStats = { driftPpm: 0, framesInserted: 0, framesDropped: 0 }
 
@@ -64,12 +63,25 @@ export class DriftController {
     }
   }
 
+  /**
+   * The sink skipped frames (a burst from the playout, a stalled card): the level was moved
+   * by force, not by the clocks. Where it settles next becomes the target, so the controller
+   * never steers back toward a level that a burst set (a UDP rig's first seconds, when its
+   * jitter buffer gives back its startup depth, measured 0.5 s of it).
+   */
+  disturbed(nowMs: number): void {
+    this.target = undefined
+    this.levelAvg = undefined
+    this.settleFromMs = nowMs
+  }
+
   /** Frames waiting for the card now. */
   observe(queuedFrames: number, nowMs: number): void {
     this.level = queuedFrames
     // A slow average: a packet arriving or a buffer leaving must not look like drift.
     this.levelAvg = this.levelAvg === undefined ? queuedFrames : this.levelAvg + 0.01 * (queuedFrames - this.levelAvg)
-    if (this.target === undefined && this.startMs !== undefined && nowMs - this.startMs >= SETTLE_MS) this.target = this.levelAvg
+    const from = this.settleFromMs ?? this.startMs
+    if (this.target === undefined && from !== undefined && nowMs - from >= SETTLE_MS) this.target = this.levelAvg
   }
 
   /** -1: drop one frame from the next packet; +1: insert one; 0: leave it. */
