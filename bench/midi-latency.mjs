@@ -43,26 +43,28 @@ async function notes(writer, reader, count, everyMs = 10) {
   return latencies
 }
 
+/** Warms a pair up, measures `count` notes from `sender`'s stdin to `receiver`'s stdout, then ends both. */
+async function measurePair(sender, receiver, count, settleMs) {
+  await sleep(settleMs)
+  await warmUp(sender.stdin)
+  const latencies = await notes(sender.stdin, receiver.stdout, count)
+  sender.kill('SIGKILL')
+  receiver.kill('SIGKILL')
+  return latencies
+}
+
 export async function midiLatency(transport, count = 300) {
   const server = spawnNode([CLI, 'serve', '--host', '127.0.0.1', '--port', '0', '--json', '--source', 'none', '--midi-in', 'raw:-', '--transport', transport])
   const { port } = await waitJson(server.stdout, (e) => e.event === 'listening')
   const rig = spawnNode([CLI, 'join', `127.0.0.1:${port}`, '--transport', transport, '--midi-out', 'log', '--json'])
   await waitJson(server.stdout, (e) => e.event === 'init')
-  await sleep(500)
-  await warmUp(server.stdin)
-  const synchro = await notes(server.stdin, rig.stdout, count)
-  server.kill('SIGKILL')
-  rig.kill('SIGKILL')
+  const synchro = await measurePair(server, rig, count, 500)
 
   const relayIn = spawnNode([join(ROOT, 'bench', 'bare-relay.mjs'), 'in', transport])
   const { port: barePort } = await waitJson(relayIn.stderr, (e) => e.event === 'listening')
   const relayOut = spawnNode([join(ROOT, 'bench', 'bare-midi-out.mjs'), String(barePort), transport])
   await waitJson(relayOut.stderr, (e) => e.event === 'init')
-  await sleep(300)
-  await warmUp(relayIn.stdin)
-  const bare = await notes(relayIn.stdin, relayOut.stdout, count)
-  relayIn.kill('SIGKILL')
-  relayOut.kill('SIGKILL')
+  const bare = await measurePair(relayIn, relayOut, count, 300)
   return {
     transport, messages: count, delivered: synchro.length,
     p50: percentile(synchro, 50), p99: percentile(synchro, 99),
