@@ -29,7 +29,7 @@ export interface ConsoleSnapshot {
 }
 
 const LOG_LINES = 200
-const WARN_EVENTS = new Set(['left', 'rejected', 'switch-failed', 'terminate', 'error'])
+const WARN_EVENTS = new Set(['device-fault', 'left', 'rejected', 'switch-failed', 'terminate', 'error'])
 
 export class ConsoleModel {
   private snapshot: ConsoleSnapshot

@@ -2,10 +2,13 @@
 // paces the show: each buffer is sent as the card delivers it. A card that will not capture
 // in the show's format is opened in the nearest one it takes and bridged (channels, sample
 // format, rate), unless --bit-exact forbids what would change the samples.
+// A card lost mid-show (it fails, or delivers nothing for a second) does not end the show:
+// the source sends silence on the show's own clock, so every rig stays at its position in
+// the stream, and reopens the card by name once a second until it delivers again.
 
-import type { AudioFormat } from '../codec/format.js'
+import { bytesPerFrame, type AudioFormat } from '../codec/format.js'
 import { UsageError } from '../errors.js'
-import type { AudioDeviceInfo, CaptureStream, StreamOptions } from './device/portaudio.js'
+import type { AudioDeviceInfo, AudioDevices, CaptureStream, StreamOptions } from './device/portaudio.js'
 import { audioDevices } from './device/isolated.js'
 import { matchDevice } from './device/match.js'
 import { FormatBridge } from './device/format-bridge.js'
@@ -14,64 +17,167 @@ import { describeConversion, openNegotiated, type CardFormat } from './device/ne
 import { PacketChunker } from './packet-chunker.js'
 import type { AudioSource, SourceFormat, SourceHandlers } from './source.js'
 
+/** A card that delivered nothing for this long is lost. */
+const SILENT_MS = 1000
+const REOPEN_EVERY_MS = 1000
+
+export interface DeviceSourceOptions {
+  /** Device name or unique prefix; undefined: the system default. */
+  name: string | undefined
+  buffer: DeviceBuffer
+  /** Refuse resampling and rounding (--bit-exact). */
+  bitExact?: boolean
+  onFault?: (reason: string) => void
+  onRestored?: (description: string) => void
+  devices?: AudioDevices
+}
+
 export class DeviceSource implements AudioSource {
   readonly needsPacing = false
   readonly description: string
-  private readonly device: AudioDeviceInfo
+  private device: AudioDeviceInfo
+  private readonly devices: AudioDevices
   private stream: CaptureStream | undefined
   private bridge: FormatBridge | undefined
   private readonly deviceChannels: number
   /** How the card's format became the show's, when it had to (for the operator's log). */
   conversion: string | null = null
+  private show: AudioFormat | undefined
+  private handlers: SourceHandlers | undefined
+  private lastDataMs = 0
+  private watchdog: ReturnType<typeof setInterval> | undefined
+  private reopenTimer: ReturnType<typeof setTimeout> | undefined
+  /** While the card is gone: silence on the show's clock. */
+  private silence: { timer: ReturnType<typeof setTimeout> | undefined; startMs: number; sent: number } | undefined
+  private stopped = false
 
-  constructor(name: string | undefined, readonly format: SourceFormat, private readonly buffer: DeviceBuffer, private readonly bitExact = false) {
-    this.device = matchDevice(name, audioDevices().list(), 'input')
+  constructor(readonly format: SourceFormat, private readonly o: DeviceSourceOptions) {
+    this.devices = o.devices ?? audioDevices()
+    this.device = matchDevice(o.name, this.devices.list(), 'input')
     if (this.device.inputChannels < 1) throw new UsageError('FORMAT_UNSUPPORTED', `audio device '${this.device.name}' has no inputs`)
     // A card with fewer inputs than the show's channels is up-mixed (a mono mic into a stereo show).
     this.deviceChannels = Math.min(format.channels, this.device.inputChannels)
     const mix = this.deviceChannels < format.channels ? `, up-mixed from ${this.deviceChannels} ch` : ''
-    audioDevices().prepare?.()
-    this.description = `device '${this.device.name}' (${this.device.hostApi}, ${describeBuffer(buffer)}${mix})`
+    this.devices.prepare?.()
+    this.description = `device '${this.device.name}' (${this.device.hostApi}, ${describeBuffer(o.buffer)}${mix})`
   }
 
   start(show: AudioFormat, h: SourceHandlers): void {
-    const chunker = new PacketChunker(show, (pcm) => h.packet(pcm))
-    const channels = this.deviceChannels
-    const devices = audioDevices()
-    let stream: CaptureStream
+    this.show = show
+    this.handlers = h
     try {
-      const options = (c: CardFormat): StreamOptions => ({ deviceId: this.device.id, rateHz: c.rateHz, channels, format: c.format, framesPerBuffer: bufferFrames(this.buffer, c.rateHz) })
-      const probe = devices.probe
-      const opened = openNegotiated(
-        (c) => devices.capture(options(c)),
-        show, this.device, 'input', this.bitExact,
-        probe && ((cards) => probe('input', cards.map(options))),
-      )
-      stream = opened.stream
-      this.stream = stream
-      this.conversion = describeConversion(show, opened.card, 'input')
-      this.bridge = new FormatBridge({ ...opened.card, channels }, show)
+      this.open()
     } catch (err) {
       return h.end(new Error(`cannot open audio input '${this.device.name}': ${(err as Error).message}`))
     }
-    const bridge = this.bridge
+    this.watchdog = setInterval(() => {
+      if (this.stream && performance.now() - this.lastDataMs > SILENT_MS) this.lost(this.stream, `audio input '${this.device.name}' delivered nothing for ${SILENT_MS} ms (unplugged, or its driver stalled)`)
+    }, 250)
+  }
+
+  /** Opens the card (negotiating its format) and starts capturing into a fresh chunker. Throws what the card refused. */
+  private open(): void {
+    const show = this.show!
+    const h = this.handlers!
+    const channels = this.deviceChannels
+    const options = (c: CardFormat): StreamOptions => ({ deviceId: this.device.id, rateHz: c.rateHz, channels, format: c.format, framesPerBuffer: bufferFrames(this.o.buffer, c.rateHz) })
+    const probe = this.devices.probe
+    const opened = openNegotiated(
+      (c) => this.devices.capture(options(c)),
+      show, this.device, 'input', this.o.bitExact ?? false,
+      probe && ((cards) => probe('input', cards.map(options))),
+    )
+    const stream = opened.stream
+    this.stream = stream
+    this.conversion = describeConversion(show, opened.card, 'input')
+    this.bridge?.destroy()
+    const bridge = new FormatBridge({ ...opened.card, channels }, show)
+    this.bridge = bridge
+    const chunker = new PacketChunker(show, (pcm) => h.packet(pcm))
+    // The card has until the watchdog's second to deliver its first buffer.
+    this.lastDataMs = performance.now()
     const begin = (): void => {
       if (this.stream !== stream) return
       // PortAudio hands over Buffers it does not reuse: chunking can keep views of them.
       stream.on('data', (chunk) => {
+        if (this.stream !== stream) return
+        this.lastDataMs = performance.now()
+        if (this.silence) this.restored()
         if (bridge.identity) return chunker.push(chunk)
         const out = bridge.convert(chunk)
         if (out.byteLength) chunker.push(Buffer.from(out.buffer, out.byteOffset, out.byteLength))
       })
-      stream.on('error', (err) => h.end(new Error(`audio input '${this.device.name}' failed: ${err.message}`)))
+      stream.on('error', (err) => this.lost(stream, `audio input '${this.device.name}' failed: ${err.message}`))
       stream.start()
     }
     // With a resampler to load first, the card starts once it is ready (a few ms).
-    if (this.conversion?.includes('resampled')) bridge.ready.then(begin, (err: Error) => h.end(new Error(`cannot resample audio input '${this.device.name}': ${err.message}`)))
+    if (this.conversion?.includes('resampled')) bridge.ready.then(begin, (err: Error) => this.lost(stream, `cannot resample audio input '${this.device.name}': ${err.message}`))
     else begin()
   }
 
+  /** The card went away: silence keeps the show's clock, and the card is tried again every second. */
+  private lost(stream: CaptureStream, reason: string): void {
+    if (stream !== this.stream || this.stopped) return
+    this.stream = undefined
+    stream.abandon?.()
+    this.devices.prepare?.()
+    this.o.onFault?.(reason)
+    this.startSilence()
+    this.scheduleReopen()
+  }
+
+  private scheduleReopen(): void {
+    if (this.stopped || this.reopenTimer) return
+    this.reopenTimer = setTimeout(() => {
+      this.reopenTimer = undefined
+      if (this.stopped || this.stream) return
+      try {
+        // By name: a USB card plugged back in comes back with another id.
+        this.device = matchDevice(this.device.name, this.devices.list(), 'input')
+        this.open()
+      } catch {
+        this.scheduleReopen()
+      }
+    }, REOPEN_EVERY_MS)
+  }
+
+  /** The reopened card delivers: its audio replaces the silence from here on. */
+  private restored(): void {
+    this.stopSilence()
+    this.o.onRestored?.(`audio input '${this.device.name}' is back${this.conversion ? ` (${this.conversion})` : ''}`)
+  }
+
+  /**
+   * Silent packets at the show's packet rate, each due at start + k periods (no drift). They
+   * start from the card's last delivery, not from when it was found gone, so the second the
+   * watchdog waited is filled too and the show's clock has no hole.
+   */
+  private startSilence(): void {
+    if (this.silence) return
+    const show = this.show!
+    const packetBytes = show.framesPerPacket * bytesPerFrame(show)
+    const periodMs = (show.framesPerPacket * 1000) / show.rateHz
+    const s = { timer: undefined as ReturnType<typeof setTimeout> | undefined, startMs: this.lastDataMs, sent: 0 }
+    this.silence = s
+    const tick = (): void => {
+      if (this.silence !== s) return
+      const due = Math.floor((performance.now() - s.startMs) / periodMs)
+      for (; s.sent < due; s.sent++) this.handlers!.packet(new Uint8Array(packetBytes))
+      s.timer = setTimeout(tick, Math.max(1, s.startMs + (s.sent + 1) * periodMs - performance.now()))
+    }
+    tick()
+  }
+
+  private stopSilence(): void {
+    if (this.silence?.timer) clearTimeout(this.silence.timer)
+    this.silence = undefined
+  }
+
   stop(): void {
+    this.stopped = true
+    clearInterval(this.watchdog)
+    clearTimeout(this.reopenTimer)
+    this.stopSilence()
     this.stream?.quit()
     this.stream = undefined
     this.bridge?.destroy()

@@ -157,7 +157,11 @@ export async function openShow(argv: string[], mode: 'serve' | 'console', emitTo
   const emit: Emit = emitTo ?? ((e, line) => reporter.event(e, line))
 
   const clock = systemClock
-  const source = openSource(v.source ?? 'tone:440', flags, clock, parseDeviceBuffer(v['device-buffer'], DEFAULT_DEVICE_BUFFER_FRAMES), v['bit-exact'] ?? false)
+  // A capture card lost mid-show: the show goes on in silence and the card is reopened.
+  const source = openSource(v.source ?? 'tone:440', flags, clock, parseDeviceBuffer(v['device-buffer'], DEFAULT_DEVICE_BUFFER_FRAMES), v['bit-exact'] ?? false, {
+    onFault: (reason) => emit({ event: 'device-fault', reason }, `device fault: ${reason}; the show goes on in silence`),
+    onRestored: (description) => emit({ event: 'device-restored', description }, description),
+  })
   const midiInputs = midiInSpecs.map((spec) => openMidiInput(spec, clock))
   const midiOutputs = (v['midi-out'] ?? []).map((spec) => openMidiOutput(spec, clock, (e, line) => emit(e, line)))
   if (source instanceof NoneSource && midiInputs.length === 0 && midiOutputs.length === 0) {

@@ -41,7 +41,7 @@ function split(spec: string): [string, string | undefined] {
  */
 export const DEFAULT_DEVICE_BUFFER_FRAMES = 128
 
-export function openSource(spec: string, f: FormatFlags, clock: Clock, deviceBuffer: DeviceBuffer = { frames: DEFAULT_DEVICE_BUFFER_FRAMES }, bitExact = false): AudioSource {
+export function openSource(spec: string, f: FormatFlags, clock: Clock, deviceBuffer: DeviceBuffer = { frames: DEFAULT_DEVICE_BUFFER_FRAMES }, bitExact = false, events: DeviceEvents = {}): AudioSource {
   const [kind, arg] = split(spec)
   const flagsFormat = { rateHz: f.rateHz, channels: f.channels, format: f.format }
   switch (kind) {
@@ -68,19 +68,20 @@ export function openSource(spec: string, f: FormatFlags, clock: Clock, deviceBuf
     case 'none':
       return new NoneSource(flagsFormat)
     case 'device':
-      return new DeviceSource(arg, flagsFormat, deviceBuffer, bitExact)
+      return new DeviceSource(flagsFormat, { name: arg, buffer: deviceBuffer, bitExact, ...events })
     default:
       throw new UsageError('BAD_SOURCE', `unknown source '${spec}': use tone[:HZ], wav:PATH, raw:PATH|-, device[:NAME] or none`)
   }
 }
 
-export interface DeviceSinkEvents {
+/** What a sound card reports mid-show (a source reports faults and returns; a sink also when it starts playing). */
+export interface DeviceEvents {
   onFault?: (reason: string) => void
   onRestored?: (description: string) => void
   onStarted?: (description: string) => void
 }
 
-export function openSink(spec: string, deviceBuffer: DeviceBuffer = { frames: DEFAULT_DEVICE_BUFFER_FRAMES }, bitExact = false, events: DeviceSinkEvents = {}): AudioSink {
+export function openSink(spec: string, deviceBuffer: DeviceBuffer = { frames: DEFAULT_DEVICE_BUFFER_FRAMES }, bitExact = false, events: DeviceEvents = {}): AudioSink {
   const [kind, arg] = split(spec)
   switch (kind) {
     case 'null':

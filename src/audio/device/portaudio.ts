@@ -36,6 +36,8 @@ export interface CaptureStream {
   on(event: 'error', fn: (err: Error) => void): this
   start(): void
   quit(cb?: () => void): void
+  /** Ends a stream whose card is gone without waiting for it. */
+  abandon?(): void
 }
 
 export interface PlaybackStream {
