@@ -2,6 +2,8 @@
 // paces the show: each buffer is sent as the card delivers it. A card that will not capture
 // in the show's format is opened in the nearest one it takes and bridged (channels, sample
 // format, rate), unless --bit-exact forbids what would change the samples.
+// The card is opened when the show is set up, so the stream starts at INIT without waiting
+// for it (what it captures before INIT is dropped: the show is live, not recorded).
 // A card lost mid-show (it fails, or delivers nothing for a second) does not end the show:
 // the source sends silence on the show's own clock, so every rig stays at its position in
 // the stream, and reopens the card by name once a second until it delivers again.
@@ -44,12 +46,15 @@ export class DeviceSource implements AudioSource {
   conversion: string | null = null
   private show: AudioFormat | undefined
   private handlers: SourceHandlers | undefined
+  private chunker: PacketChunker | undefined
   private lastDataMs = 0
   private watchdog: ReturnType<typeof setInterval> | undefined
   private reopenTimer: ReturnType<typeof setTimeout> | undefined
   /** While the card is gone: silence on the show's clock. */
   private silence: { timer: ReturnType<typeof setTimeout> | undefined; startMs: number; sent: number } | undefined
   private stopped = false
+  /** The card was lost and has not delivered since. */
+  private faulted = false
 
   constructor(readonly format: SourceFormat, private readonly o: DeviceSourceOptions) {
     this.devices = o.devices ?? audioDevices()
@@ -58,27 +63,32 @@ export class DeviceSource implements AudioSource {
     // A card with fewer inputs than the show's channels is up-mixed (a mono mic into a stereo show).
     this.deviceChannels = Math.min(format.channels, this.device.inputChannels)
     const mix = this.deviceChannels < format.channels ? `, up-mixed from ${this.deviceChannels} ch` : ''
-    this.devices.prepare?.()
     this.description = `device '${this.device.name}' (${this.device.hostApi}, ${describeBuffer(o.buffer)}${mix})`
+    try {
+      this.open()
+    } catch (err) {
+      throw new UsageError((err as { code?: string }).code ?? 'DEVICE_FAILED', `cannot open audio input '${this.device.name}': ${(err as Error).message}`)
+    }
+    this.watchdog = setInterval(() => {
+      if (this.stream && performance.now() - this.lastDataMs > SILENT_MS) this.lost(this.stream, `audio input '${this.device.name}' delivered nothing for ${SILENT_MS} ms (unplugged, or its driver stalled)`)
+    }, 250)
+    this.watchdog.unref()
   }
 
   start(show: AudioFormat, h: SourceHandlers): void {
     this.show = show
     this.handlers = h
-    try {
-      this.open()
-    } catch (err) {
-      return h.end(new Error(`cannot open audio input '${this.device.name}': ${(err as Error).message}`))
+    this.chunker = new PacketChunker(show, (pcm) => h.packet(pcm))
+    // Lost before INIT and not back yet: the stream starts in silence all the same.
+    if (this.faulted) {
+      this.lastDataMs = performance.now()
+      this.startSilence()
     }
-    this.watchdog = setInterval(() => {
-      if (this.stream && performance.now() - this.lastDataMs > SILENT_MS) this.lost(this.stream, `audio input '${this.device.name}' delivered nothing for ${SILENT_MS} ms (unplugged, or its driver stalled)`)
-    }, 250)
   }
 
   /** Opens the card (negotiating its format) and starts capturing into a fresh chunker. Throws what the card refused. */
   private open(): void {
-    const show = this.show!
-    const h = this.handlers!
+    const show = this.format
     const channels = this.deviceChannels
     const options = (c: CardFormat): StreamOptions => ({ deviceId: this.device.id, rateHz: c.rateHz, channels, format: c.format, framesPerBuffer: bufferFrames(this.o.buffer, c.rateHz) })
     const probe = this.devices.probe
@@ -93,7 +103,11 @@ export class DeviceSource implements AudioSource {
     this.bridge?.destroy()
     const bridge = new FormatBridge({ ...opened.card, channels }, show)
     this.bridge = bridge
-    const chunker = new PacketChunker(show, (pcm) => h.packet(pcm))
+    // A reopened card starts packets afresh (a partial packet of the lost one is dropped).
+    if (this.show && this.handlers) {
+      const h = this.handlers
+      this.chunker = new PacketChunker(this.show, (pcm) => h.packet(pcm))
+    }
     // The card has until the watchdog's second to deliver its first buffer.
     this.lastDataMs = performance.now()
     const begin = (): void => {
@@ -102,7 +116,9 @@ export class DeviceSource implements AudioSource {
       stream.on('data', (chunk) => {
         if (this.stream !== stream) return
         this.lastDataMs = performance.now()
-        if (this.silence) this.restored()
+        if (this.faulted) this.restored()
+        const chunker = this.chunker
+        if (!chunker) return // before INIT
         if (bridge.identity) return chunker.push(chunk)
         const out = bridge.convert(chunk)
         if (out.byteLength) chunker.push(Buffer.from(out.buffer, out.byteOffset, out.byteLength))
@@ -119,6 +135,7 @@ export class DeviceSource implements AudioSource {
   private lost(stream: CaptureStream, reason: string): void {
     if (stream !== this.stream || this.stopped) return
     this.stream = undefined
+    this.faulted = true
     stream.abandon?.()
     this.devices.prepare?.()
     this.o.onFault?.(reason)
@@ -143,6 +160,7 @@ export class DeviceSource implements AudioSource {
 
   /** The reopened card delivers: its audio replaces the silence from here on. */
   private restored(): void {
+    this.faulted = false
     this.stopSilence()
     this.o.onRestored?.(`audio input '${this.device.name}' is back${this.conversion ? ` (${this.conversion})` : ''}`)
   }
@@ -154,7 +172,8 @@ export class DeviceSource implements AudioSource {
    */
   private startSilence(): void {
     if (this.silence) return
-    const show = this.show!
+    const show = this.show
+    if (!show) return // before INIT there is no stream to keep going: only the reopening
     const packetBytes = show.framesPerPacket * bytesPerFrame(show)
     const periodMs = (show.framesPerPacket * 1000) / show.rateHz
     const s = { timer: undefined as ReturnType<typeof setTimeout> | undefined, startMs: this.lastDataMs, sent: 0 }
