@@ -15,11 +15,13 @@ import type { AudioDeviceInfo, AudioDevices, CaptureStream, PlaybackStream, Stre
 // Run as compiled JS, or as TypeScript under the test runner's loader (execArgv carries it).
 const HOST = fileURLToPath(new URL(import.meta.url.endsWith('.ts') ? './host.ts' : './host.js', import.meta.url))
 const STDIO_SYNC = ['ignore', 'ignore', 'pipe', 'pipe'] as const
+/** Node's own flags for a host: the loader, not a debugger (a second one would fight for its port). */
+const HOST_ARGV = process.execArgv.filter((a) => !/^--(inspect|debug)/.test(a))
 /** Lines of the host's stderr (ALSA's and JACK's chatter) kept to explain a failure. */
 const STDERR_LINES = 5
 
 function runHost(args: string[]): { result: Record<string, unknown>; stderr: string } {
-  const r = spawnSync(process.execPath, [...process.execArgv, HOST, ...args], { stdio: [...STDIO_SYNC], timeout: 10_000, encoding: 'utf8' })
+  const r = spawnSync(process.execPath, [...HOST_ARGV, HOST, ...args], { stdio: [...STDIO_SYNC], timeout: 10_000, encoding: 'utf8' })
   const text = (r.output?.[3] as string | null) ?? ''
   const stderr = (r.stderr ?? '').trim()
   if (!text) throw new Error(`the device host ended without an answer (${r.error?.message ?? `exit ${r.status ?? r.signal}`})${stderr ? `: ${stderr.split('\n').at(-1)}` : ''}`)
@@ -36,7 +38,7 @@ function setRef(child: ChildProcess, on: boolean): void {
 }
 
 function spawnHost(): ChildProcess {
-  const child = spawn(process.execPath, [...process.execArgv, HOST, 'standby'], { stdio: ['pipe', 'ignore', 'pipe', 'pipe'] })
+  const child = spawn(process.execPath, [...HOST_ARGV, HOST, 'standby'], { stdio: ['pipe', 'ignore', 'pipe', 'pipe'] })
   child.stdin!.on('error', () => {}) // a host that died: its exit says so
   setRef(child, false)
   return child
