@@ -14,25 +14,18 @@ import { bytesPerSample } from '../codec/format.js'
 import { matchDevice } from './device/match.js'
 import { describeConversion, openNegotiated, type CardFormat } from './device/negotiate.js'
 import { FormatBridge } from './device/format-bridge.js'
-import { bufferFrames, describeBuffer, type DeviceBuffer } from './device/buffer-size.js'
+import { Reopener } from './device/reopener.js'
+import { bufferFrames, describeBuffer } from './device/buffer-size.js'
+import type { CardOptions } from './device/card-options.js'
 import type { AudioSink, DeviceSinkStats } from './sink.js'
 import type { SourceFormat } from './source.js'
 
 /** A card that took nothing for this long while audio waited is lost. */
 const STALL_MS = 1000
-const REOPEN_EVERY_MS = 1000
 
-export interface DeviceSinkOptions {
-  /** Device name or unique prefix; undefined: the system default. */
-  name: string | undefined
-  buffer: DeviceBuffer
-  /** Refuse resampling and rounding (--bit-exact). */
-  bitExact?: boolean
-  onFault?: (reason: string) => void
-  onRestored?: (description: string) => void
+export interface DeviceSinkOptions extends CardOptions {
   /** The card is open and running: from now on what the rig plays is heard. */
   onStarted?: (description: string) => void
-  devices?: AudioDevices
   now?: () => number
 }
 
@@ -58,8 +51,7 @@ export class DeviceSink implements AudioSink {
   /** Corrections made on the card before a reopen (its drift is measured anew). */
   private carried = { framesInserted: 0, framesDropped: 0 }
   private lastTakenMs = 0
-  private reopenTimer: ReturnType<typeof setTimeout> | undefined
-  private closed = false
+  private readonly reopener = new Reopener(() => this.reopen())
 
   constructor(private readonly o: DeviceSinkOptions) {
     this.devices = o.devices ?? audioDevices()
@@ -79,7 +71,7 @@ export class DeviceSink implements AudioSink {
     } catch (err) {
       this.failed(`cannot open audio output '${this.device.name}': ${(err as Error).message}`)
       // A format the card refuses will not change by retrying; a busy or missing card may.
-      if (!/takes none of the formats/.test((err as Error).message)) this.scheduleReopen()
+      if (!/takes none of the formats/.test((err as Error).message)) this.reopener.schedule()
     }
   }
 
@@ -133,26 +125,17 @@ export class DeviceSink implements AudioSink {
     stream.abandon?.()
     this.devices.prepare?.()
     this.failed(reason)
-    this.scheduleReopen()
+    this.reopener.schedule()
   }
 
-  private scheduleReopen(): void {
-    if (this.closed || this.reopenTimer) return
-    this.reopenTimer = setTimeout(() => {
-      this.reopenTimer = undefined
-      if (this.closed || this.stream) return
-      try {
-        // By name: a USB card plugged back in comes back with another id.
-        this.device = matchDevice(this.device.name, this.devices.list(), 'output')
-        this.openStream()
-        this.reopens++
-        this.fault = undefined
-        this.o.onRestored?.(`audio output '${this.device.name}' is back${this.conversion ? ` (${this.conversion})` : ''}`)
-      } catch {
-        this.scheduleReopen()
-      }
-    }, REOPEN_EVERY_MS)
-    ;(this.reopenTimer as { unref?: () => void }).unref?.()
+  /** By name: a USB card plugged back in comes back with another id. */
+  private reopen(): void {
+    if (this.stream) return
+    this.device = matchDevice(this.device.name, this.devices.list(), 'output')
+    this.openStream()
+    this.reopens++
+    this.fault = undefined
+    this.o.onRestored?.(`audio output '${this.device.name}' is back${this.conversion ? ` (${this.conversion})` : ''}`)
   }
 
   /**
@@ -211,8 +194,7 @@ export class DeviceSink implements AudioSink {
   }
 
   async close(): Promise<void> {
-    this.closed = true
-    clearTimeout(this.reopenTimer)
+    this.reopener.stop()
     const s = this.stream
     this.stream = undefined
     this.bridge?.destroy()

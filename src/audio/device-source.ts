@@ -14,25 +14,17 @@ import type { AudioDeviceInfo, AudioDevices, CaptureStream, StreamOptions } from
 import { audioDevices } from './device/isolated.js'
 import { matchDevice } from './device/match.js'
 import { FormatBridge } from './device/format-bridge.js'
-import { bufferFrames, describeBuffer, type DeviceBuffer } from './device/buffer-size.js'
+import { Reopener } from './device/reopener.js'
+import { bufferFrames, describeBuffer } from './device/buffer-size.js'
+import type { CardOptions } from './device/card-options.js'
 import { describeConversion, openNegotiated, type CardFormat } from './device/negotiate.js'
 import { PacketChunker } from './packet-chunker.js'
 import type { AudioSource, SourceFormat, SourceHandlers } from './source.js'
 
 /** A card that delivered nothing for this long is lost. */
 const SILENT_MS = 1000
-const REOPEN_EVERY_MS = 1000
 
-export interface DeviceSourceOptions {
-  /** Device name or unique prefix; undefined: the system default. */
-  name: string | undefined
-  buffer: DeviceBuffer
-  /** Refuse resampling and rounding (--bit-exact). */
-  bitExact?: boolean
-  onFault?: (reason: string) => void
-  onRestored?: (description: string) => void
-  devices?: AudioDevices
-}
+export type DeviceSourceOptions = CardOptions
 
 export class DeviceSource implements AudioSource {
   readonly needsPacing = false
@@ -49,7 +41,7 @@ export class DeviceSource implements AudioSource {
   private chunker: PacketChunker | undefined
   private lastDataMs = 0
   private watchdog: ReturnType<typeof setInterval> | undefined
-  private reopenTimer: ReturnType<typeof setTimeout> | undefined
+  private readonly reopener = new Reopener(() => this.reopen())
   /** While the card is gone: silence on the show's clock. */
   private silence: { timer: ReturnType<typeof setTimeout> | undefined; startMs: number; sent: number } | undefined
   private stopped = false
@@ -140,22 +132,14 @@ export class DeviceSource implements AudioSource {
     this.devices.prepare?.()
     this.o.onFault?.(reason)
     this.startSilence()
-    this.scheduleReopen()
+    this.reopener.schedule()
   }
 
-  private scheduleReopen(): void {
-    if (this.stopped || this.reopenTimer) return
-    this.reopenTimer = setTimeout(() => {
-      this.reopenTimer = undefined
-      if (this.stopped || this.stream) return
-      try {
-        // By name: a USB card plugged back in comes back with another id.
-        this.device = matchDevice(this.device.name, this.devices.list(), 'input')
-        this.open()
-      } catch {
-        this.scheduleReopen()
-      }
-    }, REOPEN_EVERY_MS)
+  /** By name: a USB card plugged back in comes back with another id. */
+  private reopen(): void {
+    if (this.stream) return
+    this.device = matchDevice(this.device.name, this.devices.list(), 'input')
+    this.open()
   }
 
   /** The reopened card delivers: its audio replaces the silence from here on. */
@@ -195,7 +179,7 @@ export class DeviceSource implements AudioSource {
   stop(): void {
     this.stopped = true
     clearInterval(this.watchdog)
-    clearTimeout(this.reopenTimer)
+    this.reopener.stop()
     this.stopSilence()
     this.stream?.quit()
     this.stream = undefined

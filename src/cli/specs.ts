@@ -12,7 +12,8 @@ import { UsageError } from '../errors.js'
 import type { Clock } from '../session/clock.js'
 import { NoneSource } from '../audio/none-source.js'
 import { DeviceSource } from '../audio/device-source.js'
-import { DeviceSink } from '../audio/device-sink.js'
+import { DeviceSink, type DeviceSinkOptions } from '../audio/device-sink.js'
+import type { CardEvents } from '../audio/device/card-options.js'
 import type { DeviceBuffer } from '../audio/device/buffer-size.js'
 import type { MidiInput, MidiOutput } from '../midi/endpoint.js'
 import { LogMidiOutput } from '../midi/log-output.js'
@@ -75,11 +76,7 @@ export function openSource(spec: string, f: FormatFlags, clock: Clock, deviceBuf
 }
 
 /** What a sound card reports mid-show (a source reports faults and returns; a sink also when it starts playing). */
-export interface DeviceEvents {
-  onFault?: (reason: string) => void
-  onRestored?: (description: string) => void
-  onStarted?: (description: string) => void
-}
+export type DeviceEvents = CardEvents & Pick<DeviceSinkOptions, 'onStarted'>
 
 export function openSink(spec: string, deviceBuffer: DeviceBuffer = { frames: DEFAULT_DEVICE_BUFFER_FRAMES }, bitExact = false, events: DeviceEvents = {}): AudioSink {
   const [kind, arg] = split(spec)

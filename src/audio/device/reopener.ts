@@ -1,0 +1,33 @@
+// A sound card lost mid-show is tried again once a second until it opens (a sink's output
+// card and a source's capture card alike). What "open" means is the caller's; it throws
+// while the card is not back.
+
+const REOPEN_EVERY_MS = 1000
+
+export class Reopener {
+  private timer: ReturnType<typeof setTimeout> | undefined
+  private stopped = false
+
+  constructor(private readonly attempt: () => void, private readonly everyMs = REOPEN_EVERY_MS) {}
+
+  /** Tries in a second, and again every second while the attempt throws. */
+  schedule(): void {
+    if (this.stopped || this.timer) return
+    this.timer = setTimeout(() => {
+      this.timer = undefined
+      if (this.stopped) return
+      try {
+        this.attempt()
+      } catch {
+        this.schedule()
+      }
+    }, this.everyMs)
+    // A show that ends while its card is away must not wait for the card.
+    this.timer.unref()
+  }
+
+  stop(): void {
+    this.stopped = true
+    clearTimeout(this.timer)
+  }
+}

@@ -1,0 +1,42 @@
+// Raw bytes to a file or to stdout ("-"), shared by `--sink raw:` (PCM) and `--midi-out raw:`
+// (MIDI bytes): both are read by another program through a pipe, so both must survive the
+// same two things. A reader that goes away (EPIPE) stops the writing, not the show. A full
+// pipe (EAGAIN: stdout may be non-blocking) is retried for up to a second rather than
+// dropping bytes, and a short write is finished, so no message or sample is cut in two.
+
+import { closeSync, openSync, writeSync } from 'node:fs'
+
+const FULL_PIPE_PATIENCE_MS = 1000
+
+export class RawWriter {
+  private fd: number | undefined
+
+  /** Throws what openSync throws; the caller says what it was opening for. */
+  constructor(readonly path: string) {
+    this.fd = path === '-' ? 1 : openSync(path, 'w')
+  }
+
+  write(bytes: Uint8Array): void {
+    let offset = 0
+    let deadline: number | undefined
+    while (this.fd !== undefined && offset < bytes.byteLength) {
+      try {
+        offset += writeSync(this.fd, bytes, offset)
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code
+        if (code === 'EPIPE') {
+          this.fd = undefined
+          return
+        }
+        if (code !== 'EAGAIN') throw err
+        deadline ??= Date.now() + FULL_PIPE_PATIENCE_MS
+        if (Date.now() > deadline) return
+      }
+    }
+  }
+
+  close(): void {
+    if (this.fd !== undefined && this.fd !== 1) closeSync(this.fd)
+    this.fd = undefined
+  }
+}
