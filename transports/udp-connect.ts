@@ -5,7 +5,7 @@ import dgram from 'node:dgram'
 import { isIP } from 'node:net'
 import { lookup } from 'node:dns/promises'
 import { SynchroError, TimeoutError } from '../src/errors.js'
-import type { Clock } from '../src/session/clock.js'
+import type { Clock } from '../src/clock.js'
 import { UdpTransport, connectDatagram } from './udp.js'
 
 const CONNECT_RETRY_MS = 200

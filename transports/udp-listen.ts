@@ -8,7 +8,7 @@ import { isIP } from 'node:net'
 import { MAGIC, MSG, PROTOCOL_VERSION, VersionMismatchError } from '../src/codec/header.js'
 import { encodeControl } from '../src/codec/messages.js'
 import { SynchroError } from '../src/errors.js'
-import type { Clock } from '../src/session/clock.js'
+import type { Clock } from '../src/clock.js'
 import { MIN_CONNECT_BYTES, UdpTransport } from './udp.js'
 
 export interface UdpListenerStats {

@@ -15,9 +15,9 @@
 import { FLAG, HEADER_BYTES, MAGIC, MSG, PROTOCOL_VERSION, messageTypeName, writeHeader, VersionMismatchError } from '../src/codec/header.js'
 import { CONTROL_MAX_PAYLOAD, RELIABLE_TYPES } from '../src/codec/messages.js'
 import { unbundle } from '../src/codec/datagrams.js'
-import { seqAdd, seqDiff } from '../src/codec/seq.js'
+import { SeqWindow, seqAdd, seqDiff } from '../src/codec/seq.js'
 import { TimeoutError } from '../src/errors.js'
-import { systemClock, type Clock } from '../src/session/clock.js'
+import { systemClock, type Clock } from '../src/clock.js'
 import { emptyStats, TransportEmitter, type FrameClass, type Transport, type TransportStats } from './transport.js'
 
 /** QUIC pads its first datagram to 1200 bytes; HELLO is a few hundred, so this covers it. */
@@ -48,8 +48,8 @@ export interface UdpPeerOptions {
   /** The show's session id; undefined on a rig until the first HELLO teaches it. */
   sessionId?: number
   /** Bytes received from an unvalidated peer, the budget for what we may send it. */
-  budget?: number
-  clock?: Clock
+  budget?: number | undefined
+  clock?: Clock | undefined
   maxPayload?: number
 }
 
@@ -78,7 +78,7 @@ export class UdpTransport extends TransportEmitter implements Transport {
   private timer: unknown
   private timerAtMs = Infinity
   /** One mark per audio seq: which packets already arrived, so redundant copies are dropped. Only rigs receive audio: made on first use. */
-  private seenAudio: Uint8Array | undefined
+  private seenAudio: SeqWindow | undefined
   private closed = false
   private closing: Promise<void> | undefined
   private flushed: (() => void) | undefined
@@ -229,7 +229,7 @@ export class UdpTransport extends TransportEmitter implements Transport {
       const f = frames[i]!
       if (f[3] !== MSG.AUDIO || readU32(f, 8) !== this.sessionId) continue
       const seq = (f[6]! << 8) | f[7]!
-      if (this.seenAudio?.[seq]) continue
+      if (this.seenAudio?.has(seq)) continue
       if (i < last) this.counters.packetsRecovered++
       this.markAudio(seq)
       this.emit('frame', f)
@@ -237,10 +237,8 @@ export class UdpTransport extends TransportEmitter implements Transport {
   }
 
   private markAudio(seq: number): void {
-    const seen = (this.seenAudio ??= new Uint8Array(0x1_0000))
-    seen[seq] = 1
-    // Forget the mark half the sequence space ahead, so it is clear when seq wraps round to it.
-    seen[(seq + 0x8000) & 0xffff] = 0
+    this.seenAudio ??= new SeqWindow()
+    this.seenAudio.mark(seq)
   }
 
   private ack(seq: number): void {

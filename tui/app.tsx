@@ -2,7 +2,7 @@
 // model's snapshot and sends commands through the same layer as `serve --control -`.
 
 import { useState } from 'react'
-import { Box, Text, useInput } from 'ink'
+import { Box, useInput } from 'ink'
 import type { Command, CommandResult } from '../src/control/commands.js'
 import type { ConsoleModel } from './model.js'
 import { useSnapshot } from './hooks/use-snapshot.js'

@@ -2,7 +2,7 @@
 // second, and the show's events kept as a log. The console renders this and nothing else;
 // every action goes through src/control/commands.ts, so it holds no protocol logic.
 
-import type { ServerStats } from '../src/session/server-runner.js'
+import type { ServerStats } from '../src/session/stats.js'
 import type { Event } from '../src/cli/reporter.js'
 import type { AudioFormat } from '../src/codec/format.js'
 

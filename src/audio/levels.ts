@@ -3,7 +3,7 @@
 // Reading never resets them, so the console and the --json stats can both read.
 
 import { bytesPerFrame, bytesPerSample, type AudioFormat } from '../codec/format.js'
-import { readSample } from './pcm.js'
+import { readSample } from '../codec/pcm.js'
 
 /** Below this a meter reads as silence. */
 export const FLOOR_DB = -90

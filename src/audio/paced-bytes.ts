@@ -2,7 +2,7 @@
 // Packets are views into `bytes`, never copies; the last one may be short.
 
 import { bytesPerFrame, type AudioFormat } from '../codec/format.js'
-import type { Clock } from '../session/clock.js'
+import type { Clock } from '../clock.js'
 import { Pacer } from './pacer.js'
 import type { SourceHandlers } from './source.js'
 

@@ -3,7 +3,7 @@
 // delays. A late timer sends every packet that has come due, so the average rate stays
 // exact however late the event loop wakes.
 
-import type { Clock } from '../session/clock.js'
+import type { Clock } from '../clock.js'
 
 export class Pacer {
   private startMs = 0

@@ -21,8 +21,8 @@
 // from the sequence numbers minus packets received, so reordering is not loss.
 
 import { bytesPerFrame, msToFrames, type AudioFormat } from '../codec/format.js'
-import { seqDiff, TimestampUnwrapper } from '../codec/seq.js'
-import type { Clock } from '../session/clock.js'
+import { SeqWindow, seqDiff, TimestampUnwrapper } from '../codec/seq.js'
+import type { Clock } from '../clock.js'
 import type { AudioSink } from './sink.js'
 import { Concealer } from '../jitter/concealment.js'
 import { DepthController } from '../jitter/depth.js'
@@ -72,7 +72,7 @@ export interface PlayoutOptions {
   /** Lossy transport: conceal on time instead of waiting (can change mid-show with setLossy). */
   lossy?: boolean
   /** Lossy mode: the deepest the jitter buffer may grow, in ms (default max(latency, 200)). */
-  maxLatencyMs?: number
+  maxLatencyMs?: number | undefined
   /** Lossy mode: extra depth for the first window (default STARTUP_EXTRA_MS). */
   startupExtraMs?: number
 }
@@ -95,7 +95,7 @@ export class Playout {
   private firstSeq: number | undefined
   private highestSeq = 0
   private uniquePackets = 0
-  private readonly seenSeq = new Uint8Array(0x1_0000)
+  private readonly seenSeq = new SeqWindow()
   private readonly recentPlayed = new Float64Array(RECENT_PLAYED).fill(-1)
   private recentAt = 0
   private anchorMs = 0
@@ -204,11 +204,7 @@ export class Playout {
       this.firstSeq = seq
       this.highestSeq = seq
     }
-    if (!this.seenSeq[seq]) {
-      this.seenSeq[seq] = 1
-      this.seenSeq[(seq + 0x8000) & 0xffff] = 0
-      this.uniquePackets++
-    }
+    if (this.seenSeq.mark(seq)) this.uniquePackets++
     const ahead = seqDiff(this.highestSeq & 0xffff, seq)
     if (ahead > 0) this.highestSeq += ahead
     const expected = this.highestSeq - this.firstSeq + 1

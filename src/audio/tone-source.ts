@@ -3,9 +3,9 @@
 
 import { bytesPerFrame, bytesPerSample, type AudioFormat } from '../codec/format.js'
 import { Pacer } from './pacer.js'
-import { writeSample } from './pcm.js'
+import { writeSample } from '../codec/pcm.js'
 import type { AudioSource, SourceFormat, SourceHandlers } from './source.js'
-import type { Clock } from '../session/clock.js'
+import type { Clock } from '../clock.js'
 
 const AMPLITUDE = 0.25 // -12 dBFS
 

@@ -44,3 +44,26 @@ export class TimestampUnwrapper {
     return this.extended
   }
 }
+
+/**
+ * Which 16-bit sequence numbers have been seen lately: one mark per number, and marking n
+ * forgets the mark half the sequence space ahead of it, so a number is clear again by the
+ * time the sequence wraps round to it. Used to drop copies (redundant UDP bundles, network
+ * duplicates) and to count each packet once for RFC 3550 loss.
+ */
+export class SeqWindow {
+  private readonly marks = new Uint8Array(SEQ_MOD)
+
+  has(seq: number): boolean {
+    return this.marks[seq & 0xffff] === 1
+  }
+
+  /** Marks seq; true when it was not marked before (the first copy). */
+  mark(seq: number): boolean {
+    const i = seq & 0xffff
+    if (this.marks[i] === 1) return false
+    this.marks[i] = 1
+    this.marks[(i + SEQ_MOD / 2) & 0xffff] = 0
+    return true
+  }
+}

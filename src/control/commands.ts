@@ -2,7 +2,8 @@
 // per line on stdin) now, the terminal console later. Front ends parse and print; what
 // an action does lives here, so the console can hold no protocol logic.
 
-import type { ServerRunner, ServerStats } from '../session/server-runner.js'
+import type { ServerRunner } from '../session/server-runner.js'
+import type { ServerStats } from '../session/stats.js'
 
 export type Command =
   | { kind: 'status' }

@@ -8,7 +8,7 @@
 // Measured against silence in bench/concealment.mjs (docs/BENCHMARKS.md).
 
 import { bytesPerFrame, bytesPerSample, type AudioFormat } from '../codec/format.js'
-import { readSample, writeSample } from '../audio/pcm.js'
+import { readSample, writeSample } from '../codec/pcm.js'
 
 const HOLD_MS = 10
 const FADE_MS = 50

@@ -2,7 +2,7 @@
 // once or (with --midi-jitter) at the message's show time plus a fixed delay, track what is
 // held, and release it when the stream breaks, ends or moves.
 
-import type { Clock } from '../session/clock.js'
+import type { Clock } from '../clock.js'
 import type { MidiOutput } from './endpoint.js'
 import { NoteState } from './note-state.js'
 import type { ReceivedMidi } from './receiver.js'

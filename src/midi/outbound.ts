@@ -3,7 +3,7 @@
 // entered; frames go out at once, and repeats follow on a timer while UDP peers have not
 // acknowledged. An input that ends with notes held has them released into the stream.
 
-import type { Clock } from '../session/clock.js'
+import type { Clock } from '../clock.js'
 import type { MidiInput } from './endpoint.js'
 import { MidiJournal, RESEND_MS, type MidiSend, type PeerKey } from './journal.js'
 import { NoteState } from './note-state.js'

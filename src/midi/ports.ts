@@ -138,7 +138,7 @@ export class PortMidiInput implements MidiInput {
   readonly invalidBytes = 0
   private port: EasyInput | undefined
 
-  constructor(private readonly name: string, private readonly virtual: boolean) {
+  constructor(private readonly name: string, virtual: boolean) {
     const m = easymidi()
     if (!virtual) this.name = matchPort(name, m.getInputs(), 'input')
     this.description = virtual ? `virtual MIDI input '${name}' (${midiBackend()})` : `MIDI input '${this.name}'`

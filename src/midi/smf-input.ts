@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs'
 import { parseMidi, type MidiData, type MidiEvent as SmfEvent } from 'midi-file'
 import { UsageError } from '../errors.js'
 import { describeFsError } from '../fs-errors.js'
-import type { Clock } from '../session/clock.js'
+import type { Clock } from '../clock.js'
 import type { MidiInput, MidiInputHandlers } from './endpoint.js'
 
 export interface TimedMessage {

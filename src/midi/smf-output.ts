@@ -7,7 +7,7 @@ import { writeFileSync } from 'node:fs'
 import { writeMidi, type MidiEvent as SmfEvent } from 'midi-file'
 import { UsageError } from '../errors.js'
 import { describeFsError } from '../fs-errors.js'
-import type { Clock } from '../session/clock.js'
+import type { Clock } from '../clock.js'
 import type { MidiOutput } from './endpoint.js'
 
 /** 1000 ticks per beat at 120 bpm: a tick is 0.5 ms. */

@@ -4,13 +4,13 @@
 // there (rig-switch.ts) and swaps it in under the same machine and playout, so the
 // session keeps its name, counters and place in the stream.
 
-import type { AudioSink, DeviceSinkStats } from '../audio/sink.js'
-import { emptyPlayoutStats, Playout, type PlayoutStats } from '../audio/playout.js'
+import type { AudioSink } from '../audio/sink.js'
+import { emptyPlayoutStats, Playout } from '../audio/playout.js'
 import { MSG } from '../codec/header.js'
 import { encodeControl, type TransportName } from '../codec/messages.js'
 import type { Transport, TransportStats } from '../../transports/transport.js'
 import type { SynchroError } from '../errors.js'
-import type { Clock } from './clock.js'
+import type { Clock } from '../clock.js'
 import { DEFAULT_PING_INTERVAL_MS, tickIntervalMs } from './keepalive.js'
 import {
   initialRigState, stepRig, type RigConfig, type RigEffect, type RigEvent, type RigNotice, type RigOutcome, type RigState,
@@ -23,34 +23,7 @@ import { MidiOutbound } from '../midi/outbound.js'
 import { MidiReceiver } from '../midi/receiver.js'
 import { CompiledRoute, PASS_ALL } from '../midi/route.js'
 import { ShowClockMap } from '../midi/show-clock.js'
-
-export interface RigStats extends PlayoutStats {
-  phase: string
-  transport: string
-  rttMs: number | null
-  /** Audio packets recovered from redundant copies (UDP with --redundancy). */
-  packetsRecovered: number
-  /** Transport switches completed. */
-  switches: number
-  midi: RigMidiStats
-  /** A sound-card sink: the card's measured drift (ppm), frames inserted and dropped to follow it, its fault if any. */
-  device: DeviceSinkStats | null
-}
-
-export interface RigMidiStats {
-  /** Messages received from the server, in order, once each. */
-  received: number
-  /** Messages sent to this rig's MIDI outputs (after routing). */
-  out: number
-  /** Messages the server gave up on before they arrived (held notes were released). */
-  lost: number
-  /** Copies dropped (repetition over UDP). */
-  duplicates: number
-  /** Note-offs and sustain-offs sent to release held notes (gap, switch, end). */
-  released: number
-  /** Messages this rig sent to the server (its own controllers). */
-  sent: number
-}
+import type { RigMidiStats, RigStats } from './stats.js'
 
 /** Notices the runner adds to the machine's: how a switch went. */
 export type RigRunnerNotice =

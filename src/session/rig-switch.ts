@@ -7,7 +7,7 @@ import { MSG, messageTypeName } from '../codec/header.js'
 import { decodeFrame, encodeControl, readControl, CONTROL_MAX_PAYLOAD } from '../codec/messages.js'
 import { SynchroError, TimeoutError } from '../errors.js'
 import type { Transport } from '../../transports/transport.js'
-import type { Clock } from './clock.js'
+import type { Clock } from '../clock.js'
 
 export interface ResumeRequest {
   sessionId: number

@@ -5,10 +5,10 @@
 import { randomBytes } from 'node:crypto'
 import { bytesPerFrame } from '../codec/format.js'
 import { AudioPacketizer, DEFAULT_MTU, maxDatagramBytes } from '../codec/datagrams.js'
-import type { Report, TransportName } from '../codec/messages.js'
+import type { TransportName } from '../codec/messages.js'
 import type { AudioSource } from '../audio/source.js'
 import type { Transport, TransportStats } from '../../transports/transport.js'
-import type { Clock } from './clock.js'
+import type { Clock } from '../clock.js'
 import type { SynchroError } from '../errors.js'
 import { tickIntervalMs } from './keepalive.js'
 import { encodeMidiAck } from '../codec/midi.js'
@@ -18,74 +18,14 @@ import { MidiOutbound } from '../midi/outbound.js'
 import { MidiReceiver } from '../midi/receiver.js'
 import { PASS_ALL, CompiledRoute } from '../midi/route.js'
 import { panicMessages } from '../midi/note-state.js'
-import { LevelMeter, type Levels } from '../audio/levels.js'
+import { LevelMeter } from '../audio/levels.js'
+import type { RigReport, ServerMidiStats, ServerStats, ServerSummary } from './stats.js'
 import {
   initialServerState, stepServer, type PeerId, type ServerConfig, type ServerEffect, type ServerEvent,
   type RigEntry, type ServerNotice, type ServerState,
 } from './server-machine.js'
 
-export interface RigReport {
-  name: string
-  remote: string
-  phase: string
-  /** The transport this rig is on now. */
-  transport: string
-  /** Set while the rig is being moved to another transport. */
-  switchingTo: string | null
-  rttMs: number | null
-  /** Since the rig joined, across transport switches. */
-  framesSent: number
-  bytesSent: number
-  framesDropped: number
-  queuedBytes: number
-  /** Control messages sent again because no ACK came (UDP). */
-  retransmits: number
-  /** The rig's own receiver report (loss, jitter, buffer), null until the first. */
-  heard: Report | null
-  /** MIDI messages received from this rig (its own controllers). */
-  midiIn: number
-  /** The operator muted this rig (it gets silence). */
-  muted: boolean
-  /** Since the server last heard from this rig (ms). */
-  silentMs: number
-}
-
 type Carried = Pick<RigReport, 'framesSent' | 'bytesSent' | 'framesDropped' | 'retransmits'>
-
-export interface ServerStats {
-  phase: string
-  uptimeMs: number
-  position: number
-  packetsBroadcast: number
-  /** The source's level per channel (dBFS): what the operator's meters show. */
-  levels: Levels
-  midi: ServerMidiStats
-  rigs: RigReport[]
-}
-
-export interface ServerMidiStats {
-  /** Messages from the server's MIDI inputs into the show. */
-  messagesIn: number
-  /** Messages from rigs out of the server's MIDI outputs. */
-  messagesOut: number
-  /** Invalid bytes skipped on raw MIDI inputs. */
-  invalidBytes: number
-  /** Messages given up on before every UDP rig acknowledged them (each such rig released its notes). */
-  expired: number
-  /** Note-offs and sustain-offs sent for what departed rigs left held. */
-  released: number
-}
-
-export interface ServerSummary {
-  reason: string
-  code: string
-  durationMs: number
-  packetsBroadcast: number
-  framesBroadcast: number
-  rigsJoined: number
-  midi: ServerMidiStats
-  rigs: RigReport[]
-}
 
 export interface ServerRunnerOptions {
   config: ServerConfig

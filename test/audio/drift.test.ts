@@ -16,7 +16,7 @@ function simulatedCard(clock: ManualClock, ppm: number, stall?: { atMs: number; 
     list: () => [{ id: 0, name: 'sim', hostApi: 'test', inputChannels: 0, outputChannels: 2, defaultRateHz: RATE, defaultLowInputLatencyMs: 0, defaultLowOutputLatencyMs: 5 }],
     capture: () => { throw new Error('no capture') },
     playback: () => {
-      const queue: Array<{ frames: number; taken?: () => void }> = []
+      const queue: Array<{ frames: number; taken?: (() => void) | undefined }> = []
       let owed = 0
       const periodMs = (256 / (RATE * (1 + ppm / 1e6))) * 1000
       let stalled = false

@@ -2,7 +2,7 @@ import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { Pacer } from '../../src/audio/pacer.js'
 import { ManualClock } from '../helpers/manual-clock.js'
-import type { Clock } from '../../src/session/clock.js'
+import type { Clock } from '../../src/clock.js'
 
 test('packets go out at start + k * period, with no drift over a long run', async () => {
   const clock = new ManualClock()

@@ -1,7 +1,7 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import fc from 'fast-check'
-import { seqAdd, seqDiff, seqLess, TimestampUnwrapper, tsAdd, tsDiff } from '../../src/codec/seq.js'
+import { SeqWindow, seqAdd, seqDiff, seqLess, TimestampUnwrapper, tsAdd, tsDiff } from '../../src/codec/seq.js'
 
 test('sequence numbers wrap 65535 -> 0', () => {
   assert.is(seqAdd(65535, 1), 0)
@@ -28,3 +28,25 @@ test('timestamps wrap at 2^32 and unwrap to a monotonic count', () => {
 })
 
 test.run()
+
+test('SeqWindow: the first copy marks, later copies do not, and a number is clear again once the sequence wraps round to it', () => {
+  const w = new SeqWindow()
+  assert.ok(w.mark(65535))
+  assert.not.ok(w.mark(65535))
+  assert.ok(w.has(65535))
+  assert.ok(w.mark(0))
+  // Marking half a space further on forgets 0, so it counts again when the sequence wraps round to it.
+  for (let s = 1; s < 32768; s++) w.mark(s)
+  assert.ok(w.has(0))
+  w.mark(32768)
+  assert.not.ok(w.has(0))
+  assert.ok(w.mark(0))
+})
+
+test('SeqWindow counts every number once across a wrap, in any order within half the space', () => {
+  const w = new SeqWindow()
+  let firsts = 0
+  const order = [65530, 65533, 65531, 2, 65534, 65535, 0, 1, 65532, 2, 0]
+  for (const s of order) if (w.mark(s)) firsts++
+  assert.is(firsts, 9)
+})

@@ -1,7 +1,7 @@
 import { Pacer } from '../../src/audio/pacer.js'
 import type { AudioSource, SourceFormat, SourceHandlers } from '../../src/audio/source.js'
 import type { AudioFormat } from '../../src/codec/format.js'
-import type { Clock } from '../../src/session/clock.js'
+import type { Clock } from '../../src/clock.js'
 
 /** A paced source of `packets` packets whose bytes are a known pattern, so sinks can be checked exactly. */
 export class CountingSource implements AudioSource {

@@ -1,7 +1,7 @@
 // A clock tests drive by hand. advance() runs due timers in time order and lets
 // promise callbacks (memory transports deliver on microtasks) settle between them.
 
-import type { Clock } from '../../src/session/clock.js'
+import type { Clock } from '../../src/clock.js'
 
 interface Timer {
   id: number
@@ -32,7 +32,9 @@ export class ManualClock implements Clock {
     return this.timers.length
   }
 
+  /** Runs the timers due within ms. Time only goes forward: a negative step is a bug in the test. */
   async advance(ms: number): Promise<void> {
+    if (!(ms >= 0)) throw new RangeError(`a manual clock only goes forward (advance(${ms}))`)
     const end = this.t + ms
     await settle()
     for (;;) {

@@ -7,7 +7,7 @@ import { Meters, meterBar } from '../../tui/components/meters.js'
 import { HelpLine } from '../../tui/components/help-line.js'
 import { Console } from '../../tui/app.js'
 import { ConsoleModel } from '../../tui/model.js'
-import type { RigReport, ServerStats } from '../../src/session/server-runner.js'
+import type { RigReport, ServerStats } from '../../src/session/stats.js'
 import type { Command, CommandResult } from '../../src/control/commands.js'
 
 /** What a terminal shows: colours stripped, changing digits masked. */

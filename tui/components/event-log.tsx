@@ -7,7 +7,7 @@ export function EventLog({ log, lines }: { log: readonly LogLine[]; lines: numbe
   return (
     <Box flexDirection="column">
       {shown.map((l, i) => (
-        <Text key={`${l.atMs}-${i}`} color={l.level === 'warn' ? 'yellow' : undefined} dimColor={l.level === 'info'} wrap="truncate">
+        <Text key={`${l.atMs}-${i}`} {...(l.level === 'warn' ? { color: 'yellow' } : {})} dimColor={l.level === 'info'} wrap="truncate">
           {l.text}
         </Text>
       ))}

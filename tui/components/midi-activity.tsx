@@ -1,5 +1,5 @@
 import { Text } from 'ink'
-import type { ServerMidiStats } from '../../src/session/server-runner.js'
+import type { ServerMidiStats } from '../../src/session/stats.js'
 
 /** MIDI into the show and out of the server's outputs: totals and current rate. */
 export function MidiActivity({ midi, rate }: { midi: ServerMidiStats; rate: { in: number; out: number } }) {

@@ -1,5 +1,5 @@
 import { Box, Text } from 'ink'
-import type { RigReport } from '../../src/session/server-runner.js'
+import type { RigReport } from '../../src/session/stats.js'
 
 interface Column {
   title: string
@@ -64,7 +64,7 @@ export function RigTable({ rigs, selected, width, maxRows }: { rigs: readonly Ri
         const i = rigs.indexOf(r)
         const lost = (lossPct(r) ?? 0) > 1 || (r.heard?.underruns ?? 0) > 0
         return (
-          <Text key={r.name} inverse={i === selected} color={r.muted ? 'gray' : lost ? 'yellow' : undefined}>
+          <Text key={r.name} inverse={i === selected} {...(r.muted ? { color: 'gray' } : lost ? { color: 'yellow' } : {})}>
             {(i === selected ? '> ' : '  ') + cols.map((c) => fit(c.cell(r), c)).join(' ')}
           </Text>
         )

@@ -1,6 +1,6 @@
 // Float samples <-> PCM bytes in each format (generated sources, loss concealment).
 
-import type { SampleFormat } from '../codec/format.js'
+import type { SampleFormat } from './format.js'
 
 export function writeSample(view: DataView, byteOffset: number, format: SampleFormat, value: number): void {
   const v = Math.max(-1, Math.min(1, value))

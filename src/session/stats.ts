@@ -1,0 +1,97 @@
+// What the runners report: the server's view of each rig and of the show, the rig's own
+// view, and the end-of-show summary. Kept apart from the runners so the console, the control
+// commands and the CLI read them without importing the composition layer.
+
+import type { Report } from '../codec/messages.js'
+import type { Levels } from '../audio/levels.js'
+import type { PlayoutStats } from '../audio/playout.js'
+import type { DeviceSinkStats } from '../audio/sink.js'
+
+export interface RigReport {
+  name: string
+  remote: string
+  phase: string
+  /** The transport this rig is on now. */
+  transport: string
+  /** Set while the rig is being moved to another transport. */
+  switchingTo: string | null
+  rttMs: number | null
+  /** Since the rig joined, across transport switches. */
+  framesSent: number
+  bytesSent: number
+  framesDropped: number
+  queuedBytes: number
+  /** Control messages sent again because no ACK came (UDP). */
+  retransmits: number
+  /** The rig's own receiver report (loss, jitter, buffer), null until the first. */
+  heard: Report | null
+  /** MIDI messages received from this rig (its own controllers). */
+  midiIn: number
+  /** The operator muted this rig (it gets silence). */
+  muted: boolean
+  /** Since the server last heard from this rig (ms). */
+  silentMs: number
+}
+
+export interface ServerStats {
+  phase: string
+  uptimeMs: number
+  position: number
+  packetsBroadcast: number
+  /** The source's level per channel (dBFS): what the operator's meters show. */
+  levels: Levels
+  midi: ServerMidiStats
+  rigs: RigReport[]
+}
+
+export interface ServerMidiStats {
+  /** Messages from the server's MIDI inputs into the show. */
+  messagesIn: number
+  /** Messages from rigs out of the server's MIDI outputs. */
+  messagesOut: number
+  /** Invalid bytes skipped on raw MIDI inputs. */
+  invalidBytes: number
+  /** Messages given up on before every UDP rig acknowledged them (each such rig released its notes). */
+  expired: number
+  /** Note-offs and sustain-offs sent for what departed rigs left held. */
+  released: number
+}
+
+export interface ServerSummary {
+  reason: string
+  code: string
+  durationMs: number
+  packetsBroadcast: number
+  framesBroadcast: number
+  rigsJoined: number
+  midi: ServerMidiStats
+  rigs: RigReport[]
+}
+
+export interface RigStats extends PlayoutStats {
+  phase: string
+  transport: string
+  rttMs: number | null
+  /** Audio packets recovered from redundant copies (UDP with --redundancy). */
+  packetsRecovered: number
+  /** Transport switches completed. */
+  switches: number
+  midi: RigMidiStats
+  /** A sound-card sink: the card's measured drift (ppm), frames inserted and dropped to follow it, its fault if any. */
+  device: DeviceSinkStats | null
+}
+
+export interface RigMidiStats {
+  /** Messages received from the server, in order, once each. */
+  received: number
+  /** Messages sent to this rig's MIDI outputs (after routing). */
+  out: number
+  /** Messages the server gave up on before they arrived (held notes were released). */
+  lost: number
+  /** Copies dropped (repetition over UDP). */
+  duplicates: number
+  /** Note-offs and sustain-offs sent to release held notes (gap, switch, end). */
+  released: number
+  /** Messages this rig sent to the server (its own controllers). */
+  sent: number
+}
