@@ -9,11 +9,11 @@ import { bytesPerFrame, codecOf, type AudioFormat } from '../codec/format.js'
 import { MSG, PROTOCOL_VERSION, messageTypeName, VersionMismatchError } from '../codec/header.js'
 import {
   decodeFrame, encodeControl, encodeFrame, encodePingPong, isControlType, readControl, readPingPong,
-  type HelloReply, type Report, type Resume, type TransportName,
+  type ControlMessage, type HelloReply, type Report, type Resume, type TransportName,
 } from '../codec/messages.js'
 import { seqAdd, tsAdd } from '../codec/seq.js'
 import { decodeMidiAck, decodeMidiPayload, MIDI_MAX_PAYLOAD, type MidiPayload } from '../codec/midi.js'
-import { ProtocolError, type SynchroError } from '../errors.js'
+import type { SynchroError } from '../errors.js'
 import { peerTimeoutMs } from './keepalive.js'
 
 export type PeerId = number
@@ -225,6 +225,74 @@ function onConnect(s: ServerState, e: Extract<ServerEvent, { type: 'connect' }>,
   return withRig(s, rig)
 }
 
+/** The frame types a rig may ever send. */
+type RigMessageType =
+  | typeof MSG.PING | typeof MSG.PONG | typeof MSG.MIDI | typeof MSG.MIDI_ACK
+  | typeof MSG.HELLO_REPLY | typeof MSG.RESUME | typeof MSG.REPORT | typeof MSG.SWITCH_FAILED | typeof MSG.TERMINATE
+
+/** `true`: accepted in that phase; a string: refused, and the rig is told this reason. */
+type Admission = true | string
+
+/**
+ * What a rig may send in each of its phases, checked once before any handler runs. A type
+ * missing from a phase is refused with `notFromARig` (AUDIO, ACK, CONNECT, BUNDLE, HELLO,
+ * INIT, SWITCH, RESUMED and unknown types are never a rig's to send). A refusal closes the
+ * rig with code 'protocol-error', telling it the reason. The show's own phase does not
+ * enter: once it is terminating it has no rigs left to hear from.
+ */
+export const RIG_MAY_SEND: Readonly<Record<RigPhase, Readonly<Partial<Record<RigMessageType, Admission>>>>> = {
+  handshake: {
+    [MSG.PING]: true,
+    [MSG.PONG]: true,
+    [MSG.HELLO_REPLY]: true,
+    [MSG.RESUME]: true,
+    [MSG.TERMINATE]: true,
+    // A rig sends MIDI (and acknowledges ours) only once it has INIT, and the server marks it streaming as INIT leaves.
+    [MSG.MIDI]: 'MIDI before INIT',
+    [MSG.MIDI_ACK]: 'MIDI_ACK before INIT',
+    [MSG.REPORT]: 'REPORT before HELLO_REPLY',
+    [MSG.SWITCH_FAILED]: 'SWITCH_FAILED before HELLO_REPLY',
+  },
+  ready: {
+    [MSG.PING]: true,
+    [MSG.PONG]: true,
+    [MSG.REPORT]: true,
+    [MSG.SWITCH_FAILED]: true,
+    [MSG.TERMINATE]: true,
+    [MSG.MIDI]: 'MIDI before INIT',
+    [MSG.MIDI_ACK]: 'MIDI_ACK before INIT',
+    [MSG.HELLO_REPLY]: 'HELLO_REPLY sent twice',
+    [MSG.RESUME]: 'RESUME is only allowed as the first message on a new connection',
+  },
+  streaming: {
+    [MSG.PING]: true,
+    [MSG.PONG]: true,
+    [MSG.MIDI]: true,
+    [MSG.MIDI_ACK]: true,
+    [MSG.REPORT]: true,
+    [MSG.SWITCH_FAILED]: true,
+    [MSG.TERMINATE]: true,
+    [MSG.HELLO_REPLY]: 'HELLO_REPLY sent twice',
+    [MSG.RESUME]: 'RESUME is only allowed as the first message on a new connection',
+  },
+}
+
+function notFromARig(type: number): string {
+  return `${messageTypeName(type)} is not something a rig may send`
+}
+
+/** Why a rig in `phase` may not send a frame of `type`, or undefined if it may. */
+export function refusalOf(phase: RigPhase, type: number): string | undefined {
+  const admission = (RIG_MAY_SEND[phase] as Readonly<Partial<Record<number, Admission>>>)[type]
+  if (admission === true) return undefined
+  return admission ?? notFromARig(type)
+}
+
+/** A frame from a rig, read: a control message with its validated body, or the type of a media frame. */
+type FromRig =
+  | Extract<ControlMessage, { type: typeof MSG.HELLO_REPLY | typeof MSG.RESUME | typeof MSG.REPORT | typeof MSG.SWITCH_FAILED | typeof MSG.TERMINATE }>
+  | { type: typeof MSG.PING | typeof MSG.PONG | typeof MSG.MIDI | typeof MSG.MIDI_ACK }
+
 function onFrame(s: ServerState, peer: PeerId, bytes: Uint8Array, now: number, fx: ServerEffect[]): ServerState {
   const rig = s.rigs.get(peer)
   if (!rig) return s
@@ -240,50 +308,42 @@ function onFrame(s: ServerState, peer: PeerId, bytes: Uint8Array, now: number, f
     return reject(s, peer, 'protocol-error', `wrong session id ${frame.header.sessionId} (this show is ${s.config.sessionId})`, fx)
   }
   try {
-    if (type === MSG.PING) {
-      const t = readPingPong(frame)
-      fx.push({ kind: 'send', peer, frame: encodePingPong(MSG.PONG, t, { sessionId: s.config.sessionId }) })
-      return withRig(s, heard)
+    // A control body is read against its schema before the table is asked (a malformed one is
+    // refused for what is wrong with it); MIDI payloads are decoded by their handlers, after.
+    const read = isControlType(type) ? readControl(frame) : undefined
+    const refused = refusalOf(rig.phase, type)
+    if (refused !== undefined) return reject(s, peer, 'protocol-error', refused, fx)
+    // The table admits only a rig's own message types.
+    const msg = (read ?? { type }) as FromRig
+    switch (msg.type) {
+      case MSG.PING:
+        fx.push({ kind: 'send', peer, frame: encodePingPong(MSG.PONG, readPingPong(frame), { sessionId: s.config.sessionId }) })
+        return withRig(s, heard)
+      case MSG.PONG: {
+        const rtt = now - readPingPong(frame)
+        return withRig(s, { ...heard, rttMs: rtt >= 0 && rtt < 60_000 ? rtt : heard.rttMs })
+      }
+      case MSG.MIDI:
+        fx.push({ kind: 'midiIn', peer, midi: decodeMidiPayload(frame.payload) })
+        return withRig(s, heard)
+      case MSG.MIDI_ACK:
+        fx.push({ kind: 'midiAck', peer, next: decodeMidiAck(frame.payload) })
+        return withRig(s, heard)
+      case MSG.HELLO_REPLY:
+        return onHelloReply(s, heard, msg.body, now, fx)
+      case MSG.RESUME:
+        return onResume(s, heard, msg.body, fx)
+      case MSG.REPORT:
+        return withRig(s, { ...heard, report: msg.body })
+      case MSG.SWITCH_FAILED:
+        fx.push({ kind: 'notify', notice: { event: 'switch-failed', name: rig.name ?? rig.remote, to: msg.body.transport, reason: msg.body.reason } })
+        return withRig(s, { ...heard, switching: undefined })
+      case MSG.TERMINATE: {
+        const reason = `rig left: ${msg.body.reason || msg.body.code}`
+        fx.push({ kind: 'close', peer })
+        return removeRig(s, peer, reason, fx)
+      }
     }
-    if (type === MSG.PONG) {
-      const sentAt = readPingPong(frame)
-      const rtt = now - sentAt
-      return withRig(s, { ...heard, rttMs: rtt >= 0 && rtt < 60_000 ? rtt : heard.rttMs })
-    }
-    if (type === MSG.MIDI || type === MSG.MIDI_ACK) {
-      // A rig sends MIDI (and acknowledges ours) only once it has INIT, and the server marks it streaming as INIT leaves.
-      if (rig.phase !== 'streaming') throw new ProtocolError('UNEXPECTED', `${messageTypeName(type)} before INIT`)
-      if (type === MSG.MIDI) fx.push({ kind: 'midiIn', peer, midi: decodeMidiPayload(frame.payload) })
-      else fx.push({ kind: 'midiAck', peer, next: decodeMidiAck(frame.payload) })
-      return withRig(s, heard)
-    }
-    if (!isControlType(type)) {
-      throw new ProtocolError('UNEXPECTED', `${messageTypeName(type)} is not something a rig may send`)
-    }
-    const msg = readControl(frame)
-    if (msg.type === MSG.HELLO_REPLY) {
-      if (rig.phase !== 'handshake') throw new ProtocolError('UNEXPECTED', 'HELLO_REPLY sent twice')
-      return onHelloReply(s, heard, msg.body, now, fx)
-    }
-    if (msg.type === MSG.RESUME) {
-      if (rig.phase !== 'handshake') throw new ProtocolError('UNEXPECTED', 'RESUME is only allowed as the first message on a new connection')
-      return onResume(s, heard, msg.body, fx)
-    }
-    if (msg.type === MSG.REPORT) {
-      if (rig.phase === 'handshake') throw new ProtocolError('UNEXPECTED', 'REPORT before HELLO_REPLY')
-      return withRig(s, { ...heard, report: msg.body })
-    }
-    if (msg.type === MSG.SWITCH_FAILED) {
-      if (rig.phase === 'handshake') throw new ProtocolError('UNEXPECTED', 'SWITCH_FAILED before HELLO_REPLY')
-      fx.push({ kind: 'notify', notice: { event: 'switch-failed', name: rig.name ?? rig.remote, to: msg.body.transport, reason: msg.body.reason } })
-      return withRig(s, { ...heard, switching: undefined })
-    }
-    if (msg.type === MSG.TERMINATE) {
-      const reason = `rig left: ${msg.body.reason || msg.body.code}`
-      fx.push({ kind: 'close', peer })
-      return removeRig(s, peer, reason, fx)
-    }
-    throw new ProtocolError('UNEXPECTED', `${messageTypeName(type)} is not something a rig may send`)
   } catch (err) {
     const code = (err as SynchroError).code === 'VERSION_MISMATCH' ? 'version-mismatch' : 'protocol-error'
     return reject(s, peer, code, (err as SynchroError).message, fx)

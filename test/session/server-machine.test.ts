@@ -3,7 +3,8 @@ import * as assert from 'uvu/assert'
 import { MSG } from '../../src/codec/header.js'
 import { decodeFrame, encodeControl, encodeFrame, encodePingPong, MEDIA_MAX_PAYLOAD } from '../../src/codec/messages.js'
 import { FrameError } from '../../src/errors.js'
-import type { ServerEffect } from '../../src/session/server-machine.js'
+import { encodeMidiAck, encodeMidiFrame } from '../../src/codec/midi.js'
+import { refusalOf, type ServerEffect } from '../../src/session/server-machine.js'
 import { FORMAT, SESSION, ServerDriver, frameFrom, helloReply, kinds, ping, sentControl, sentTerminate, serverConfig } from '../helpers/session.js'
 
 const notices = (fx: ServerEffect[]) => fx.flatMap((f) => (f.kind === 'notify' ? [f.notice] : []))
@@ -314,5 +315,70 @@ for (const phase of ['handshake', 'ready', 'streaming'] as const) {
     })
   }
 }
+
+// The allowed-message table, every (rig phase, message type) pair: what the table says, and
+// that the machine does exactly that (a refusal tells the rig this reason and closes it).
+const WELL_FORMED: Record<string, () => Uint8Array> = {
+  ...FROM_RIG,
+  HELLO: () => frameFrom(MSG.HELLO, { version: 1, serverName: 's', format: FORMAT, maxPayload: 1400, pingIntervalMs: 1000 }),
+  MIDI: () => encodeMidiFrame([{ serial: 0, position: 0, flags: 0, data: Uint8Array.of(0x90, 60, 100) }], 0, 1, { seq: 0, sessionId: SESSION, timestamp: 0, oldest: 0 }),
+  MIDI_ACK: () => encodeMidiAck(0, SESSION),
+  'type 99': () => encodeFrame(99 as 1, new Uint8Array(0), { sessionId: SESSION }),
+}
+const NOT_A_RIGS = (name: string) => `${name} is not something a rig may send`
+const TODAY: Record<'handshake' | 'ready' | 'streaming', Record<string, true | string>> = {
+  handshake: {
+    PING: true, PONG: true, HELLO_REPLY: true, RESUME: true, TERMINATE: true,
+    MIDI: 'MIDI before INIT', MIDI_ACK: 'MIDI_ACK before INIT',
+    REPORT: 'REPORT before HELLO_REPLY', SWITCH_FAILED: 'SWITCH_FAILED before HELLO_REPLY',
+  },
+  ready: {
+    PING: true, PONG: true, REPORT: true, SWITCH_FAILED: true, TERMINATE: true,
+    MIDI: 'MIDI before INIT', MIDI_ACK: 'MIDI_ACK before INIT',
+    HELLO_REPLY: 'HELLO_REPLY sent twice', RESUME: 'RESUME is only allowed as the first message on a new connection',
+  },
+  streaming: {
+    PING: true, PONG: true, MIDI: true, MIDI_ACK: true, REPORT: true, SWITCH_FAILED: true, TERMINATE: true,
+    HELLO_REPLY: 'HELLO_REPLY sent twice', RESUME: 'RESUME is only allowed as the first message on a new connection',
+  },
+}
+const TYPES: Array<[string, number]> = [...Object.entries(MSG), ['type 99', 99]]
+for (const phase of ['handshake', 'ready', 'streaming'] as const) {
+  test(`allowed-message table, rig in ${phase}: every message type`, () => {
+    for (const [name, type] of TYPES) {
+      const expected = TODAY[phase][name] ?? NOT_A_RIGS(name)
+      assert.is(refusalOf(phase, type), expected === true ? undefined : expected, `${name} in ${phase}`)
+      const s = new ServerDriver(serverConfig({ clients: phase === 'ready' ? 2 : 1 }))
+      s.send({ type: 'connect', link: 'memory', token: TOKEN, peer: 1, remote: 'r1' }, 0)
+      if (phase !== 'handshake') s.send({ type: 'frame', peer: 1, bytes: helloReply('a') }, 0)
+      assert.is(s.state.rigs.get(1)!.phase, phase)
+      s.take()
+      const fx = s.send({ type: 'frame', peer: 1, bytes: WELL_FORMED[name]!() }, 1)
+      if (expected === true) {
+        if (name === 'TERMINATE') assert.equal(kinds(fx).filter((k) => k !== 'notify' && k !== 'rigGone'), ['close'], `${name} in ${phase}`)
+        // Admitted, then judged by its handler: this show has no session with that token.
+        else if (name === 'RESUME') assert.match(sentTerminate(fx[0]!).reason, /^RESUME names no session of this show/)
+        else assert.not.ok(kinds(fx).includes('close'), `${name} should be accepted in ${phase}`)
+        continue
+      }
+      // A type the codec does not know is refused by the frame decoder, before the table is asked.
+      const told = type === 99 ? 'unknown message type 99' : expected
+      assert.equal(sentTerminate(fx[0]!), { reason: told, code: 'protocol-error' }, `${name} in ${phase}`)
+      assert.equal(notices(fx), phase === 'handshake'
+        ? [{ event: 'rejected', remote: 'r1', reason: told }]
+        : [{ event: 'left', name: 'a', remote: 'r1', reason: told }], `${name} in ${phase}`)
+      assert.equal(kinds(fx), phase === 'streaming' ? ['send', 'close', 'notify', 'rigGone'] : ['send', 'close', 'notify'], `${name} in ${phase}`)
+      assert.not.ok(s.state.rigs.has(1))
+    }
+  })
+}
+
+test('a malformed control body is refused for what is wrong with it, even where its type is not allowed', () => {
+  const s = new ServerDriver(serverConfig())
+  s.join(1, 'a', 0)
+  s.take()
+  const fx = s.send({ type: 'frame', peer: 1, bytes: frameFrom(MSG.HELLO_REPLY, { version: 1, name: '' }) }, 1)
+  assert.equal(sentTerminate(fx[0]!), { reason: 'invalid HELLO_REPLY: name: Too small: expected string to have >=1 characters', code: 'protocol-error' })
+})
 
 test.run()
