@@ -99,8 +99,18 @@ export class MidiOutbound {
     this.flush(false)
   }
 
+  /** A peer's session is over: nothing more is kept or repeated for it. */
+  removePeer(peer: PeerKey): void {
+    this.journal.removePeer(peer)
+  }
+
   ack(peer: PeerKey, next: number): void {
     this.journal.ack(peer, next)
+  }
+
+  /** Messages given up on before every unreliable peer acknowledged them. */
+  get expired(): number {
+    return this.journal.expired
   }
 
   private flush(resendOnly: boolean): void {
