@@ -16,12 +16,9 @@ import {
   initialRigState, stepRig, type RigConfig, type RigEffect, type RigEvent, type RigNotice, type RigOutcome, type RigState,
 } from './rig-machine.js'
 import { resumeOn } from './rig-switch.js'
-import { encodeMidiAck } from '../codec/midi.js'
 import type { MidiOutput } from '../midi/endpoint.js'
-import { MidiDelivery } from '../midi/delivery.js'
-import { MidiOutbound } from '../midi/outbound.js'
-import { MidiReceiver } from '../midi/receiver.js'
-import { CompiledRoute, PASS_ALL } from '../midi/route.js'
+import { MidiHub } from '../midi/midi-hub.js'
+import type { CompiledRoute } from '../midi/route.js'
 import { ShowClockMap } from '../midi/show-clock.js'
 import type { RigMidiStats, RigStats } from './stats.js'
 
@@ -55,6 +52,8 @@ export const REPORT_INTERVAL_MS = 500
 const SWITCH_TIMEOUT_MS = 1000
 
 type UdpExtras = TransportStats & { packetsRecovered?: number }
+/** A rig's MIDI has one peer: the server. */
+const SERVER = 0
 
 export class RigRunner {
   private state: RigState
@@ -70,9 +69,7 @@ export class RigRunner {
   private switches = 0
   private recoveredBefore = 0
   private showClock: ShowClockMap | undefined
-  private readonly midiIn = new MidiReceiver()
-  private midiDelivery: MidiDelivery | undefined
-  private readonly midiOut: MidiOutbound
+  private readonly midi: MidiHub
   private earlyMidi: Uint8Array[] = []
   /** Resolves when the session has ended and the sink is flushed. */
   readonly done: Promise<RigOutcome>
@@ -81,14 +78,16 @@ export class RigRunner {
     this.state = initialRigState(o.config, DEFAULT_PING_INTERVAL_MS)
     this.done = new Promise((r) => (this.resolveDone = r))
     this.transport = o.transport
-    this.midiOut = new MidiOutbound({
-      inputs: [],
+    this.midi = new MidiHub({
       clock: o.clock,
       sessionId: () => this.state.sessionId,
       positionNow: () => (this.state.phase === 'streaming' ? this.showClock?.positionAt(o.clock.now()) ?? 0 : undefined),
-      send: (m) => {
-        for (const f of m.frames) this.transport.send(f, 'control')
-      },
+      send: (_server, frame) => this.transport.send(frame, 'control'),
+      reliable: () => this.transport.reliable,
+      outputs: o.midiOutputs ?? [],
+      ...(o.midiRoute ? { route: o.midiRoute } : {}),
+      ...(o.midiJitterMs !== undefined ? { jitterMs: o.midiJitterMs } : {}),
+      showClock: () => this.showClock,
     })
     this.use(o.transport)
     this.dispatch({ type: 'connected' })
@@ -111,7 +110,7 @@ export class RigRunner {
 
   /** One MIDI message from this rig's own inputs, to the server (dropped before INIT). */
   pushMidi(data: Uint8Array): void {
-    if (!this.ended) this.midiOut.push(data)
+    if (!this.ended) this.midi.push(data)
   }
 
   /** The rig's own operator stops it: tell the server, flush the sink. */
@@ -138,11 +137,8 @@ export class RigRunner {
   }
 
   midiStats(): RigMidiStats {
-    const r = this.midiIn.stats
-    return {
-      received: r.messagesReceived, out: this.midiDelivery?.messagesOut ?? 0, lost: r.lost, duplicates: r.duplicates,
-      released: this.midiDelivery?.released ?? 0, sent: this.midiOut.messagesIn,
-    }
+    const m = this.midi.stats()
+    return { received: m.received, out: m.messagesOut, lost: m.lost, duplicates: m.duplicates, released: m.released, sent: m.messagesIn }
   }
 
   /** Listens to a transport. Its 'close' ends the session only while it is the current one. */
@@ -197,14 +193,11 @@ export class RigRunner {
         return
       case 'midi': {
         this.showClock?.observe(fx.timestamp, this.o.clock.now())
-        const { messages, gap } = this.midiIn.receive(fx.midi)
-        if (gap) this.midiDelivery?.releaseAll()
-        this.midiDelivery?.deliver(messages)
-        if (!this.transport.reliable) this.transport.send(encodeMidiAck(this.midiIn.ackSerial, this.state.sessionId), 'control')
+        this.midi.receive(SERVER, fx.midi)
         return
       }
       case 'midiAck':
-        this.midiOut.ack(0, fx.next)
+        this.midi.ack(SERVER, fx.next)
         return
       case 'notify':
         if (fx.notice.event === 'handshake') {
@@ -215,15 +208,11 @@ export class RigRunner {
             lossy: !this.transport.reliable,
           })
           this.showClock = new ShowClockMap(format.rateHz)
-          this.midiDelivery = new MidiDelivery({
-            outputs: this.o.midiOutputs ?? [], route: this.o.midiRoute ?? new CompiledRoute(PASS_ALL), clock: this.o.clock,
-            showClock: this.showClock, ...(this.o.midiJitterMs !== undefined ? { jitterMs: this.o.midiJitterMs } : {}),
-          })
         }
         if (fx.notice.event === 'init') {
           this.playout?.startAt(fx.notice.position)
           this.showClock?.observe(fx.notice.position, this.o.clock.now())
-          this.midiOut.addPeer(0, this.transport.reliable)
+          this.midi.addPeer(SERVER)
           const early = this.earlyMidi
           this.earlyMidi = []
           queueMicrotask(() => {
@@ -231,7 +220,7 @@ export class RigRunner {
           })
         }
         // Moving transports: nothing held may hang on the move (the server's journal resends what is in flight).
-        if (fx.notice.event === 'switch') this.midiDelivery?.releaseAll()
+        if (fx.notice.event === 'switch') this.midi.releaseHeld()
         this.o.onNotice(fx.notice)
         return
       case 'switch':
@@ -273,7 +262,7 @@ export class RigRunner {
       this.transport = next
       this.use(next)
       this.playout?.setLossy(!next.reliable)
-      this.midiOut.movePeer(0, 0, next.reliable)
+      this.midi.movePeer(SERVER, SERVER)
       for (const bytes of early) this.dispatch({ type: 'frame', bytes, ordered: next.reliable })
       void old.close()
       this.switches++
@@ -292,11 +281,12 @@ export class RigRunner {
     const p = this.playout?.stats
     if (!p || this.state.phase !== 'streaming') return
     const t = this.transport.stats as UdpExtras
+    const midi = this.midi.stats()
     const body = {
       packetsReceived: p.packetsReceived, packetsLost: p.packetsLost, packetsLate: p.packetsLate,
       packetsRecovered: this.recoveredBefore + (t.packetsRecovered ?? 0), framesConcealed: p.framesConcealed,
       underruns: p.underruns, jitterMs: round(p.jitterMs, 100), bufferMs: round(Math.max(0, p.bufferMs), 10),
-      midiReceived: this.midiIn.stats.messagesReceived, midiLost: this.midiIn.stats.lost,
+      midiReceived: midi.received, midiLost: midi.lost,
     }
     this.transport.send(encodeControl({ type: MSG.REPORT, body }, { sessionId: this.state.sessionId }), 'control')
   }
@@ -306,9 +296,8 @@ export class RigRunner {
     this.ended = true
     if (this.tickTimer !== undefined) this.o.clock.clearTimeout(this.tickTimer)
     if (this.reportTimer !== undefined) this.o.clock.clearTimeout(this.reportTimer)
-    this.midiOut.stop()
     // However the session ends, nothing it played may keep sounding.
-    this.midiDelivery?.releaseAll()
+    this.midi.stop()
     if (this.playout) {
       if (outcome.drain) await this.playout.drain(outcome.endPosition)
       else this.playout.stop()
