@@ -9,6 +9,7 @@ import { ManualClock } from '../helpers/manual-clock.js'
 import { MemorySink } from '../helpers/memory-sink.js'
 import { CountingSource } from '../helpers/counting-source.js'
 import { serverConfig } from '../helpers/session.js'
+import type { MidiInput, MidiInputHandlers, MidiOutput } from '../../src/midi/endpoint.js'
 
 const FORMAT = { rateHz: 48000, channels: 2, format: 's16le' as const }
 
@@ -93,6 +94,54 @@ test('operator terminate ends every rig with exit-0 outcomes', async () => {
   assert.equal([o.ok, o.code, o.reason], [true, 'operator', 'stopped by operator (SIGINT)'])
   const summary = await s.server.done
   assert.is(summary.code, 'operator')
+})
+
+/** A MIDI input the test plays by hand, and an output that records what it was sent. */
+function midiPort() {
+  let on: MidiInputHandlers | undefined
+  const input: MidiInput = { description: 'keys', finite: false, invalidBytes: 0, start: (h) => void (on = h), stop: () => {} }
+  const played: number[][] = []
+  let closed = false
+  const output: MidiOutput = { description: 'synth', send: (d) => void played.push([...d]), close: async () => void (closed = true) }
+  return { input, output, played, play: (...data: number[]) => on!.message(Uint8Array.from(data)), closed: () => closed }
+}
+
+test('MIDI both ways through the runners: server input to the rig, rig to the server output; a kicked rig\'s notes are released; panic', async () => {
+  const clock = new ManualClock()
+  const server = midiPort()
+  const rig = midiPort()
+  const notices: ServerNotice[] = []
+  const runner = new ServerRunner({
+    config: serverConfig({ clients: 1 }), source: new CountingSource(FORMAT, clock, 100_000), clock,
+    onNotice: (n) => notices.push(n), midiInputs: [server.input], midiOutputs: [server.output],
+  })
+  runner.listening()
+  const [s, r] = memoryPair()
+  runner.attach(s)
+  const a = new RigRunner({ config: { name: 'a', meta: {} }, transport: r, sink: new MemorySink(), latencyMs: 20, clock, onNotice: () => {}, midiOutputs: [rig.output] })
+  await clock.advance(100)
+  server.play(0x90, 60, 100)
+  a.pushMidi(Uint8Array.of(0x91, 62, 90))
+  await clock.advance(50)
+  assert.equal(rig.played, [[0x90, 60, 100]], 'the server\'s keys reach the rig')
+  assert.equal(server.played, [[0x91, 62, 90]], 'the rig\'s keys reach the server\'s output')
+  assert.equal(runner.stats().rigs.map((x) => [x.name, x.midiIn]), [['a', 1]])
+  assert.equal([a.midiStats().received, a.midiStats().sent], [1, 1])
+  assert.ok(runner.kick('a'))
+  await clock.advance(50)
+  assert.equal(server.played.at(-1), [0x81, 62, 0], 'what the kicked rig held is released on the server\'s output')
+  assert.equal(rig.played.at(-1), [0x80, 60, 0], 'and the rig silences what it was playing')
+  runner.midiPanic()
+  assert.equal(server.played.length, 2 + 32)
+  // The panic goes into the show like any message from the server's inputs (1 + 32 in).
+  assert.equal(runner.midiStats(), { messagesIn: 1 + 32, messagesOut: 2 + 32, invalidBytes: 0, expired: 0, released: 1 })
+  runner.terminate('done', 'operator')
+  await clock.advance(100)
+  const summary = await runner.done
+  assert.equal(summary.rigs.map((x) => [x.name, x.phase, x.midiIn]), [['a', 'left', 1]])
+  assert.equal(summary.midi, runner.midiStats())
+  assert.ok(server.closed(), 'the server closes its MIDI outputs at the end')
+  assert.not.ok(rig.closed(), 'a rig\'s outputs belong to its caller')
 })
 
 test.run()
