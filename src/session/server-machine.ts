@@ -240,7 +240,7 @@ type Admission = true | string
  * rig with code 'protocol-error', telling it the reason. The show's own phase does not
  * enter: once it is terminating it has no rigs left to hear from.
  */
-export const RIG_MAY_SEND: Readonly<Record<RigPhase, Readonly<Partial<Record<RigMessageType, Admission>>>>> = {
+const RIG_MAY_SEND: Readonly<Record<RigPhase, Readonly<Partial<Record<RigMessageType, Admission>>>>> = {
   handshake: {
     [MSG.PING]: true,
     [MSG.PONG]: true,
