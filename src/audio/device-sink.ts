@@ -8,6 +8,7 @@
 //   once a second until it plays again.
 
 import type { AudioDeviceInfo, AudioDevices, PlaybackStream, StreamOptions } from './device/portaudio.js'
+import { DeviceError } from '../errors.js'
 import { audioDevices } from './device/isolated.js'
 import { adjustByOneFrame, DriftController } from './drift.js'
 import { bytesPerSample } from '../codec/format.js'
@@ -71,7 +72,7 @@ export class DeviceSink implements AudioSink {
     } catch (err) {
       this.failed(`cannot open audio output '${this.device.name}': ${(err as Error).message}`)
       // A format the card refuses will not change by retrying; a busy or missing card may.
-      if (!/takes none of the formats/.test((err as Error).message)) this.reopener.schedule()
+      if (!(err instanceof DeviceError && err.code === 'FORMAT_UNSUPPORTED')) this.reopener.schedule()
     }
   }
 

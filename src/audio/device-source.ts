@@ -9,7 +9,7 @@
 // the stream, and reopens the card by name once a second until it delivers again.
 
 import { bytesPerFrame, type AudioFormat } from '../codec/format.js'
-import { UsageError } from '../errors.js'
+import { DeviceError } from '../errors.js'
 import type { AudioDeviceInfo, AudioDevices, CaptureStream, StreamOptions } from './device/portaudio.js'
 import { audioDevices } from './device/isolated.js'
 import { matchDevice } from './device/match.js'
@@ -51,7 +51,7 @@ export class DeviceSource implements AudioSource {
   constructor(readonly format: SourceFormat, private readonly o: DeviceSourceOptions) {
     this.devices = o.devices ?? audioDevices()
     this.device = matchDevice(o.name, this.devices.list(), 'input')
-    if (this.device.inputChannels < 1) throw new UsageError('FORMAT_UNSUPPORTED', `audio device '${this.device.name}' has no inputs`)
+    if (this.device.inputChannels < 1) throw new DeviceError('FORMAT_UNSUPPORTED', `audio device '${this.device.name}' has no inputs`)
     // A card with fewer inputs than the show's channels is up-mixed (a mono mic into a stereo show).
     this.deviceChannels = Math.min(format.channels, this.device.inputChannels)
     const mix = this.deviceChannels < format.channels ? `, up-mixed from ${this.deviceChannels} ch` : ''
@@ -59,7 +59,7 @@ export class DeviceSource implements AudioSource {
     try {
       this.open()
     } catch (err) {
-      throw new UsageError((err as { code?: string }).code ?? 'DEVICE_FAILED', `cannot open audio input '${this.device.name}': ${(err as Error).message}`)
+      throw new DeviceError(err instanceof DeviceError ? err.code : 'DEVICE_FAILED', `cannot open audio input '${this.device.name}': ${(err as Error).message}`)
     }
     this.watchdog = setInterval(() => {
       if (this.stream && performance.now() - this.lastDataMs > SILENT_MS) this.lost(this.stream, `audio input '${this.device.name}' delivered nothing for ${SILENT_MS} ms (unplugged, or its driver stalled)`)
