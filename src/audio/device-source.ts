@@ -9,7 +9,7 @@
 // the stream, and reopens the card by name once a second until it delivers again.
 
 import { unrefTimer } from '../clock.js'
-import { bytesPerFrame, type AudioFormat } from '../codec/format.js'
+import { bytesPerFrame, framesToMs, type AudioFormat } from '../codec/format.js'
 import { DeviceError } from '../errors.js'
 import type { AudioDeviceInfo, AudioDevices, CaptureStream, StreamOptions } from './device/portaudio.js'
 import { audioDevices } from './device/isolated.js'
@@ -170,7 +170,7 @@ export class DeviceSource implements AudioSource {
     const show = this.show
     if (!show) return // before INIT there is no stream to keep going: only the reopening
     const packetBytes = show.framesPerPacket * bytesPerFrame(show)
-    const periodMs = (show.framesPerPacket * 1000) / show.rateHz
+    const periodMs = framesToMs(show.framesPerPacket, show.rateHz)
     const s: { timer: unknown; startMs: number; sent: number } = { timer: undefined, startMs: this.lastDataMs, sent: 0 }
     this.silence = s
     const tick = (): void => {

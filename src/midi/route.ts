@@ -22,7 +22,6 @@ export const MidiRouteSchema = z.object({
 }).strict()
 
 export type MidiRoute = z.output<typeof MidiRouteSchema>
-export type MidiRouteInput = z.input<typeof MidiRouteSchema>
 
 export const PASS_ALL: MidiRoute = MidiRouteSchema.parse({})
 
