@@ -18,11 +18,6 @@ export interface Negotiated<S> {
   card: CardFormat
 }
 
-/**
- * `open` throws when the card refuses a format (PortAudio's "Format not supported", "Invalid
- * sample rate"); the first format it accepts wins. `direction` says which way samples flow,
- * so "lossless" is judged from the show to the card (output) or from the card to the show (input).
- */
 /** Which of `cards` the card opens with: the index of the first that opens (-1: none), and why each before it was refused. */
 export type Probe = (cards: CardFormat[]) => { index: number; errors: string[] }
 
