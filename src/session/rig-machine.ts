@@ -1,6 +1,8 @@
 // The rig's side of a show as a pure step function, like the server's.
 // Phases: connecting -> handshake (waiting for HELLO) -> ready (HELLO_REPLY sent,
-// waiting for INIT) -> streaming -> ended.
+// waiting for INIT) -> streaming -> ended. Which messages each phase accepts is one table
+// (ACCEPTS, looked up once per frame by admit()); what the runner does is data: effects
+// such as openMedia (at HELLO) and startPlayout (at INIT), while notices are for the operator.
 
 import { formatOfCodec, type AudioFormat } from '../codec/format.js'
 import { MSG, PROTOCOL_VERSION, messageTypeName, type Header } from '../codec/header.js'
