@@ -17,7 +17,7 @@
 // arrives (src/jitter/depth.ts). Loss is counted as RFC 3550 counts it (src/jitter/
 // loss-counter.ts), so reordering is not loss.
 
-import { bytesPerFrame, msToFrames, type AudioFormat } from '../codec/format.js'
+import { bytesPerFrame, framesToMs, msToFrames, type AudioFormat } from '../codec/format.js'
 import { maxDatagramBytes } from '../codec/datagrams.js'
 import { HEADER_BYTES } from '../codec/header.js'
 import type { Clock } from '../clock.js'
@@ -104,7 +104,7 @@ export class Playout {
     })
     this.schedule = new PlayoutSchedule(o.format.rateHz)
     this.governor = new LatencyGovernor(o.latencyMs)
-    const packetMs = (o.format.framesPerPacket * 1000) / o.format.rateHz
+    const packetMs = framesToMs(o.format.framesPerPacket, o.format.rateHz)
     this.tickMs = Math.max(1, Math.min(10, Math.floor(packetMs / 2)))
     this.silence = new Uint8Array(o.format.framesPerPacket * this.frameBytes)
   }
@@ -115,7 +115,7 @@ export class Playout {
       framesReceived: c.framesReceived, framesPlayed: this.framesPlayed, framesConcealed: this.framesConcealed,
       packetsReceived: c.packetsReceived, packetsLost: this.buffer.loss.lost, packetsLate: c.packetsLate,
       packetsDuplicate: c.packetsDuplicate, underruns: this.underruns, latencyTrims: this.governor.trims,
-      jitterMs: this.depth.jitterMs, bufferMs: (this.buffer.bufferedFrames * 1000) / this.o.format.rateHz,
+      jitterMs: this.depth.jitterMs, bufferMs: framesToMs(this.buffer.bufferedFrames, this.o.format.rateHz),
       depthMs: this.depth.depthMs,
     }
   }
@@ -142,11 +142,11 @@ export class Playout {
     if (result === 'duplicate') return
     const pos = this.buffer.lastPos
     const { rateHz } = this.o.format
-    this.depth.arrived(now, (pos * 1000) / rateHz)
+    this.depth.arrived(now, framesToMs(pos, rateHz))
     if (first) {
       // The read position may start before this packet (INIT's position): that head is concealed.
       const head = pos - this.buffer.readPos
-      this.schedule.anchor(now + this.o.latencyMs - (head * 1000) / rateHz, this.buffer.readPos)
+      this.schedule.anchor(now + this.o.latencyMs - framesToMs(head, rateHz), this.buffer.readPos)
       this.governor.start(this.schedule.anchorMs)
       if (this.lossy) this.schedule.follow(this.depth.offsetMs)
       this.startTimer()

@@ -2,6 +2,8 @@
 // anchorMs + (P - anchorPos) / rate, so the sink receives exactly one frame per frame of
 // the show. Moving the anchor moves the whole schedule; nothing here reads a clock.
 
+import { framesToMs } from '../codec/format.js'
+
 export class PlayoutSchedule {
   /** Receiver time (ms) at which `anchorPos` plays. */
   anchorMs = 0
@@ -18,7 +20,7 @@ export class PlayoutSchedule {
 
   /** When frame `pos` plays (ms). */
   playTimeMs(pos: number): number {
-    return this.anchorMs + ((pos - this.anchorPos) * 1000) / this.rateHz
+    return this.anchorMs + framesToMs(pos - this.anchorPos, this.rateHz)
   }
 
   /**
@@ -29,6 +31,7 @@ export class PlayoutSchedule {
   duePos(nowMs: number): number | undefined {
     const elapsedMs = nowMs - this.anchorMs
     if (elapsedMs < 0) return undefined
+    // Floored, not rounded as msToFrames does: a frame is due only once its time has come.
     return this.anchorPos + Math.floor((elapsedMs * this.rateHz) / 1000) + 1
   }
 
@@ -42,7 +45,7 @@ export class PlayoutSchedule {
    * plays. Moves under a quarter ms are ignored, so a steady path does not jitter the schedule.
    */
   follow(offsetMs: number): void {
-    const wantAnchorMs = (this.anchorPos * 1000) / this.rateHz + offsetMs
+    const wantAnchorMs = framesToMs(this.anchorPos, this.rateHz) + offsetMs
     if (Math.abs(wantAnchorMs - this.anchorMs) >= 0.25) this.anchorMs = wantAnchorMs
   }
 }
