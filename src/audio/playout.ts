@@ -109,6 +109,7 @@ export class Playout {
     this.silence = new Uint8Array(o.format.framesPerPacket * this.frameBytes)
   }
 
+  /** The counters as they stand: a new object each call (read when reporting, not per packet). */
   get stats(): PlayoutStats {
     const c = this.buffer.counts
     return {
