@@ -166,3 +166,8 @@ export function frameLength(buf: Uint8Array, maxPayload: number, at = 0): number
 }
 
 const KNOWN_TYPE: boolean[] = Array.from({ length: 256 }, (_, t) => t in TYPE_NAMES)
+
+/** The message type byte of a whole frame, without decoding it; undefined if the frame is shorter than the header. */
+export function peekType(frame: Uint8Array): number | undefined {
+  return frame.byteLength < HEADER_BYTES ? undefined : frame[3]
+}

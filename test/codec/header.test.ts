@@ -1,7 +1,7 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import fc from 'fast-check'
-import { HEADER_BYTES, MSG, PROTOCOL_VERSION, readHeader, VersionMismatchError, writeHeader } from '../../src/codec/header.js'
+import { HEADER_BYTES, MSG, PROTOCOL_VERSION, peekType, readHeader, VersionMismatchError, writeHeader } from '../../src/codec/header.js'
 import { decodeFrame, encodeControl, encodeFrame, encodePingPong, readControl, readPingPong } from '../../src/codec/messages.js'
 import { Deframer } from '../../src/codec/deframer.js'
 import { CODEC } from '../../src/codec/format.js'
@@ -197,6 +197,13 @@ test('writeHeader writes at an offset inside a larger buffer', () => {
   const buf = new Uint8Array(HEADER_BYTES + 4)
   writeHeader(buf, 4, { type: MSG.INIT, codec: 0, flags: 0, seq: 1, sessionId: 2, timestamp: 3, payloadLength: 0 })
   assert.equal(readHeader(buf.subarray(4), 0), { type: MSG.INIT, codec: 0, flags: 0, seq: 1, sessionId: 2, timestamp: 3, payloadLength: 0 })
+})
+
+test('peekType reads the type byte of a whole frame, and nothing from a short one', () => {
+  assert.is(peekType(Buffer.from('5359010500000001123456780000010000000000', 'hex')), MSG.MIDI)
+  assert.is(peekType(encodeFrame(MSG.AUDIO, new Uint8Array(4), { sessionId: 1 })), MSG.AUDIO)
+  assert.is(peekType(Buffer.from('53590105000000011234567800000100000000', 'hex')), undefined, '19 bytes: not a header')
+  assert.is(peekType(new Uint8Array(0)), undefined)
 })
 
 test.run()
