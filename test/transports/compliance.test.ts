@@ -8,6 +8,7 @@ import { hex } from '../helpers/frames.js'
 import { EventEmitter } from 'node:events'
 import type { Socket } from 'node:net'
 import { TcpTransport } from '../../transports/tcp.js'
+import { ManualClock } from '../helpers/manual-clock.js'
 
 // A failed assertion must not leave sockets open (they would keep this process alive).
 test.after.each(closeAllPairs)
@@ -200,19 +201,19 @@ class FakeSocket extends EventEmitter {
 }
 
 function slowPeer(stallTimeoutMs: number) {
-  let t = 0
+  const clock = new ManualClock()
   const sock = new FakeSocket()
-  const transport = new TcpTransport(sock as unknown as Socket, { maxQueueBytes: 10 * 1000, stallTimeoutMs, now: () => t })
+  const transport = new TcpTransport(sock as unknown as Socket, { maxQueueBytes: 10 * 1000, stallTimeoutMs, clock })
   let closedWith: Error | undefined
   transport.once('close', (e) => (closedWith = e))
-  return { sock, transport, advance: (ms: number) => (t += ms), closed: () => closedWith }
+  return { sock, transport, advance: (ms: number) => clock.advance(ms), closed: () => closedWith }
 }
 
-test('tcp: a peer that drains, but slower than the stream, is dropped once it has lost audio for the limit', () => {
+test('tcp: a peer that drains, but slower than the stream, is dropped once it has lost audio for the limit', async () => {
   const p = slowPeer(1000)
   // 100 frames/s of 1 kB in, one frame out per drain, a drain every 20 ms (50 frames/s out).
   for (let ms = 0; ms < 3000 && !p.closed(); ms += 10) {
-    p.advance(10)
+    await p.advance(10)
     p.transport.send(frame(ms & 0xffff, 1000 - 20), 'media')
     if (ms % 20 === 0) p.sock.drain()
   }
@@ -221,10 +222,10 @@ test('tcp: a peer that drains, but slower than the stream, is dropped once it ha
   assert.ok(p.transport.stats.framesDropped > 0)
 })
 
-test('tcp: a peer that falls behind briefly and catches up is kept', () => {
+test('tcp: a peer that falls behind briefly and catches up is kept', async () => {
   const p = slowPeer(1000)
   for (let ms = 0; ms < 5000; ms += 10) {
-    p.advance(10)
+    await p.advance(10)
     p.transport.send(frame(1, 980), 'media')
     // Slow for 0.8 s out of every 1.6 s, then fast enough to empty the queue.
     const slow = ms % 1600 < 800
