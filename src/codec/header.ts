@@ -135,6 +135,7 @@ export function readHeader(buf: Uint8Array, maxPayload: number): Header | null {
 // Peeks: one field of a frame's header, read without building a Header or a view, for
 // the transports' per-datagram decisions. The layout lives here and nowhere else. Each
 // returns undefined when fewer than HEADER_BYTES are there; none validates the rest.
+// (peekType, the first of them, sits at the end of this file.)
 
 /** True when `frame` holds a whole header that starts with Synchro's magic. */
 export function hasMagic(frame: Uint8Array): boolean {
@@ -143,10 +144,6 @@ export function hasMagic(frame: Uint8Array): boolean {
 
 export function peekVersion(frame: Uint8Array): number | undefined {
   return frame.byteLength < HEADER_BYTES ? undefined : frame[2]
-}
-
-export function peekType(frame: Uint8Array): number | undefined {
-  return frame.byteLength < HEADER_BYTES ? undefined : frame[3]
 }
 
 export function peekFlags(frame: Uint8Array): number | undefined {
@@ -216,3 +213,8 @@ export function frameLength(buf: Uint8Array, maxPayload: number, at = 0): number
 }
 
 const KNOWN_TYPE: boolean[] = Array.from({ length: 256 }, (_, t) => t in TYPE_NAMES)
+
+/** The message type byte of a whole frame, without decoding it; undefined if the frame is shorter than the header. */
+export function peekType(frame: Uint8Array): number | undefined {
+  return frame.byteLength < HEADER_BYTES ? undefined : frame[3]
+}
