@@ -2,12 +2,13 @@ import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import fc from 'fast-check'
 import { HEADER_BYTES, MSG, PROTOCOL_VERSION, peekType, readHeader, VersionMismatchError, writeHeader } from '../../src/codec/header.js'
-import { FLAG, hasMagic, isWholeFrame, peekFlags, peekPayloadLength, peekSeq, peekSession, peekVersion, withReliableSeq } from '../../src/codec/header.js'
 import { decodeFrame, encodeControl, encodeFrame, encodePingPong, readControl, readPingPong } from '../../src/codec/messages.js'
 import { Deframer } from '../../src/codec/deframer.js'
 import { CODEC } from '../../src/codec/format.js'
 import { FrameError } from '../../src/errors.js'
 import { fromHex, hex, throwsCode } from '../helpers/frames.js'
+// The peeks, beside peekType above: one field each, read where the layout is written.
+import { FLAG, hasMagic, isWholeFrame, peekFlags, peekPayloadLength, peekSeq, peekSession, peekVersion, withReliableSeq } from '../../src/codec/header.js'
 
 // Fixtures written by hand from docs/PROTOCOL.md, so an accidental layout change fails here.
 const FIXTURES: Record<string, { hex: string; build: () => Uint8Array }> = {
