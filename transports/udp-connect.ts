@@ -5,8 +5,9 @@ import dgram from 'node:dgram'
 import { isIP } from 'node:net'
 import { lookup } from 'node:dns/promises'
 import { SynchroError, TimeoutError } from '../src/errors.js'
-import { systemClock, type Clock } from '../src/clock.js'
+import type { Clock } from '../src/clock.js'
 import { UdpTransport, connectDatagram } from './udp.js'
+import { systemClock } from '../src/clock.js'
 
 const CONNECT_RETRY_MS = 200
 

@@ -8,8 +8,9 @@ import { isIP } from 'node:net'
 import { MSG, PROTOCOL_VERSION, hasMagic, peekType, peekVersion, VersionMismatchError } from '../src/codec/header.js'
 import { encodeControl } from '../src/codec/messages.js'
 import { SynchroError } from '../src/errors.js'
-import { systemClock, type Clock } from '../src/clock.js'
+import type { Clock } from '../src/clock.js'
 import { MIN_CONNECT_BYTES, UdpTransport } from './udp.js'
+import { systemClock } from '../src/clock.js'
 
 export interface UdpListenerStats {
   /** Datagrams from addresses with no session that were not a valid CONNECT. */

@@ -96,42 +96,6 @@ function readU32(buf: Uint8Array, at: number): number {
   return ((buf[at]! << 24) | (buf[at + 1]! << 16) | (buf[at + 2]! << 8) | buf[at + 3]!) >>> 0
 }
 
-/**
- * Reads the header at the start of `buf`. Returns null when fewer than HEADER_BYTES are
- * there ("need more" is a value); throws FrameError for bytes that cannot be a frame,
- * including a declared payload longer than `maxPayload`, checked before anything is buffered.
- */
-export function readHeader(buf: Uint8Array, maxPayload: number): Header | null {
-  if (buf.byteLength < 2) return null
-  const v = new DataView(buf.buffer, buf.byteOffset, buf.byteLength)
-  const magic = v.getUint16(0)
-  if (magic !== MAGIC) {
-    throw new FrameError('BAD_MAGIC', `not a Synchro frame (magic 0x${magic.toString(16).padStart(4, '0')}, expected 0x5359)`)
-  }
-  if (buf.byteLength < 3) return null
-  const version = v.getUint8(2)
-  if (version !== PROTOCOL_VERSION) throw new VersionMismatchError(version)
-  if (buf.byteLength < HEADER_BYTES) return null
-  const type = v.getUint8(3)
-  if (!(type in TYPE_NAMES)) throw new FrameError('UNKNOWN_TYPE', `unknown message type ${type}`)
-  const payloadLength = v.getUint32(16)
-  if (payloadLength > maxPayload) {
-    throw new FrameError(
-      'FRAME_TOO_LARGE',
-      `${messageTypeName(type)} frame declares ${payloadLength} payload bytes, more than the ${maxPayload} allowed`,
-    )
-  }
-  return {
-    type: type as MessageType,
-    codec: v.getUint8(4),
-    flags: v.getUint8(5),
-    seq: v.getUint16(6),
-    sessionId: v.getUint32(8),
-    timestamp: v.getUint32(12),
-    payloadLength,
-  }
-}
-
 // Peeks: one field of a frame's header, read without building a Header or a view, for
 // the transports' per-datagram decisions. The layout lives here and nowhere else. Each
 // returns undefined when fewer than HEADER_BYTES are there; none validates the rest.
@@ -181,6 +145,42 @@ export function withReliableSeq(frame: Uint8Array, seq: number): Uint8Array {
   out[6] = (seq >> 8) & 0xff
   out[7] = seq & 0xff
   return out
+}
+
+/**
+ * Reads the header at the start of `buf`. Returns null when fewer than HEADER_BYTES are
+ * there ("need more" is a value); throws FrameError for bytes that cannot be a frame,
+ * including a declared payload longer than `maxPayload`, checked before anything is buffered.
+ */
+export function readHeader(buf: Uint8Array, maxPayload: number): Header | null {
+  if (buf.byteLength < 2) return null
+  const v = new DataView(buf.buffer, buf.byteOffset, buf.byteLength)
+  const magic = v.getUint16(0)
+  if (magic !== MAGIC) {
+    throw new FrameError('BAD_MAGIC', `not a Synchro frame (magic 0x${magic.toString(16).padStart(4, '0')}, expected 0x5359)`)
+  }
+  if (buf.byteLength < 3) return null
+  const version = v.getUint8(2)
+  if (version !== PROTOCOL_VERSION) throw new VersionMismatchError(version)
+  if (buf.byteLength < HEADER_BYTES) return null
+  const type = v.getUint8(3)
+  if (!(type in TYPE_NAMES)) throw new FrameError('UNKNOWN_TYPE', `unknown message type ${type}`)
+  const payloadLength = v.getUint32(16)
+  if (payloadLength > maxPayload) {
+    throw new FrameError(
+      'FRAME_TOO_LARGE',
+      `${messageTypeName(type)} frame declares ${payloadLength} payload bytes, more than the ${maxPayload} allowed`,
+    )
+  }
+  return {
+    type: type as MessageType,
+    codec: v.getUint8(4),
+    flags: v.getUint8(5),
+    seq: v.getUint16(6),
+    sessionId: v.getUint32(8),
+    timestamp: v.getUint32(12),
+    payloadLength,
+  }
 }
 
 export class VersionMismatchError extends FrameError {
