@@ -222,6 +222,30 @@ test('udp listener: strangers are counted and ignored; short CONNECTs do not ope
   await listener.close()
 })
 
+test('udp connect: knocks every 200 ms of its clock, and gives up when its clock says so', async () => {
+  const { connectUdp } = await import('../../transports/udp-connect.js')
+  // A server that hears the knocks and never answers.
+  const silent = dgram.createSocket('udp4')
+  const knocks: number[] = []
+  silent.on('message', (m) => knocks.push(m.byteLength))
+  await new Promise<void>((r) => silent.bind(0, '127.0.0.1', () => r()))
+  const clock = new ManualClock()
+  let failure: Error | undefined
+  const connecting = connectUdp('127.0.0.1', silent.address().port, 1000, { clock }).catch((err: Error) => (failure = err))
+  await until(() => knocks.length === 1)
+  for (let n = 2; n <= 5; n++) {
+    await clock.advance(200)
+    await until(() => knocks.length === n)
+  }
+  assert.ok(knocks.every((b) => b === MIN_CONNECT_BYTES), 'each knock is a padded CONNECT')
+  assert.is(failure, undefined, 'still knocking at 800 ms')
+  await clock.advance(200)
+  await connecting
+  assert.match(String(failure?.message), /^cannot reach 127\.0\.0\.1:\d+ over UDP: no answer within 1\.0 s/)
+  assert.is(clock.pendingTimers, 0, 'no knock left scheduled')
+  silent.close()
+})
+
 test('udp connect: nothing listening gives one clear line', async () => {
   const { connectUdp } = await import('../../transports/udp-connect.js')
   const probe = dgram.createSocket('udp4')
