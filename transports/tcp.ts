@@ -7,7 +7,7 @@
 import net from 'node:net'
 import { Deframer } from '../src/codec/deframer.js'
 import { CONTROL_MAX_PAYLOAD } from '../src/codec/messages.js'
-import { SynchroError, TimeoutError } from '../src/errors.js'
+import { ConnectionError, type SynchroError, TimeoutError } from '../src/errors.js'
 import { systemClock, type Clock } from '../src/clock.js'
 import { BaseTransport } from './base-transport.js'
 import { emptyStats } from './transport.js'
@@ -134,7 +134,7 @@ function describeConnectError(err: NodeJS.ErrnoException, host: string, port: nu
     : err.code === 'ENOTFOUND' || err.code === 'EAI_AGAIN' ? 'unknown host'
     : err.code === 'EHOSTUNREACH' || err.code === 'ENETUNREACH' ? 'no route to host'
     : err.message
-  return new SynchroError(err.code ?? 'CONNECT_FAILED', `cannot reach ${host}:${port}: ${why}`)
+  return new ConnectionError('CONNECT_FAILED', `cannot reach ${host}:${port}: ${why}`, { cause: err })
 }
 
 function describeListenError(err: NodeJS.ErrnoException, host: string, port: number): SynchroError {
@@ -143,5 +143,5 @@ function describeListenError(err: NodeJS.ErrnoException, host: string, port: num
     : err.code === 'EACCES' ? `no permission to use port ${port} (ports below 1024 need root)`
     : err.code === 'EADDRNOTAVAIL' ? `${host} is not an address of this machine`
     : err.message
-  return new SynchroError(err.code ?? 'LISTEN_FAILED', `cannot listen on ${host}:${port}: ${why}`)
+  return new ConnectionError('LISTEN_FAILED', `cannot listen on ${host}:${port}: ${why}`, { cause: err })
 }

@@ -4,7 +4,7 @@
 import dgram from 'node:dgram'
 import { isIP } from 'node:net'
 import { lookup } from 'node:dns/promises'
-import { SynchroError, TimeoutError } from '../src/errors.js'
+import { ConnectionError, type SynchroError, TimeoutError } from '../src/errors.js'
 import type { Clock } from '../src/clock.js'
 import { UdpTransport, connectDatagram } from './udp.js'
 import { systemClock } from '../src/clock.js'
@@ -27,7 +27,7 @@ export async function connectUdp(host: string, port: number, timeoutMs: number, 
   try {
     address = isIP(host) ? host : (await lookup(host)).address
   } catch {
-    throw new SynchroError('ENOTFOUND', `cannot reach ${host}:${port}: unknown host`)
+    throw new ConnectionError('CONNECT_FAILED', `cannot reach ${host}:${port}: unknown host`)
   }
   const socket = dgram.createSocket({ type: isIP(address) === 6 ? 'udp6' : 'udp4' })
   return new Promise((resolve, reject) => {
@@ -52,7 +52,7 @@ export async function connectUdp(host: string, port: number, timeoutMs: number, 
     }
     const onError = (err: NodeJS.ErrnoException): void => {
       if (!settled) {
-        fail(new SynchroError(err.code ?? 'CONNECT_FAILED', `cannot reach ${host}:${port} over UDP: ${err.code === 'ECONNREFUSED' ? 'connection refused (is `synchro serve` running there?)' : err.message}`))
+        fail(new ConnectionError('CONNECT_FAILED', `cannot reach ${host}:${port} over UDP: ${err.code === 'ECONNREFUSED' ? 'connection refused (is `synchro serve` running there?)' : err.message}`, { cause: err }))
       }
       // Later, a refusal (ICMP port unreachable) may be a server restarting: the session's
       // keep-alive decides when the server is gone, as it does for a silent network.

@@ -7,7 +7,7 @@ import dgram from 'node:dgram'
 import { isIP } from 'node:net'
 import { MSG, PROTOCOL_VERSION, hasMagic, peekType, peekVersion, VersionMismatchError } from '../src/codec/header.js'
 import { encodeControl } from '../src/codec/messages.js'
-import { SynchroError } from '../src/errors.js'
+import { ConnectionError, type SynchroError } from '../src/errors.js'
 import type { Clock } from '../src/clock.js'
 import { MIN_CONNECT_BYTES, UdpTransport } from './udp.js'
 import { systemClock } from '../src/clock.js'
@@ -94,7 +94,7 @@ export function listenUdp(host: string, port: number, onTransport: (t: UdpTransp
         port: socket.address().port,
         stats,
         close: async () => {
-          for (const t of [...peers.values()]) t.abort(new SynchroError('CLOSED', 'listener closed'))
+          for (const t of [...peers.values()]) t.abort(new ConnectionError('CLOSED', 'listener closed'))
           await new Promise<void>((r) => socket.close(() => r()))
         },
       })
@@ -103,7 +103,7 @@ export function listenUdp(host: string, port: number, onTransport: (t: UdpTransp
 }
 
 function versionRefusal(peerVersion: number): Uint8Array {
-  const reason = new VersionMismatchError(peerVersion).message.replace(/^peer speaks/, 'rig speaks')
+  const reason = new VersionMismatchError(peerVersion, 'rig').message
   return encodeControl({ type: MSG.TERMINATE, body: { reason, code: 'version-mismatch' } }, { sessionId: 0 })
 }
 
@@ -113,5 +113,5 @@ function describeBindError(err: NodeJS.ErrnoException, host: string, port: numbe
     : err.code === 'EACCES' ? `no permission to use port ${port} (ports below 1024 need root)`
     : err.code === 'EADDRNOTAVAIL' ? `${host} is not an address of this machine`
     : err.message
-  return new SynchroError(err.code ?? 'LISTEN_FAILED', `cannot listen on ${host}:${port} (UDP): ${why}`)
+  return new ConnectionError('LISTEN_FAILED', `cannot listen on ${host}:${port} (UDP): ${why}`, { cause: err })
 }

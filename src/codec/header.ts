@@ -183,12 +183,16 @@ export function readHeader(buf: Uint8Array, maxPayload: number): Header | null {
   }
 }
 
+/** The peer speaks another protocol version: it is told so ('version-mismatch'), not that its bytes are bad. */
 export class VersionMismatchError extends FrameError {
+  override readonly name = 'VersionMismatchError'
   readonly peerVersion: number
-  constructor(peerVersion: number) {
+  /** `peer` names the other side in the message: a listener that knows it is a rig says so. */
+  constructor(peerVersion: number, peer: 'peer' | 'rig' | 'server' = 'peer') {
     super(
       'VERSION_MISMATCH',
-      `peer speaks Synchro protocol v${peerVersion}, this side speaks v${PROTOCOL_VERSION}: run the same Synchro version on both`,
+      `${peer} speaks Synchro protocol v${peerVersion}, this side speaks v${PROTOCOL_VERSION}: run the same Synchro version on both`,
+      { closeCode: 'version-mismatch' },
     )
     this.peerVersion = peerVersion
   }

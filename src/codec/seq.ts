@@ -2,7 +2,6 @@
 // through these helpers, as werift-webrtc does with uint16Gt, so wrap bugs live in one place.
 
 export const SEQ_MOD = 0x1_0000
-export const TS_MOD = 0x1_0000_0000
 
 export function seqAdd(a: number, n: number): number {
   return (a + n) & 0xffff

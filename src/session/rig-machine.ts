@@ -97,7 +97,7 @@ function reduce(s: RigState, e: RigEvent, now: number, fx: RigEffect[]): RigStat
     case 'frame':
       return onFrame(s, e.bytes, e.ordered ?? true, now, fx)
     case 'badFrame':
-      return fail(s, e.error.code === 'VERSION_MISMATCH' ? 'version-mismatch' : 'protocol-error', serverSays(e.error.message), fx, true)
+      return fail(s, e.error.closeCode, serverSays(e.error.message), fx, true)
     case 'disconnect':
       return end(s, { ok: false, code: 'disconnected', reason: `lost the server: ${e.reason}`, drain: false }, fx)
     case 'tick':
@@ -114,7 +114,7 @@ function onFrame(s: RigState, bytes: Uint8Array, ordered: boolean, now: number, 
   try {
     frame = decodeFrame(bytes, s.maxPayload)
   } catch (err) {
-    return fail(s, (err as SynchroError).code === 'VERSION_MISMATCH' ? 'version-mismatch' : 'protocol-error', serverSays((err as SynchroError).message), fx, true)
+    return fail(s, (err as SynchroError).closeCode, serverSays((err as SynchroError).message), fx, true)
   }
   if (s.silentSinceMs !== undefined) fx.push({ kind: 'notify', notice: { event: 'recovered', silentMs: Math.round(now - s.lastHeardMs) } })
   const heard = { ...s, lastHeardMs: now, silentSinceMs: undefined }

@@ -9,7 +9,7 @@ import { emptyPlayoutStats, Playout } from '../audio/playout.js'
 import { MSG } from '../codec/header.js'
 import { encodeControl, type TransportName } from '../codec/messages.js'
 import type { Transport, TransportStats } from '../../transports/transport.js'
-import type { SynchroError } from '../errors.js'
+import { InvalidStateError, type SynchroError } from '../errors.js'
 import type { Clock } from '../clock.js'
 import { DEFAULT_PING_INTERVAL_MS, tickIntervalMs } from './keepalive.js'
 import {
@@ -259,13 +259,13 @@ export class RigRunner {
     let next: Transport | undefined
     try {
       next = await withTimeout(connect(to), SWITCH_TIMEOUT_MS, this.o.clock, `cannot reach the server on ${to} within ${SWITCH_TIMEOUT_MS / 1000} s`)
-      if (this.ended) throw new Error('the session ended while switching')
+      if (this.ended) throw new InvalidStateError('SESSION_ENDED', 'the session ended while switching')
       next.setMaxPayload(this.state.maxPayload)
       const early = await resumeOn(next, {
         sessionId: this.state.sessionId, token, name: this.o.config.name, maxPayload: this.state.maxPayload,
         timeoutMs: SWITCH_TIMEOUT_MS, clock: this.o.clock,
       })
-      if (this.ended) throw new Error('the session ended while switching')
+      if (this.ended) throw new InvalidStateError('SESSION_ENDED', 'the session ended while switching')
       const old = this.transport
       const from = old.kind
       this.recoveredBefore += (old.stats as UdpExtras).packetsRecovered ?? 0

@@ -89,7 +89,7 @@ export class ServerRunner {
     this.startedMs = o.clock.now()
     this.done = new Promise((r) => (this.resolveDone = r))
     this.midiOutputs = o.midiOutputs ?? []
-    this.meter = new LevelMeter(o.config.format, () => o.clock.now())
+    this.meter = new LevelMeter(o.config.format, o.clock)
     this.midiOut = new MidiOutbound({
       inputs: o.midiInputs ?? [],
       clock: o.clock,
