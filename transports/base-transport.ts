@@ -3,8 +3,8 @@
 // lower layer that is full, the policy for a peer that stays behind, the close promise,
 // an idempotent close() and abort(), and the frame/drain/close events. A concrete
 // transport implements only putting one frame on its lower layer (`sendFrame`), ending
-// that layer gracefully (`endGracefully`) or at once (`destroy`), and hands what it
-// receives to the events.
+// that layer gracefully (`endGracefully`) or at once (`destroy`), and hands each whole
+// frame it receives to `received`.
 //
 // The queue only fills while the lower layer says it is full (TCP's socket past its
 // high-water mark, a paused memory peer). UDP's never is: a datagram is sent or lost.
@@ -108,6 +108,11 @@ export abstract class BaseTransport<S extends TransportStats = TransportStats> e
   /** Bytes the lower layer itself still holds (a socket's buffer, unacknowledged messages). */
   protected lowerQueuedBytes(): number {
     return 0
+  }
+
+  /** A whole frame from the peer, for the session: what the concrete transport received. Nothing once closed. */
+  protected received(frame: Uint8Array): void {
+    if (this.state !== 'closed') this.emit('frame', frame)
   }
 
   /** Cleanup for every way of closing, run before the 'close' event. */

@@ -92,7 +92,7 @@ export class MemoryTransport extends BaseTransport {
     this.inboundBytes -= frame.byteLength
     this.counters.framesReceived++
     this.counters.bytesReceived += frame.byteLength
-    this.emit('frame', frame)
+    this.received(frame)
   }
 
   static pair(o: MemoryOptions = {}): [MemoryTransport, MemoryTransport] {

@@ -68,7 +68,7 @@ export class TcpTransport extends BaseTransport {
     try {
       for (let frame = this.deframer.next(); frame !== null; frame = this.deframer.next()) {
         this.counters.framesReceived++
-        this.emit('frame', frame)
+        this.received(frame)
         if (this.status === 'closed') return
       }
     } catch (err) {

@@ -70,7 +70,7 @@ export class UdpTransport extends BaseTransport<UdpStats> {
       remote: o.remote,
       transmit: (bytes) => this.transmit(bytes),
       ack: (seq) => this.ack(seq),
-      deliver: (frame) => this.emit('frame', frame),
+      deliver: (frame) => this.received(frame),
       fail: (err) => this.abort(err),
     })
   }
@@ -118,7 +118,7 @@ export class UdpTransport extends BaseTransport<UdpStats> {
       return
     }
     if (type === MSG.AUDIO) this.markAudio(seq)
-    this.emit('frame', d)
+    this.received(d)
   }
 
   /**
@@ -168,7 +168,7 @@ export class UdpTransport extends BaseTransport<UdpStats> {
       if (this.seenAudio?.has(seq)) continue
       if (i < last) this.counters.packetsRecovered++
       this.markAudio(seq)
-      this.emit('frame', f)
+      this.received(f)
     }
   }
 

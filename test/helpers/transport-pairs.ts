@@ -10,7 +10,7 @@ import type { Transport } from '../../transports/transport.js'
 export interface Pair {
   a: Transport
   b: Transport
-  /** Underlying socket of b, for tests that must stall the reader. */
+  /** Ends what the pair left open (sockets, listener). */
   done(): Promise<void>
 }
 
