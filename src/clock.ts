@@ -13,3 +13,12 @@ export const systemClock: Clock = {
   setTimeout: (fn, ms) => setTimeout(fn, ms),
   clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
 }
+
+/**
+ * Lets the process end while this timer is pending (a card being reopened must not keep a
+ * finished show running). The system clock's handles are Node timers; a test clock's hold
+ * no process, so there is nothing to do for them.
+ */
+export function unrefTimer(handle: unknown): void {
+  if (typeof handle === 'object' && handle !== null) (handle as { unref?: () => void }).unref?.()
+}

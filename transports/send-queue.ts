@@ -1,7 +1,7 @@
 // The bounded queue in front of a peer that is not keeping up. Audio is only worth
 // playing while it is fresh, so when the cap is reached the oldest media frames go
-// first; control frames are never dropped (they are tiny and rare, and the session
-// drops a peer that stays behind, so they cannot pile up either).
+// first; control frames are never dropped: a peer whose control frames alone pass the
+// cap is ended by the transport (BaseTransport), so they cannot pile up either.
 
 import type { FrameClass } from './transport.js'
 
@@ -14,6 +14,8 @@ export class SendQueue {
   private entries: Entry[] = []
   private head = 0
   bytes = 0
+  /** Bytes of control frames waiting: what no dropping can make room for. */
+  controlBytes = 0
   dropped = 0
 
   constructor(readonly maxBytes: number) {}
@@ -22,10 +24,14 @@ export class SendQueue {
     return this.entries.length - this.head
   }
 
-  /** Adds a frame; returns true when old media had to be dropped to make room. */
+  /**
+   * Adds a frame; returns true when old media had to be dropped to make room. The frame
+   * just added is never the one dropped, so the queue may pass the cap by that one frame.
+   */
   push(frame: Uint8Array, cls: FrameClass): boolean {
     this.entries.push({ frame, cls })
     this.bytes += frame.byteLength
+    if (cls === 'control') this.controlBytes += frame.byteLength
     let dropped = false
     while (this.bytes > this.maxBytes && this.dropOldestMedia()) dropped = true
     return dropped
@@ -35,6 +41,8 @@ export class SendQueue {
     if (this.head >= this.entries.length) return undefined
     const e = this.entries[this.head++]!
     this.bytes -= e.frame.byteLength
+    if (e.cls === 'control') this.controlBytes -= e.frame.byteLength
+    // Compact now and then rather than shifting the array on every frame.
     if (this.head > 64 && this.head * 2 > this.entries.length) {
       this.entries = this.entries.slice(this.head)
       this.head = 0
@@ -46,6 +54,7 @@ export class SendQueue {
     this.entries = []
     this.head = 0
     this.bytes = 0
+    this.controlBytes = 0
   }
 
   private dropOldestMedia(): boolean {

@@ -1,138 +1,65 @@
 // TCP transport: net sockets, Nagle off (audio is latency-bound, and every frame is
 // written whole), frames split by the Deframer. A peer that stops reading is not
 // allowed to grow our memory: past the socket's high-water mark frames wait in a
-// capped SendQueue (oldest audio dropped). A peer that stays behind is aborted with a
-// TimeoutError saying so: one whose socket has not drained for `stallTimeoutMs` (it
-// stopped reading), or one that has made us drop audio for that long without its queue
-// ever emptying (it reads, but slower than the stream).
+// capped SendQueue (oldest audio dropped), and a peer that stays behind is aborted with a
+// TimeoutError saying so: that policy, the queue and the close live in base-transport.ts.
 
 import net from 'node:net'
 import { Deframer } from '../src/codec/deframer.js'
 import { CONTROL_MAX_PAYLOAD } from '../src/codec/messages.js'
-import { SynchroError, TimeoutError } from '../src/errors.js'
-import { SendQueue } from './send-queue.js'
-import { emptyStats, TransportEmitter, type FrameClass, type Transport, type TransportStats } from './transport.js'
+import { ConnectionError, type SynchroError, TimeoutError } from '../src/errors.js'
+import { systemClock, type Clock } from '../src/clock.js'
+import { BaseTransport } from './base-transport.js'
+import { emptyStats } from './transport.js'
 
 export interface TcpOptions {
-  /** Cap on bytes waiting for a slow peer, beyond the socket's own buffer. */
-  maxQueueBytes?: number
-  /** A peer whose socket has not drained for this long is dropped. */
-  stallTimeoutMs?: number
+  /** Cap on bytes waiting for a slow peer, beyond the socket's own buffer. @default 1 MiB */
+  maxQueueBytes?: number | undefined
+  /** A peer whose socket has not drained for this long is dropped. @default 4000 */
+  stallTimeoutMs?: number | undefined
   /** Largest payload accepted before the handshake raises it. */
   maxPayload?: number
-  /** Wall clock in ms; tests inject one. */
-  now?: () => number
+  /** Times the stall policy, the close and the connect; tests inject one. @default systemClock, at listenTcp and connectTcp only */
+  clock?: Clock
 }
 
-const DEFAULT_QUEUE_BYTES = 1024 * 1024
-const DEFAULT_STALL_MS = 4000
-
-export class TcpTransport extends TransportEmitter implements Transport {
+export class TcpTransport extends BaseTransport {
   readonly kind = 'tcp'
   readonly reliable = true
-  readonly remote: string
   private readonly deframer: Deframer
-  private readonly queue: SendQueue
-  private readonly stallTimeoutMs: number
-  private readonly counters = emptyStats()
-  private readonly now: () => number
-  private stalledSince = 0
-  /** When the queue first had to drop audio; reset whenever it empties. */
-  private droppingSince = 0
-  private closed = false
-  private closing: Promise<void> | undefined
 
-  constructor(private readonly socket: net.Socket, o: TcpOptions = {}) {
-    super()
-    this.remote = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`
+  constructor(private readonly socket: net.Socket, o: TcpOptions & { clock: Clock }) {
+    super({ remote: `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`, clock: o.clock, maxQueueBytes: o.maxQueueBytes, stallTimeoutMs: o.stallTimeoutMs }, emptyStats())
     this.deframer = new Deframer(o.maxPayload ?? CONTROL_MAX_PAYLOAD)
-    this.queue = new SendQueue(o.maxQueueBytes ?? DEFAULT_QUEUE_BYTES)
-    this.stallTimeoutMs = o.stallTimeoutMs ?? DEFAULT_STALL_MS
-    this.now = o.now ?? Date.now
     socket.setNoDelay(true)
     socket.on('data', (chunk: Buffer) => this.onData(chunk))
-    socket.on('drain', () => this.flush())
+    socket.on('drain', () => this.drained())
     socket.on('error', (err) => this.finish(err))
     socket.on('close', () => this.finish())
-  }
-
-  get stats(): TransportStats {
-    this.counters.framesDropped = this.queue.dropped
-    this.counters.queuedBytes = this.queue.bytes + this.socket.writableLength
-    return this.counters
   }
 
   setMaxPayload(bytes: number): void {
     this.deframer.maxPayload = bytes
   }
 
-  send(frame: Uint8Array, cls: FrameClass = 'control'): boolean {
-    if (this.closed || this.closing) return false
-    if (this.queue.length > 0 || this.socket.writableNeedDrain) {
-      const now = this.now()
-      const limitS = (this.stallTimeoutMs / 1000).toFixed(1)
-      if (this.stalledSince === 0) this.stalledSince = now
-      else if (now - this.stalledSince > this.stallTimeoutMs) {
-        this.abort(new TimeoutError('TOO_SLOW', `peer ${this.remote} fell behind: nothing drained for ${limitS} s`))
-        return false
-      }
-      if (this.queue.push(frame, cls) && this.droppingSince === 0) this.droppingSince = now
-      if (this.droppingSince !== 0 && now - this.droppingSince > this.stallTimeoutMs) {
-        this.abort(new TimeoutError('TOO_SLOW', `peer ${this.remote} fell behind: reading slower than the stream, audio dropped for ${limitS} s`))
-      }
-      return false
-    }
-    this.write(frame)
-    return !this.socket.writableNeedDrain
-  }
-
-  close(): Promise<void> {
-    if (this.closed) return Promise.resolve()
-    this.closing ??= new Promise<void>((resolve) => {
-      const done = (): void => {
-        clearTimeout(timer)
-        resolve()
-      }
-      // A peer that never reads must not hold the close forever.
-      const timer = setTimeout(() => this.socket.destroy(), 2000)
-      this.socket.once('close', done)
-      const endWhenFlushed = (): void => {
-        if (this.queue.length > 0) return
-        this.socket.off('drain', endWhenFlushed)
-        this.socket.end()
-      }
-      this.socket.on('drain', endWhenFlushed)
-      endWhenFlushed()
-    })
-    return this.closing
-  }
-
-  abort(err: Error): void {
-    if (this.closed) return
-    this.queue.clear()
-    // The reason first: the socket's own 'close' must not win and report a clean close.
-    this.finish(err)
-    this.socket.destroy()
-  }
-
-  private write(frame: Uint8Array): void {
+  protected sendFrame(frame: Uint8Array): boolean {
     this.counters.framesSent++
     this.counters.bytesSent += frame.byteLength
     this.socket.write(frame)
+    return !this.socket.writableNeedDrain
   }
 
-  private flush(): void {
-    this.stalledSince = 0
-    while (!this.socket.writableNeedDrain) {
-      const frame = this.queue.shift()
-      if (frame === undefined) break
-      this.write(frame)
-    }
-    if (this.queue.length > 0) this.stalledSince = this.now()
-    else {
-      this.droppingSince = 0
-      this.emit('drain')
-    }
+  /** end() flushes the socket's own buffer, then the peer sees the close and closes too. */
+  protected endGracefully(): void {
+    this.socket.end()
+  }
+
+  protected destroy(): void {
+    this.socket.destroy()
+  }
+
+  protected override lowerQueuedBytes(): number {
+    return this.socket.writableLength
   }
 
   private onData(chunk: Buffer): void {
@@ -141,21 +68,14 @@ export class TcpTransport extends TransportEmitter implements Transport {
     try {
       for (let frame = this.deframer.next(); frame !== null; frame = this.deframer.next()) {
         this.counters.framesReceived++
-        this.emit('frame', frame)
-        if (this.closed) return
+        this.received(frame)
+        if (this.status === 'closed') return
       }
     } catch (err) {
       // After bad bytes the stream cannot be resynchronised: stop reading, let the session decide.
       this.socket.pause()
       this.emit('badFrame', err as SynchroError)
     }
-  }
-
-  private finish(err?: Error): void {
-    if (this.closed) return
-    this.closed = true
-    this.queue.clear()
-    this.emit('close', err)
   }
 }
 
@@ -172,7 +92,8 @@ export function listenTcp(
   o: TcpOptions = {},
 ): Promise<TcpListener> {
   return new Promise((resolve, reject) => {
-    const server = net.createServer((socket) => onTransport(new TcpTransport(socket, o)))
+    const clock = o.clock ?? systemClock
+    const server = net.createServer((socket) => onTransport(new TcpTransport(socket, { ...o, clock })))
     server.once('error', (err: NodeJS.ErrnoException) => reject(describeListenError(err, host, port)))
     server.listen({ host, port }, () => {
       const addr = server.address() as net.AddressInfo
@@ -189,19 +110,20 @@ export function listenTcp(
 
 export function connectTcp(host: string, port: number, timeoutMs: number, o: TcpOptions = {}): Promise<TcpTransport> {
   return new Promise((resolve, reject) => {
+    const clock = o.clock ?? systemClock
     const socket = net.connect({ host, port })
-    const timer = setTimeout(() => {
+    const timer = clock.setTimeout(() => {
       socket.destroy()
       reject(new TimeoutError('CONNECT_TIMEOUT', `cannot reach ${host}:${port}: no answer within ${(timeoutMs / 1000).toFixed(0)} s`))
     }, timeoutMs)
     socket.once('error', (err: NodeJS.ErrnoException) => {
-      clearTimeout(timer)
+      clock.clearTimeout(timer)
       reject(describeConnectError(err, host, port))
     })
     socket.once('connect', () => {
-      clearTimeout(timer)
+      clock.clearTimeout(timer)
       socket.removeAllListeners('error')
-      resolve(new TcpTransport(socket, o))
+      resolve(new TcpTransport(socket, { ...o, clock }))
     })
   })
 }
@@ -212,7 +134,7 @@ function describeConnectError(err: NodeJS.ErrnoException, host: string, port: nu
     : err.code === 'ENOTFOUND' || err.code === 'EAI_AGAIN' ? 'unknown host'
     : err.code === 'EHOSTUNREACH' || err.code === 'ENETUNREACH' ? 'no route to host'
     : err.message
-  return new SynchroError(err.code ?? 'CONNECT_FAILED', `cannot reach ${host}:${port}: ${why}`)
+  return new ConnectionError('CONNECT_FAILED', `cannot reach ${host}:${port}: ${why}`, { cause: err })
 }
 
 function describeListenError(err: NodeJS.ErrnoException, host: string, port: number): SynchroError {
@@ -221,5 +143,5 @@ function describeListenError(err: NodeJS.ErrnoException, host: string, port: num
     : err.code === 'EACCES' ? `no permission to use port ${port} (ports below 1024 need root)`
     : err.code === 'EADDRNOTAVAIL' ? `${host} is not an address of this machine`
     : err.message
-  return new SynchroError(err.code ?? 'LISTEN_FAILED', `cannot listen on ${host}:${port}: ${why}`)
+  return new ConnectionError('LISTEN_FAILED', `cannot listen on ${host}:${port}: ${why}`, { cause: err })
 }

@@ -5,11 +5,12 @@
 
 import dgram from 'node:dgram'
 import { isIP } from 'node:net'
-import { MAGIC, MSG, PROTOCOL_VERSION, VersionMismatchError } from '../src/codec/header.js'
+import { MSG, PROTOCOL_VERSION, hasMagic, peekType, peekVersion, VersionMismatchError } from '../src/codec/header.js'
 import { encodeControl } from '../src/codec/messages.js'
-import { SynchroError } from '../src/errors.js'
+import { ConnectionError, type SynchroError } from '../src/errors.js'
 import type { Clock } from '../src/clock.js'
 import { MIN_CONNECT_BYTES, UdpTransport } from './udp.js'
+import { systemClock } from '../src/clock.js'
 
 export interface UdpListenerStats {
   /** Datagrams from addresses with no session that were not a valid CONNECT. */
@@ -26,6 +27,7 @@ export interface UdpListener {
 
 export interface UdpListenOptions {
   sessionId: number
+  /** Times every rig's transport. @default systemClock (the CLI passes none) */
   clock?: Clock
   /** Peers that have sent CONNECT but not yet proved their address; more are ignored. */
   maxUnvalidated?: number
@@ -38,18 +40,20 @@ export function listenUdp(host: string, port: number, onTransport: (t: UdpTransp
     const peers = new Map<string, UdpTransport>()
     const stats: UdpListenerStats = { strangerDatagrams: 0, peers: 0 }
     const maxUnvalidated = o.maxUnvalidated ?? 64
+    const clock = o.clock ?? systemClock
     let unvalidated = 0
     socket.on('message', (msg, rinfo) => {
       const key = `${rinfo.address}:${rinfo.port}`
       const known = peers.get(key)
       if (known) return known.receive(msg)
-      if (msg.byteLength < MIN_CONNECT_BYTES || msg[0] !== MAGIC >> 8 || msg[1] !== (MAGIC & 0xff) || msg[3] !== MSG.CONNECT) {
+      if (msg.byteLength < MIN_CONNECT_BYTES || !hasMagic(msg) || peekType(msg) !== MSG.CONNECT) {
         stats.strangerDatagrams++
         return
       }
-      if (msg[2] !== PROTOCOL_VERSION) {
+      const version = peekVersion(msg)!
+      if (version !== PROTOCOL_VERSION) {
         // Small, and smaller than the padded CONNECT it answers.
-        socket.send(versionRefusal(msg[2]!), rinfo.port, rinfo.address)
+        socket.send(versionRefusal(version), rinfo.port, rinfo.address)
         return
       }
       if (unvalidated >= maxUnvalidated) {
@@ -72,7 +76,7 @@ export function listenUdp(host: string, port: number, onTransport: (t: UdpTransp
         },
         sessionId: o.sessionId,
         budget: msg.byteLength,
-        clock: o.clock,
+        clock,
       })
       // Once the rig has echoed our session id it is no longer a stranger.
       t.once('frame', forget)
@@ -90,7 +94,7 @@ export function listenUdp(host: string, port: number, onTransport: (t: UdpTransp
         port: socket.address().port,
         stats,
         close: async () => {
-          for (const t of [...peers.values()]) t.abort(new SynchroError('CLOSED', 'listener closed'))
+          for (const t of [...peers.values()]) t.abort(new ConnectionError('CLOSED', 'listener closed'))
           await new Promise<void>((r) => socket.close(() => r()))
         },
       })
@@ -99,7 +103,7 @@ export function listenUdp(host: string, port: number, onTransport: (t: UdpTransp
 }
 
 function versionRefusal(peerVersion: number): Uint8Array {
-  const reason = new VersionMismatchError(peerVersion).message.replace(/^peer speaks/, 'rig speaks')
+  const reason = new VersionMismatchError(peerVersion, 'rig').message
   return encodeControl({ type: MSG.TERMINATE, body: { reason, code: 'version-mismatch' } }, { sessionId: 0 })
 }
 
@@ -109,5 +113,5 @@ function describeBindError(err: NodeJS.ErrnoException, host: string, port: numbe
     : err.code === 'EACCES' ? `no permission to use port ${port} (ports below 1024 need root)`
     : err.code === 'EADDRNOTAVAIL' ? `${host} is not an address of this machine`
     : err.message
-  return new SynchroError(err.code ?? 'LISTEN_FAILED', `cannot listen on ${host}:${port} (UDP): ${why}`)
+  return new ConnectionError('LISTEN_FAILED', `cannot listen on ${host}:${port} (UDP): ${why}`, { cause: err })
 }

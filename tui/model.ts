@@ -5,6 +5,7 @@
 import type { ServerStats } from '../src/session/stats.js'
 import type { Event } from '../src/cli/reporter.js'
 import type { AudioFormat } from '../src/codec/format.js'
+import type { Clock } from '../src/clock.js'
 
 export interface LogLine {
   atMs: number
@@ -35,13 +36,14 @@ export class ConsoleModel {
   private snapshot: ConsoleSnapshot
   private readonly listeners = new Set<() => void>()
   private log: LogLine[] = []
-  private timer: NodeJS.Timeout | undefined
+  private timer: unknown
   private lastMidi = { atMs: 0, in: 0, out: 0 }
 
   constructor(
     private readonly info: ShowInfo,
     private readonly read: () => { stats: ServerStats; mode: 'tcp' | 'udp' },
-    private readonly now: () => number = () => performance.now(),
+    /** What the log is stamped and the MIDI rates timed with, and the polling runs on. */
+    private readonly clock: Clock,
   ) {
     const first = read()
     this.snapshot = { info, ...first, log: [], midiRate: { in: 0, out: 0 } }
@@ -51,7 +53,7 @@ export class ConsoleModel {
   event(e: Event, line: string | null): void {
     // The table and meters show the stats; the log is for what happens.
     if (line === null || e.event === 'stats') return
-    this.log = [...this.log.slice(-(LOG_LINES - 1)), { atMs: this.now(), text: line, level: WARN_EVENTS.has(e.event) ? 'warn' : 'info' }]
+    this.log = [...this.log.slice(-(LOG_LINES - 1)), { atMs: this.clock.now(), text: line, level: WARN_EVENTS.has(e.event) ? 'warn' : 'info' }]
     this.refresh()
   }
 
@@ -61,18 +63,24 @@ export class ConsoleModel {
 
   /** Polls the show every `everyMs` (several times a second: meters move, nothing flickers). */
   start(everyMs = 250): void {
-    this.timer = setInterval(() => this.refresh(), everyMs)
+    this.stop()
+    const poll = (): void => {
+      this.timer = this.clock.setTimeout(poll, everyMs)
+      this.refresh()
+    }
+    this.timer = this.clock.setTimeout(poll, everyMs)
   }
 
   stop(): void {
-    clearInterval(this.timer)
+    if (this.timer !== undefined) this.clock.clearTimeout(this.timer)
+    this.timer = undefined
   }
 
   refresh(): void {
     const { stats: raw, mode } = this.read()
     // Rigs in name order, so a rig keeps its row when it reconnects or moves transport.
     const stats = { ...raw, rigs: [...raw.rigs].sort((a, b) => a.name.localeCompare(b.name)) }
-    const now = this.now()
+    const now = this.clock.now()
     const dt = (now - this.lastMidi.atMs) / 1000
     const midiRate = dt > 0 && this.lastMidi.atMs > 0
       ? { in: Math.max(0, (stats.midi.messagesIn - this.lastMidi.in) / dt), out: Math.max(0, (stats.midi.messagesOut - this.lastMidi.out) / dt) }

@@ -8,6 +8,7 @@
 //   once a second until it plays again.
 
 import type { AudioDeviceInfo, AudioDevices, PlaybackStream, StreamOptions } from './device/portaudio.js'
+import { DeviceError } from '../errors.js'
 import { audioDevices } from './device/isolated.js'
 import { adjustByOneFrame, DriftController } from './drift.js'
 import { bytesPerSample } from '../codec/format.js'
@@ -26,14 +27,12 @@ const STALL_MS = 1000
 export interface DeviceSinkOptions extends CardOptions {
   /** The card is open and running: from now on what the rig plays is heard. */
   onStarted?: (description: string) => void
-  now?: () => number
 }
 
 export class DeviceSink implements AudioSink {
   readonly description: string
   private device: AudioDeviceInfo
   private readonly devices: AudioDevices
-  private readonly now: () => number
   private stream: PlaybackStream | undefined
   private bridge: FormatBridge | undefined
   private conversion: string | null = null
@@ -51,11 +50,11 @@ export class DeviceSink implements AudioSink {
   /** Corrections made on the card before a reopen (its drift is measured anew). */
   private carried = { framesInserted: 0, framesDropped: 0 }
   private lastTakenMs = 0
-  private readonly reopener = new Reopener(() => this.reopen())
+  private readonly reopener: Reopener
 
   constructor(private readonly o: DeviceSinkOptions) {
     this.devices = o.devices ?? audioDevices()
-    this.now = o.now ?? (() => performance.now())
+    this.reopener = new Reopener(() => this.reopen(), o.clock)
     this.device = matchDevice(o.name, this.devices.list(), 'output')
     this.description = `device '${this.device.name}' (${this.device.hostApi}, ${describeBuffer(o.buffer)})`
     // The card opens at the handshake; have its host loaded by then.
@@ -71,7 +70,7 @@ export class DeviceSink implements AudioSink {
     } catch (err) {
       this.failed(`cannot open audio output '${this.device.name}': ${(err as Error).message}`)
       // A format the card refuses will not change by retrying; a busy or missing card may.
-      if (!/takes none of the formats/.test((err as Error).message)) this.reopener.schedule()
+      if (!(err instanceof DeviceError && err.code === 'FORMAT_UNSUPPORTED')) this.reopener.schedule()
     }
   }
 
@@ -98,11 +97,11 @@ export class DeviceSink implements AudioSink {
     }
     this.drift = new DriftController(card.rateHz)
     this.queuedFrames = 0
-    this.lastTakenMs = this.now()
+    this.lastTakenMs = this.o.clock.now()
     this.stream = stream
     stream.on('error', (err) => this.lost(stream, `audio output '${this.device.name}' failed: ${err.message}`))
     stream.on('started', () => {
-      this.lastTakenMs = this.now()
+      this.lastTakenMs = this.o.clock.now()
       this.o.onStarted?.(`audio output '${this.device.name}' is playing${this.conversion ? ` (${this.conversion})` : ''}`)
     })
     stream.start()
@@ -146,7 +145,7 @@ export class DeviceSink implements AudioSink {
   write(pcm: Uint8Array): void {
     const stream = this.stream
     if (!stream || !this.format || !this.drift || !this.bridge) return
-    const now = this.now()
+    const now = this.o.clock.now()
 
     const frames = pcm.byteLength / this.showFrameBytes
     if (this.queuedFrames > 0 && now - this.lastTakenMs > STALL_MS) {
@@ -179,7 +178,7 @@ export class DeviceSink implements AudioSink {
     stream.write(out, () => {
       if (stream !== this.stream) return
       this.queuedFrames -= cardFrames
-      this.lastTakenMs = this.now()
+      this.lastTakenMs = this.o.clock.now()
       drift.consumed(cardFrames, this.lastTakenMs)
     })
   }

@@ -8,8 +8,9 @@
 // the source sends silence on the show's own clock, so every rig stays at its position in
 // the stream, and reopens the card by name once a second until it delivers again.
 
-import { bytesPerFrame, type AudioFormat } from '../codec/format.js'
-import { UsageError } from '../errors.js'
+import { unrefTimer } from '../clock.js'
+import { bytesPerFrame, framesToMs, type AudioFormat } from '../codec/format.js'
+import { DeviceError } from '../errors.js'
 import type { AudioDeviceInfo, AudioDevices, CaptureStream, StreamOptions } from './device/portaudio.js'
 import { audioDevices } from './device/isolated.js'
 import { matchDevice } from './device/match.js'
@@ -23,6 +24,8 @@ import type { AudioSource, SourceFormat, SourceHandlers } from './source.js'
 
 /** A card that delivered nothing for this long is lost. */
 const SILENT_MS = 1000
+/** How often the watchdog looks: a lost card is noticed within SILENT_MS + this. */
+const WATCHDOG_EVERY_MS = 250
 
 export type DeviceSourceOptions = CardOptions
 
@@ -40,18 +43,19 @@ export class DeviceSource implements AudioSource {
   private handlers: SourceHandlers | undefined
   private chunker: PacketChunker | undefined
   private lastDataMs = 0
-  private watchdog: ReturnType<typeof setInterval> | undefined
-  private readonly reopener = new Reopener(() => this.reopen())
+  private watchdog: unknown
+  private readonly reopener: Reopener
   /** While the card is gone: silence on the show's clock. */
-  private silence: { timer: ReturnType<typeof setTimeout> | undefined; startMs: number; sent: number } | undefined
+  private silence: { timer: unknown; startMs: number; sent: number } | undefined
   private stopped = false
   /** The card was lost and has not delivered since. */
   private faulted = false
 
   constructor(readonly format: SourceFormat, private readonly o: DeviceSourceOptions) {
     this.devices = o.devices ?? audioDevices()
+    this.reopener = new Reopener(() => this.reopen(), o.clock)
     this.device = matchDevice(o.name, this.devices.list(), 'input')
-    if (this.device.inputChannels < 1) throw new UsageError('FORMAT_UNSUPPORTED', `audio device '${this.device.name}' has no inputs`)
+    if (this.device.inputChannels < 1) throw new DeviceError('FORMAT_UNSUPPORTED', `audio device '${this.device.name}' has no inputs`)
     // A card with fewer inputs than the show's channels is up-mixed (a mono mic into a stereo show).
     this.deviceChannels = Math.min(format.channels, this.device.inputChannels)
     const mix = this.deviceChannels < format.channels ? `, up-mixed from ${this.deviceChannels} ch` : ''
@@ -59,12 +63,19 @@ export class DeviceSource implements AudioSource {
     try {
       this.open()
     } catch (err) {
-      throw new UsageError((err as { code?: string }).code ?? 'DEVICE_FAILED', `cannot open audio input '${this.device.name}': ${(err as Error).message}`)
+      throw new DeviceError(err instanceof DeviceError ? err.code : 'DEVICE_FAILED', `cannot open audio input '${this.device.name}': ${(err as Error).message}`)
     }
-    this.watchdog = setInterval(() => {
-      if (this.stream && performance.now() - this.lastDataMs > SILENT_MS) this.lost(this.stream, `audio input '${this.device.name}' delivered nothing for ${SILENT_MS} ms (unplugged, or its driver stalled)`)
-    }, 250)
-    this.watchdog.unref()
+    this.watch()
+  }
+
+  /** Every WATCHDOG_EVERY_MS until stop(): a card that went quiet is lost. It never keeps the process alive by itself. */
+  private watch(): void {
+    this.watchdog = this.o.clock.setTimeout(() => {
+      if (this.stopped) return
+      if (this.stream && this.o.clock.now() - this.lastDataMs > SILENT_MS) this.lost(this.stream, `audio input '${this.device.name}' delivered nothing for ${SILENT_MS} ms (unplugged, or its driver stalled)`)
+      this.watch()
+    }, WATCHDOG_EVERY_MS)
+    unrefTimer(this.watchdog)
   }
 
   start(show: AudioFormat, h: SourceHandlers): void {
@@ -73,7 +84,7 @@ export class DeviceSource implements AudioSource {
     this.chunker = new PacketChunker(show, (pcm) => h.packet(pcm))
     // Lost before INIT and not back yet: the stream starts in silence all the same.
     if (this.faulted) {
-      this.lastDataMs = performance.now()
+      this.lastDataMs = this.o.clock.now()
       this.startSilence()
     }
   }
@@ -101,13 +112,13 @@ export class DeviceSource implements AudioSource {
       this.chunker = new PacketChunker(this.show, (pcm) => h.packet(pcm))
     }
     // The card has until the watchdog's second to deliver its first buffer.
-    this.lastDataMs = performance.now()
+    this.lastDataMs = this.o.clock.now()
     const begin = (): void => {
       if (this.stream !== stream) return
       // PortAudio hands over Buffers it does not reuse: chunking can keep views of them.
       stream.on('data', (chunk) => {
         if (this.stream !== stream) return
-        this.lastDataMs = performance.now()
+        this.lastDataMs = this.o.clock.now()
         if (this.faulted) this.restored()
         const chunker = this.chunker
         if (!chunker) return // before INIT
@@ -159,26 +170,26 @@ export class DeviceSource implements AudioSource {
     const show = this.show
     if (!show) return // before INIT there is no stream to keep going: only the reopening
     const packetBytes = show.framesPerPacket * bytesPerFrame(show)
-    const periodMs = (show.framesPerPacket * 1000) / show.rateHz
-    const s = { timer: undefined as ReturnType<typeof setTimeout> | undefined, startMs: this.lastDataMs, sent: 0 }
+    const periodMs = framesToMs(show.framesPerPacket, show.rateHz)
+    const s: { timer: unknown; startMs: number; sent: number } = { timer: undefined, startMs: this.lastDataMs, sent: 0 }
     this.silence = s
     const tick = (): void => {
       if (this.silence !== s) return
-      const due = Math.floor((performance.now() - s.startMs) / periodMs)
+      const due = Math.floor((this.o.clock.now() - s.startMs) / periodMs)
       for (; s.sent < due; s.sent++) this.handlers!.packet(new Uint8Array(packetBytes))
-      s.timer = setTimeout(tick, Math.max(1, s.startMs + (s.sent + 1) * periodMs - performance.now()))
+      s.timer = this.o.clock.setTimeout(tick, Math.max(1, s.startMs + (s.sent + 1) * periodMs - this.o.clock.now()))
     }
     tick()
   }
 
   private stopSilence(): void {
-    if (this.silence?.timer) clearTimeout(this.silence.timer)
+    if (this.silence?.timer !== undefined) this.o.clock.clearTimeout(this.silence.timer)
     this.silence = undefined
   }
 
   stop(): void {
     this.stopped = true
-    clearInterval(this.watchdog)
+    this.o.clock.clearTimeout(this.watchdog)
     this.reopener.stop()
     this.stopSilence()
     this.stream?.quit()

@@ -5,6 +5,8 @@
 // MIN_GAP_MS, and measures the drift in ppm from how fast the card takes frames.
 // Pure: fed levels and consumption with timestamps; the sink does the audio.
 
+import { readS16, readS24 } from '../codec/pcm.js'
+
 /** The level is averaged over this long (from the start, and again after each disturbance) before it counts. */
 const SETTLE_MS = 2000
 /** One correction at most this often: up to ~400 ppm at 48 kHz (real cards are within ~100). */
@@ -134,9 +136,9 @@ export function adjustByOneFrame(pcm: Uint8Array, frameBytes: number, sampleByte
 
 /** A sample's magnitude for comparing neighbours (the format's exact value does not matter here). */
 function sampleAt(view: DataView, at: number, sampleBytes: number): number {
-  if (sampleBytes === 2) return view.getInt16(at, true)
+  if (sampleBytes === 2) return readS16(view, at)
   if (sampleBytes === 4) return view.getFloat32(at, true) * 32768
-  return ((view.getUint8(at) | (view.getUint8(at + 1) << 8) | (view.getUint8(at + 2) << 16)) << 8) >> 16
+  return readS24(view, at) >> 8 // on the s16 scale, as the other two
 }
 
 function concat(a: Uint8Array, b: Uint8Array): Uint8Array {

@@ -2,6 +2,7 @@
 // meters behave: peaks fall back at 20 dB/s (PPM-like), RMS is averaged over ~300 ms.
 // Reading never resets them, so the console and the --json stats can both read.
 
+import type { Clock } from '../clock.js'
 import { bytesPerFrame, bytesPerSample, type AudioFormat } from '../codec/format.js'
 import { readSample } from '../codec/pcm.js'
 
@@ -20,7 +21,8 @@ export class LevelMeter {
   private readonly meanSquare: number[]
   private lastMs: number | undefined
 
-  constructor(private readonly format: AudioFormat, private readonly now: () => number) {
+  /** `clock`: what the peaks fall back on (the runner's). */
+  constructor(private readonly format: AudioFormat, private readonly clock: Clock) {
     this.peak = new Array(format.channels).fill(0)
     this.meanSquare = new Array(format.channels).fill(0)
   }
@@ -57,7 +59,7 @@ export class LevelMeter {
 
   /** Peaks fall back with time, whether or not audio comes. */
   private decay(): void {
-    const now = this.now()
+    const now = this.clock.now()
     if (this.lastMs !== undefined) {
       const factor = 10 ** ((-PEAK_FALL_DB_PER_S * (now - this.lastMs)) / 1000 / 20)
       for (let c = 0; c < this.peak.length; c++) this.peak[c] = this.peak[c]! * factor

@@ -1,7 +1,7 @@
 // Sends PCM held in memory (a WAV's samples, a raw file) as packets at real-time pace.
 // Packets are views into `bytes`, never copies; the last one may be short.
 
-import { bytesPerFrame, type AudioFormat } from '../codec/format.js'
+import { bytesPerFrame, framesToMs, type AudioFormat } from '../codec/format.js'
 import type { Clock } from '../clock.js'
 import { Pacer } from './pacer.js'
 import type { SourceHandlers } from './source.js'
@@ -12,7 +12,7 @@ export function paceBytes(clock: Clock, show: AudioFormat, bytes: Uint8Array, h:
   // Whole frames only: a trailing partial frame in a raw file is not audio.
   const usable = bytes.byteLength - (bytes.byteLength % frameBytes)
   let offset = 0
-  const pacer = new Pacer(clock, (show.framesPerPacket * 1000) / show.rateHz, () => {
+  const pacer = new Pacer(clock, framesToMs(show.framesPerPacket, show.rateHz), () => {
     if (offset >= usable) {
       h.end()
       return false

@@ -1,34 +1,32 @@
 // Plays received audio into a sink at the sample rate, `latencyMs` after the first
-// packet arrives. Playout is timed by media timestamps: show position P is played at
-// anchorTime + (P - anchorPos) / rate, so the sink receives exactly one frame per
-// frame of the show.
+// packet arrives. A thin runner: the jitter buffer (src/jitter/jitter-buffer.ts) keeps the
+// packets in show order; the schedule (src/jitter/schedule.ts) says which frames are due;
+// on each tick of the Clock the playout takes them and writes them to the sink.
 // - A gap in the timestamps (packets the server dropped for a slow rig) is filled
 //   with silence, counted as concealed, so recordings stay aligned with the source.
 // - A packet whose frames were already played is late: dropped and counted.
 // - On a reliable transport an empty buffer means audio is late, not lost: the
 //   playout waits for it (an underrun, counted) and re-anchors, so nothing is skipped.
-// - Latency governor: whichever packet anchors the schedule sets the latency, so a late
-//   anchor would leave every later packet waiting longer than --latency, forever. Each
-//   packet's wait (arrival to its first frame's play time) is measured; once a second, if
-//   the shortest wait exceeded the target by more than GOVERNOR_SLACK_MS, the schedule is
-//   pulled earlier by the excess: buffered frames play sooner, none are dropped.
+// - Latency governor (src/jitter/latency-governor.ts): whichever packet anchors the
+//   schedule sets the latency; once a second a late anchor is pulled back toward --latency.
 //
 // On a lossy transport (UDP) the same buffer becomes a jitter buffer: the sample clock
 // never waits. A frame that is not there when it is due is concealed (src/jitter/
 // concealment.ts), a packet that comes after its frames were due is late (counted, and
 // it deepens the buffer), and the depth adapts between --latency and a ceiling from what
-// arrives (src/jitter/depth.ts). Loss is counted as RFC 3550 counts it: packets expected
-// from the sequence numbers minus packets received, so reordering is not loss.
+// arrives (src/jitter/depth.ts). Loss is counted as RFC 3550 counts it (src/jitter/
+// loss-counter.ts), so reordering is not loss.
 
-import { bytesPerFrame, msToFrames, type AudioFormat } from '../codec/format.js'
-import { SeqWindow, seqDiff, TimestampUnwrapper } from '../codec/seq.js'
+import { bytesPerFrame, framesToMs, msToFrames, type AudioFormat } from '../codec/format.js'
+import { maxDatagramBytes } from '../codec/datagrams.js'
+import { HEADER_BYTES } from '../codec/header.js'
 import type { Clock } from '../clock.js'
 import type { AudioSink } from './sink.js'
 import { Concealer } from '../jitter/concealment.js'
 import { DepthController } from '../jitter/depth.js'
-
-const GOVERNOR_WINDOW_MS = 1000
-const GOVERNOR_SLACK_MS = 2
+import { JitterBuffer } from '../jitter/jitter-buffer.js'
+import { LatencyGovernor } from '../jitter/latency-governor.js'
+import { PlayoutSchedule } from '../jitter/schedule.js'
 
 export interface PlayoutStats {
   framesReceived: number
@@ -58,12 +56,6 @@ export function emptyPlayoutStats(): PlayoutStats {
   }
 }
 
-interface Queued {
-  pos: number
-  pcm: Uint8Array
-  frames: number
-}
-
 export interface PlayoutOptions {
   format: AudioFormat
   latencyMs: number
@@ -77,41 +69,25 @@ export interface PlayoutOptions {
   startupExtraMs?: number
 }
 
-/** How many recently played packet positions are remembered to tell a duplicate from a late packet. */
-const RECENT_PLAYED = 64
-
 export class Playout {
-  readonly stats: PlayoutStats = emptyPlayoutStats()
-  private readonly queue: Queued[] = []
-  private queuedFrames = 0
-  private readonly unwrap = new TimestampUnwrapper()
+  private readonly buffer: JitterBuffer
+  private readonly schedule: PlayoutSchedule
+  private readonly governor: LatencyGovernor
   private readonly depth: DepthController
   private readonly concealer: Concealer
   private readonly frameBytes: number
-  private readonly maxQueuedFrames: number
   private readonly tickMs: number
+  private readonly silence: Uint8Array
   private lossy: boolean
-  /** RFC 3550 A.1 style: extended highest seq, first seq, and packets received once each. */
-  private firstSeq: number | undefined
-  private highestSeq = 0
-  private uniquePackets = 0
-  private readonly seenSeq = new SeqWindow()
-  private readonly recentPlayed = new Float64Array(RECENT_PLAYED).fill(-1)
-  private recentAt = 0
-  private anchorMs = 0
-  private anchorPos = 0
-  private playedPos = 0
-  private started = false
+  private framesPlayed = 0
+  private framesConcealed = 0
+  private underruns = 0
   private starved = false
   private timer: unknown
   private draining: (() => void) | undefined
   private stopped = false
-  private silence: Uint8Array
-  private windowStartMs = 0
-  private initPos: number | undefined
   /** While draining: the position to reach, concealing what never came. */
   private endPos = 0
-  private windowMinWaitMs = Infinity
 
   constructor(private readonly o: PlayoutOptions) {
     this.frameBytes = bytesPerFrame(o.format)
@@ -119,16 +95,35 @@ export class Playout {
     const ceilingMs = Math.max(o.latencyMs, o.maxLatencyMs ?? 200)
     this.depth = new DepthController(o.latencyMs, ceilingMs, o.startupExtraMs)
     this.concealer = new Concealer(o.format)
-    // Never hold more than the deepest latency plus two seconds: a sender running fast must not grow memory.
-    this.maxQueuedFrames = msToFrames(ceilingMs + 2000, o.format.rateHz)
-    const packetMs = (o.format.framesPerPacket * 1000) / o.format.rateHz
+    this.buffer = new JitterBuffer({
+      frameBytes: this.frameBytes,
+      // Never hold more than the deepest latency plus two seconds: a sender running fast must not grow memory.
+      capacityFrames: msToFrames(ceilingMs + 2000, o.format.rateHz),
+      framesPerSlot: smallestPacketFrames(o.format),
+      maxHeadFrames: o.format.rateHz,
+    })
+    this.schedule = new PlayoutSchedule(o.format.rateHz)
+    this.governor = new LatencyGovernor(o.latencyMs)
+    const packetMs = framesToMs(o.format.framesPerPacket, o.format.rateHz)
     this.tickMs = Math.max(1, Math.min(10, Math.floor(packetMs / 2)))
     this.silence = new Uint8Array(o.format.framesPerPacket * this.frameBytes)
   }
 
+  /** The counters as they stand: a new object each call (read when reporting, not per packet). */
+  get stats(): PlayoutStats {
+    const c = this.buffer.counts
+    return {
+      framesReceived: c.framesReceived, framesPlayed: this.framesPlayed, framesConcealed: this.framesConcealed,
+      packetsReceived: c.packetsReceived, packetsLost: this.buffer.loss.lost, packetsLate: c.packetsLate,
+      packetsDuplicate: c.packetsDuplicate, underruns: this.underruns, latencyTrims: this.governor.trims,
+      jitterMs: this.depth.jitterMs, bufferMs: framesToMs(this.buffer.bufferedFrames, this.o.format.rateHz),
+      depthMs: this.depth.depthMs,
+    }
+  }
+
   /** INIT said where the show starts for this rig (a 32-bit timestamp). */
   startAt(timestamp: number): void {
-    if (!this.started) this.initPos = this.unwrap.unwrap(timestamp)
+    this.buffer.startAt(timestamp)
   }
 
   /** Switches between waiting for late audio (TCP) and concealing it on time (UDP). */
@@ -136,86 +131,34 @@ export class Playout {
     if (lossy === this.lossy) return
     this.lossy = lossy
     // From now on the jitter buffer owns the schedule: start it where the depth says.
-    if (lossy && this.started) this.retime()
+    if (lossy && this.buffer.started) this.schedule.follow(this.depth.offsetMs)
   }
 
   /** Takes one AUDIO packet: its sequence number, 32-bit timestamp and PCM (kept as a view). */
   push(seq: number, timestamp: number, pcm: Uint8Array): void {
-    if (this.stopped) return
-    const frames = Math.floor(pcm.byteLength / this.frameBytes)
-    if (frames === 0) return
+    if (this.stopped || pcm.byteLength < this.frameBytes) return
     const now = this.o.clock.now()
-    const pos = this.unwrap.unwrap(timestamp)
-    if (this.isDuplicate(pos)) {
-      this.stats.packetsDuplicate++
-      return
-    }
-    this.stats.packetsReceived++
-    this.stats.framesReceived += frames
-    this.countSeq(seq)
-    this.depth.arrived(now, (pos * 1000) / this.o.format.rateHz)
-    this.stats.jitterMs = this.depth.jitterMs
-    this.stats.depthMs = this.depth.depthMs
-    if (!this.started) {
-      this.started = true
-      // Audio that overtook a retransmitted INIT was dropped: start at INIT's position anyway,
-      // so the missing head is concealed and the recording stays aligned with the show.
-      const head = this.initPos !== undefined && pos > this.initPos && pos - this.initPos <= this.o.format.rateHz ? pos - this.initPos : 0
-      this.anchorMs = now + this.o.latencyMs - (head * 1000) / this.o.format.rateHz
-      this.anchorPos = pos - head
-      this.playedPos = pos - head
-      this.windowStartMs = this.anchorMs
-      if (this.lossy) this.retime()
-      this.schedule()
+    const first = !this.buffer.started
+    const result = this.buffer.push(seq, timestamp, pcm)
+    if (result === 'duplicate') return
+    const pos = this.buffer.lastPos
+    const { rateHz } = this.o.format
+    this.depth.arrived(now, framesToMs(pos, rateHz))
+    if (first) {
+      // The read position may start before this packet (INIT's position): that head is concealed.
+      const head = pos - this.buffer.readPos
+      this.schedule.anchor(now + this.o.latencyMs - framesToMs(head, rateHz), this.buffer.readPos)
+      this.governor.start(this.schedule.anchorMs)
+      if (this.lossy) this.schedule.follow(this.depth.offsetMs)
+      this.startTimer()
     } else if (this.lossy) {
-      this.retime()
+      this.schedule.follow(this.depth.offsetMs)
     }
-    if (pos < this.playedPos) {
-      // Some or all of its frames were due already: late. What is still ahead is used.
-      this.stats.packetsLate++
-      if (pos + frames <= this.playedPos) return
-    }
-    const waitMs = this.anchorMs + ((pos - this.anchorPos) * 1000) / this.o.format.rateHz - now
-    if (waitMs < this.windowMinWaitMs) this.windowMinWaitMs = waitMs
-    // Keep the queue in timestamp order; in-order arrival (the usual case) is an append.
-    let i = this.queue.length
-    while (i > 0 && this.queue[i - 1]!.pos > pos) i--
-    this.queue.splice(i, 0, { pos, pcm, frames })
-    this.queuedFrames += frames
-    while (this.queuedFrames > this.maxQueuedFrames && this.queue.length > 1) {
-      const dropped = this.queue.shift()!
-      this.queuedFrames -= dropped.frames
-      this.stats.packetsLate++
-    }
-    this.updateBufferMs()
+    if (result === 'late') return
+    const waitMs = this.schedule.playTimeMs(pos) - now
+    this.governor.observe(waitMs)
     // Already due (low --latency, or after an underrun): play now rather than at the next tick.
     if (waitMs <= 0) this.tick()
-  }
-
-  /** Lossy mode: moves the schedule to where the depth controller wants it. */
-  private retime(): void {
-    const rate = this.o.format.rateHz
-    const wantAnchorMs = (this.anchorPos * 1000) / rate + this.depth.offsetMs
-    if (Math.abs(wantAnchorMs - this.anchorMs) >= 0.25) this.anchorMs = wantAnchorMs
-  }
-
-  private countSeq(seq: number): void {
-    if (this.firstSeq === undefined) {
-      this.firstSeq = seq
-      this.highestSeq = seq
-    }
-    if (this.seenSeq.mark(seq)) this.uniquePackets++
-    const ahead = seqDiff(this.highestSeq & 0xffff, seq)
-    if (ahead > 0) this.highestSeq += ahead
-    const expected = this.highestSeq - this.firstSeq + 1
-    this.stats.packetsLost = Math.max(0, expected - this.uniquePackets)
-  }
-
-  /** A copy of a packet that is queued, or was played from real audio recently. */
-  private isDuplicate(pos: number): boolean {
-    for (const q of this.queue) if (q.pos === pos) return true
-    if (pos >= this.playedPos) return false
-    return this.recentPlayed.includes(pos)
   }
 
   /**
@@ -224,12 +167,13 @@ export class Playout {
    * the very end, so a recording has the show's length.
    */
   drain(endTimestamp?: number): Promise<void> {
-    if (endTimestamp !== undefined && this.started && this.lossy) {
-      const end = this.unwrap.unwrap(endTimestamp)
+    const b = this.buffer
+    if (endTimestamp !== undefined && b.started && this.lossy) {
+      const end = b.unwrap(endTimestamp)
       // Never more than a second past what was played: a bogus position must not hold the rig.
-      if (end > this.playedPos) this.endPos = Math.min(end, this.playedPos + this.o.format.rateHz)
+      if (end > b.readPos) this.endPos = Math.min(end, b.readPos + this.o.format.rateHz)
     }
-    if (this.stopped || !this.started || (this.queue.length === 0 && this.endPos <= this.playedPos)) {
+    if (this.stopped || !b.started || (b.size === 0 && this.endPos <= b.readPos)) {
       this.stop()
       return Promise.resolve()
     }
@@ -240,7 +184,6 @@ export class Playout {
 
   stop(): void {
     this.stopped = true
-    this.updateBufferMs()
     if (this.timer !== undefined) this.o.clock.clearTimeout(this.timer)
     this.timer = undefined
     const done = this.draining
@@ -250,81 +193,45 @@ export class Playout {
 
   /** Plays every frame that has come due. Public so tests can drive it on a manual clock. */
   tick(): void {
-    if (this.stopped || !this.started) return
-    const { rateHz } = this.o.format
+    const b = this.buffer
+    if (this.stopped || !b.started) return
     const now = this.o.clock.now()
-    // Frame P is due once its time, anchorMs + (P - anchorPos) / rate, has come: so every
-    // frame up to and including the one whose time is now (hence the + 1).
-    const elapsedMs = now - this.anchorMs
-    if (elapsedMs < 0) return
-    const duePos = this.anchorPos + Math.floor((elapsedMs * rateHz) / 1000) + 1
-    while (this.playedPos < duePos) {
-      const head = this.queue[0]
-      if (head === undefined) {
-        if (this.draining && this.playedPos >= this.endPos) {
+    const duePos = this.schedule.duePos(now)
+    if (duePos === undefined) return
+    while (b.readPos < duePos) {
+      if (b.size === 0) {
+        if (this.draining && b.readPos >= this.endPos) {
           this.stop()
           return
         }
-        if (!this.starved) this.stats.underruns++
+        if (!this.starved) this.underruns++
         this.starved = true
         if (this.lossy) {
           // The sample clock does not wait on UDP: what is missing now is concealed now.
-          this.conceal(Math.min(duePos, this.draining ? this.endPos : duePos) - this.playedPos)
+          this.conceal(Math.min(duePos, this.draining ? this.endPos : duePos) - b.readPos)
           break
         }
         // Late, not lost: wait for it, and play it from now on (the latency grows by the wait).
-        this.anchorMs = now
-        this.anchorPos = this.playedPos
+        this.schedule.anchor(now, b.readPos)
         break
       }
       this.starved = false
-      const headEnd = head.pos + head.frames
-      if (headEnd <= this.playedPos) {
-        this.dropHead()
-        this.stats.packetsLate++
+      if (b.dropStaleHead()) continue
+      const gap = b.framesUntilHead()
+      if (gap > 0) {
+        this.conceal(Math.min(gap, duePos - b.readPos), b.headPcm(), gap)
         continue
       }
-      if (head.pos > this.playedPos) {
-        const n = Math.min(head.pos - this.playedPos, duePos - this.playedPos)
-        this.conceal(n, head.pcm, head.pos - this.playedPos)
-        continue
-      }
-      const from = this.playedPos - head.pos
-      const n = Math.min(head.frames - from, duePos - this.playedPos)
-      const chunk = head.pcm.subarray(from * this.frameBytes, (from + n) * this.frameBytes)
+      const chunk = b.read(duePos - b.readPos)
       this.o.sink.write(chunk)
       this.concealer.played(chunk)
-      if (from === 0) {
-        this.recentPlayed[this.recentAt] = head.pos
-        this.recentAt = (this.recentAt + 1) % RECENT_PLAYED
-      }
-      this.playedPos += n
-      this.stats.framesPlayed += n
-      if (from + n === head.frames) this.dropHead()
+      this.framesPlayed += chunk.byteLength / this.frameBytes
     }
-    this.updateBufferMs()
-    if (this.draining && this.queue.length === 0 && this.playedPos >= this.endPos) {
+    if (this.draining && b.size === 0 && b.readPos >= this.endPos) {
       this.stop()
       return
     }
-    this.govern(now)
-  }
-
-  private govern(now: number): void {
-    if (this.lossy || now - this.windowStartMs < GOVERNOR_WINDOW_MS) return
-    const excessMs = this.windowMinWaitMs - this.o.latencyMs
-    if (Number.isFinite(excessMs) && excessMs > GOVERNOR_SLACK_MS) {
-      this.anchorMs -= excessMs
-      this.stats.latencyTrims++
-    }
-    this.windowStartMs = now
-    this.windowMinWaitMs = Infinity
-  }
-
-  private updateBufferMs(): void {
-    const head = this.queue[0]
-    const consumed = head && head.pos < this.playedPos ? this.playedPos - head.pos : 0
-    this.stats.bufferMs = ((this.queuedFrames - consumed) * 1000) / this.o.format.rateHz
+    if (!this.lossy) this.schedule.pullEarlier(this.governor.check(now))
   }
 
   /**
@@ -342,17 +249,12 @@ export class Playout {
         left -= n
       }
     }
-    this.playedPos += frames
-    this.stats.framesPlayed += frames
-    this.stats.framesConcealed += frames
+    this.buffer.skip(frames)
+    this.framesPlayed += frames
+    this.framesConcealed += frames
   }
 
-  private dropHead(): void {
-    const head = this.queue.shift()
-    if (head) this.queuedFrames -= head.frames
-  }
-
-  private schedule(): void {
+  private startTimer(): void {
     const run = (): void => {
       this.timer = undefined
       this.tick()
@@ -360,4 +262,12 @@ export class Playout {
     }
     this.timer = this.o.clock.setTimeout(run, this.tickMs)
   }
+}
+
+/** --mtu's floor (576, src/cli/serve.ts) less the IP, UDP and Synchro headers: the smallest whole MTU segment. */
+const MIN_SEGMENT_BYTES = maxDatagramBytes(576) - HEADER_BYTES
+
+/** The fewest frames a whole packet or MTU segment carries (the last of a split packet may carry fewer). */
+function smallestPacketFrames(format: AudioFormat): number {
+  return Math.max(1, Math.min(format.framesPerPacket, Math.floor(MIN_SEGMENT_BYTES / bytesPerFrame(format))))
 }

@@ -4,22 +4,20 @@
 // (mono to stereo copies it to both). Sample formats are read and written as they are.
 
 import { bytesPerSample, type SampleFormat } from '../codec/format.js'
+import { readS16, readS24, writeS16, writeS24 } from '../codec/pcm.js'
 
 /** Integer formats stay integers (a copy is bit-exact, an average rounds once); float stays float. */
 function readRaw(v: DataView, at: number, format: SampleFormat): number {
-  if (format === 's16le') return v.getInt16(at, true)
+  if (format === 's16le') return readS16(v, at)
   if (format === 'f32le') return v.getFloat32(at, true)
-  const u = v.getUint8(at) | (v.getUint8(at + 1) << 8) | (v.getUint8(at + 2) << 16)
-  return (u << 8) >> 8
+  return readS24(v, at)
 }
 
 function writeRaw(v: DataView, at: number, format: SampleFormat, x: number): void {
   if (format === 'f32le') return v.setFloat32(at, x, true)
   const i = Math.round(x)
-  if (format === 's16le') return v.setInt16(at, i, true)
-  v.setUint8(at, i & 0xff)
-  v.setUint8(at + 1, (i >> 8) & 0xff)
-  v.setUint8(at + 2, (i >> 16) & 0xff)
+  if (format === 's16le') return writeS16(v, at, i)
+  writeS24(v, at, i)
 }
 
 export function remix(pcm: Uint8Array, format: SampleFormat, from: number, to: number): Uint8Array {

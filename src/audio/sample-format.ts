@@ -4,6 +4,7 @@
 // same bits; float to integer rounds and clips once.
 
 import { bytesPerSample, type SampleFormat } from '../codec/format.js'
+import { readS16, readS24, writeS16, writeS24 } from '../codec/pcm.js'
 
 /** Whether every value of `from` survives the trip to `to` (what --bit-exact allows). */
 export function isLossless(from: SampleFormat, to: SampleFormat): boolean {
@@ -16,9 +17,9 @@ export function toFloat32(pcm: Uint8Array, from: SampleFormat): Float32Array {
   if (from === 'f32le' && pcm.byteOffset % 4 === 0) return new Float32Array(pcm.buffer, pcm.byteOffset, n)
   const out = new Float32Array(n)
   const v = new DataView(pcm.buffer, pcm.byteOffset, pcm.byteLength)
-  if (from === 's16le') for (let i = 0; i < n; i++) out[i] = v.getInt16(i * 2, true) / 32768
+  if (from === 's16le') for (let i = 0; i < n; i++) out[i] = readS16(v, i * 2) / 32768
   else if (from === 'f32le') for (let i = 0; i < n; i++) out[i] = v.getFloat32(i * 4, true)
-  else for (let i = 0, at = 0; i < n; i++, at += 3) out[i] = (((pcm[at]! | (pcm[at + 1]! << 8) | (pcm[at + 2]! << 16)) << 8) >> 8) / 8388608
+  else for (let i = 0; i < n; i++) out[i] = readS24(v, i * 3) / 8388608
   return out
 }
 
@@ -30,14 +31,9 @@ export function fromFloat32(samples: Float32Array, to: SampleFormat): Uint8Array
   if (to === 'f32le') {
     for (let i = 0; i < n; i++) v.setFloat32(i * 4, samples[i]!, true)
   } else if (to === 's16le') {
-    for (let i = 0; i < n; i++) v.setInt16(i * 2, clip(Math.round(samples[i]! * 32768), 32767), true)
+    for (let i = 0; i < n; i++) writeS16(v, i * 2, clip(Math.round(samples[i]! * 32768), 32767))
   } else {
-    for (let i = 0, at = 0; i < n; i++, at += 3) {
-      const s = clip(Math.round(samples[i]! * 8388608), 8388607)
-      out[at] = s & 0xff
-      out[at + 1] = (s >> 8) & 0xff
-      out[at + 2] = (s >> 16) & 0xff
-    }
+    for (let i = 0; i < n; i++) writeS24(v, i * 3, clip(Math.round(samples[i]! * 8388608), 8388607))
   }
   return out
 }

@@ -2,7 +2,7 @@
 // rejoin. Each session opens and closes this wrapper; the real sink is opened by the first
 // and closed only by finish().
 
-import { UsageError } from '../errors.js'
+import { InvalidStateError } from '../errors.js'
 import type { AudioSink, DeviceSinkStats } from './sink.js'
 import type { SourceFormat } from './source.js'
 
@@ -21,7 +21,7 @@ export class SessionSink implements AudioSink {
       return
     }
     if (format.rateHz !== this.format.rateHz || format.channels !== this.format.channels || format.format !== this.format.format) {
-      throw new UsageError('FORMAT_CHANGED', `the show's format changed on rejoin; ${this.inner.description} was opened for the old one`)
+      throw new InvalidStateError('FORMAT_CHANGED', `the show's format changed on rejoin; ${this.inner.description} was opened for the old one`)
     }
   }
 

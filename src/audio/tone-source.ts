@@ -1,7 +1,7 @@
 // A sine test tone on every channel at -12 dBFS: the soundcheck every stage tech knows.
 // Phase is carried from packet to packet so the tone is continuous.
 
-import { bytesPerFrame, bytesPerSample, type AudioFormat } from '../codec/format.js'
+import { bytesPerFrame, bytesPerSample, framesToMs, type AudioFormat } from '../codec/format.js'
 import { Pacer } from './pacer.js'
 import { writeSample } from '../codec/pcm.js'
 import type { AudioSource, SourceFormat, SourceHandlers } from './source.js'
@@ -23,7 +23,7 @@ export class ToneSource implements AudioSource {
     const step = (2 * Math.PI * this.frequencyHz) / show.rateHz
     const frameBytes = bytesPerFrame(show)
     const sampleBytes = bytesPerSample(show.format)
-    this.pacer = new Pacer(this.clock, (show.framesPerPacket * 1000) / show.rateHz, () => {
+    this.pacer = new Pacer(this.clock, framesToMs(show.framesPerPacket, show.rateHz), () => {
       const pcm = new Uint8Array(show.framesPerPacket * frameBytes)
       const view = new DataView(pcm.buffer)
       for (let i = 0; i < show.framesPerPacket; i++) {

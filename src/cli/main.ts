@@ -1,8 +1,9 @@
 #!/usr/bin/env node
-// The `synchro` command. Every failure is one line on stderr: exit 2 for bad usage,
-// 1 for anything else; 0 after a graceful terminate.
+// The `synchro` command. Every failure is one line on stderr: exit 2 for a bad command line
+// or profile (UsageError, ProfileError), 1 for anything else, a device or environment
+// fault (DeviceError) included; 0 after a graceful terminate.
 
-import { describeError, ProfileError, UsageError } from '../errors.js'
+import { describeError, exitCodeOf, ProfileError, UsageError } from '../errors.js'
 import { devices, DEVICES_HELP } from './devices.js'
 import { join, JOIN_HELP } from './join.js'
 import { profile, PROFILE_HELP } from './profile.js'
@@ -73,7 +74,7 @@ main(process.argv.slice(2)).then(
     const lines = err instanceof ProfileError ? err.problems : [describeError(err)]
     process.stderr.write(lines.map((l) => `synchro: ${l}\n`).join(''))
     if (process.env.SYNCHRO_DEBUG) console.error(err)
-    process.exitCode = err instanceof UsageError || err instanceof ProfileError ? 2 : 1
+    process.exitCode = exitCodeOf(err)
     exitSoon()
   },
 )

@@ -9,7 +9,7 @@ import { ToneSource } from '../audio/tone-source.js'
 import { WavSink } from '../audio/wav-sink.js'
 import { WavSource } from '../audio/wav-source.js'
 import { UsageError } from '../errors.js'
-import type { Clock } from '../clock.js'
+import { systemClock, type Clock } from '../clock.js'
 import { NoneSource } from '../audio/none-source.js'
 import { DeviceSource } from '../audio/device-source.js'
 import { DeviceSink, type DeviceSinkOptions } from '../audio/device-sink.js'
@@ -69,7 +69,7 @@ export function openSource(spec: string, f: FormatFlags, clock: Clock, deviceBuf
     case 'none':
       return new NoneSource(flagsFormat)
     case 'device':
-      return new DeviceSource(flagsFormat, { name: arg, buffer: deviceBuffer, bitExact, ...events })
+      return new DeviceSource(flagsFormat, { name: arg, buffer: deviceBuffer, bitExact, clock, ...events })
     default:
       throw new UsageError('BAD_SOURCE', `unknown source '${spec}': use tone[:HZ], wav:PATH, raw:PATH|-, device[:NAME] or none`)
   }
@@ -90,7 +90,7 @@ export function openSink(spec: string, deviceBuffer: DeviceBuffer = { frames: DE
       if (!arg) throw new UsageError('BAD_SINK', 'raw: needs a path or - for stdout, e.g. --sink raw:-')
       return new RawSink(arg)
     case 'device':
-      return new DeviceSink({ name: arg, buffer: deviceBuffer, bitExact, ...events })
+      return new DeviceSink({ name: arg, buffer: deviceBuffer, bitExact, clock: systemClock, ...events })
     default:
       throw new UsageError('BAD_SINK', `unknown sink '${spec}': use null, wav:PATH, raw:PATH|- or device[:NAME]`)
   }

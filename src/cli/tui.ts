@@ -2,6 +2,7 @@
 // operator console on it. The same flags as `serve`, which override --profile. Ink and
 // React are loaded only here, so `serve` and `join` never pay for them.
 
+import { systemClock } from '../clock.js'
 import { execute } from '../control/commands.js'
 import { UsageError } from '../errors.js'
 import { openShow, SERVE_HELP } from './serve.js'
@@ -36,6 +37,7 @@ export async function tui(argv: string[]): Promise<number> {
   model = new ConsoleModel(
     { name: show.name, port: show.port, format: show.format, source: show.sourceDescription },
     () => ({ stats: show.runner.stats(), mode: show.runner.mode }),
+    systemClock,
   )
   for (const [e, line] of early) model.event(e, line)
   model.start(250)

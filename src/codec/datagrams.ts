@@ -7,7 +7,7 @@
 //   N frames and the current one; the receiver keeps whichever copy arrives first.
 
 import { bytesPerFrame, type AudioFormat } from './format.js'
-import { FLAG, frameLength, HEADER_BYTES, MSG, writeHeader, readHeader } from './header.js'
+import { FLAG, frameLength, HEADER_BYTES, MSG, peekType, writeHeader, readHeader } from './header.js'
 import { FrameError } from '../errors.js'
 
 /** IPv6 (40) + UDP (8) header bytes; IPv4's are smaller, so this fits both. */
@@ -107,8 +107,9 @@ export function unbundle(bundle: Uint8Array, maxPayload: number): Uint8Array[] {
   while (at < bundle.byteLength) {
     const len = frameLength(bundle, maxPayload, at)
     if (len < 0 || at + len > bundle.byteLength) throw new FrameError('BAD_BUNDLE', 'BUNDLE holds a truncated frame')
-    if (bundle[at + 3] === MSG.BUNDLE) throw new FrameError('BAD_BUNDLE', 'BUNDLE inside a BUNDLE')
-    out.push(bundle.subarray(at, at + len))
+    const frame = bundle.subarray(at, at + len)
+    if (peekType(frame) === MSG.BUNDLE) throw new FrameError('BAD_BUNDLE', 'BUNDLE inside a BUNDLE')
+    out.push(frame)
     at += len
   }
   return out

@@ -40,10 +40,12 @@ export function formatOfCodec(codec: number): SampleFormat | undefined {
   }
 }
 
+/** How long `frames` play at `rateHz`, in milliseconds (not rounded: a 128-frame packet at 48 kHz is 2.666... ms). */
 export function framesToMs(frames: number, rateHz: number): number {
   return (frames * 1000) / rateHz
 }
 
+/** The whole number of frames nearest to `ms` milliseconds at `rateHz`. */
 export function msToFrames(ms: number, rateHz: number): number {
   return Math.round((ms * rateHz) / 1000)
 }

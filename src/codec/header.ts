@@ -96,6 +96,57 @@ function readU32(buf: Uint8Array, at: number): number {
   return ((buf[at]! << 24) | (buf[at + 1]! << 16) | (buf[at + 2]! << 8) | buf[at + 3]!) >>> 0
 }
 
+// Peeks: one field of a frame's header, read without building a Header or a view, for
+// the transports' per-datagram decisions. The layout lives here and nowhere else. Each
+// returns undefined when fewer than HEADER_BYTES are there; none validates the rest.
+// (peekType, the first of them, sits at the end of this file.)
+
+/** True when `frame` holds a whole header that starts with Synchro's magic. */
+export function hasMagic(frame: Uint8Array): boolean {
+  return frame.byteLength >= HEADER_BYTES && frame[0] === MAGIC >> 8 && frame[1] === (MAGIC & 0xff)
+}
+
+export function peekVersion(frame: Uint8Array): number | undefined {
+  return frame.byteLength < HEADER_BYTES ? undefined : frame[2]
+}
+
+export function peekFlags(frame: Uint8Array): number | undefined {
+  return frame.byteLength < HEADER_BYTES ? undefined : frame[5]
+}
+
+export function peekSeq(frame: Uint8Array): number | undefined {
+  return frame.byteLength < HEADER_BYTES ? undefined : (frame[6]! << 8) | frame[7]!
+}
+
+export function peekSession(frame: Uint8Array): number | undefined {
+  return frame.byteLength < HEADER_BYTES ? undefined : readU32(frame, 8)
+}
+
+export function peekPayloadLength(frame: Uint8Array): number | undefined {
+  return frame.byteLength < HEADER_BYTES ? undefined : readU32(frame, 16)
+}
+
+/** True when `frame` is exactly one frame: a whole header whose declared payload fills the rest. */
+export function isWholeFrame(frame: Uint8Array): boolean {
+  return frame.byteLength >= HEADER_BYTES && HEADER_BYTES + readU32(frame, 16) === frame.byteLength
+}
+
+/**
+ * A copy of `frame` marked for UDP's reliable delivery: the RELIABLE flag set and `seq`
+ * (that stream's own counter) in the header. A copy, because the caller's bytes may be a
+ * broadcast shared with other peers, each numbering its reliable messages itself.
+ */
+export function withReliableSeq(frame: Uint8Array, seq: number): Uint8Array {
+  if (frame.byteLength < HEADER_BYTES) {
+    throw new FrameError('TRUNCATED', `a ${frame.byteLength}-byte frame has no whole header (${HEADER_BYTES} bytes) to mark reliable`)
+  }
+  const out = new Uint8Array(frame)
+  out[5] = out[5]! | FLAG.RELIABLE
+  out[6] = (seq >> 8) & 0xff
+  out[7] = seq & 0xff
+  return out
+}
+
 /**
  * Reads the header at the start of `buf`. Returns null when fewer than HEADER_BYTES are
  * there ("need more" is a value); throws FrameError for bytes that cannot be a frame,
@@ -132,12 +183,16 @@ export function readHeader(buf: Uint8Array, maxPayload: number): Header | null {
   }
 }
 
+/** The peer speaks another protocol version: it is told so ('version-mismatch'), not that its bytes are bad. */
 export class VersionMismatchError extends FrameError {
+  override readonly name = 'VersionMismatchError'
   readonly peerVersion: number
-  constructor(peerVersion: number) {
+  /** `peer` names the other side in the message: a listener that knows it is a rig says so. */
+  constructor(peerVersion: number, peer: 'peer' | 'rig' | 'server' = 'peer') {
     super(
       'VERSION_MISMATCH',
-      `peer speaks Synchro protocol v${peerVersion}, this side speaks v${PROTOCOL_VERSION}: run the same Synchro version on both`,
+      `${peer} speaks Synchro protocol v${peerVersion}, this side speaks v${PROTOCOL_VERSION}: run the same Synchro version on both`,
+      { closeCode: 'version-mismatch' },
     )
     this.peerVersion = peerVersion
   }
@@ -162,3 +217,8 @@ export function frameLength(buf: Uint8Array, maxPayload: number, at = 0): number
 }
 
 const KNOWN_TYPE: boolean[] = Array.from({ length: 256 }, (_, t) => t in TYPE_NAMES)
+
+/** The message type byte of a whole frame, without decoding it; undefined if the frame is shorter than the header. */
+export function peekType(frame: Uint8Array): number | undefined {
+  return frame.byteLength < HEADER_BYTES ? undefined : frame[3]
+}

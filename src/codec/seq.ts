@@ -2,7 +2,6 @@
 // through these helpers, as werift-webrtc does with uint16Gt, so wrap bugs live in one place.
 
 export const SEQ_MOD = 0x1_0000
-export const TS_MOD = 0x1_0000_0000
 
 export function seqAdd(a: number, n: number): number {
   return (a + n) & 0xffff
@@ -46,13 +45,17 @@ export class TimestampUnwrapper {
 }
 
 /**
- * Which 16-bit sequence numbers have been seen lately: one mark per number, and marking n
- * forgets the mark half the sequence space ahead of it, so a number is clear again by the
- * time the sequence wraps round to it. Used to drop copies (redundant UDP bundles, network
- * duplicates) and to count each packet once for RFC 3550 loss.
+ * Which 16-bit sequence numbers have been seen lately: one mark per number. As the newest
+ * number moves on, every mark half the sequence space ahead of it is forgotten, so a
+ * number is clear again by the time the sequence wraps round to it, whether or not the
+ * packet half a space before it arrived (clearing only the one mark opposite each arrival
+ * left a lost packet's opposite marked: on the next wrap that real packet was taken for a
+ * copy). Used to drop copies (redundant UDP bundles, network duplicates) and to count each
+ * packet once for RFC 3550 loss.
  */
 export class SeqWindow {
   private readonly marks = new Uint8Array(SEQ_MOD)
+  private newest: number | undefined
 
   has(seq: number): boolean {
     return this.marks[seq & 0xffff] === 1
@@ -63,7 +66,12 @@ export class SeqWindow {
     const i = seq & 0xffff
     if (this.marks[i] === 1) return false
     this.marks[i] = 1
-    this.marks[(i + SEQ_MOD / 2) & 0xffff] = 0
+    // Forget from just past the previous newest's opposite up to this one's (one mark in order).
+    const ahead = this.newest === undefined ? 1 : seqDiff(this.newest, i)
+    if (ahead > 0) {
+      for (let k = Math.min(ahead, SEQ_MOD / 2) - 1; k >= 0; k--) this.marks[(i - k + SEQ_MOD / 2) & 0xffff] = 0
+      this.newest = i
+    }
     return true
   }
 }

@@ -1,5 +1,5 @@
 // The operator's actions, one layer for every front end: `serve --control -` (one command
-// per line on stdin) now, the terminal console later. Front ends parse and print; what
+// per line on stdin) and the terminal console (tui/). Front ends parse and print; what
 // an action does lives here, so the console can hold no protocol logic.
 
 import type { ServerRunner } from '../session/server-runner.js'

@@ -15,7 +15,7 @@
 import { JitterEstimator } from './jitter-estimator.js'
 
 export const DEPTH_WINDOW_MS = 2000
-/** Room for the playout tick and the sink's write, measured on loopback (docs/BENCHMARKS.md). */
+/** Room for the playout tick and the sink's write on loopback (docs/BENCHMARKS.md records no figure for it). */
 export const DEPTH_MARGIN_MS = 1.5
 /**
  * Extra depth for the first window. A process that has just started stalls for tens of ms

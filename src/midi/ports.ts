@@ -6,7 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
-import { UsageError } from '../errors.js'
+import { DeviceError, UsageError } from '../errors.js'
 import type { MidiInput, MidiInputHandlers, MidiOutput } from './endpoint.js'
 
 interface EasyMidiMessage { _type: string; bytes?: number[]; [k: string]: unknown }
@@ -52,22 +52,22 @@ export function easymidi(): EasyMidi {
   const backend = midiBackend()
   // Checked before RtMidi is touched: libasound prints its own errors to stderr when the sequencer is missing.
   if (backend === 'alsa' && process.platform === 'linux' && !existsSync('/dev/snd/seq')) {
-    throw new UsageError('NO_MIDI_SYSTEM', `no MIDI system: this machine has no ALSA sequencer (/dev/snd/seq); ${ALTERNATIVES}`)
+    throw new DeviceError('NO_MIDI_SYSTEM', `no MIDI system: this machine has no ALSA sequencer (/dev/snd/seq); ${ALTERNATIVES}`)
   }
   if (backend === 'jack' && !jackServerVisible()) {
-    throw new UsageError('NO_MIDI_SYSTEM', `no MIDI system: no JACK server '${jackServerName()}' is running (start jackd -n ${jackServerName()}, or set JACK_DEFAULT_SERVER); use file:PATH.mid, raw:PATH|- or log instead`)
+    throw new DeviceError('NO_MIDI_SYSTEM', `no MIDI system: no JACK server '${jackServerName()}' is running (start jackd -n ${jackServerName()}, or set JACK_DEFAULT_SERVER); use file:PATH.mid, raw:PATH|- or log instead`)
   }
   let mod: EasyMidi
   try {
     mod = require('easymidi') as EasyMidi
   } catch (err) {
-    throw new UsageError('NO_MIDI_SYSTEM', `MIDI ports need the easymidi package, which is not installed here (${(err as Error).message.split('\n')[0]}); ${ALTERNATIVES}`)
+    throw new DeviceError('NO_MIDI_SYSTEM', `MIDI ports need the easymidi package, which is not installed here (${(err as Error).message.split('\n')[0]}); ${ALTERNATIVES}`)
   }
   try {
     mod.getInputs() // opens the RtMidi client: fails here if the backend is not running
   } catch (err) {
     const why = backend === 'jack' ? 'no JACK server is running (start jackd, or set JACK_DEFAULT_SERVER)' : `RtMidi could not start (${(err as Error).message})`
-    throw new UsageError('NO_MIDI_SYSTEM', `no MIDI system: ${why}; use file:PATH.mid, raw:PATH|- or log instead`)
+    throw new DeviceError('NO_MIDI_SYSTEM', `no MIDI system: ${why}; use file:PATH.mid, raw:PATH|- or log instead`)
   }
   loaded = mod
   return mod
@@ -94,7 +94,7 @@ function openPort<T>(what: string, open: () => T): T {
   try {
     return open()
   } catch (err) {
-    throw new UsageError('MIDI_PORT_FAILED', `cannot open ${what}: ${(err as Error).message} (${midiBackend()} MIDI)`)
+    throw new DeviceError('MIDI_PORT_FAILED', `cannot open ${what}: ${(err as Error).message} (${midiBackend()} MIDI)`)
   }
 }
 

@@ -1,6 +1,6 @@
 // Per-output MIDI routing: which channels and kinds pass, channel and controller remaps,
 // clock on or off. One zod schema is the typed, validated structure a show profile fills
-// (rigs[i].midi) and the join flags build; `applyRoute` is the hot path.
+// (rigs[i].midi) and the join flags build; CompiledRoute.apply is the hot path.
 
 import { z } from 'zod'
 import { CLOCK_KINDS, kindOf, MIDI_KINDS, type MidiKind } from './message.js'
@@ -22,7 +22,6 @@ export const MidiRouteSchema = z.object({
 }).strict()
 
 export type MidiRoute = z.output<typeof MidiRouteSchema>
-export type MidiRouteInput = z.input<typeof MidiRouteSchema>
 
 export const PASS_ALL: MidiRoute = MidiRouteSchema.parse({})
 

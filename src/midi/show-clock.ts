@@ -3,6 +3,7 @@
 // transit, so it follows slow drift and ignores late packets. Used to deliver MIDI at its
 // timestamp plus a fixed delay (--midi-jitter), and by a rig to timestamp its own MIDI.
 
+import { framesToMs, msToFrames } from '../codec/format.js'
 import { TimestampUnwrapper } from '../codec/seq.js'
 
 const WINDOW_MS = 2000
@@ -17,7 +18,7 @@ export class ShowClockMap {
 
   /** Something stamped `position` (32-bit, wrapping) arrived at `arrivalMs`. */
   observe(position: number, arrivalMs: number): void {
-    const offset = arrivalMs - (this.unwrap.unwrap(position) * 1000) / this.rateHz
+    const offset = arrivalMs - framesToMs(this.unwrap.unwrap(position), this.rateHz)
     if (this.windowStartMs === undefined) this.windowStartMs = arrivalMs
     if (arrivalMs - this.windowStartMs >= WINDOW_MS) {
       this.previousMin = this.currentMin
@@ -38,12 +39,12 @@ export class ShowClockMap {
   /** The local time at which `position` arrives over the fastest path seen, or undefined if nothing has arrived. */
   localTimeOf(position: number): number | undefined {
     if (!this.known) return undefined
-    return (this.unwrap.unwrap(position) * 1000) / this.rateHz + this.offsetMs
+    return framesToMs(this.unwrap.unwrap(position), this.rateHz) + this.offsetMs
   }
 
   /** The show position the server was at when a packet leaving it now would arrive here at `localMs` (32-bit). */
   positionAt(localMs: number): number | undefined {
     if (!this.known) return undefined
-    return Math.max(0, Math.round(((localMs - this.offsetMs) * this.rateHz) / 1000)) >>> 0
+    return Math.max(0, msToFrames(localMs - this.offsetMs, this.rateHz)) >>> 0
   }
 }

@@ -1,6 +1,8 @@
 // The rig's side of a show as a pure step function, like the server's.
 // Phases: connecting -> handshake (waiting for HELLO) -> ready (HELLO_REPLY sent,
-// waiting for INIT) -> streaming -> ended.
+// waiting for INIT) -> streaming -> ended. Which messages each phase accepts is one table
+// (ACCEPTS, looked up once per frame by admit()); what the runner does is data: effects
+// such as openMedia (at HELLO) and startPlayout (at INIT), while notices are for the operator.
 
 import { formatOfCodec, type AudioFormat } from '../codec/format.js'
 import { MSG, PROTOCOL_VERSION, messageTypeName, type Header } from '../codec/header.js'
@@ -71,6 +73,11 @@ export type RigEffect =
   | { kind: 'audio'; header: Header; pcm: Uint8Array }
   | { kind: 'midi'; midi: MidiPayload; timestamp: number }
   | { kind: 'midiAck'; next: number }
+  /** HELLO gave the show's format: open the sink and build the playout (and what times MIDI). */
+  | { kind: 'openMedia'; format: AudioFormat }
+  /** INIT: the show starts for this rig at `position` (a 32-bit timestamp). */
+  | { kind: 'startPlayout'; position: number }
+  /** For the operator only: nothing is done because of a notice. */
   | { kind: 'notify'; notice: RigNotice }
   /** Open a connection on the other transport and RESUME this session there. */
   | { kind: 'switch'; to: TransportName; token: string }
@@ -97,7 +104,7 @@ function reduce(s: RigState, e: RigEvent, now: number, fx: RigEffect[]): RigStat
     case 'frame':
       return onFrame(s, e.bytes, e.ordered ?? true, now, fx)
     case 'badFrame':
-      return fail(s, e.error.code === 'VERSION_MISMATCH' ? 'version-mismatch' : 'protocol-error', serverSays(e.error.message), fx, true)
+      return fail(s, e.error.closeCode, serverSays(e.error.message), fx, true)
     case 'disconnect':
       return end(s, { ok: false, code: 'disconnected', reason: `lost the server: ${e.reason}`, drain: false }, fx)
     case 'tick':
@@ -114,7 +121,7 @@ function onFrame(s: RigState, bytes: Uint8Array, ordered: boolean, now: number, 
   try {
     frame = decodeFrame(bytes, s.maxPayload)
   } catch (err) {
-    return fail(s, (err as SynchroError).code === 'VERSION_MISMATCH' ? 'version-mismatch' : 'protocol-error', serverSays((err as SynchroError).message), fx, true)
+    return fail(s, (err as SynchroError).closeCode, serverSays((err as SynchroError).message), fx, true)
   }
   if (s.silentSinceMs !== undefined) fx.push({ kind: 'notify', notice: { event: 'recovered', silentMs: Math.round(now - s.lastHeardMs) } })
   const heard = { ...s, lastHeardMs: now, silentSinceMs: undefined }
@@ -123,23 +130,23 @@ function onFrame(s: RigState, bytes: Uint8Array, ordered: boolean, now: number, 
     return fail(s, 'protocol-error', `server sent session id ${header.sessionId}, expected ${s.sessionId}`, fx, true)
   }
   try {
+    // A control message's body is read (and its faults named) before its place in the session is judged.
+    const msg = isControlType(header.type) ? readControl(frame) : undefined
+    const admission = admit(s.phase, header.type, ordered)
+    if (admission === 'drop') return heard
+    if (admission !== 'accept') return fail(s, 'protocol-error', admission, fx, true)
     switch (header.type) {
       case MSG.AUDIO:
-        // On UDP the first AUDIO can overtake an INIT that is being retransmitted: it is dropped, not an error.
-        if (s.phase === 'ready' && !ordered) return heard
-        if (s.phase !== 'streaming') throw new ProtocolError('UNEXPECTED', `AUDIO before INIT`)
         if (formatOfCodec(header.codec) !== s.hello!.format.format) {
           throw new ProtocolError('BAD_CODEC', `AUDIO with codec ${header.codec}, the show's format is ${s.hello!.format.format}`)
         }
         fx.push({ kind: 'audio', header, pcm: frame.payload })
         return heard.audioSeen ? heard : { ...heard, audioSeen: true }
       case MSG.MIDI:
+        fx.push({ kind: 'midi', midi: decodeMidiPayload(frame.payload), timestamp: header.timestamp })
+        return heard
       case MSG.MIDI_ACK:
-        // Like AUDIO, MIDI on UDP can overtake the INIT before it: dropped (the journal repeats it).
-        if (s.phase === 'ready' && !ordered) return heard
-        if (s.phase !== 'streaming') throw new ProtocolError('UNEXPECTED', `${messageTypeName(header.type)} before INIT`)
-        if (header.type === MSG.MIDI) fx.push({ kind: 'midi', midi: decodeMidiPayload(frame.payload), timestamp: header.timestamp })
-        else fx.push({ kind: 'midiAck', next: decodeMidiAck(frame.payload) })
+        fx.push({ kind: 'midiAck', next: decodeMidiAck(frame.payload) })
         return heard
       case MSG.PING:
         fx.push({ kind: 'send', frame: encodePingPong(MSG.PONG, readPingPong(frame), { sessionId: s.sessionId }) })
@@ -149,11 +156,8 @@ function onFrame(s: RigState, bytes: Uint8Array, ordered: boolean, now: number, 
         return { ...heard, rttMs: rtt >= 0 && rtt < 60_000 ? rtt : s.rttMs }
       }
     }
-    if (!isControlType(header.type)) throw new ProtocolError('UNEXPECTED', `${messageTypeName(header.type)} is not something a server sends a rig`)
-    const msg = readControl(frame)
-    switch (msg.type) {
+    switch (msg?.type) {
       case MSG.HELLO: {
-        if (s.phase !== 'handshake') throw new ProtocolError('UNEXPECTED', 'HELLO sent twice')
         const hello = msg.body
         if (hello.version !== PROTOCOL_VERSION) {
           return fail(s, 'version-mismatch', `server speaks Synchro protocol v${hello.version}, this rig speaks v${PROTOCOL_VERSION}: run the same Synchro version on both`, fx, true)
@@ -161,16 +165,15 @@ function onFrame(s: RigState, bytes: Uint8Array, ordered: boolean, now: number, 
         fx.push(
           { kind: 'send', frame: encodeControl({ type: MSG.HELLO_REPLY, body: { version: PROTOCOL_VERSION, name: s.config.name, meta: s.config.meta } }, { sessionId: header.sessionId }) },
           { kind: 'setMaxPayload', bytes: hello.maxPayload },
+          { kind: 'openMedia', format: hello.format },
           { kind: 'notify', notice: { event: 'handshake', serverName: hello.serverName, format: hello.format, sessionId: header.sessionId } },
         )
         return { ...heard, phase: 'ready', hello, sessionId: header.sessionId, maxPayload: hello.maxPayload, pingIntervalMs: hello.pingIntervalMs }
       }
       case MSG.INIT:
-        if (s.phase !== 'ready') throw new ProtocolError('UNEXPECTED', `INIT while ${s.phase}`)
-        fx.push({ kind: 'notify', notice: { event: 'init', position: msg.body.position } })
+        fx.push({ kind: 'startPlayout', position: msg.body.position }, { kind: 'notify', notice: { event: 'init', position: msg.body.position } })
         return { ...heard, phase: 'streaming' }
       case MSG.SWITCH:
-        if (s.phase !== 'ready' && s.phase !== 'streaming') throw new ProtocolError('UNEXPECTED', `SWITCH while ${s.phase}`)
         fx.push({ kind: 'notify', notice: { event: 'switch', to: msg.body.transport } }, { kind: 'switch', to: msg.body.transport, token: msg.body.token })
         return heard
       case MSG.TERMINATE:
@@ -180,12 +183,43 @@ function onFrame(s: RigState, bytes: Uint8Array, ordered: boolean, now: number, 
           ok: GRACEFUL_CODES.has(msg.body.code), code: msg.body.code, reason: msg.body.reason, drain: true,
           ...(s.phase === 'streaming' ? { endPosition: header.timestamp } : {}),
         }, fx)
-      default:
-        throw new ProtocolError('UNEXPECTED', `${messageTypeName(msg.type)} is not something a server sends a rig`)
     }
+    // admit() accepts only the types handled above.
+    return fail(s, 'protocol-error', notFromServer(header.type), fx, true)
   } catch (err) {
     return fail(s, 'protocol-error', serverSays((err as SynchroError).message), fx, true)
   }
+}
+
+/** What a server may send a rig, by phase; anything else ends the session with the reason given. */
+type Admission = 'accept' | 'drop' | (string & {})
+
+/** Media: only while streaming; on UDP it can overtake the INIT before it, and is dropped then (MIDI's journal repeats it). */
+const MEDIA = new Set<number>([MSG.AUDIO, MSG.MIDI, MSG.MIDI_ACK])
+
+/** The (phase, message) table: which types each phase accepts. PING, PONG and TERMINATE are welcome in every phase. */
+const ACCEPTS: Record<Exclude<RigSessionPhase, 'ended'>, ReadonlySet<number>> = {
+  connecting: new Set([MSG.PING, MSG.PONG, MSG.TERMINATE]),
+  handshake: new Set([MSG.HELLO, MSG.PING, MSG.PONG, MSG.TERMINATE]),
+  ready: new Set([MSG.INIT, MSG.SWITCH, MSG.PING, MSG.PONG, MSG.TERMINATE]),
+  streaming: new Set([MSG.AUDIO, MSG.MIDI, MSG.MIDI_ACK, MSG.SWITCH, MSG.PING, MSG.PONG, MSG.TERMINATE]),
+}
+
+/** Server -> rig types: a type outside this set is never something a server sends a rig. */
+const FROM_SERVER = new Set<number>([MSG.HELLO, MSG.INIT, MSG.AUDIO, MSG.MIDI, MSG.MIDI_ACK, MSG.TERMINATE, MSG.PING, MSG.PONG, MSG.SWITCH])
+
+/** Looks a message up in the table once: 'accept', 'drop', or the reason it is refused. */
+function admit(phase: RigSessionPhase, type: number, ordered: boolean): Admission {
+  if (phase === 'ended') return 'drop'
+  if (ACCEPTS[phase].has(type)) return 'accept'
+  if (!FROM_SERVER.has(type)) return notFromServer(type)
+  if (MEDIA.has(type)) return phase === 'ready' && !ordered ? 'drop' : `${messageTypeName(type)} before INIT`
+  if (type === MSG.HELLO) return 'HELLO sent twice'
+  return `${messageTypeName(type)} while ${phase}`
+}
+
+function notFromServer(type: number): string {
+  return `${messageTypeName(type)} is not something a server sends a rig`
 }
 
 /** TERMINATE codes that mean "the show ended as planned". */

@@ -1,21 +1,19 @@
-// Carries out the rig machine's effects: frames to the transport, audio into the
-// playout, notices to the operator. The transport is handed in already connected; on a
-// SWITCH the runner opens the other transport through `connect`, resumes the session
-// there (rig-switch.ts) and swaps it in under the same machine and playout, so the
-// session keeps its name, counters and place in the stream.
+// Carries out the rig machine's effects: frames to the transport, the media opened and
+// started when the machine says so, audio into the playout, notices to the operator. The
+// transport is handed in already connected; which one the session is on, and the move to
+// the other on SWITCH, is the link's job (rig-link.ts).
 
 import type { AudioSink } from '../audio/sink.js'
 import { emptyPlayoutStats, Playout } from '../audio/playout.js'
-import { MSG } from '../codec/header.js'
+import { MSG, peekType } from '../codec/header.js'
 import { encodeControl, type TransportName } from '../codec/messages.js'
-import type { Transport, TransportStats } from '../../transports/transport.js'
-import type { SynchroError } from '../errors.js'
+import type { Transport } from '../../transports/transport.js'
 import type { Clock } from '../clock.js'
 import { DEFAULT_PING_INTERVAL_MS, tickIntervalMs } from './keepalive.js'
 import {
   initialRigState, stepRig, type RigConfig, type RigEffect, type RigEvent, type RigNotice, type RigOutcome, type RigState,
 } from './rig-machine.js'
-import { resumeOn } from './rig-switch.js'
+import { RigLink, type RigLinkNotice } from './rig-link.js'
 import type { MidiOutput } from '../midi/endpoint.js'
 import { MidiHub } from '../midi/midi-hub.js'
 import type { CompiledRoute } from '../midi/route.js'
@@ -23,10 +21,7 @@ import { ShowClockMap } from '../midi/show-clock.js'
 import type { RigMidiStats, RigStats } from './stats.js'
 
 /** Notices the runner adds to the machine's: how a switch went. */
-export type RigRunnerNotice =
-  | RigNotice
-  | { event: 'switched'; from: string; to: TransportName }
-  | { event: 'switch-failed'; to: TransportName; reason: string }
+export type RigRunnerNotice = RigNotice | RigLinkNotice
 
 export interface RigRunnerOptions {
   config: RigConfig
@@ -48,26 +43,17 @@ export interface RigRunnerOptions {
 
 /** Receiver reports twice a second: the operator's view of each rig, and proof of life on UDP. */
 export const REPORT_INTERVAL_MS = 500
-/** The whole move (connect, HELLO, RESUME, RESUMED) must fit in this. */
-const SWITCH_TIMEOUT_MS = 1000
-
-type UdpExtras = TransportStats & { packetsRecovered?: number }
 /** A rig's MIDI has one peer: the server. */
 const SERVER = 0
 
 export class RigRunner {
   private state: RigState
-  private transport: Transport
-  private detachCurrent: () => void = () => {}
+  private readonly link: RigLink
   private playout: Playout | undefined
   private tickTimer: unknown
   private reportTimer: unknown
   private resolveDone!: (o: RigOutcome) => void
   private ended = false
-  private switching = false
-  private closedWhileSwitching: string | undefined
-  private switches = 0
-  private recoveredBefore = 0
   private showClock: ShowClockMap | undefined
   private readonly midi: MidiHub
   private earlyMidi: Uint8Array[] = []
@@ -77,7 +63,18 @@ export class RigRunner {
   constructor(private readonly o: RigRunnerOptions) {
     this.state = initialRigState(o.config, DEFAULT_PING_INTERVAL_MS)
     this.done = new Promise((r) => (this.resolveDone = r))
-    this.transport = o.transport
+    this.link = new RigLink(o.transport, {
+      frame: (bytes, ordered) => this.onFrame(bytes, ordered),
+      badFrame: (error) => this.dispatch({ type: 'badFrame', error }),
+      disconnect: (reason) => this.dispatch({ type: 'disconnect', reason }),
+      moved: (next, early) => {
+        this.playout?.setLossy(!next.reliable)
+        this.midi.movePeer(SERVER, SERVER)
+        for (const bytes of early) this.dispatch({ type: 'frame', bytes, ordered: next.reliable })
+      },
+      notice: (n) => this.o.onNotice(n),
+      ended: () => this.ended,
+    }, { clock: o.clock, connect: o.connect })
     this.midi = new MidiHub({
       clock: o.clock,
       sessionId: () => this.state.sessionId,
@@ -89,7 +86,6 @@ export class RigRunner {
       ...(o.midiJitterMs !== undefined ? { jitterMs: o.midiJitterMs } : {}),
       showClock: () => this.showClock,
     })
-    this.use(o.transport)
     this.dispatch({ type: 'connected' })
     const every = tickIntervalMs(DEFAULT_PING_INTERVAL_MS)
     const tick = (): void => {
@@ -102,6 +98,11 @@ export class RigRunner {
       if (!this.ended) this.reportTimer = o.clock.setTimeout(report, REPORT_INTERVAL_MS)
     }
     this.reportTimer = o.clock.setTimeout(report, REPORT_INTERVAL_MS)
+  }
+
+  /** The transport the session is on now. */
+  private get transport(): Transport {
+    return this.link.current
   }
 
   get phase(): string {
@@ -120,7 +121,6 @@ export class RigRunner {
 
   stats(): RigStats {
     const p = this.playout?.stats ?? emptyPlayoutStats()
-    const t = this.transport.stats as UdpExtras
     return {
       ...p,
       bufferMs: round(p.bufferMs, 10),
@@ -129,8 +129,8 @@ export class RigRunner {
       phase: this.state.phase,
       transport: this.transport.kind,
       rttMs: this.state.rttMs === undefined ? null : round(this.state.rttMs, 100),
-      packetsRecovered: this.recoveredBefore + (t.packetsRecovered ?? 0),
-      switches: this.switches,
+      packetsRecovered: this.link.packetsRecovered,
+      switches: this.link.switches,
       midi: this.midiStats(),
       device: this.o.sink.deviceStats?.() ?? null,
     }
@@ -141,36 +141,14 @@ export class RigRunner {
     return { received: m.received, out: m.messagesOut, lost: m.lost, duplicates: m.duplicates, released: m.released, sent: m.messagesIn }
   }
 
-  /** Listens to a transport. Its 'close' ends the session only while it is the current one. */
-  private use(t: Transport): void {
-    const ordered = t.reliable
-    const onFrame = (bytes: Uint8Array): void => {
-      // On UDP the first MIDI can overtake INIT: held (a few) and played once INIT is in,
-      // rather than dropped and left to the journal's repeat 10 ms later.
-      if (!ordered && this.state.phase === 'ready' && bytes[3] === MSG.MIDI) {
-        if (this.earlyMidi.length < 64) this.earlyMidi.push(bytes)
-        return
-      }
-      this.dispatch({ type: 'frame', bytes, ordered })
+  private onFrame(bytes: Uint8Array, ordered: boolean): void {
+    // On UDP the first MIDI can overtake INIT: held (a few) and played once INIT is in,
+    // rather than dropped and left to the journal's repeat 10 ms later.
+    if (!ordered && this.state.phase === 'ready' && peekType(bytes) === MSG.MIDI) {
+      if (this.earlyMidi.length < 64) this.earlyMidi.push(bytes)
+      return
     }
-    const onBad = (error: SynchroError): void => {
-      if (t === this.transport) this.dispatch({ type: 'badFrame', error })
-    }
-    const onClose = (err?: Error): void => {
-      t.off('frame', onFrame)
-      t.off('badFrame', onBad)
-      if (t !== this.transport) return
-      const reason = err ? err.message : 'the connection closed without TERMINATE'
-      // Mid-switch the server retires the old connection as soon as the new one is in use,
-      // and its close can overtake RESUMED: the switch decides whether this ends the session.
-      if (this.switching) this.closedWhileSwitching = reason
-      else this.dispatch({ type: 'disconnect', reason })
-    }
-    t.on('frame', onFrame)
-    t.on('badFrame', onBad)
-    t.once('close', onClose)
-    // Retiring a transport keeps its 'frame' listener until it closes: audio still in flight on it is played.
-    this.detachCurrent = () => t.off('badFrame', onBad)
+    this.dispatch({ type: 'frame', bytes, ordered })
   }
 
   private dispatch(event: RigEvent): void {
@@ -199,32 +177,35 @@ export class RigRunner {
       case 'midiAck':
         this.midi.ack(SERVER, fx.next)
         return
+      case 'openMedia': {
+        const format = fx.format
+        this.o.sink.open(format)
+        this.playout = new Playout({
+          format, latencyMs: this.o.latencyMs, maxLatencyMs: this.o.maxLatencyMs, sink: this.o.sink, clock: this.o.clock,
+          lossy: !this.transport.reliable,
+        })
+        // The MIDI hub builds the server stream's delivery on its first message, with this clock.
+        this.showClock = new ShowClockMap(format.rateHz)
+        return
+      }
+      case 'startPlayout': {
+        this.playout?.startAt(fx.position)
+        this.showClock?.observe(fx.position, this.o.clock.now())
+        this.midi.addPeer(SERVER)
+        const early = this.earlyMidi
+        this.earlyMidi = []
+        queueMicrotask(() => {
+          for (const bytes of early) this.dispatch({ type: 'frame', bytes, ordered: false })
+        })
+        return
+      }
       case 'notify':
-        if (fx.notice.event === 'handshake') {
-          const format = fx.notice.format
-          this.o.sink.open(format)
-          this.playout = new Playout({
-            format, latencyMs: this.o.latencyMs, maxLatencyMs: this.o.maxLatencyMs, sink: this.o.sink, clock: this.o.clock,
-            lossy: !this.transport.reliable,
-          })
-          this.showClock = new ShowClockMap(format.rateHz)
-        }
-        if (fx.notice.event === 'init') {
-          this.playout?.startAt(fx.notice.position)
-          this.showClock?.observe(fx.notice.position, this.o.clock.now())
-          this.midi.addPeer(SERVER)
-          const early = this.earlyMidi
-          this.earlyMidi = []
-          queueMicrotask(() => {
-            for (const bytes of early) this.dispatch({ type: 'frame', bytes, ordered: false })
-          })
-        }
-        // Moving transports: nothing held may hang on the move (the server's journal resends what is in flight).
-        if (fx.notice.event === 'switch') this.midi.releaseHeld()
         this.o.onNotice(fx.notice)
         return
       case 'switch':
-        void this.switchTo(fx.to, fx.token)
+        // Moving transports: nothing held may hang on the move (the server's journal resends what is in flight).
+        this.midi.releaseHeld()
+        void this.link.switchTo(fx.to, fx.token, { sessionId: this.state.sessionId, maxPayload: this.state.maxPayload, name: this.o.config.name })
         return
       case 'close':
         void this.transport.close()
@@ -235,56 +216,13 @@ export class RigRunner {
     }
   }
 
-  private async switchTo(to: TransportName, token: string): Promise<void> {
-    if (this.switching || this.ended) return
-    if (this.transport.kind === to) return
-    const connect = this.o.connect
-    const failed = (reason: string): void => {
-      this.transport.send(encodeControl({ type: MSG.SWITCH_FAILED, body: { transport: to, reason: reason.slice(0, 500) } }, { sessionId: this.state.sessionId }), 'control')
-      this.o.onNotice({ event: 'switch-failed', to, reason })
-    }
-    if (!connect) return failed('this rig cannot open another transport')
-    this.switching = true
-    let next: Transport | undefined
-    try {
-      next = await withTimeout(connect(to), SWITCH_TIMEOUT_MS, this.o.clock, `cannot reach the server on ${to} within ${SWITCH_TIMEOUT_MS / 1000} s`)
-      if (this.ended) throw new Error('the session ended while switching')
-      next.setMaxPayload(this.state.maxPayload)
-      const early = await resumeOn(next, {
-        sessionId: this.state.sessionId, token, name: this.o.config.name, maxPayload: this.state.maxPayload,
-        timeoutMs: SWITCH_TIMEOUT_MS, clock: this.o.clock,
-      })
-      if (this.ended) throw new Error('the session ended while switching')
-      const old = this.transport
-      const from = old.kind
-      this.recoveredBefore += (old.stats as UdpExtras).packetsRecovered ?? 0
-      this.detachCurrent()
-      this.transport = next
-      this.use(next)
-      this.playout?.setLossy(!next.reliable)
-      this.midi.movePeer(SERVER, SERVER)
-      for (const bytes of early) this.dispatch({ type: 'frame', bytes, ordered: next.reliable })
-      void old.close()
-      this.switches++
-      this.o.onNotice({ event: 'switched', from, to })
-    } catch (err) {
-      next?.abort(err as Error)
-      if (this.closedWhileSwitching !== undefined) this.dispatch({ type: 'disconnect', reason: this.closedWhileSwitching })
-      else if (!this.ended) failed((err as Error).message)
-    } finally {
-      this.switching = false
-      this.closedWhileSwitching = undefined
-    }
-  }
-
   private sendReport(): void {
     const p = this.playout?.stats
     if (!p || this.state.phase !== 'streaming') return
-    const t = this.transport.stats as UdpExtras
     const midi = this.midi.stats()
     const body = {
       packetsReceived: p.packetsReceived, packetsLost: p.packetsLost, packetsLate: p.packetsLate,
-      packetsRecovered: this.recoveredBefore + (t.packetsRecovered ?? 0), framesConcealed: p.framesConcealed,
+      packetsRecovered: this.link.packetsRecovered, framesConcealed: p.framesConcealed,
       underruns: p.underruns, jitterMs: round(p.jitterMs, 100), bufferMs: round(Math.max(0, p.bufferMs), 10),
       midiReceived: midi.received, midiLost: midi.lost,
     }
@@ -309,24 +247,4 @@ export class RigRunner {
 
 function round(v: number, per: number): number {
   return Math.round(v * per) / per
-}
-
-function withTimeout<T>(p: Promise<T>, ms: number, clock: Clock, message: string): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const timer = clock.setTimeout(() => {
-      reject(new Error(message))
-      // A connection that arrives after we gave up is closed, not leaked.
-      void p.then((t) => (t as { abort?: (e: Error) => void }).abort?.(new Error('switch abandoned')), () => {})
-    }, ms)
-    p.then(
-      (v) => {
-        clock.clearTimeout(timer)
-        resolve(v)
-      },
-      (e) => {
-        clock.clearTimeout(timer)
-        reject(e)
-      },
-    )
-  })
 }

@@ -5,7 +5,7 @@
 
 import { MSG, messageTypeName } from '../codec/header.js'
 import { decodeFrame, encodeControl, readControl, CONTROL_MAX_PAYLOAD } from '../codec/messages.js'
-import { SynchroError, TimeoutError } from '../errors.js'
+import { ConnectionError, ProtocolError, TimeoutError } from '../errors.js'
 import type { Transport } from '../../transports/transport.js'
 import type { Clock } from '../clock.js'
 
@@ -34,13 +34,13 @@ export function resumeOn(t: Transport, r: ResumeRequest): Promise<Uint8Array[]> 
       () => finish(new TimeoutError('SWITCH_TIMEOUT', `no answer on ${t.kind} within ${(r.timeoutMs / 1000).toFixed(1)} s`)),
       r.timeoutMs,
     )
-    const onClose = (err?: Error): void => finish(new SynchroError('SWITCH_CLOSED', err ? err.message : `the ${t.kind} connection closed`))
+    const onClose = (err?: Error): void => finish(new ConnectionError('SWITCH_CLOSED', err ? err.message : `the ${t.kind} connection closed`))
     const onFrame = (bytes: Uint8Array): void => {
       try {
         const frame = decodeFrame(bytes, Math.max(r.maxPayload, CONTROL_MAX_PAYLOAD))
         const { type, sessionId } = frame.header
         if (type === MSG.HELLO && !resumeSent) {
-          if (sessionId !== r.sessionId) throw new SynchroError('OTHER_SHOW', `a different show answered on ${t.kind} (session ${sessionId})`)
+          if (sessionId !== r.sessionId) throw new ConnectionError('OTHER_SHOW', `a different show answered on ${t.kind} (session ${sessionId})`)
           t.send(encodeControl({ type: MSG.RESUME, body: { token: r.token, name: r.name } }, { sessionId: r.sessionId }), 'control')
           resumeSent = true
           return
@@ -49,10 +49,10 @@ export function resumeOn(t: Transport, r: ResumeRequest): Promise<Uint8Array[]> 
         if (type === MSG.RESUMED) return finish()
         if (type === MSG.TERMINATE) {
           const msg = readControl(frame)
-          throw new SynchroError('SWITCH_REFUSED', `the server refused: ${(msg.body as { reason: string }).reason}`)
+          throw new ConnectionError('SWITCH_REFUSED', `the server refused: ${(msg.body as { reason: string }).reason}`)
         }
         if (type === MSG.AUDIO || type === MSG.MIDI || type === MSG.MIDI_ACK) early.push(bytes)
-        else if (type !== MSG.PING && type !== MSG.PONG) throw new SynchroError('UNEXPECTED', `${messageTypeName(type)} before RESUMED`)
+        else if (type !== MSG.PING && type !== MSG.PONG) throw new ProtocolError('UNEXPECTED', `${messageTypeName(type)} before RESUMED`)
       } catch (err) {
         finish(err as Error)
       }

@@ -170,7 +170,7 @@ function reduce(s: ServerState, e: ServerEvent, now: number, fx: ServerEffect[])
     case 'frame':
       return onFrame(s, e.peer, e.bytes, now, fx)
     case 'badFrame':
-      return reject(s, e.peer, e.error.code === 'VERSION_MISMATCH' ? 'version-mismatch' : 'protocol-error', e.error.message, fx)
+      return reject(s, e.peer, e.error.closeCode, e.error.message, fx)
     case 'disconnect':
       return removeRig(s, e.peer, e.reason, fx)
     case 'tick':
@@ -345,7 +345,7 @@ function onFrame(s: ServerState, peer: PeerId, bytes: Uint8Array, now: number, f
       }
     }
   } catch (err) {
-    const code = (err as SynchroError).code === 'VERSION_MISMATCH' ? 'version-mismatch' : 'protocol-error'
+    const code = (err as SynchroError).closeCode
     return reject(s, peer, code, (err as SynchroError).message, fx)
   }
 }

@@ -63,7 +63,7 @@ export class ServerRunner {
     this.done = new Promise((r) => (this.resolveDone = r))
     const packetizer = o.packetizer ?? new AudioPacketizer(o.config.format, maxDatagramBytes(DEFAULT_MTU), 0)
     this.broadcaster = new Broadcaster(packetizer, (peer) => this.peers.get(peer))
-    this.meter = new LevelMeter(o.config.format, () => o.clock.now())
+    this.meter = new LevelMeter(o.config.format, o.clock)
     this.position = new ShowPosition(o.clock, o.config.format.rateHz)
     this.midi = new MidiHub({
       clock: o.clock,

@@ -10,6 +10,8 @@ import { FormatBridge } from '../../src/audio/device/format-bridge.js'
 import { DeviceSink } from '../../src/audio/device-sink.js'
 import { bufferFrames, parseDeviceBuffer } from '../../src/audio/device/buffer-size.js'
 import type { AudioDeviceInfo, AudioDevices, PlaybackStream, StreamOptions } from '../../src/audio/device/portaudio.js'
+import { systemClock } from '../../src/clock.js'
+import { ManualClock } from '../helpers/manual-clock.js'
 
 const card: AudioDeviceInfo = { id: 3, name: 'Jack float', hostApi: 'ALSA', inputChannels: 2, outputChannels: 2, defaultRateHz: 48000, defaultLowInputLatencyMs: 5, defaultLowOutputLatencyMs: 5 }
 
@@ -141,7 +143,7 @@ test('a card lost mid-show is a fault the rig reports; it is reopened by name an
   const c = fragileCard()
   const faults: string[] = []
   const restored: string[] = []
-  const sink = new DeviceSink({ name: 'Jack', buffer: { frames: 128 }, devices: c.devices, onFault: (r) => faults.push(r), onRestored: (d) => restored.push(d) })
+  const sink = new DeviceSink({ name: 'Jack', buffer: { frames: 128 }, devices: c.devices, clock: systemClock, onFault: (r) => faults.push(r), onRestored: (d) => restored.push(d) })
   sink.open({ rateHz: 44100, channels: 2, format: 's16le' })
   const packet = new Uint8Array(128 * 4)
   for (let i = 0; i < 20; i++) {
@@ -171,7 +173,7 @@ test('a card lost mid-show is a fault the rig reports; it is reopened by name an
 })
 
 test('a card that stops taking audio without a word is lost after a second', async () => {
-  let now = 0
+  const clock = new ManualClock()
   const c = fragileCard()
   const silent: AudioDevices = {
     ...c.devices,
@@ -181,10 +183,13 @@ test('a card that stops taking audio without a word is lost after a second', asy
     },
   }
   const faults: string[] = []
-  const sink = new DeviceSink({ name: 'Jack', buffer: { frames: 128 }, devices: silent, onFault: (r) => faults.push(r), now: () => now })
+  const sink = new DeviceSink({ name: 'Jack', buffer: { frames: 128 }, devices: silent, clock, onFault: (r) => faults.push(r) })
   sink.open({ rateHz: 48000, channels: 2, format: 'f32le' })
   const packet = new Uint8Array(128 * 8)
-  for (; now < 1100; now += 2.67) sink.write(packet)
+  while (clock.now() < 1100) {
+    sink.write(packet)
+    await clock.advance(2.67)
+  }
   assert.equal(faults, ["audio output 'Jack float' stopped taking audio for 1000 ms (unplugged, or its driver stalled)"])
   await sink.close()
 })

@@ -57,7 +57,7 @@ function simulatedCard(clock: ManualClock, ppm: number, stall?: { atMs: number; 
 
 async function run(ppm: number, seconds: number, stall?: { atMs: number; forMs: number }) {
   const clock = new ManualClock()
-  const sink = new DeviceSink({ name: 'sim', buffer: { frames: 256 }, devices: simulatedCard(clock, ppm, stall), now: () => clock.now() })
+  const sink = new DeviceSink({ name: 'sim', buffer: { frames: 256 }, devices: simulatedCard(clock, ppm, stall), clock })
   sink.open({ rateHz: RATE, channels: 2, format: 's16le' })
   const packet = new Uint8Array(128 * 4)
   const packetMs = (128 / RATE) * 1000

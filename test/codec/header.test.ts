@@ -1,12 +1,14 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import fc from 'fast-check'
-import { HEADER_BYTES, MSG, PROTOCOL_VERSION, readHeader, VersionMismatchError, writeHeader } from '../../src/codec/header.js'
+import { HEADER_BYTES, MSG, PROTOCOL_VERSION, peekType, readHeader, VersionMismatchError, writeHeader } from '../../src/codec/header.js'
 import { decodeFrame, encodeControl, encodeFrame, encodePingPong, readControl, readPingPong } from '../../src/codec/messages.js'
 import { Deframer } from '../../src/codec/deframer.js'
 import { CODEC } from '../../src/codec/format.js'
 import { FrameError } from '../../src/errors.js'
 import { fromHex, hex, throwsCode } from '../helpers/frames.js'
+// The peeks, beside peekType above: one field each, read where the layout is written.
+import { FLAG, hasMagic, isWholeFrame, peekFlags, peekPayloadLength, peekSeq, peekSession, peekVersion, withReliableSeq } from '../../src/codec/header.js'
 
 // Fixtures written by hand from docs/PROTOCOL.md, so an accidental layout change fails here.
 const FIXTURES: Record<string, { hex: string; build: () => Uint8Array }> = {
@@ -97,6 +99,62 @@ test('a version mismatch names both versions and is typed', () => {
   assert.instance(err, VersionMismatchError)
   assert.is((err as VersionMismatchError).peerVersion, 9)
   assert.match(err.message, `v${PROTOCOL_VERSION}`)
+})
+
+// The peeks read one field from the documented layout; these fixtures are the AUDIO one above.
+test('peeks read each header field from its documented offset', () => {
+  const f = fromHex(FIXTURES.AUDIO!.hex)
+  assert.ok(hasMagic(f))
+  assert.is(peekVersion(f), 1)
+  assert.is(peekType(f), MSG.AUDIO)
+  assert.is(peekFlags(f), 0)
+  assert.is(peekSeq(f), 0x0102)
+  assert.is(peekSession(f), 0xdeadbeef, 'unsigned, not a negative int32')
+  assert.is(peekPayloadLength(f), 8)
+  assert.ok(isWholeFrame(f))
+  const top = fromHex('5359 07 11 00 fe ffff ffffffff 00000000 00000000')
+  assert.equal([peekVersion(top), peekType(top), peekFlags(top), peekSeq(top), peekSession(top)], [7, 17, 0xfe, 0xffff, 0xffffffff])
+})
+
+test('peeks are length-checked: a short frame gives undefined, never a stray byte', () => {
+  const whole = fromHex(FIXTURES.AUDIO!.hex)
+  for (let n = 0; n < HEADER_BYTES; n++) {
+    const short = whole.subarray(0, n)
+    assert.equal(
+      [peekVersion(short), peekType(short), peekFlags(short), peekSeq(short), peekSession(short), peekPayloadLength(short)],
+      [undefined, undefined, undefined, undefined, undefined, undefined],
+      `${n} bytes`,
+    )
+    assert.not.ok(hasMagic(short), `${n} bytes`)
+    assert.not.ok(isWholeFrame(short), `${n} bytes`)
+  }
+  assert.not.ok(hasMagic(fromHex('4142 01 04 00 00 0000 00000000 00000000 00000000')))
+})
+
+test('peeks read a header inside a larger buffer through the view, not from the buffer start', () => {
+  const outer = fromHex('ffff ' + FIXTURES.PING!.hex)
+  const view = outer.subarray(2)
+  assert.is(peekType(view), MSG.PING)
+  assert.is(peekSession(view), 7)
+  assert.ok(isWholeFrame(view))
+})
+
+test('isWholeFrame: the declared length must fill the bytes exactly', () => {
+  const f = fromHex(FIXTURES.AUDIO!.hex)
+  assert.not.ok(isWholeFrame(f.subarray(0, f.byteLength - 1)), 'truncated')
+  assert.not.ok(isWholeFrame(Buffer.concat([f, Buffer.of(0)])), 'trailing byte')
+  assert.ok(isWholeFrame(fromHex('5359 01 09 00 00 ffff 00000007 00000000 00000000')), 'header only, length 0')
+})
+
+test('withReliableSeq sets the RELIABLE flag and the seq on a copy, keeping every other byte and flag', () => {
+  const f = fromHex('5359 01 06 00 02 0000 00000007 00000000 00000002 7b7d')
+  const r = withReliableSeq(f, 0xabcd)
+  assert.is(hex(r), '5359010600' + '03' + 'abcd' + '00000007' + '00000000' + '00000002' + '7b7d')
+  assert.is(hex(f), '53590106000200000000000700000000000000027b7d', 'the original (maybe a shared broadcast) is untouched')
+  assert.is.not(r.buffer, f.buffer)
+  assert.is(peekFlags(r)! & FLAG.RELIABLE, FLAG.RELIABLE)
+  assert.is(peekSeq(withReliableSeq(f, 0x1ffff)), 0xffff, 'seq is 16-bit')
+  throwsCode(() => withReliableSeq(f.subarray(0, HEADER_BYTES - 1), 1), FrameError, 'TRUNCATED')
 })
 
 test('the deframer refuses an oversize frame from its header alone, before buffering the body', () => {
@@ -197,6 +255,13 @@ test('writeHeader writes at an offset inside a larger buffer', () => {
   const buf = new Uint8Array(HEADER_BYTES + 4)
   writeHeader(buf, 4, { type: MSG.INIT, codec: 0, flags: 0, seq: 1, sessionId: 2, timestamp: 3, payloadLength: 0 })
   assert.equal(readHeader(buf.subarray(4), 0), { type: MSG.INIT, codec: 0, flags: 0, seq: 1, sessionId: 2, timestamp: 3, payloadLength: 0 })
+})
+
+test('peekType reads the type byte of a whole frame, and nothing from a short one', () => {
+  assert.is(peekType(Buffer.from('5359010500000001123456780000010000000000', 'hex')), MSG.MIDI)
+  assert.is(peekType(encodeFrame(MSG.AUDIO, new Uint8Array(4), { sessionId: 1 })), MSG.AUDIO)
+  assert.is(peekType(Buffer.from('53590105000000011234567800000100000000', 'hex')), undefined, '19 bytes: not a header')
+  assert.is(peekType(new Uint8Array(0)), undefined)
 })
 
 test.run()

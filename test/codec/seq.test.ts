@@ -50,3 +50,24 @@ test('SeqWindow counts every number once across a wrap, in any order within half
   for (const s of order) if (w.mark(s)) firsts++
   assert.is(firsts, 9)
 })
+
+test('SeqWindow: a lost packet does not leave the number half a space before it marked for the next wrap', () => {
+  const w = new SeqWindow()
+  // One packet lost (33000) in the first cycle: 232, opposite it, must still be clear when the sequence comes round.
+  for (let s = 0; s < 65536; s++) if (s !== 33000) w.mark(s)
+  assert.ok(w.mark(232), 'the next 232 is a new packet, not a copy')
+  const lossy = new SeqWindow()
+  let firsts = 0
+  for (let i = 0; i < 300_000; i++) if (i % 1000 !== 7 && lossy.mark(i & 0xffff)) firsts++
+  assert.is(firsts, 300_000 - 300, 'every packet that came counted once, across four wraps with loss')
+})
+
+test('SeqWindow: a jump ahead (a burst lost) forgets the whole stretch opposite it', () => {
+  const w = new SeqWindow()
+  for (let s = 0; s <= 40000; s++) w.mark(s)
+  assert.ok(w.has(7233))
+  w.mark(40500) // 40001..40499 lost: their opposites 7233..7731, and 40500's own (7732), are forgotten
+  for (let s = 7233; s <= 7732; s++) assert.not.ok(w.has(s), `${s} forgotten`)
+  assert.ok(w.has(7733))
+  assert.ok(w.has(40000))
+})

@@ -54,16 +54,26 @@ for (const [name, args, message] of USAGE) {
   })
 }
 
-test('a MIDI port where there is no MIDI system: exit 2, one line saying what to use instead', async () => {
+// A device or environment fault is not a bad command line: it exits 1 (the README's table).
+const NO_JACK = { JACK_DEFAULT_SERVER: 'synchro-no-such-server', JACK_NO_START_SERVER: '1' }
+
+test('a MIDI port where there is no MIDI system: exit 1, one line saying what to use instead', async () => {
   // No ALSA sequencer on this machine; with the JACK build (CI), a JACK server that is not running.
-  const r = await run(['serve', '--midi-in', 'virtual:keys'], 10_000, { JACK_DEFAULT_SERVER: 'synchro-no-such-server', JACK_NO_START_SERVER: '1' })
-  assert.is(r.code, 2, r.stderr)
+  const r = await run(['serve', '--midi-in', 'virtual:keys'], 10_000, NO_JACK)
+  assert.is(r.code, 1, r.stderr)
   assert.match(r.stderr.trim().split('\n').at(-1)!, /^synchro: no MIDI system: .*use file:PATH.mid, raw:PATH\|- or log instead/)
   const d = await run(['devices', '--json'], 10_000, { JACK_DEFAULT_SERVER: 'synchro-no-such-server', JACK_NO_START_SERVER: '1' })
   assert.is(d.code, 0)
   const listed = JSON.parse(d.stdout.trim().split('\n').at(-1)!)
   assert.is(listed.midi.available, false)
   assert.match(listed.midi.reason, /no MIDI system/)
+})
+
+test('a device fault exits 1, not 2: --midi-in port:X with no MIDI system', async () => {
+  const r = await run(['serve', '--midi-in', 'port:X'], 10_000, NO_JACK)
+  assert.is(r.code, 1, r.stderr)
+  assert.match(r.stderr.trim().split('\n').at(-1)!, /^synchro: no MIDI system: /)
+  assert.not.match(r.stderr, /\n\s+at /, 'no stack trace')
 })
 
 test('a WAV source whose format clashes with explicit flags is refused', async () => {

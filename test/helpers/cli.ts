@@ -3,15 +3,28 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { dirname, join } from 'node:path'
+import { checkEvent, type EventSide } from '../../src/session/events.js'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
 export const CLI = join(root, 'dist', 'src', 'cli', 'main.js')
 
 export type JsonEvent = { event: string } & Record<string, any>
 
+/** Which schema a command's --json lines answer to (docs/EVENTS.md). */
+const SIDE_OF: Record<string, EventSide> = { serve: 'show', tui: 'show', join: 'rig', devices: 'tool', profile: 'tool' }
+
+/**
+ * Every --json line, of every CLI process any test started, that does not match its
+ * documented schema. Waiting on a process fails once it printed one, so every end-to-end
+ * test also checks the events it reads against src/session/events.ts.
+ */
+export const schemaProblems: string[] = []
+
 export class Proc {
   readonly child: ChildProcess
   readonly events: JsonEvent[] = []
+  /** This process's lines that did not match their schema. */
+  readonly schemaProblems: string[] = []
   stdout = ''
   readonly stdoutBytes: Buffer[] = []
   stderr = ''
@@ -21,6 +34,7 @@ export class Proc {
   constructor(args: string[], o: { eventsOn?: 'stdout' | 'stderr'; stdin?: 'pipe' | 'ignore'; env?: NodeJS.ProcessEnv } = {}) {
     this.child = spawn(process.execPath, [CLI, ...args], { stdio: [o.stdin ?? 'ignore', 'pipe', 'pipe'], env: { ...process.env, ...o.env } })
     const on = o.eventsOn ?? 'stdout'
+    const side = args[0] === undefined ? undefined : SIDE_OF[args[0]]
     let partial = ''
     const parse = (chunk: string) => {
       partial += chunk
@@ -28,10 +42,17 @@ export class Proc {
       partial = lines.pop()!
       for (const line of lines) {
         if (!line.startsWith('{')) continue
+        let event: JsonEvent
         try {
-          this.events.push(JSON.parse(line))
+          event = JSON.parse(line)
         } catch {
-          // not an event line
+          continue // not an event line
+        }
+        this.events.push(event)
+        const problem = side && checkEvent(side, event)
+        if (problem) {
+          this.schemaProblems.push(problem)
+          schemaProblems.push(problem)
         }
       }
       for (const w of this.waiters.splice(0)) w()
@@ -54,6 +75,7 @@ export class Proc {
   async waitFor(pred: (e: JsonEvent) => boolean, ms = 10_000, what = 'event'): Promise<JsonEvent> {
     const end = Date.now() + ms
     for (;;) {
+      if (this.schemaProblems.length) throw new Error(`printed an event that does not match docs/EVENTS.md: ${this.schemaProblems[0]}`)
       const found = this.events.find(pred)
       if (found) return found
       if (Date.now() > end) throw new Error(`timed out waiting for ${what}; stderr: ${this.stderr.slice(-400)}`)
@@ -100,5 +122,6 @@ export async function run(args: string[], ms = 10_000, env?: NodeJS.ProcessEnv):
   const timer = setTimeout(() => p.kill('SIGKILL'), ms)
   const { code } = await p.exit
   clearTimeout(timer)
+  if (p.schemaProblems.length) throw new Error(`printed an event that does not match docs/EVENTS.md: ${p.schemaProblems[0]}`)
   return { code, stdout: p.stdout, stderr: p.stderr }
 }

@@ -1,5 +1,5 @@
 import { connectTcp, listenTcp, type TcpOptions } from '../../transports/tcp.js'
-import { memoryPair } from '../../transports/memory.js'
+import { memoryPair, type MemoryOptions } from '../../transports/memory.js'
 import type { UdpTransport } from '../../transports/udp.js'
 import { MSG } from '../../src/codec/header.js'
 import { encodePingPong } from '../../src/codec/messages.js'
@@ -10,7 +10,7 @@ import type { Transport } from '../../transports/transport.js'
 export interface Pair {
   a: Transport
   b: Transport
-  /** Underlying socket of b, for tests that must stall the reader. */
+  /** Ends what the pair left open (sockets, listener). */
   done(): Promise<void>
 }
 
@@ -54,8 +54,8 @@ export async function udpPair(sessionId = 7): Promise<Pair & { a: UdpTransport; 
   return pair
 }
 
-export async function memPair(): Promise<Pair> {
-  const [a, b] = memoryPair()
+export async function memPair(o: MemoryOptions = {}): Promise<Pair> {
+  const [a, b] = memoryPair(o)
   return { a, b, done: async () => {} }
 }
 

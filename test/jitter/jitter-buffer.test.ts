@@ -4,6 +4,7 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { Playout } from '../../src/audio/playout.js'
+import { JitterBuffer } from '../../src/jitter/jitter-buffer.js'
 import { ManualClock } from '../helpers/manual-clock.js'
 import { MemorySink } from '../helpers/memory-sink.js'
 import { seededRandom } from '../helpers/impairment-relay.js'
@@ -135,6 +136,125 @@ test('an outage is concealed on time and the stream resumes in place when it end
   assert.is(p.stats.underruns, 1)
   // The concealment faded to silence well before the outage ended.
   assert.ok(out.slice(1100, 1990).every((v) => v === 0))
+})
+
+// The jitter buffer itself, fed by hand: no clock, no sink; positions are frames.
+
+function ring(capacityFrames = 1000, slots?: number) {
+  return new JitterBuffer({ frameBytes: 2, capacityFrames, maxHeadFrames: 1000, ...(slots !== undefined ? { slots } : {}), framesPerSlot: 10 })
+}
+
+/** Reads everything due up to `to`, as the playout does: the first sample of each chunk, and gaps as negative frame counts. */
+function readUntil(b: JitterBuffer, to: number): number[] {
+  const out: number[] = []
+  while (b.readPos < to && b.size > 0) {
+    if (b.dropStaleHead()) continue
+    const gap = b.framesUntilHead()
+    if (gap > 0) {
+      const n = Math.min(gap, to - b.readPos)
+      b.skip(n)
+      out.push(-n)
+      continue
+    }
+    out.push(samples(Buffer.from(b.read(to - b.readPos)))[0]!)
+  }
+  return out
+}
+
+test('ring: reordered packets are placed by timestamp and read in show order', () => {
+  const b = ring()
+  assert.equal([0, 20, 30, 10].map((k) => b.push(k / 10, k, packet(k))), ['queued', 'queued', 'queued', 'queued'])
+  assert.equal(readUntil(b, 40), [1, 11, 21, 31])
+  assert.equal([b.loss.lost, b.counts.packetsLate, b.counts.packetsReceived], [0, 0, 4])
+})
+
+test('ring: a copy is a duplicate whether still queued or already played', () => {
+  const b = ring()
+  b.push(0, 0, packet(0))
+  b.push(1, 10, packet(10))
+  assert.is(b.push(1, 10, packet(10)), 'duplicate', 'queued copy')
+  readUntil(b, 20)
+  assert.is(b.push(0, 0, packet(0)), 'duplicate', 'played copy')
+  assert.equal([b.counts.packetsDuplicate, b.counts.packetsReceived, b.counts.packetsLate], [2, 2, 0])
+})
+
+test('ring: late is not lost; a packet that never comes is lost', () => {
+  const b = ring()
+  b.push(0, 0, packet(0))
+  b.push(2, 20, packet(20))
+  assert.is(b.loss.lost, 1, 'seq 1 missing so far')
+  assert.equal(readUntil(b, 30), [1, -10, 21], 'the gap is left for the playout to conceal')
+  assert.is(b.push(1, 10, packet(10)), 'late')
+  assert.equal([b.counts.packetsLate, b.loss.lost, b.size], [1, 0, 0])
+  b.push(4, 40, packet(40))
+  assert.equal([b.loss.lost, b.counts.packetsLate], [1, 1], 'seq 3 never came: lost, not late')
+})
+
+test('ring: a packet partly before the read position is late, and its rest is used', () => {
+  const b = ring()
+  b.push(0, 0, packet(0))
+  readUntil(b, 10)
+  b.skip(5) // frames 10..14 concealed
+  assert.is(b.push(1, 10, packet(10)), 'queued')
+  assert.is(b.counts.packetsLate, 1)
+  assert.equal(samples(Buffer.from(b.read(100))), [16, 17, 18, 19, 20])
+})
+
+test('ring: the 65535 -> 0 wrap of seq and timestamp keeps order, with no loss or gap', () => {
+  const b = ring()
+  const ts0 = 0xffff_ffff - 25
+  for (let k = 0; k < 6; k++) b.push((65533 + k) & 0xffff, (ts0 + k * 10) >>> 0, packet(k * 10))
+  assert.equal(readUntil(b, b.readPos + 60), [1, 11, 21, 31, 41, 51])
+  assert.equal([b.loss.lost, b.loss.expected], [0, 6])
+})
+
+test('ring: INIT just before the first packet starts the read position there (the head is a gap)', () => {
+  const b = ring()
+  b.startAt(100)
+  b.push(0, 130, packet(30))
+  assert.equal([b.readPos, b.framesUntilHead(), b.bufferedFrames], [100, 30, 10])
+  const far = ring()
+  far.startAt(100)
+  far.push(0, 100 + 1001, packet(0))
+  assert.is(far.readPos, 1101, 'more than maxHeadFrames after INIT: start at the packet')
+})
+
+test('ring: full of slots, the oldest goes and is counted late', () => {
+  const b = ring(100_000, 4)
+  assert.is(b.capacity, 4)
+  for (let k = 0; k < 6; k++) b.push(k, k * 10, packet(k * 10))
+  assert.equal([b.size, b.counts.packetsLate], [4, 2])
+  assert.equal(readUntil(b, 100), [-20, 21, 31, 41, 51])
+})
+
+test('ring: past capacityFrames the oldest goes too', () => {
+  const b = ring(25)
+  for (let k = 0; k < 5; k++) b.push(k, k * 10, packet(k * 10))
+  assert.equal([b.size, b.bufferedFrames, b.counts.packetsLate], [2, 20, 3])
+})
+
+test('ring: overlapping timestamps: a packet wholly behind the read position is dropped as late', () => {
+  const b = ring()
+  b.push(0, 0, packet(0))
+  b.push(1, 2, packet(2, 6)) // frames 2..7, inside packet 0
+  b.push(2, 10, packet(10))
+  assert.equal(readUntil(b, 20), [1, 11])
+  assert.is(b.counts.packetsLate, 1)
+})
+
+test('ring: no allocation growth: fixed slots, whole packets handed back as they came', () => {
+  const b = ring(200)
+  const capacity = b.capacity
+  const pcm = packet(0)
+  for (let k = 0; k < 200_000; k++) {
+    b.push(k & 0xffff, (k * 10) >>> 0, pcm)
+    // Read three packets at a time (the ring wraps round many times).
+    if (k % 3 === 2) while (b.size > 0) assert.ok(b.read(1000) === pcm, 'a whole packet is the very view that was pushed')
+  }
+  assert.is(b.capacity, capacity)
+  b.push(0, 2_000_000, pcm)
+  const part = b.read(3)
+  assert.equal([part.byteLength, part.buffer === pcm.buffer], [6, true], 'a part is a view on the same bytes, not a copy')
 })
 
 test.run()

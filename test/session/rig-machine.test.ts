@@ -1,6 +1,7 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { MSG } from '../../src/codec/header.js'
+import { MSG, messageTypeName } from '../../src/codec/header.js'
+import { encodeMidiAck, encodeMidiFrame } from '../../src/codec/midi.js'
 import { decodeFrame, encodeControl, encodeFrame, encodePingPong, readControl, MEDIA_MAX_PAYLOAD } from '../../src/codec/messages.js'
 import { CODEC } from '../../src/codec/format.js'
 import { FrameError } from '../../src/errors.js'
@@ -39,15 +40,20 @@ test('HELLO is answered with the rig name and metadata, and raises the frame lim
   const r = new RigDriver()
   r.send({ type: 'connected' }, 0)
   const fx = r.send({ type: 'frame', bytes: hello() }, 5)
-  assert.equal(kinds(fx), ['send', 'setMaxPayload', 'notify'])
+  assert.equal(kinds(fx), ['send', 'setMaxPayload', 'openMedia', 'notify'])
   assert.equal(sentBody(fx[0]!), { type: MSG.HELLO_REPLY, body: { version: 1, name: 'left', meta: { a: 1 } } })
   assert.equal(fx[1], { kind: 'setMaxPayload', bytes: 512 })
-  assert.equal(fx[2], { kind: 'notify', notice: { event: 'handshake', serverName: 'foh', format: FORMAT, sessionId: SESSION } })
+  assert.equal(fx[2], { kind: 'openMedia', format: FORMAT }, 'the media opens on an effect of its own, not on the notice')
+  assert.equal(fx[3], { kind: 'notify', notice: { event: 'handshake', serverName: 'foh', format: FORMAT, sessionId: SESSION } })
   assert.is(r.state.phase, 'ready')
 })
 
 test('INIT starts streaming; AUDIO is delivered with its header', () => {
-  const r = streaming()
+  const r = new RigDriver()
+  r.send({ type: 'connected' }, 0)
+  r.send({ type: 'frame', bytes: hello() }, 1)
+  const started = r.send({ type: 'frame', bytes: init() }, 2)
+  assert.equal(started, [{ kind: 'startPlayout', position: 256 }, { kind: 'notify', notice: { event: 'init', position: 256 } }])
   assert.is(r.state.phase, 'streaming')
   const fx = r.send({ type: 'frame', bytes: audio(3) }, 10)
   assert.equal(kinds(fx), ['audio'])
@@ -189,5 +195,115 @@ for (const phase of ['handshake', 'ready', 'streaming'] as const) {
     })
   }
 }
+
+// The allowed (phase, message) table, every pair both ways (ordered, as on TCP, and not, as
+// on UDP): exactly what the rig does with each, and for a refusal the very reason the server is told.
+const VALID_FROM_ANYONE: Record<number, () => Uint8Array> = {
+  [MSG.HELLO]: () => hello(),
+  [MSG.HELLO_REPLY]: () => frameFrom(MSG.HELLO_REPLY, { version: 1, name: 'x', meta: {} }),
+  [MSG.INIT]: init,
+  [MSG.AUDIO]: () => audio(0),
+  [MSG.MIDI]: () => encodeMidiFrame([{ serial: 0, position: 0, flags: 0, data: new Uint8Array([0x90, 60, 100]) }], 0, 1, { seq: 0, sessionId: SESSION, timestamp: 256, oldest: 0 }),
+  [MSG.TERMINATE]: () => terminate('operator'),
+  [MSG.PING]: () => encodePingPong(MSG.PING, 1, { sessionId: SESSION }),
+  [MSG.PONG]: () => encodePingPong(MSG.PONG, 1, { sessionId: SESSION }),
+  [MSG.ACK]: () => encodeFrame(MSG.ACK, new Uint8Array(0), { sessionId: SESSION }),
+  [MSG.CONNECT]: () => encodeFrame(MSG.CONNECT, new Uint8Array(8), { sessionId: SESSION }),
+  [MSG.SWITCH]: () => frameFrom(MSG.SWITCH, { transport: 'udp', token: 'ab'.repeat(8) }),
+  [MSG.RESUME]: () => frameFrom(MSG.RESUME, { token: 'ab'.repeat(8), name: 'x' }),
+  [MSG.RESUMED]: () => frameFrom(MSG.RESUMED, { transport: 'udp' }),
+  [MSG.SWITCH_FAILED]: () => frameFrom(MSG.SWITCH_FAILED, { transport: 'udp', reason: 'x' }),
+  [MSG.REPORT]: () => frameFrom(MSG.REPORT, { packetsReceived: 0, packetsLost: 0, packetsLate: 0, packetsRecovered: 0, framesConcealed: 0, underruns: 0, jitterMs: 0, bufferMs: 0 }),
+  [MSG.BUNDLE]: () => encodeFrame(MSG.BUNDLE, new Uint8Array(0), { sessionId: SESSION }),
+  [MSG.MIDI_ACK]: () => encodeMidiAck(3, SESSION),
+}
+
+/** What each accepted message yields (effect kinds), by type. */
+const ACCEPTED: Record<number, string[]> = {
+  [MSG.HELLO]: ['send', 'setMaxPayload', 'openMedia', 'notify'],
+  [MSG.INIT]: ['startPlayout', 'notify'],
+  [MSG.AUDIO]: ['audio'],
+  [MSG.MIDI]: ['midi'],
+  [MSG.MIDI_ACK]: ['midiAck'],
+  [MSG.PING]: ['send'],
+  [MSG.PONG]: [],
+  [MSG.SWITCH]: ['notify', 'switch'],
+  [MSG.TERMINATE]: ['notify', 'close', 'end'],
+}
+
+/** The table as the protocol states it: per phase, each type's fate. */
+function expected(phase: string, type: number, ordered: boolean): 'accept' | 'drop' | string {
+  const name = messageTypeName(type)
+  const fromServer = [MSG.HELLO, MSG.INIT, MSG.AUDIO, MSG.MIDI, MSG.MIDI_ACK, MSG.TERMINATE, MSG.PING, MSG.PONG, MSG.SWITCH] as number[]
+  if (!fromServer.includes(type)) return `${name} is not something a server sends a rig`
+  if (type === MSG.PING || type === MSG.PONG || type === MSG.TERMINATE) return 'accept'
+  if (type === MSG.HELLO) return phase === 'handshake' ? 'accept' : 'HELLO sent twice'
+  if (type === MSG.INIT) return phase === 'ready' ? 'accept' : `INIT while ${phase}`
+  if (type === MSG.SWITCH) return phase === 'ready' || phase === 'streaming' ? 'accept' : `SWITCH while ${phase}`
+  // AUDIO, MIDI, MIDI_ACK: while streaming; on UDP they may overtake INIT, and are dropped then.
+  if (phase === 'streaming') return 'accept'
+  return phase === 'ready' && !ordered ? 'drop' : `${name} before INIT`
+}
+
+function inPhase(phase: 'connecting' | 'handshake' | 'ready' | 'streaming' | 'ended'): RigDriver {
+  const r = new RigDriver()
+  if (phase === 'ended') {
+    r.send({ type: 'connected' }, 0)
+    r.send({ type: 'disconnect', reason: 'gone' }, 0)
+    return r
+  }
+  if (phase !== 'connecting') r.send({ type: 'connected' }, 0)
+  if (phase === 'ready' || phase === 'streaming') r.send({ type: 'frame', bytes: hello() }, 0)
+  if (phase === 'streaming') r.send({ type: 'frame', bytes: init() }, 0)
+  return r
+}
+
+test('every (phase, message type) pair, ordered and not, against the allowed table', () => {
+  const types = Object.values(MSG)
+  assert.is(Object.keys(VALID_FROM_ANYONE).length, types.length, 'a frame for every message type')
+  let tried = 0
+  for (const phase of ['connecting', 'handshake', 'ready', 'streaming', 'ended'] as const) {
+    for (const type of types) {
+      for (const ordered of [true, false]) {
+        const r = inPhase(phase)
+        assert.is(r.state.phase, phase)
+        const before = r.state
+        // In the connecting phase no HELLO has given the session id yet: the server's frames carry 0.
+        const bytes = VALID_FROM_ANYONE[type]!()
+        if (phase === 'connecting') bytes.set([0, 0, 0, 0], 8)
+        const fx = r.send({ type: 'frame', bytes, ordered }, 1)
+        const where = `${messageTypeName(type)} in ${phase} (${ordered ? 'ordered' : 'unordered'})`
+        tried++
+        if (phase === 'ended') {
+          assert.equal(fx, [], where)
+          continue
+        }
+        const want = expected(phase, type, ordered)
+        if (want === 'accept') {
+          assert.equal(kinds(fx), ACCEPTED[type], where)
+          if (type === MSG.TERMINATE) assert.ok(outcome(fx)!.outcome.ok, where)
+        } else if (want === 'drop') {
+          assert.equal(fx, [], where)
+          assert.is(r.state.phase, phase, where)
+          assert.is(r.state.lastHeardMs, 1, `${where}: dropped, but the server was heard`)
+        } else {
+          assert.equal(kinds(fx), ['send', 'close', 'end'], where)
+          assert.equal(sentBody(fx[0]!), { type: MSG.TERMINATE, body: { reason: want, code: 'protocol-error' } }, where)
+          assert.equal(outcome(fx)!.outcome, { ok: false, code: 'protocol-error', reason: want, drain: false }, where)
+          assert.is(r.state.phase, 'ended', where)
+          assert.is(before.phase, phase)
+        }
+      }
+    }
+  }
+  assert.is(tried, 5 * 17 * 2)
+})
+
+test('a control message with a bad body is refused for its body, even where its type is not allowed', () => {
+  const r = streaming()
+  const fx = r.send({ type: 'frame', bytes: frameFrom(MSG.HELLO, { version: 'one' }) }, 1)
+  assert.not.match(outcome(fx)!.outcome.reason, 'HELLO sent twice')
+  assert.equal(outcome(fx)!.outcome.code, 'protocol-error')
+})
 
 test.run()

@@ -143,7 +143,7 @@ test('a rig of another protocol version is refused naming both versions', () => 
     reason: 'peer speaks Synchro protocol v2, this side speaks v1: run the same Synchro version on both',
     code: 'version-mismatch',
   })
-  const bad = s.send({ type: 'badFrame', peer: 1, error: new FrameError('X', 'y') }, 2)
+  const bad = s.send({ type: 'badFrame', peer: 1, error: new FrameError('BAD_PAYLOAD', 'y') }, 2)
   assert.equal(bad, [], 'an already dropped peer produces nothing more')
 })
 

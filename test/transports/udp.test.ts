@@ -3,7 +3,7 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import dgram from 'node:dgram'
-import { FLAG, HEADER_BYTES, MSG } from '../../src/codec/header.js'
+import { FLAG, HEADER_BYTES, MSG, peekFlags, peekSeq, peekType } from '../../src/codec/header.js'
 import { encodeControl, encodeFrame, decodeFrame, readControl } from '../../src/codec/messages.js'
 import { AudioPacketizer } from '../../src/codec/datagrams.js'
 import { UdpTransport, MIN_CONNECT_BYTES, connectDatagram, type UdpPeerOptions } from '../../transports/udp.js'
@@ -49,7 +49,7 @@ test('udp: a lost control message is retransmitted and delivered once', async ()
   await clock.advance(100)
   assert.is(got.frames.length, 1)
   assert.is(bodyOf(got.frames[0]!), 'bye')
-  assert.ok(got.frames[0]![5]! & FLAG.RELIABLE)
+  assert.ok(peekFlags(got.frames[0]!)! & FLAG.RELIABLE)
   assert.is(a.stats.retransmits, 1)
   assert.is(a.stats.queuedBytes, 0, 'acknowledged: nothing pending')
 })
@@ -79,7 +79,7 @@ test('udp: audio is sent once, never retransmitted', async () => {
   const got = collect(b)
   for (let i = 0; i < 3; i++) a.send(audio(i), 'media')
   await clock.advance(2000)
-  assert.equal(got.frames.map((f) => f[7]), [0, 2])
+  assert.equal(got.frames.map(peekSeq), [0, 2])
   assert.is(a.stats.retransmits, 0)
 })
 
@@ -112,7 +112,7 @@ test('udp: before the rig proves its address the server sends it no more bytes t
   for (let i = 0; i < 10; i++) a.send(audio(i), 'media') // 532 bytes each
   assert.is(wireAB.length, 2, 'two 532-byte frames fit a 1200-byte budget, the third does not')
   a.receive(connectDatagram()) // the rig knocks again: more budget, and a 20-byte answer
-  assert.is(wireAB[2]![3], MSG.ACK)
+  assert.is(peekType(wireAB[2]!), MSG.ACK)
   a.send(audio(10), 'media')
   a.send(audio(11), 'media')
   assert.is(wireAB.length, 5)
@@ -150,7 +150,7 @@ test('udp: a redundant BUNDLE recovers a lost packet and drops copies already re
   const got = collect(b)
   for (let i = 0; i < 5; i++) for (const d of p.datagrams(audio(i))) a.send(d, 'media')
   await clock.advance(1)
-  assert.equal(got.frames.map((f) => f[7]), [0, 1, 2, 3, 4])
+  assert.equal(got.frames.map(peekSeq), [0, 1, 2, 3, 4])
   assert.is(b.stats.packetsRecovered, 1)
   got.frames.forEach((f, i) => assert.is(hex(f), hex(audio(i))))
 })
@@ -220,6 +220,30 @@ test('udp listener: strangers are counted and ignored; short CONNECTs do not ope
   assert.match(bodyOf(reply), /rig speaks Synchro protocol v2, this side speaks v1/)
   s.close()
   await listener.close()
+})
+
+test('udp connect: knocks every 200 ms of its clock, and gives up when its clock says so', async () => {
+  const { connectUdp } = await import('../../transports/udp-connect.js')
+  // A server that hears the knocks and never answers.
+  const silent = dgram.createSocket('udp4')
+  const knocks: number[] = []
+  silent.on('message', (m) => knocks.push(m.byteLength))
+  await new Promise<void>((r) => silent.bind(0, '127.0.0.1', () => r()))
+  const clock = new ManualClock()
+  let failure: Error | undefined
+  const connecting = connectUdp('127.0.0.1', silent.address().port, 1000, { clock }).catch((err: Error) => (failure = err))
+  await until(() => knocks.length === 1)
+  for (let n = 2; n <= 5; n++) {
+    await clock.advance(200)
+    await until(() => knocks.length === n)
+  }
+  assert.ok(knocks.every((b) => b === MIN_CONNECT_BYTES), 'each knock is a padded CONNECT')
+  assert.is(failure, undefined, 'still knocking at 800 ms')
+  await clock.advance(200)
+  await connecting
+  assert.match(String(failure?.message), /^cannot reach 127\.0\.0\.1:\d+ over UDP: no answer within 1\.0 s/)
+  assert.is(clock.pendingTimers, 0, 'no knock left scheduled')
+  silent.close()
 })
 
 test('udp connect: nothing listening gives one clear line', async () => {

@@ -7,6 +7,7 @@ import { Meters, meterBar } from '../../tui/components/meters.js'
 import { HelpLine } from '../../tui/components/help-line.js'
 import { Console } from '../../tui/app.js'
 import { ConsoleModel } from '../../tui/model.js'
+import { ManualClock } from '../helpers/manual-clock.js'
 import type { RigReport, ServerStats } from '../../src/session/stats.js'
 import type { Command, CommandResult } from '../../src/control/commands.js'
 
@@ -72,7 +73,7 @@ test('the help line shows every key; a prompt replaces it', () => {
 
 test('the console: t asks first, y stops the show through the command layer; q on a live show asks too', async () => {
   let current = stats([rig('stage-left'), rig('stage-right')])
-  const model = new ConsoleModel({ name: 'Two-rig TCP show', port: 7400, format: { rateHz: 48000, channels: 2, format: 's16le', framesPerPacket: 128 }, source: 'tone 440 Hz' }, () => ({ stats: current, mode: 'tcp' }))
+  const model = new ConsoleModel({ name: 'Two-rig TCP show', port: 7400, format: { rateHz: 48000, channels: 2, format: 's16le', framesPerPacket: 128 }, source: 'tone 440 Hz' }, () => ({ stats: current, mode: 'tcp' }), new ManualClock())
   const ran: Command[] = []
   let quits = 0
   const run = (c: Command): CommandResult => {

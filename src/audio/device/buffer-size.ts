@@ -1,6 +1,7 @@
 // `--device-buffer`: a sound card's buffer, in frames ("128") or milliseconds ("2.5ms").
 // Milliseconds become frames at the rate the card is opened at, which is known only then.
 
+import { msToFrames } from '../../codec/format.js'
 import { UsageError } from '../../errors.js'
 
 export type DeviceBuffer = { frames: number } | { ms: number }
@@ -22,7 +23,7 @@ export function parseDeviceBuffer(value: string | undefined, fallbackFrames: num
 
 /** The buffer in frames for a card running at `rateHz` (at least 16). */
 export function bufferFrames(b: DeviceBuffer, rateHz: number): number {
-  return 'frames' in b ? b.frames : Math.max(16, Math.round((b.ms * rateHz) / 1000))
+  return 'frames' in b ? b.frames : Math.max(16, msToFrames(b.ms, rateHz))
 }
 
 export function describeBuffer(b: DeviceBuffer): string {

@@ -1,5 +1,6 @@
 // What opening a sound card takes, for a source (capture) and a sink (playback) alike.
 
+import type { Clock } from '../../clock.js'
 import type { DeviceBuffer } from './buffer-size.js'
 import type { AudioDevices } from './portaudio.js'
 
@@ -17,4 +18,6 @@ export interface CardOptions extends CardEvents {
   bitExact?: boolean
   /** The device layer (device hosts unless a test gives its own). */
   devices?: AudioDevices
+  /** What the card's watchdog, reopening and timing run on (systemClock, given by the CLI). */
+  clock: Clock
 }

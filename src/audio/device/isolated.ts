@@ -8,7 +8,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { EventEmitter } from 'node:events'
 import { fileURLToPath } from 'node:url'
-import { UsageError } from '../../errors.js'
+import { DeviceError, isDeviceErrorCode } from '../../errors.js'
 import { encodeHostMsg, HostMsg, HostMsgReader } from './host-protocol.js'
 import type { AudioDeviceInfo, AudioDevices, CaptureStream, PlaybackStream, StreamOptions } from './portaudio.js'
 
@@ -120,7 +120,7 @@ export function audioDevices(): AudioDevices {
   const list = (o?: { rates?: boolean }): AudioDeviceInfo[] => {
     const { result } = runHost(o?.rates ? ['list', 'rates'] : ['list'])
     if (typeof result.error === 'string') {
-      throw new UsageError(typeof result.code === 'string' ? result.code : 'NO_AUDIO_SYSTEM', result.error)
+      throw new DeviceError(isDeviceErrorCode(result.code) ? result.code : 'NO_AUDIO_SYSTEM', result.error)
     }
     return result.devices as AudioDeviceInfo[]
   }
@@ -131,7 +131,7 @@ export function audioDevices(): AudioDevices {
     },
     probe: (direction, candidates) => {
       const { result } = runHost(['probe', direction, JSON.stringify(candidates)])
-      if (typeof result.error === 'string') throw new UsageError(typeof result.code === 'string' ? result.code : 'NO_AUDIO_SYSTEM', result.error)
+      if (typeof result.error === 'string') throw new DeviceError(isDeviceErrorCode(result.code) ? result.code : 'NO_AUDIO_SYSTEM', result.error)
       return result as { index: number; errors: string[] }
     },
     capture: (o) => new HostStream('capture', o),

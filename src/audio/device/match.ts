@@ -1,7 +1,7 @@
 // A device named on the command line: by its whole name or a unique prefix (any case); no
 // name means the system default. When nothing matches, the nearest names are offered.
 
-import { UsageError } from '../../errors.js'
+import { DeviceError, UsageError } from '../../errors.js'
 import type { AudioDeviceInfo } from './portaudio.js'
 
 export function matchDevice(wanted: string | undefined, devices: readonly AudioDeviceInfo[], direction: 'input' | 'output'): AudioDeviceInfo {
@@ -9,7 +9,7 @@ export function matchDevice(wanted: string | undefined, devices: readonly AudioD
   if (wanted === undefined || wanted === '') {
     // PortAudio lists the default first among ALSA's ("default", else the first usable).
     const d = usable.find((x) => x.name === 'default') ?? usable[0]
-    if (!d) throw new UsageError('NO_DEVICE', `this machine has no audio ${direction} device`)
+    if (!d) throw new DeviceError('NO_DEVICE', `this machine has no audio ${direction} device`)
     return d
   }
   const lower = wanted.toLowerCase()

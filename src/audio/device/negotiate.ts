@@ -3,7 +3,7 @@
 // first); then the card's default rate, resampled. --bit-exact stops at what loses nothing:
 // no resampling and no float-to-integer rounding, and says so in one line.
 
-import { UsageError } from '../../errors.js'
+import { DeviceError } from '../../errors.js'
 import { SAMPLE_FORMATS, type SampleFormat } from '../../codec/format.js'
 import { isLossless } from '../sample-format.js'
 import type { AudioDeviceInfo } from './portaudio.js'
@@ -18,11 +18,6 @@ export interface Negotiated<S> {
   card: CardFormat
 }
 
-/**
- * `open` throws when the card refuses a format (PortAudio's "Format not supported", "Invalid
- * sample rate"); the first format it accepts wins. `direction` says which way samples flow,
- * so "lossless" is judged from the show to the card (output) or from the card to the show (input).
- */
 /** Which of `cards` the card opens with: the index of the first that opens (-1: none), and why each before it was refused. */
 export type Probe = (cards: CardFormat[]) => { index: number; errors: string[] }
 
@@ -73,9 +68,9 @@ export function openNegotiated<S>(
     }
   }
   const what = `audio ${direction} '${device.name}'`
-  if (busy) throw new UsageError('DEVICE_BUSY', `${what} is busy: another program has it open (close it, or pick another device with synchro devices)`)
+  if (busy) throw new DeviceError('DEVICE_BUSY', `${what} is busy: another program has it open (close it, or pick another device with synchro devices)`)
   const exact = refusedByBitExact ? `; --bit-exact forbids ${refusedByBitExact}, which would need ${refusedByBitExact.startsWith(`${show.rateHz} `) ? 'rounding' : 'resampling'}` : ''
-  throw new UsageError('FORMAT_UNSUPPORTED', `${what} takes none of the formats tried: ${tried.join(', ')}${exact}`)
+  throw new DeviceError('FORMAT_UNSUPPORTED', `${what} takes none of the formats tried: ${tried.join(', ')}${exact}`)
 }
 
 export function describeConversion(show: CardFormat, card: CardFormat, direction: 'input' | 'output'): string | null {

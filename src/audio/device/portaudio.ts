@@ -5,7 +5,7 @@
 // isolated.ts, in a child process of its own.
 
 import { createRequire } from 'node:module'
-import { UsageError } from '../../errors.js'
+import { DeviceError } from '../../errors.js'
 import type { SampleFormat } from '../../codec/format.js'
 
 export interface AudioDeviceInfo {
@@ -83,7 +83,7 @@ export function inProcessAudioDevices(): AudioDevices {
   try {
     pa = require('naudiodon2') as Naudiodon
   } catch (err) {
-    throw new UsageError('NO_AUDIO_SYSTEM', `sound cards need the naudiodon2 package (PortAudio), which is not installed or did not build here (${(err as Error).message.split('\n')[0]}); use tone, wav: or raw: sources and wav: or raw: sinks`)
+    throw new DeviceError('NO_AUDIO_SYSTEM', `sound cards need the naudiodon2 package (PortAudio), which is not installed or did not build here (${(err as Error).message.split('\n')[0]}); use tone, wav: or raw: sources and wav: or raw: sinks`)
   }
   const paFormat = (f: SampleFormat): number => (f === 's16le' ? pa.SampleFormat16Bit : f === 's24le' ? pa.SampleFormat24Bit : pa.SampleFormatFloat32)
   const options = (o: StreamOptions) => ({

@@ -1,19 +1,22 @@
 // A sound card lost mid-show is tried again once a second until it opens (a sink's output
 // card and a source's capture card alike). What "open" means is the caller's; it throws
-// while the card is not back.
+// while the card is not back. Scheduled on the injected Clock, so a test steps through the
+// attempts with a ManualClock instead of waiting for them.
+
+import { unrefTimer, type Clock } from '../../clock.js'
 
 const REOPEN_EVERY_MS = 1000
 
 export class Reopener {
-  private timer: ReturnType<typeof setTimeout> | undefined
+  private timer: unknown
   private stopped = false
 
-  constructor(private readonly attempt: () => void, private readonly everyMs = REOPEN_EVERY_MS) {}
+  constructor(private readonly attempt: () => void, private readonly clock: Clock, private readonly everyMs = REOPEN_EVERY_MS) {}
 
   /** Tries in a second, and again every second while the attempt throws. */
   schedule(): void {
-    if (this.stopped || this.timer) return
-    this.timer = setTimeout(() => {
+    if (this.stopped || this.timer !== undefined) return
+    this.timer = this.clock.setTimeout(() => {
       this.timer = undefined
       if (this.stopped) return
       try {
@@ -23,11 +26,12 @@ export class Reopener {
       }
     }, this.everyMs)
     // A show that ends while its card is away must not wait for the card.
-    this.timer.unref()
+    unrefTimer(this.timer)
   }
 
   stop(): void {
     this.stopped = true
-    clearTimeout(this.timer)
+    if (this.timer !== undefined) this.clock.clearTimeout(this.timer)
+    this.timer = undefined
   }
 }

@@ -1,0 +1,106 @@
+// A capture card on a manual clock: its buffers become the show's packets; a card that goes
+// quiet is lost after a second, the show goes on in silence on its own clock from the card's
+// last delivery, and the card is reopened by name a second later and replaces the silence.
+import { test } from 'uvu'
+import * as assert from 'uvu/assert'
+import { EventEmitter } from 'node:events'
+import { DeviceSource } from '../../src/audio/device-source.js'
+import type { AudioDevices, CaptureStream } from '../../src/audio/device/portaudio.js'
+import { DeviceError } from '../../src/errors.js'
+import { ManualClock } from '../helpers/manual-clock.js'
+
+const SHOW = { rateHz: 48000, channels: 2, format: 's16le' as const, framesPerPacket: 128 }
+const PACKET_BYTES = 128 * 4
+const PERIOD_MS = (128 / 48000) * 1000
+
+class FakeCapture extends EventEmitter implements CaptureStream {
+  started = false
+  abandoned = false
+  start(): void {
+    this.started = true
+  }
+  quit(cb?: () => void): void {
+    cb?.()
+  }
+  abandon(): void {
+    this.abandoned = true
+  }
+  deliver(value: number, bytes = PACKET_BYTES): void {
+    this.emit('data', Buffer.alloc(bytes, value))
+  }
+}
+
+function card(inputChannels = 2): { devices: AudioDevices; streams: FakeCapture[] } {
+  const streams: FakeCapture[] = []
+  const devices: AudioDevices = {
+    list: () => [{ id: 4, name: 'Mic', hostApi: 'ALSA', inputChannels, outputChannels: 0, defaultRateHz: 48000, defaultLowInputLatencyMs: 5, defaultLowOutputLatencyMs: 5 }],
+    capture: () => {
+      const s = new FakeCapture()
+      streams.push(s)
+      return s
+    },
+    playback: () => {
+      throw new Error('no playback')
+    },
+  }
+  return { devices, streams }
+}
+
+test('lost, silent on the show clock, reopened by name, restored; stop() leaves no timer', async () => {
+  const clock = new ManualClock()
+  const { devices, streams } = card()
+  const faults: string[] = []
+  const restored: string[] = []
+  const src = new DeviceSource(SHOW, { name: 'mic', buffer: { frames: 128 }, devices, clock, onFault: (r) => faults.push(r), onRestored: (d) => restored.push(d) })
+  assert.is(src.description, "device 'Mic' (ALSA, 128-frame buffer)")
+  const packets: Uint8Array[] = []
+  src.start(SHOW, { packet: (p) => packets.push(p), end: () => assert.unreachable('a lost card does not end the show') })
+  assert.is(streams.length, 1)
+  assert.ok(streams[0]!.started)
+  streams[0]!.deliver(1, PACKET_BYTES * 2)
+  assert.is(packets.length, 2)
+  assert.ok(packets.every((p) => p.every((b) => b === 1)))
+
+  // Quiet from t = 0: the 250 ms watchdog finds it lost at 1250 ms (more than 1000 ms).
+  await clock.advance(1249)
+  assert.equal(faults, [])
+  await clock.advance(1)
+  assert.equal(faults, ["audio input 'Mic' delivered nothing for 1000 ms (unplugged, or its driver stalled)"])
+  assert.ok(streams[0]!.abandoned)
+  const silentSoFar = (): Uint8Array[] => packets.slice(2)
+  assert.is(silentSoFar().length, Math.floor(1250 / PERIOD_MS), 'silence from the last delivery, not from when it was found gone')
+  await clock.advance(500)
+  assert.is(silentSoFar().length, Math.floor(1750 / PERIOD_MS), 'one silent packet per period, no drift')
+  assert.ok(silentSoFar().every((p) => p.byteLength === PACKET_BYTES && p.every((b) => b === 0)))
+
+  // Reopened a second after it was lost; its first buffer replaces the silence.
+  assert.is(streams.length, 1)
+  await clock.advance(500)
+  assert.is(streams.length, 2, 'reopened at 2250 ms')
+  const before = packets.length
+  streams[1]!.deliver(2)
+  assert.equal(restored, ["audio input 'Mic' is back"])
+  assert.is(packets.length, before + 1)
+  assert.ok(packets.at(-1)!.every((b) => b === 2))
+  await clock.advance(100)
+  assert.is(packets.length, before + 1, 'no more silence once the card delivers')
+
+  src.stop()
+  assert.is(clock.pendingTimers, 0, 'watchdog, silence and reopening all cancelled')
+})
+
+test('a machine with no audio input is a DeviceError NO_DEVICE', () => {
+  const { devices } = card(0)
+  assert.throws(() => new DeviceSource(SHOW, { name: undefined, buffer: { frames: 128 }, devices, clock: new ManualClock() }), (e: unknown) => e instanceof DeviceError && e.code === 'NO_DEVICE')
+})
+
+test('a card that refuses to open: DeviceError with the card named', () => {
+  const { devices } = card()
+  const refusing: AudioDevices = { ...devices, capture: () => { throw new Error('Could not open stream: Device unavailable') } }
+  assert.throws(
+    () => new DeviceSource(SHOW, { name: 'Mic', buffer: { frames: 128 }, devices: refusing, clock: new ManualClock() }),
+    (e: unknown) => e instanceof DeviceError && e.code === 'DEVICE_BUSY' && /^cannot open audio input 'Mic': audio input 'Mic' is busy/.test(e.message),
+  )
+})
+
+test.run()

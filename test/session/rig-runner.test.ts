@@ -1,0 +1,110 @@
+// The rig runner performs the machine's effects: the media opens on openMedia (HELLO) and
+// starts on startPlayout (INIT), not on the operator's notices; MIDI that overtakes INIT on
+// UDP is held and played once INIT is in.
+import { test } from 'uvu'
+import * as assert from 'uvu/assert'
+import { memoryPair } from '../../transports/memory.js'
+import type { Transport } from '../../transports/transport.js'
+import type { AudioSink } from '../../src/audio/sink.js'
+import type { SourceFormat } from '../../src/audio/source.js'
+import { MSG } from '../../src/codec/header.js'
+import { CODEC } from '../../src/codec/format.js'
+import { decodeFrame, encodeControl, encodeFrame, MEDIA_MAX_PAYLOAD } from '../../src/codec/messages.js'
+import { encodeMidiFrame } from '../../src/codec/midi.js'
+import { RigRunner, type RigRunnerNotice } from '../../src/session/rig-runner.js'
+import { ManualClock } from '../helpers/manual-clock.js'
+import { FORMAT, SESSION } from '../helpers/session.js'
+
+/** Records what happened to it, in order, alongside the notices. */
+class LogSink implements AudioSink {
+  readonly description = 'log'
+  bytes = 0
+  constructor(private readonly log: string[]) {}
+  open(format: SourceFormat): void {
+    this.log.push(`open ${format.rateHz}/${format.channels}/${format.format}`)
+  }
+  write(pcm: Uint8Array): void {
+    this.bytes += pcm.byteLength
+  }
+  async close(): Promise<void> {
+    this.log.push('close')
+  }
+}
+
+function as<T extends Transport>(t: T, kind: 'tcp' | 'udp'): T {
+  Object.defineProperty(t, 'kind', { value: kind })
+  Object.defineProperty(t, 'reliable', { value: kind === 'tcp' })
+  return t
+}
+
+function setup(kind: 'tcp' | 'udp') {
+  const clock = new ManualClock()
+  const [server, rig] = memoryPair()
+  as(rig, kind)
+  const log: string[] = []
+  const sink = new LogSink(log)
+  const fromRig: number[] = []
+  server.on('frame', (f: Uint8Array) => fromRig.push(decodeFrame(f, MEDIA_MAX_PAYLOAD).header.type))
+  const runner = new RigRunner({
+    config: { name: 'left', meta: {} }, transport: rig, sink, latencyMs: 20, clock,
+    onNotice: (n: RigRunnerNotice) => log.push(`notice ${n.event}`),
+  })
+  const send = async (...frames: Uint8Array[]) => {
+    for (const f of frames) server.send(f)
+    await clock.advance(0)
+  }
+  return { clock, server, runner, sink, log, fromRig, send }
+}
+
+const hello = () => encodeControl({ type: MSG.HELLO, body: { version: 1, serverName: 'foh', format: FORMAT, maxPayload: 2048, pingIntervalMs: 1000 } }, { sessionId: SESSION })
+const init = (position: number) => encodeControl({ type: MSG.INIT, body: { position } }, { sessionId: SESSION, timestamp: position })
+const audio = (seq: number, timestamp: number) => encodeFrame(MSG.AUDIO, new Uint8Array(FORMAT.framesPerPacket * 4), { codec: CODEC.pcm_s16le, seq, sessionId: SESSION, timestamp })
+const midi = () => encodeMidiFrame([{ serial: 0, position: 1000, flags: 0, data: new Uint8Array([0x90, 60, 100]) }], 0, 1, { seq: 0, sessionId: SESSION, timestamp: 1000, oldest: 0 })
+
+test('HELLO opens the sink (before the operator hears of it); INIT starts the playout at its position', async () => {
+  const s = setup('tcp')
+  await s.send(hello())
+  assert.equal(s.log, ['open 48000/2/s16le', 'notice handshake'])
+  assert.equal(s.fromRig, [MSG.HELLO_REPLY])
+  await s.send(init(1000), audio(0, 1000), audio(1, 1128))
+  assert.is(s.runner.phase, 'streaming')
+  await s.clock.advance(19)
+  assert.is(s.sink.bytes, 0, 'nothing before --latency')
+  await s.clock.advance(10)
+  assert.ok(s.sink.bytes > 0)
+  assert.is(s.runner.stats().framesReceived, 256)
+  s.runner.stop('done')
+  await s.runner.done
+  assert.equal(s.log, ['open 48000/2/s16le', 'notice handshake', 'notice init', 'close'])
+})
+
+test('the playout starts at INIT\'s position: audio missing between it and the first packet is filled', async () => {
+  const s = setup('tcp')
+  await s.send(hello(), init(1000), audio(1, 1128))
+  await s.clock.advance(200)
+  const st = s.runner.stats()
+  // On TCP the gap is silence and the empty buffer after the packet is waited for, not concealed.
+  assert.equal([st.framesReceived, st.framesConcealed, st.framesPlayed], [128, 128, 256])
+  s.runner.stop('done')
+  await s.runner.done
+})
+
+test('on UDP, MIDI that overtakes INIT is held and played once INIT is in', async () => {
+  const s = setup('udp')
+  await s.send(hello(), midi())
+  assert.is(s.runner.midiStats().received, 0, 'held, not dispatched before INIT')
+  await s.send(init(1000))
+  assert.is(s.runner.midiStats().received, 1)
+  assert.ok(s.fromRig.includes(MSG.MIDI_ACK), 'acknowledged on UDP')
+  s.runner.stop('done')
+  await s.runner.done
+})
+
+test('on TCP, MIDI before INIT is a protocol error (the held path is for UDP only)', async () => {
+  const s = setup('tcp')
+  await s.send(hello(), midi())
+  const outcome = await s.runner.done
+  assert.equal([outcome.code, outcome.reason], ['protocol-error', 'MIDI before INIT'])
+})
+
+test.run()
