@@ -21,6 +21,7 @@
 // from the sequence numbers minus packets received, so reordering is not loss.
 
 import { bytesPerFrame, msToFrames, type AudioFormat } from '../codec/format.js'
+import { LIMITS } from '../codec/limits.js'
 import { SeqWindow, seqDiff, TimestampUnwrapper } from '../codec/seq.js'
 import type { Clock } from '../clock.js'
 import type { AudioSink } from './sink.js'
@@ -116,7 +117,7 @@ export class Playout {
   constructor(private readonly o: PlayoutOptions) {
     this.frameBytes = bytesPerFrame(o.format)
     this.lossy = o.lossy ?? false
-    const ceilingMs = Math.max(o.latencyMs, o.maxLatencyMs ?? 200)
+    const ceilingMs = Math.max(o.latencyMs, o.maxLatencyMs ?? LIMITS.maxLatencyMs.default)
     this.depth = new DepthController(o.latencyMs, ceilingMs, o.startupExtraMs)
     this.concealer = new Concealer(o.format)
     // Never hold more than the deepest latency plus two seconds: a sender running fast must not grow memory.
