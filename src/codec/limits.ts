@@ -42,6 +42,12 @@ export const LIMITS = {
   pingIntervalMs: { min: 100, max: 60000, default: 2000 },
   /** How long a rig tries to reach its server before giving up. */
   connectTimeoutMs: { min: 100, max: 60000, default: 3000 },
+  /**
+   * A sound card's buffer (--device-buffer). 128 frames (2.7 ms at 48 kHz): the lowest
+   * device-to-device latency measured through the JACK loopback (bench/device-latency.mjs,
+   * docs/BENCHMARKS.md); 64 lost impulses there.
+   */
+  deviceBufferFrames: { min: 16, max: 16384, default: 128 },
   /** --duration: a millisecond to a week of streaming. */
   durationS: { min: 0.001, max: 7 * 24 * 3600 },
 } as const satisfies Record<string, Limit>
