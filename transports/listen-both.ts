@@ -15,7 +15,9 @@ export interface BothListener {
  * Listens on TCP and UDP at `port`. With port 0 the TCP port is picked first; if UDP's
  * twin is taken, both are tried again elsewhere.
  */
-export async function listenBoth(host: string, port: number, attach: (t: Transport) => void, o: { sessionId: number; maxQueueBytes: number }): Promise<BothListener> {
+export async function listenBoth(
+  host: string, port: number, attach: (t: Transport) => void, o: { sessionId: number; maxQueueBytes: number },
+): Promise<BothListener> {
   for (let attempt = 0; ; attempt++) {
     const tcp: TcpListener = await listenTcp(host, port, (t) => attach(t), { maxQueueBytes: o.maxQueueBytes, stallTimeoutMs: 4000 })
     try {

@@ -58,7 +58,8 @@ export function describeShowEvent(event: Event): string | null {
     case 'control':
       return e.ok ? `> ${e.message}` : `? ${e.error}`
     case 'summary':
-      return `done: ${e.reason}; ${e.packetsBroadcast} packets (${(e.framesBroadcast / e.rateHz).toFixed(1)} s of audio) to ${e.rigsJoined} rig(s)`
+      return `done: ${e.reason}; ${e.packetsBroadcast} packets (${(e.framesBroadcast / e.rateHz).toFixed(1)} s of audio) ` +
+        `to ${e.rigsJoined} rig(s)`
     default:
       return null
   }

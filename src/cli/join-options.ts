@@ -195,7 +195,9 @@ export type JoinSettings = Omit<JoinOptions, 'maxLatency'> & {
 }
 
 /** Merges defaults, the rig's profile entry and flags (flags win), checks them once. */
-export function joinSettings(fromProfile: Partial<JoinOptionsInput>, fromFlags: Record<string, unknown>, positionals: string[]): JoinSettings {
+export function joinSettings(
+  fromProfile: Partial<JoinOptionsInput>, fromFlags: Record<string, unknown>, positionals: string[],
+): JoinSettings {
   if (positionals.length > 1) throw new UsageError('BAD_FLAG', `join takes one HOST:PORT, got also '${positionals[1]}'`)
   const server = parseHostPort(positionals[0])
   const o = checkOptions(JoinOptionsSchema, { ...JOIN_DEFAULTS, ...fromProfile, ...fromFlags })

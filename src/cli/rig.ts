@@ -61,7 +61,8 @@ export function rigNoticeEvent(n: RigRunnerNotice, s: JoinSettings, media: RigMe
     case 'handshake':
       return {
         event: 'handshake', server: n.serverName, rate: n.format.rateHz, channels: n.format.channels, format: n.format.format,
-        frames: n.format.framesPerPacket, sessionId: n.sessionId, host: s.host, port: s.port, name: rigName(s), sink: media.sink.description,
+        frames: n.format.framesPerPacket, sessionId: n.sessionId,
+        host: s.host, port: s.port, name: rigName(s), sink: media.sink.description,
       }
     case 'init':
       return { ...n, latencyMs: s.latency }

@@ -195,9 +195,13 @@ export function serveSettings(fromProfile: Partial<ServeOptionsInput>, fromFlags
   }
   const control = o.control === true || mode === 'console'
   const stdinUsers = [
-    ...(control ? ['--control -'] : []), ...(usesStdin(o.source) ? ['--source raw:-'] : []), ...o.midiIn.filter(usesStdin).map(() => '--midi-in raw:-'),
+    ...(control ? ['--control -'] : []),
+    ...(usesStdin(o.source) ? ['--source raw:-'] : []),
+    ...o.midiIn.filter(usesStdin).map(() => '--midi-in raw:-'),
   ]
-  if (stdinUsers.length > 1) throw new UsageError('BAD_FLAG', `${stdinUsers.join(' and ')} all read stdin: give all but one a file or FIFO path`)
+  if (stdinUsers.length > 1) {
+    throw new UsageError('BAD_FLAG', `${stdinUsers.join(' and ')} all read stdin: give all but one a file or FIFO path`)
+  }
   if (o.clients === 0 && !control) throw new UsageError('BAD_FLAG', '--clients 0 waits for an init command: add --control - to send it')
   const explicit = { rateHz: 'rate' in given, channels: 'channels' in given, format: 'format' in given }
   return { ...o, mode, control, explicit }

@@ -39,7 +39,8 @@ export interface Show {
 function checkPacketsFit(format: AudioFormat, mtu: number, redundancy: number): void {
   const frames = format.framesPerPacket
   if (maxAudioPayload(format) > MEDIA_MAX_PAYLOAD) {
-    throw new UsageError('BAD_FLAG', `--frames ${frames} makes ${maxAudioPayload(format)}-byte packets, over the ${MEDIA_MAX_PAYLOAD}-byte limit`)
+    const bytes = maxAudioPayload(format)
+    throw new UsageError('BAD_FLAG', `--frames ${frames} makes ${bytes}-byte packets, over the ${MEDIA_MAX_PAYLOAD}-byte limit`)
   }
   const fits = maxRedundancy(format, maxDatagramBytes(mtu))
   if (redundancy > fits) {
@@ -84,7 +85,9 @@ export async function openShow(s: ServeSettings, output?: ShowOutput): Promise<S
   }
 
   const runner = new ServerRunner({
-    config: { serverName: name, format, sessionId, clients: s.clients, pingIntervalMs: s.pingMs, handshakeTimeoutMs: 5000, mode: s.transport },
+    config: {
+      serverName: name, format, sessionId, clients: s.clients, pingIntervalMs: s.pingMs, handshakeTimeoutMs: 5000, mode: s.transport,
+    },
     source,
     clock,
     packetizer,
@@ -130,5 +133,7 @@ export async function openShow(s: ServeSettings, output?: ShowOutput): Promise<S
     emit({ event: 'summary', ...summary, rateHz: format.rateHz })
     return summary
   })
-  return { runner, reporter, control: s.control, name, transport: s.transport, port: listener.port, format, sourceDescription: source.description, done }
+  return {
+    runner, reporter, control: s.control, name, transport: s.transport, port: listener.port, format, sourceDescription: source.description, done,
+  }
 }

@@ -25,7 +25,10 @@ export const LIMITS = {
   mtuBytes: { min: 576, max: 65535, default: 1500 },
   /** Previous packets each UDP datagram repeats: 1 recovers 95% of 5% random loss (bench/redundancy.mjs); 16 is plenty. */
   redundancy: { min: 0, max: 16, default: 0 },
-  /** A rig plays audio this long after it arrives: 20 ms absorbs loopback and LAN scheduling jitter on a loaded 2-core box (docs/BENCHMARKS.md). */
+  /**
+   * A rig plays audio this long after it arrives: 20 ms absorbs loopback and LAN scheduling
+   * jitter on a loaded 2-core box (docs/BENCHMARKS.md).
+   */
   latencyMs: { min: 0, max: 10000, default: 20 },
   /**
    * The deepest a UDP jitter buffer may grow, never below the latency in effect. 200 ms is a

@@ -6,7 +6,8 @@ import type { RigProfile, ShowProfile } from './schema.js'
 export function rigOf(p: ShowProfile, name: string | undefined): RigProfile {
   if (name !== undefined) {
     const rig = p.rigs.find((r) => r.name === name)
-    if (!rig) throw new UsageError('UNKNOWN_RIG', `profile '${p.name}' lists no rig named '${name}' (rigs: ${p.rigs.map((r) => r.name).join(', ') || 'none'})`)
+    const listed = p.rigs.map((r) => r.name).join(', ') || 'none'
+    if (!rig) throw new UsageError('UNKNOWN_RIG', `profile '${p.name}' lists no rig named '${name}' (rigs: ${listed})`)
     return rig
   }
   if (p.rigs.length === 1) return p.rigs[0]!

@@ -5,7 +5,10 @@ import { describeRigEvent, describeRigStats } from '../../src/cli/describe-rig.j
 import type { RigStats } from '../../src/session/stats.js'
 
 const LINES: Array<[Record<string, unknown> & { event: string }, string | null]> = [
-  [{ event: 'handshake', server: 'foh', rate: 48000, channels: 2, format: 's16le', frames: 128, sessionId: 1, host: '10.0.0.5', port: 7400, name: 'left', sink: 'wav take.wav' },
+  [{
+    event: 'handshake', server: 'foh', rate: 48000, channels: 2, format: 's16le', frames: 128, sessionId: 1,
+    host: '10.0.0.5', port: 7400, name: 'left', sink: 'wav take.wav',
+  },
     'joined foh at 10.0.0.5:7400 as left: 48000 Hz, 2 ch, s16le, 128 frames/packet; sink wav take.wav'],
   [{ event: 'init', position: 4800, latencyMs: 20 }, 'INIT: playing from position 4800, 20 ms behind'],
   [{ event: 'terminate', reason: 'end of source', code: 'end-of-source' }, 'TERMINATE: end of source'],
@@ -34,7 +37,9 @@ test('a MIDI log event reads as the message', () => {
 })
 
 test('the stats line', () => {
-  const stats = { transport: 'udp', framesPlayed: 480_000, bufferMs: 21, jitterMs: 0.4, underruns: 1, packetsLost: 2, framesConcealed: 256, rttMs: null } as unknown as RigStats
+  const stats = {
+    transport: 'udp', framesPlayed: 480_000, bufferMs: 21, jitterMs: 0.4, underruns: 1, packetsLost: 2, framesConcealed: 256, rttMs: null,
+  } as unknown as RigStats
   assert.is(describeRigStats(stats), 'udp: played 480k frames, buffer 21 ms, jitter 0.4 ms, underruns 1, lost 2, concealed 256 frames, rtt - ms')
 })
 

@@ -62,7 +62,8 @@ test("the README's join table lists every option with its default", () => {
 
 test('defaults fill what neither profile nor flags give; the ceiling follows the latency', () => {
   const s = joinSettings({}, {}, server)
-  assert.equal([s.host, s.port, s.transport, s.sink, s.latency, s.maxLatency, s.connectTimeout, s.retry], ['127.0.0.1', 7400, 'tcp', 'null', 20, 200, 3000, false])
+  assert.equal([s.host, s.port, s.transport, s.sink, s.latency, s.maxLatency, s.connectTimeout, s.retry],
+    ['127.0.0.1', 7400, 'tcp', 'null', 20, 200, 3000, false])
   assert.equal(s.route, { mapChannel: {}, mapController: {}, clock: true })
   assert.equal(s.deviceBuffer, { frames: 128 })
   assert.is(joinSettings({}, { latency: '500' }, server).maxLatency, 500, 'never below the latency')
@@ -78,13 +79,16 @@ test("MIDI routing from flags and from a profile's route give the same route", (
     channels: [1, 2, 3, 4, 10], types: ['note-on', 'note-off'], mapChannel: { '1': 10 }, mapController: { '1': 11 }, clock: false, jitterMs: 5,
   } }] })
   const profile = joinSettings(joinOptionsFromProfile(p, p.rigs[0]!), {}, server)
-  const expected = { channels: [1, 2, 3, 4, 10], types: ['note-on', 'note-off'], mapChannel: { '1': 10 }, mapController: { '1': 11 }, clock: false }
+  const expected = {
+    channels: [1, 2, 3, 4, 10], types: ['note-on', 'note-off'], mapChannel: { '1': 10 }, mapController: { '1': 11 }, clock: false,
+  }
   assert.equal(flags.route, expected)
   assert.equal(profile.route, expected)
   assert.equal([flags.midiJitter, profile.midiJitter], [5, 5])
   assert.is(refused(() => joinSettings({}, { midiChannels: '0-4' }, server)), "--midi-channels: '0-4' is not a channel or range within 1-16")
   assert.is(refused(() => joinSettings({}, { midiMapCc: ['1:300'] }, server)), "--midi-map-cc: '1:300' is not FROM:TO with controllers 0-127")
-  assert.match(refused(() => joinSettings({}, { midiTypes: 'note-on,chord' }, server)), /^--midi-types: unknown kind 'chord' \(kinds: note-off, /)
+  assert.match(refused(() => joinSettings({}, { midiTypes: 'note-on,chord' }, server)),
+    /^--midi-types: unknown kind 'chord' \(kinds: note-off, /)
   assert.is(refused(() => joinSettings({}, { midiJitter: '1001' }, server)), '--midi-jitter must be between 0 and 1000, got 1001')
 })
 
@@ -92,7 +96,8 @@ test("a rig's profile entry: its own latency and transport, else the show's; fla
   const p = parseProfile({ name: 'x', transport: 'udp', latencyMs: 30, rigs: [
     { name: 'a', sink: 'wav:a.wav', retry: true }, { name: 'b', transport: 'tcp', latencyMs: 5, maxLatencyMs: 50 },
   ] })
-  assert.equal(joinOptionsFromProfile(p, p.rigs[0]!), { name: 'a', sink: 'wav:a.wav', transport: 'udp', latency: 30, retry: true, midiMapChannel: {}, midiMapCc: {} })
+  assert.equal(joinOptionsFromProfile(p, p.rigs[0]!),
+    { name: 'a', sink: 'wav:a.wav', transport: 'udp', latency: 30, retry: true, midiMapChannel: {}, midiMapCc: {} })
   const b = joinSettings(joinOptionsFromProfile(p, p.rigs[1]!), { latency: '10' }, server)
   assert.equal([b.name, b.transport, b.latency, b.maxLatency], ['b', 'tcp', 10, 50])
 })

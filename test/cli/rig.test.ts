@@ -43,7 +43,8 @@ test('notices as events: a failed switch names the transport the rig stays on', 
 test('stats go out each second while streaming, with a line every fifth', async () => {
   const out: Array<[Event, string | null]> = []
   let phase = 'ready'
-  const rig = { get phase() { return phase }, stats: () => ({ transport: 'tcp', framesPlayed: 1000, bufferMs: 20, jitterMs: 0, underruns: 0, packetsLost: 0, framesConcealed: 0, rttMs: 1 }) }
+  const stats = { transport: 'tcp', framesPlayed: 1000, bufferMs: 20, jitterMs: 0, underruns: 0, packetsLost: 0, framesConcealed: 0, rttMs: 1 }
+  const rig = { get phase() { return phase }, stats: () => stats }
   const stop = startRigStats(() => rig as unknown as RigRunner, (e, l) => out.push([e, l]))
   try {
     await new Promise((r) => setTimeout(r, 1100)) // one tick while not streaming: nothing

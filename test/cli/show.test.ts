@@ -11,7 +11,8 @@ import { UsageError } from '../../src/errors.js'
 
 test('a show listens, streams to the rig that joins, ends on its duration; every line is the event described', async () => {
   const out: Array<[Event, string | null]> = []
-  const show = await openShow(serveSettings({}, { host: '127.0.0.1', port: '0', duration: '0.3', name: 'foh', frames: '64' }, 'serve'), (e, l) => out.push([e, l]))
+  const settings = serveSettings({}, { host: '127.0.0.1', port: '0', duration: '0.3', name: 'foh', frames: '64' }, 'serve')
+  const show = await openShow(settings, (e, l) => out.push([e, l]))
   assert.ok(show.port > 0)
   assert.equal([show.name, show.transport, show.control, show.format.framesPerPacket], ['foh', 'tcp', false, 64])
   const listening = out.find(([e]) => e.event === 'listening')![0]
@@ -44,7 +45,8 @@ test('packets that do not fit are refused before anything listens', async () => 
   }
   assert.is(await refused({ redundancy: '5' }),
     '--redundancy 5 does not fit a 1500-byte MTU with 128-frame packets (at most 1): lower --frames or --redundancy, or raise --mtu')
-  assert.is(await refused({ frames: '16384', channels: '64', format: 'f32le' }), '--frames 16384 makes 4194304-byte packets, over the 1048576-byte limit')
+  assert.is(await refused({ frames: '16384', channels: '64', format: 'f32le' }),
+    '--frames 16384 makes 4194304-byte packets, over the 1048576-byte limit')
   assert.match(await refused({ source: 'none' }), /^--source none streams no audio/)
 })
 

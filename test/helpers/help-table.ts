@@ -24,7 +24,9 @@ export function readmeDefaults(readme: string, heading: string): Map<string, str
     if (cells.length < 3 || !cells[0]!.startsWith('`--')) continue
     const flags = [...cells[0]!.matchAll(/`--([a-z-]+)/g)].map((m) => m[1]!)
     const defaults = cells[1] === '' ? [] : cells[1]!.split(', ').map((d) => d.replace(/`/g, ''))
-    if (defaults.length !== 0 && defaults.length !== flags.length) throw new Error(`README row ${cells[0]}: ${flags.length} flags, ${defaults.length} defaults`)
+    if (defaults.length !== 0 && defaults.length !== flags.length) {
+      throw new Error(`README row ${cells[0]}: ${flags.length} flags, ${defaults.length} defaults`)
+    }
     flags.forEach((f, i) => out.set(f, defaults[i] ?? ''))
   }
   return out
