@@ -1,7 +1,6 @@
 // `synchro serve`: listen, wait for rigs, stream the source to every rig, terminate.
 
 import { readControl } from './control.js'
-import { describeShowEvent } from './describe-show.js'
 import { parseServeOptions, SERVE_HELP } from './serve-options.js'
 import { openShow } from './show.js'
 import { onStopSignals } from './signals.js'
@@ -13,8 +12,8 @@ export async function serve(argv: string[]): Promise<number> {
     return 0
   }
   const show = await openShow(settings)
-  const { runner, reporter } = show
-  const stopControl = show.control ? readControl(runner, (e) => reporter.event(e, describeShowEvent(e))) : () => {}
+  const { runner } = show
+  const stopControl = show.control ? readControl(runner, show.emit) : () => {}
   const disposeSignals = onStopSignals((sig) => runner.terminate(`stopped by operator (${sig})`, 'operator'))
   const summary = await show.done
   disposeSignals()

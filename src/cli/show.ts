@@ -31,6 +31,8 @@ export interface Show {
   port: number
   format: AudioFormat
   sourceDescription: string
+  /** Sends an event of the show's (a control answer) the way its own go: with its line. */
+  emit: (event: Event) => void
   /** Resolves once the show is over and the listener closed (the summary event is out). */
   done: Promise<ServerSummary>
 }
@@ -134,6 +136,7 @@ export async function openShow(s: ServeSettings, output?: ShowOutput): Promise<S
     return summary
   })
   return {
-    runner, reporter, control: s.control, name, transport: s.transport, port: listener.port, format, sourceDescription: source.description, done,
+    runner, reporter, control: s.control, name, transport: s.transport, port: listener.port, format,
+    sourceDescription: source.description, emit, done,
   }
 }

@@ -31,6 +31,8 @@ test('a show listens, streams to the rig that joins, ends on its duration; every
   for (const [e, line] of out) if (e.event !== 'stats') assert.is(line, describeShowEvent(e), `${e.event}'s line`)
   const last = out.at(-1)![0]
   assert.equal([last.event, last.rateHz, last.rigsJoined], ['summary', 48000, 1])
+  show.emit({ event: 'control', ok: true, command: 'status', message: 'streaming' })
+  assert.equal(out.at(-1), [{ event: 'control', ok: true, command: 'status', message: 'streaming' }, '> streaming'], 'emit adds the line')
 })
 
 test('packets that do not fit are refused before anything listens', async () => {
