@@ -20,6 +20,7 @@
 import { bytesPerFrame, framesToMs, msToFrames, type AudioFormat } from '../codec/format.js'
 import { maxDatagramBytes } from '../codec/datagrams.js'
 import { HEADER_BYTES } from '../codec/header.js'
+import { LIMITS } from '../codec/limits.js'
 import type { Clock } from '../clock.js'
 import type { AudioSink } from './sink.js'
 import { Concealer } from '../jitter/concealment.js'
@@ -92,7 +93,7 @@ export class Playout {
   constructor(private readonly o: PlayoutOptions) {
     this.frameBytes = bytesPerFrame(o.format)
     this.lossy = o.lossy ?? false
-    const ceilingMs = Math.max(o.latencyMs, o.maxLatencyMs ?? 200)
+    const ceilingMs = Math.max(o.latencyMs, o.maxLatencyMs ?? LIMITS.maxLatencyMs.default)
     this.depth = new DepthController(o.latencyMs, ceilingMs, o.startupExtraMs)
     this.concealer = new Concealer(o.format)
     this.buffer = new JitterBuffer({

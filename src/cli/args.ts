@@ -1,44 +1,38 @@
-// Flag parsing on node:util's parseArgs (strict: an unknown flag is an error), with
-// the number checks every command needs. Errors are one line and exit 2.
+// Flag parsing on node:util's parseArgs. It parses loosely with tokens and checks each token
+// itself, so every mistake becomes Synchro's own line naming the flag (exit 2), whatever
+// words Node uses in its own messages.
 
 import { parseArgs, type ParseArgsConfig } from 'node:util'
 import { UsageError } from '../errors.js'
+import { LIMITS } from '../codec/limits.js'
 
 export type Options = NonNullable<ParseArgsConfig['options']>
 
-export function parseCommand<O extends Options>(command: string, argv: string[], options: O, allowPositionals: boolean) {
-  try {
-    return parseArgs({ args: argv, options, allowPositionals, strict: true })
-  } catch (err) {
-    const msg = (err as Error).message
-      .replace(/^Unknown option '([^']+)'.*$/s, 'unknown option $1')
-      .replace(/\. To specify a positional argument.*$/s, '')
-      .replace(/^Option '(--[\w-]+)(?: <value>)?' argument missing$/, '$1 needs a value')
-      .replace(/^Unexpected argument '([^']+)'.*$/s, "unexpected argument '$1'")
-    throw new UsageError('BAD_FLAG', `${msg} (see synchro ${command} --help)`)
+type Token = NonNullable<ReturnType<typeof parseArgs>['tokens']>[number]
+
+/** What is wrong with one token, or null. */
+function problemWith(token: Token, options: Options, allowPositionals: boolean): string | null {
+  if (token.kind === 'positional') return allowPositionals ? null : `unexpected argument '${token.value}'`
+  if (token.kind !== 'option') return null
+  const option = options[token.name]
+  if (option === undefined) return `unknown option ${token.rawName}`
+  if (option.type === 'boolean') return token.value === undefined ? null : `${token.rawName} takes no value`
+  if (token.value === undefined) return `${token.rawName} needs a value`
+  // `--port --json`: the next flag is not a value ("-" alone is: stdin).
+  if (!token.inlineValue && token.value.length > 1 && token.value.startsWith('-')) {
+    return `${token.rawName} needs a value (a value starting with - is written ${token.rawName}=${token.value})`
   }
+  return null
 }
 
-export function intFlag(name: string, value: string | undefined, fallback: number, min: number, max: number): number {
-  if (value === undefined) return fallback
-  if (!/^-?\d+$/.test(value.trim())) throw new UsageError('BAD_FLAG', `--${name} must be a whole number, got '${value}'`)
-  const n = Number(value)
-  if (n < min || n > max) throw new UsageError('BAD_FLAG', `--${name} must be between ${min} and ${max}, got ${n}`)
-  return n
-}
-
-export function numberFlag(name: string, value: string | undefined, fallback: number | undefined, min: number, max: number): number | undefined {
-  if (value === undefined) return fallback
-  const n = Number(value)
-  if (value.trim() === '' || !Number.isFinite(n)) throw new UsageError('BAD_FLAG', `--${name} must be a number, got '${value}'`)
-  if (n < min || n > max) throw new UsageError('BAD_FLAG', `--${name} must be between ${min} and ${max}, got ${n}`)
-  return n
-}
-
-export function choiceFlag<T extends string>(name: string, value: string | undefined, fallback: T, choices: readonly T[]): T {
-  if (value === undefined) return fallback
-  if (!(choices as readonly string[]).includes(value)) throw new UsageError('BAD_FLAG', `--${name} must be one of ${choices.join(', ')}, got '${value}'`)
-  return value as T
+export function parseCommand<O extends Options>(command: string, argv: string[], options: O, allowPositionals: boolean) {
+  const parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: false, tokens: true })
+  for (const token of parsed.tokens) {
+    const problem = problemWith(token, options, allowPositionals)
+    if (problem !== null) throw new UsageError('BAD_FLAG', `${problem} (see synchro ${command} --help)`)
+  }
+  // Every token checked: the loose parse now holds exactly what a strict one would.
+  return parseArgs({ args: argv, options, allowPositionals, strict: true })
 }
 
 /** "host:port", "[::1]:port" or ":port". */
@@ -47,6 +41,7 @@ export function parseHostPort(text: string | undefined): { host: string; port: n
   const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d+)$/.exec(text)
   if (!m) throw new UsageError('BAD_FLAG', `'${text}' is not HOST:PORT (e.g. 10.0.0.5:7400 or [::1]:7400)`)
   const port = Number(m[3])
-  if (port < 1 || port > 65535) throw new UsageError('BAD_FLAG', `port must be 1-65535, got ${port}`)
+  // A port to reach: 0 ("any") is only for listening.
+  if (port < 1 || port > LIMITS.port.max) throw new UsageError('BAD_FLAG', `port must be 1-${LIMITS.port.max}, got ${port}`)
   return { host: m[1] ?? (m[2] || '127.0.0.1'), port }
 }

@@ -4,23 +4,22 @@
 import { createInterface } from 'node:readline'
 import { execute, parseCommand } from '../control/commands.js'
 import type { ServerRunner } from '../session/server-runner.js'
-import type { Reporter } from './reporter.js'
+import type { Event } from './reporter.js'
 
-/** Starts reading commands; returns a function that stops. */
-export function readControl(runner: ServerRunner, reporter: Reporter): () => void {
-  const lines = createInterface({ input: process.stdin, terminal: false })
+/** Starts reading commands from `input` (stdin); returns a function that stops. */
+export function readControl(runner: ServerRunner, emit: (event: Event) => void, input: NodeJS.ReadableStream = process.stdin): () => void {
+  const lines = createInterface({ input, terminal: false })
   lines.on('line', (line) => {
     if (line.trim() === '') return
     const parsed = parseCommand(line)
     if ('error' in parsed) {
-      reporter.event({ event: 'control', ok: false, command: line.trim(), error: parsed.error }, `? ${parsed.error}`)
+      emit({ event: 'control', ok: false, command: line.trim(), error: parsed.error })
       return
     }
-    const result = execute(runner, parsed)
-    reporter.event({ event: 'control', ...result }, result.ok ? `> ${result.message}` : `? ${result.error}`)
+    emit({ event: 'control', ...execute(runner, parsed) })
   })
   return () => {
     lines.close()
-    process.stdin.pause()
+    input.pause()
   }
 }

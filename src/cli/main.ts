@@ -5,10 +5,12 @@
 
 import { describeError, exitCodeOf, ProfileError, UsageError } from '../errors.js'
 import { devices, DEVICES_HELP } from './devices.js'
-import { join, JOIN_HELP } from './join.js'
+import { join } from './join.js'
+import { JOIN_HELP } from './join-options.js'
 import { profile, PROFILE_HELP } from './profile.js'
 import { tui, TUI_HELP } from './tui.js'
-import { serve, SERVE_HELP } from './serve.js'
+import { serve } from './serve.js'
+import { SERVE_HELP } from './serve-options.js'
 import { VERSION } from './version.js'
 
 const HELP = `synchro ${VERSION}: live audio and MIDI sync for the stage

@@ -9,6 +9,7 @@ import { ToneSource } from '../audio/tone-source.js'
 import { WavSink } from '../audio/wav-sink.js'
 import { WavSource } from '../audio/wav-source.js'
 import { UsageError } from '../errors.js'
+import { LIMITS } from '../codec/limits.js'
 import { systemClock, type Clock } from '../clock.js'
 import { NoneSource } from '../audio/none-source.js'
 import { DeviceSource } from '../audio/device-source.js'
@@ -36,11 +37,8 @@ function split(spec: string): [string, string | undefined] {
   return i < 0 ? [spec, undefined] : [spec.slice(0, i), spec.slice(i + 1)]
 }
 
-/**
- * 128 frames (2.7 ms at 48 kHz): the lowest device-to-device latency measured through the
- * JACK loopback (bench/device-latency.mjs, docs/BENCHMARKS.md); 64 lost impulses there.
- */
-export const DEFAULT_DEVICE_BUFFER_FRAMES = 128
+/** A sound card's buffer when --device-buffer is not given (why 128: src/codec/limits.ts). */
+export const DEFAULT_DEVICE_BUFFER_FRAMES = LIMITS.deviceBufferFrames.default
 
 export function openSource(spec: string, f: FormatFlags, clock: Clock, deviceBuffer: DeviceBuffer = { frames: DEFAULT_DEVICE_BUFFER_FRAMES }, bitExact = false, events: DeviceEvents = {}): AudioSource {
   const [kind, arg] = split(spec)

@@ -5,7 +5,8 @@
 import { systemClock } from '../clock.js'
 import { execute } from '../control/commands.js'
 import { UsageError } from '../errors.js'
-import { openShow, SERVE_HELP } from './serve.js'
+import { parseServeOptions, SERVE_HELP } from './serve-options.js'
+import { openShow } from './show.js'
 import { onStopSignals } from './signals.js'
 
 export const TUI_HELP = `usage: synchro tui [--profile PATH] [serve's options]
@@ -33,7 +34,12 @@ export async function tui(argv: string[]): Promise<number> {
   ])
   let model: InstanceType<typeof ConsoleModel> | undefined
   const early: Array<[Parameters<InstanceType<typeof ConsoleModel>['event']>[0], string | null]> = []
-  const show = await openShow(argv, 'console', (e, line) => (model ? model.event(e, line) : early.push([e, line])))
+  const settings = parseServeOptions(argv, 'console')
+  if (settings === null) {
+    process.stdout.write(TUI_HELP)
+    return 0
+  }
+  const show = await openShow(settings, (e, line) => (model ? model.event(e, line) : early.push([e, line])))
   model = new ConsoleModel(
     { name: show.name, port: show.port, format: show.format, source: show.sourceDescription },
     () => ({ stats: show.runner.stats(), mode: show.runner.mode }),

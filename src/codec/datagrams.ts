@@ -9,11 +9,12 @@
 import { bytesPerFrame, type AudioFormat } from './format.js'
 import { FLAG, frameLength, HEADER_BYTES, MSG, peekType, writeHeader, readHeader } from './header.js'
 import { FrameError } from '../errors.js'
+import { LIMITS } from './limits.js'
 
 /** IPv6 (40) + UDP (8) header bytes; IPv4's are smaller, so this fits both. */
 export const IP_UDP_OVERHEAD = 48
 /** Ethernet's MTU: the default path MTU. */
-export const DEFAULT_MTU = 1500
+export const DEFAULT_MTU = LIMITS.mtuBytes.default
 
 export function maxDatagramBytes(mtu: number): number {
   return mtu - IP_UDP_OVERHEAD

@@ -7,23 +7,26 @@ import { z } from 'zod'
 import { FrameError } from '../errors.js'
 import { CODEC } from './format.js'
 import { HEADER_BYTES, MSG, readHeader, writeHeader, messageTypeName, type Header, type MessageType } from './header.js'
+import { LIMITS, type Limit } from './limits.js'
 
 /** Control frames are tiny; cap them well below any media frame. */
 export const CONTROL_MAX_PAYLOAD = 16 * 1024
 /** The most a server may declare for media frames (1 MiB): a rig never buffers more for one frame. */
 export const MEDIA_MAX_PAYLOAD = 1024 * 1024
 
+const within = (l: Limit) => z.number().int().min(l.min).max(l.max)
+
 export const HelloSchema = z.object({
   version: z.number().int(),
   serverName: z.string().max(128),
   format: z.object({
-    rateHz: z.number().int().min(8000).max(384000),
-    channels: z.number().int().min(1).max(64),
+    rateHz: within(LIMITS.rateHz),
+    channels: within(LIMITS.channels),
     format: z.enum(['s16le', 's24le', 'f32le']),
-    framesPerPacket: z.number().int().min(16).max(16384),
+    framesPerPacket: within(LIMITS.framesPerPacket),
   }),
   maxPayload: z.number().int().min(1).max(MEDIA_MAX_PAYLOAD),
-  pingIntervalMs: z.number().int().min(100).max(60000),
+  pingIntervalMs: within(LIMITS.pingIntervalMs),
 })
 export type Hello = z.infer<typeof HelloSchema>
 

@@ -6,8 +6,14 @@
 import { z } from 'zod'
 import { MidiRouteSchema } from '../midi/route.js'
 import { SAMPLE_FORMATS } from '../codec/format.js'
+import { LIMITS, type Limit } from '../codec/limits.js'
 
-const ms = (max: number) => z.number().int().min(0, `expected 0-${max} ms`).max(max, `expected 0-${max} ms`)
+const ms = (l: Limit) => z.number().int().min(l.min, `expected ${l.min}-${l.max} ms`).max(l.max, `expected ${l.min}-${l.max} ms`)
+/** A whole number in a range, with the range in the message ("expected 0-65535"). */
+const within = (l: Limit) => z.number().int().min(l.min, `expected ${l.min}-${l.max}`).max(l.max, `expected ${l.min}-${l.max}`)
+const FORMAT_DEFAULTS = {
+  rateHz: LIMITS.rateHz.default, channels: LIMITS.channels.default, sampleFormat: 's16le', framesPerPacket: LIMITS.framesPerPacket.default,
+} as const
 const Spec = (what: string, kinds: string) => z.string().regex(new RegExp(`^(${kinds})(:.+)?$`), `expected a ${what} spec (${kinds.split('|').join(', ')})`)
 
 const AudioSourceSpec = Spec('source', 'tone|wav|raw|none|device')
@@ -22,15 +28,15 @@ export const RigMidiSchema = MidiRouteSchema.extend({
   /** This rig's controllers, sent to the server. */
   inputs: z.array(MidiInSpec).default([]),
   /** Deliver at show time plus this (ms) instead of at once. */
-  jitterMs: ms(1000).optional(),
+  jitterMs: ms(LIMITS.midiJitterMs).optional(),
 })
 
 export const RigProfileSchema = z.object({
   name: z.string().min(1, 'expected a rig name').max(64).regex(/^[^\x00-\x1f\x7f]+$/, 'printable characters only'),
   sink: SinkSpec.default('null'),
   transport: z.enum(['tcp', 'udp']).optional(),
-  latencyMs: ms(10000).optional(),
-  maxLatencyMs: ms(10000).optional(),
+  latencyMs: ms(LIMITS.latencyMs).optional(),
+  maxLatencyMs: ms(LIMITS.maxLatencyMs).optional(),
   retry: z.boolean().default(false),
   midi: RigMidiSchema.default(RigMidiSchema.parse({})),
 }).strict()
@@ -42,23 +48,23 @@ export const ShowProfileSchema = z.object({
   description: z.string().max(2000).optional(),
   transport: z.enum(['tcp', 'udp']).default('tcp'),
   host: z.string().min(1).default('0.0.0.0'),
-  port: z.number().int().min(0, 'expected 0-65535').max(65535, 'expected 0-65535').default(7400),
+  port: within(LIMITS.port).default(LIMITS.port.default),
   /** How rigs reach the server ("10.0.0.5:7400"), for join --profile without HOST:PORT. */
   address: z.string().regex(/^(?:\[[^\]]+\]|[^:]*):\d+$/, 'expected HOST:PORT').optional(),
   source: AudioSourceSpec.default('tone:440'),
   format: z.object({
-    rateHz: z.number().int().min(8000, 'expected 8000-384000').max(384000, 'expected 8000-384000').default(48000),
-    channels: z.number().int().min(1, 'expected 1-64').max(64, 'expected 1-64').default(2),
-    sampleFormat: z.enum(SAMPLE_FORMATS as ['s16le', 's24le', 'f32le']).default('s16le'),
-    framesPerPacket: z.number().int().min(16, 'expected 16-16384').max(16384, 'expected 16-16384').default(128),
-  }).strict().default({ rateHz: 48000, channels: 2, sampleFormat: 's16le', framesPerPacket: 128 }),
+    rateHz: within(LIMITS.rateHz).default(FORMAT_DEFAULTS.rateHz),
+    channels: within(LIMITS.channels).default(FORMAT_DEFAULTS.channels),
+    sampleFormat: z.enum(SAMPLE_FORMATS as ['s16le', 's24le', 'f32le']).default(FORMAT_DEFAULTS.sampleFormat),
+    framesPerPacket: within(LIMITS.framesPerPacket).default(FORMAT_DEFAULTS.framesPerPacket),
+  }).strict().default(FORMAT_DEFAULTS),
   /** Start when this many rigs have joined; default: how many rigs are listed (at least 1). */
-  clients: z.number().int().min(0).max(1000).optional(),
+  clients: z.number().int().min(LIMITS.clients.min).max(LIMITS.clients.max).optional(),
   durationS: z.number().positive().optional(),
-  mtu: z.number().int().min(576, 'expected 576-65535').max(65535, 'expected 576-65535').optional(),
-  redundancy: z.number().int().min(0, 'expected 0-16').max(16, 'expected 0-16').optional(),
+  mtu: within(LIMITS.mtuBytes).optional(),
+  redundancy: within(LIMITS.redundancy).optional(),
   /** The rigs' default latency (each rig may set its own). */
-  latencyMs: ms(10000).optional(),
+  latencyMs: ms(LIMITS.latencyMs).optional(),
   midi: z.object({
     inputs: z.array(MidiInSpec).default([]),
     outputs: z.array(MidiOutSpec).default([]),

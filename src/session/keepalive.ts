@@ -1,7 +1,9 @@
 // Keep-alive in the manner of MQTT: ping every interval, give up after about 1.5
 // intervals of silence. Any frame from the peer counts as proof of life.
 
-export const DEFAULT_PING_INTERVAL_MS = 2000
+import { LIMITS } from '../codec/limits.js'
+
+export const DEFAULT_PING_INTERVAL_MS = LIMITS.pingIntervalMs.default
 
 export function peerTimeoutMs(pingIntervalMs: number): number {
   return Math.round(pingIntervalMs * 1.5)

@@ -6,7 +6,9 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { loadProfile, parseProfile } from '../../src/profile/load.js'
 import { profileJsonSchema } from '../../src/profile/schema.js'
-import { joinFlags, mergeFlags, rigOf, serveFlags } from '../../src/profile/to-args.js'
+import { rigOf } from '../../src/profile/rig-of.js'
+import { parseServeOptions, serveOptionsFromProfile } from '../../src/cli/serve-options.js'
+import { joinOptionsFromProfile } from '../../src/cli/join-options.js'
 import { ProfileError } from '../../src/errors.js'
 
 const profiles = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'profiles')
@@ -71,17 +73,20 @@ test('unreadable and malformed files say so in one line', () => {
   assert.throws(() => loadProfile(join(dir, 'bad.yaml')), (e: unknown) => /bad.yaml is not valid YAML/.test((e as Error).message))
 })
 
-test('a profile becomes flags, and flags on the command line win', () => {
-  const p = loadProfile(join(profiles, 'two-rig-tcp.json'))
-  const argv = mergeFlags(serveFlags(p), ['--port', '0', '--json'])
-  assert.equal(argv.slice(-3), ['--port', '0', '--json'])
-  assert.not.ok(argv.slice(0, -3).includes('--port'), 'the profile port is dropped')
-  assert.ok(argv.includes('--clients') && argv[argv.indexOf('--clients') + 1] === '2', 'clients default to the rigs listed')
+test('a profile becomes options, and flags on the command line win', () => {
+  const path = join(profiles, 'two-rig-tcp.json')
+  const p = loadProfile(path)
+  const fromProfile = serveOptionsFromProfile(p, 'serve')
+  assert.is(fromProfile.port, 7400, 'the profile gives a port')
+  const s = parseServeOptions(['--profile', path, '--port', '0', '--json'], 'serve')!
+  assert.equal([s.port, s.json], [0, true], 'the flags win')
+  assert.is(fromProfile.clients, 2, 'clients default to the rigs listed')
+  assert.is(s.clients, 2)
   const m = loadProfile(join(profiles, 'midi-controller.json'))
-  const left = joinFlags(m, rigOf(m, 'rack-left'))
-  assert.equal(left.filter(([f]) => f.startsWith('midi')), [
-    ['midi-out', 'port:Synth'], ['midi-channels', '1,2,3,4'], ['midi-map-channel', '1:10'], ['midi-map-cc', '1:11'],
-  ])
+  const left = joinOptionsFromProfile(m, rigOf(m, 'rack-left'))
+  assert.equal(Object.fromEntries(Object.entries(left).filter(([k]) => k.startsWith('midi'))), {
+    midiOut: ['port:Synth'], midiChannels: [1, 2, 3, 4], midiMapChannel: { '1': 10 }, midiMapCc: { '1': 11 },
+  })
   assert.throws(() => rigOf(m, undefined), /lists rigs rack-left, rack-right: say which this is with --name/)
   assert.throws(() => rigOf(m, 'drums'), /lists no rig named 'drums'/)
 })

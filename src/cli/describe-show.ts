@@ -1,0 +1,74 @@
+// The server's human lines: each derived from the very event `--json` prints, so the two
+// can never tell different stories. null: the event has no line (stats, but every fifth).
+
+import { describeFormat, type AudioFormat } from '../codec/format.js'
+import { describeMidi } from '../midi/message.js'
+import type { ServerNotice } from '../session/server-machine.js'
+import type { ServerStats, ServerSummary } from '../session/stats.js'
+import type { Event } from './reporter.js'
+
+/** The events a show emits besides the machine's notices (the lead types them all as ShowEvent). */
+export type ShowLineEvent =
+  | ServerNotice
+  | {
+      event: 'listening'; transport: string; host: string; port: number; format: AudioFormat; mtu: number; redundancy: number
+      /** The source's description, the MIDI inputs' and outputs', and the rigs awaited before INIT. */
+      source: string; midi: string[]; clients: number
+    }
+  | ({ event: 'summary'; rateHz: number } & ServerSummary)
+  | { event: 'device-fault'; reason: string }
+  | { event: 'device-restored'; description: string }
+  | { event: 'midi'; data: number[]; position: number }
+  | { event: 'control'; ok: true; command: string; message: string }
+  | { event: 'control'; ok: false; command: string; error: string }
+  | ({ event: 'stats' } & ServerStats)
+
+const plural = (n: number, one: string): string => `${n} ${one}${n === 1 ? '' : 's'}`
+
+export function describeShowEvent(event: Event): string | null {
+  const e = event as ShowLineEvent
+  switch (e.event) {
+    case 'listening':
+      return `listening on ${e.transport} ${e.host}:${e.port}; source ${e.source}; ${describeFormat(e.format)}; ` +
+        `waiting for ${plural(e.clients, 'rig')}` + e.midi.map((m) => `; ${m}`).join('')
+    case 'joined':
+      return `rig ${e.name} joined from ${e.remote}${e.late ? ' (late: playing from the live position)' : ''}`
+    case 'left':
+      return `rig ${e.name} left: ${e.reason}`
+    case 'rejected':
+      return `refused ${e.remote}: ${e.reason}`
+    case 'init':
+      return `INIT: streaming to ${plural(e.rigs.length, 'rig')} (${e.rigs.join(', ')})`
+    case 'terminate':
+      return `TERMINATE: ${e.reason}`
+    case 'switch':
+      return `switching the show to ${e.to}: ${e.rigs.length ? e.rigs.join(', ') : 'no rig needs to move'}`
+    case 'switched':
+      return `rig ${e.name} moved from ${e.from} to ${e.to} (${e.remote})`
+    case 'switch-failed':
+      return `rig ${e.name} stays where it is: ${e.reason}`
+    case 'muted':
+      return `rig ${e.name} ${e.muted ? 'muted (it gets silence; MIDI goes on)' : 'unmuted'}`
+    case 'device-fault':
+      return `device fault: ${e.reason}; the show goes on in silence`
+    case 'device-restored':
+      return e.description
+    case 'midi':
+      return `midi ${describeMidi(Uint8Array.from(e.data))}`
+    case 'control':
+      return e.ok ? `> ${e.message}` : `? ${e.error}`
+    case 'summary':
+      return `done: ${e.reason}; ${e.packetsBroadcast} packets (${(e.framesBroadcast / e.rateHz).toFixed(1)} s of audio) ` +
+        `to ${e.rigsJoined} rig(s)`
+    default:
+      return null
+  }
+}
+
+/** The periodic stats line (every fifth stats event while streaming); `midi`: the show has MIDI in or out. */
+export function describeShowStats(s: ServerStats, midi: boolean): string {
+  return `${(s.uptimeMs / 1000).toFixed(0)} s: ${s.rigs.length} rig(s), ${s.packetsBroadcast} packets sent` +
+    (midi ? `, MIDI ${s.midi.messagesIn} in / ${s.midi.messagesOut} out` : '') +
+    s.rigs.map((r) => `; ${r.name} on ${r.transport}, rtt ${r.rttMs ?? '-'} ms, dropped ${r.framesDropped}` +
+      (r.heard ? `, lost ${r.heard.packetsLost}, concealed ${r.heard.framesConcealed}` : '')).join('')
+}
