@@ -3,7 +3,7 @@
 // every action goes through src/control/commands.ts, so it holds no protocol logic.
 
 import type { ServerStats } from '../src/session/stats.js'
-import type { Event } from '../src/cli/reporter.js'
+import type { ShowEvent } from '../src/session/events.js'
 import type { AudioFormat } from '../src/codec/format.js'
 import type { Clock } from '../src/clock.js'
 
@@ -30,7 +30,7 @@ export interface ConsoleSnapshot {
 }
 
 const LOG_LINES = 200
-const WARN_EVENTS = new Set(['device-fault', 'left', 'rejected', 'switch-failed', 'terminate', 'error'])
+const WARN_EVENTS: ReadonlySet<ShowEvent['event']> = new Set(['device-fault', 'left', 'rejected', 'switch-failed', 'terminate'])
 
 export class ConsoleModel {
   private snapshot: ConsoleSnapshot
@@ -50,15 +50,16 @@ export class ConsoleModel {
   }
 
   /** An event from the show (the same ones --json prints) with its readable line. */
-  event(e: Event, line: string | null): void {
+  event(e: ShowEvent, line: string | null): void {
     // The table and meters show the stats; the log is for what happens.
     if (line === null || e.event === 'stats') return
-    this.log = [...this.log.slice(-(LOG_LINES - 1)), { atMs: this.clock.now(), text: line, level: WARN_EVENTS.has(e.event) ? 'warn' : 'info' }]
-    this.refresh()
+    this.note(line, WARN_EVENTS.has(e.event) ? 'warn' : 'info')
   }
 
+  /** A line of the console's own (a key's answer, the show's end) in the log. */
   note(text: string, level: LogLine['level'] = 'info'): void {
-    this.event({ event: level === 'warn' ? 'error' : 'note' }, text)
+    this.log = [...this.log.slice(-(LOG_LINES - 1)), { atMs: this.clock.now(), text, level }]
+    this.refresh()
   }
 
   /** Polls the show every `everyMs` (several times a second: meters move, nothing flickers). */

@@ -1,41 +1,14 @@
 // A rig's human lines: each derived from the very event `--json` prints, so the two can
 // never tell different stories. null: the event has no line (stats, but every fifth).
 
-import { describeFormat, type SampleFormat } from '../codec/format.js'
-import type { TransportName } from '../codec/messages.js'
+import { describeFormat } from '../codec/format.js'
 import { describeMidi } from '../midi/message.js'
 import type { RigStats } from '../session/stats.js'
-import type { Event } from './reporter.js'
-
-/** The events a rig emits (the lead types them all as RigEvent). */
-export type RigLineEvent =
-  | {
-      event: 'handshake'; server: string; rate: number; channels: number; format: SampleFormat; frames: number; sessionId: number
-      /** Where the rig joined, as whom, and what it plays into. */
-      host: string; port: number; name: string; sink: string
-    }
-  /** `latencyMs`: how far behind the live position the rig plays. */
-  | { event: 'init'; position: number; latencyMs: number }
-  | { event: 'terminate'; reason: string; code: string }
-  | { event: 'silent'; silentMs: number; timeoutMs: number }
-  | { event: 'recovered'; silentMs: number }
-  | { event: 'switch'; to: TransportName }
-  | { event: 'switched'; from: string; to: TransportName }
-  /** `transport`: the one the rig stays on. */
-  | { event: 'switch-failed'; to: TransportName; reason: string; transport: string }
-  | { event: 'device-fault'; reason: string }
-  | { event: 'device-restored'; description: string }
-  | { event: 'device-started'; description: string }
-  /** `stage`: the server could not be reached, or the session with it ended. */
-  | { event: 'retrying'; reason: string; stage: 'connect' | 'session' }
-  | { event: 'midi'; data: number[]; position: number }
-  | ({ event: 'summary'; ok: boolean; reason: string; code: string; sessions: number } & RigStats)
-  | ({ event: 'stats' } & RigStats)
+import type { RigEvent } from '../session/events.js'
 
 const seconds = (ms: number): string => (ms / 1000).toFixed(1)
 
-export function describeRigEvent(event: Event): string | null {
-  const e = event as RigLineEvent
+export function describeRigEvent(e: RigEvent): string | null {
   switch (e.event) {
     case 'handshake': {
       const format = describeFormat({ rateHz: e.rate, channels: e.channels, format: e.format, framesPerPacket: e.frames })

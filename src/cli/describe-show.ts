@@ -1,32 +1,14 @@
 // The server's human lines: each derived from the very event `--json` prints, so the two
 // can never tell different stories. null: the event has no line (stats, but every fifth).
 
-import { describeFormat, type AudioFormat } from '../codec/format.js'
+import { describeFormat } from '../codec/format.js'
 import { describeMidi } from '../midi/message.js'
-import type { ServerNotice } from '../session/server-machine.js'
-import type { ServerStats, ServerSummary } from '../session/stats.js'
-import type { Event } from './reporter.js'
-
-/** The events a show emits besides the machine's notices (the lead types them all as ShowEvent). */
-export type ShowLineEvent =
-  | ServerNotice
-  | {
-      event: 'listening'; transport: string; host: string; port: number; format: AudioFormat; mtu: number; redundancy: number
-      /** The source's description, the MIDI inputs' and outputs', and the rigs awaited before INIT. */
-      source: string; midi: string[]; clients: number
-    }
-  | ({ event: 'summary'; rateHz: number } & ServerSummary)
-  | { event: 'device-fault'; reason: string }
-  | { event: 'device-restored'; description: string }
-  | { event: 'midi'; data: number[]; position: number }
-  | { event: 'control'; ok: true; command: string; message: string }
-  | { event: 'control'; ok: false; command: string; error: string }
-  | ({ event: 'stats' } & ServerStats)
+import type { ServerStats } from '../session/stats.js'
+import type { ShowEvent } from '../session/events.js'
 
 const plural = (n: number, one: string): string => `${n} ${one}${n === 1 ? '' : 's'}`
 
-export function describeShowEvent(event: Event): string | null {
-  const e = event as ShowLineEvent
+export function describeShowEvent(e: ShowEvent): string | null {
   switch (e.event) {
     case 'listening':
       return `listening on ${e.transport} ${e.host}:${e.port}; source ${e.source}; ${describeFormat(e.format)}; ` +

@@ -6,7 +6,8 @@ import type { RigRunner } from '../session/rig-runner.js'
 import type { RigOutcome } from '../session/rig-machine.js'
 import { describeRigEvent } from './describe-rig.js'
 import { JOIN_HELP, parseJoinOptions } from './join-options.js'
-import { Reporter, type Event } from './reporter.js'
+import { Reporter } from './reporter.js'
+import type { RigEvent } from '../session/events.js'
 import { connectTo, openRigMedia, startRigStats, startSession } from './rig.js'
 import { onStopSignals } from './signals.js'
 
@@ -18,8 +19,8 @@ export async function join(argv: string[]): Promise<number> {
   }
   // Raw audio on stdout: the events go to stderr.
   const reporter = new Reporter(s.json, s.sink === 'raw:-' ? process.stderr : process.stdout)
-  const out = (e: Event, line: string | null): void => reporter.event(e, line)
-  const emit = (e: Event): void => out(e, describeRigEvent(e))
+  const out = (e: RigEvent, line: string | null): void => reporter.event(e, line)
+  const emit = (e: RigEvent): void => out(e, describeRigEvent(e))
   let rig: RigRunner | undefined
   const media = openRigMedia(s, emit, (data) => rig?.pushMidi(data), (line) => reporter.problem(line))
 

@@ -1,11 +1,10 @@
 // What a command tells the operator: one JSON object per line with --json, short
 // readable lines without. JSON goes to stdout unless stdout carries raw audio.
 
-import { Writable } from 'node:stream'
+import type { Writable } from 'node:stream'
 
-export type Event = { event: string } & Record<string, unknown>
-
-export class Reporter {
+/** Prints one side's events (ShowEvent or RigEvent, src/session/events.ts). */
+export class Reporter<E extends { event: string }> {
   constructor(
     private readonly json: boolean,
     private readonly out: Writable,
@@ -13,7 +12,7 @@ export class Reporter {
   ) {}
 
   /** A structured event; `human` is its readable line, or null to say nothing without --json. */
-  event(e: Event, human: string | null): void {
+  event(e: E, human: string | null): void {
     if (this.json) this.out.write(JSON.stringify(e) + '\n')
     else if (human !== null) this.out.write(human + '\n')
   }

@@ -12,7 +12,7 @@ import type { MidiInput, MidiOutput } from '../midi/endpoint.js'
 import { CompiledRoute } from '../midi/route.js'
 import { startMidiInputs } from '../midi/outbound.js'
 import { RigRunner, type RigRunnerNotice } from '../session/rig-runner.js'
-import type { Event } from './reporter.js'
+import type { RigEvent } from '../session/events.js'
 import type { JoinSettings } from './join-options.js'
 import { openMidiInput, openMidiOutput, openSink } from './specs.js'
 import { describeRigStats } from './describe-rig.js'
@@ -31,7 +31,7 @@ export interface RigMedia {
 
 /** Opens the rig's outputs, inputs and sink; `pushMidi` takes what the rig's inputs play. */
 export function openRigMedia(
-  s: JoinSettings, emit: (e: Event) => void, pushMidi: (data: Uint8Array) => void, problem: (line: string) => void,
+  s: JoinSettings, emit: (e: RigEvent) => void, pushMidi: (data: Uint8Array) => void, problem: (line: string) => void,
 ): RigMedia {
   const midiOutputs = s.midiOut.map((spec) => openMidiOutput(spec, systemClock, (e) => emit(e)))
   const midiInputs = s.midiIn.map((spec) => openMidiInput(spec, systemClock))
@@ -56,7 +56,7 @@ export function connectTo(s: Pick<JoinSettings, 'host' | 'port'>, kind: Transpor
 }
 
 /** A runner's notice as the event `--json` prints, with what its human line names. */
-export function rigNoticeEvent(n: RigRunnerNotice, s: JoinSettings, media: RigMedia, transportNow: () => string): Event {
+export function rigNoticeEvent(n: RigRunnerNotice, s: JoinSettings, media: RigMedia, transportNow: () => string): RigEvent {
   switch (n.event) {
     case 'handshake':
       return {
@@ -78,7 +78,7 @@ export function rigName(s: Pick<JoinSettings, 'name'>): string {
 }
 
 /** One session with the server over `transport`; SWITCH connects anew through `connectTo`. */
-export function startSession(s: JoinSettings, media: RigMedia, transport: Transport, emit: (e: Event) => void): RigRunner {
+export function startSession(s: JoinSettings, media: RigMedia, transport: Transport, emit: (e: RigEvent) => void): RigRunner {
   const rig: RigRunner = new RigRunner({
     config: { name: rigName(s), meta: { host: hostname(), platform: platform(), synchro: VERSION, sink: media.sink.description } },
     transport, sink: media.sink, latencyMs: s.latency, maxLatencyMs: s.maxLatency, clock: systemClock,
@@ -90,7 +90,7 @@ export function startSession(s: JoinSettings, media: RigMedia, transport: Transp
 }
 
 /** Stats every second while streaming (for --json); a human line every fifth. Returns a function that stops. */
-export function startRigStats(current: () => RigRunner | undefined, out: (e: Event, line: string | null) => void): () => void {
+export function startRigStats(current: () => RigRunner | undefined, out: (e: RigEvent, line: string | null) => void): () => void {
   let count = 0
   const timer = setInterval(() => {
     const rig = current()

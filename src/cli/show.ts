@@ -13,18 +13,19 @@ import type { ServerSummary } from '../session/stats.js'
 import { MEDIA_MAX_PAYLOAD } from '../codec/messages.js'
 import { UsageError } from '../errors.js'
 import { NoneSource } from '../audio/none-source.js'
-import { Reporter, type Event } from './reporter.js'
+import { Reporter } from './reporter.js'
+import type { ShowEvent } from '../session/events.js'
 import { openMidiInput, openMidiOutput, openSource } from './specs.js'
 import { describeShowEvent, describeShowStats } from './describe-show.js'
 import type { ServeSettings } from './serve-options.js'
 
 /** Where a show's events go with their human line: the reporter (serve) or the console's log. */
-export type ShowOutput = (event: Event, line: string | null) => void
+export type ShowOutput = (event: ShowEvent, line: string | null) => void
 
 /** A show, listening, with its events. */
 export interface Show {
   runner: ServerRunner
-  reporter: Reporter
+  reporter: Reporter<ShowEvent>
   control: boolean
   name: string
   transport: 'tcp' | 'udp'
@@ -32,7 +33,7 @@ export interface Show {
   format: AudioFormat
   sourceDescription: string
   /** Sends an event of the show's (a control answer) the way its own go: with its line. */
-  emit: (event: Event) => void
+  emit: (event: ShowEvent) => void
   /** Resolves once the show is over and the listener closed (the summary event is out). */
   done: Promise<ServerSummary>
 }
@@ -58,7 +59,7 @@ function checkPacketsFit(format: AudioFormat, mtu: number, redundancy: number): 
 export async function openShow(s: ServeSettings, output?: ShowOutput): Promise<Show> {
   const reporter = new Reporter(s.json, process.stdout)
   const out: ShowOutput = output ?? ((e, line) => reporter.event(e, line))
-  const emit = (e: Event): void => out(e, describeShowEvent(e))
+  const emit = (e: ShowEvent): void => out(e, describeShowEvent(e))
 
   const clock = systemClock
   const formatFlags = { rateHz: s.rate, channels: s.channels, format: s.format, explicit: s.explicit }

@@ -3,7 +3,9 @@ import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { describeRigEvent, describeRigStats } from '../../src/cli/describe-rig.js'
 import type { RigStats } from '../../src/session/stats.js'
+import type { RigEvent } from '../../src/session/events.js'
 
+// Fixtures carry only the fields a line reads (a whole event is checked in test/session/events.test.ts).
 const LINES: Array<[Record<string, unknown> & { event: string }, string | null]> = [
   [{
     event: 'handshake', server: 'foh', rate: 48000, channels: 2, format: 's16le', frames: 128, sessionId: 1,
@@ -29,7 +31,7 @@ const LINES: Array<[Record<string, unknown> & { event: string }, string | null]>
 ]
 
 for (const [event, line] of LINES) {
-  test(`${event.event}: ${line ?? '(no line)'}`, () => assert.is(describeRigEvent(event), line))
+  test(`${event.event}: ${line ?? '(no line)'}`, () => assert.is(describeRigEvent(event as RigEvent), line))
 }
 
 test('a MIDI log event reads as the message', () => {

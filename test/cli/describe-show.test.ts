@@ -3,9 +3,11 @@ import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { describeShowEvent, describeShowStats } from '../../src/cli/describe-show.js'
 import type { ServerStats } from '../../src/session/stats.js'
+import type { ShowEvent } from '../../src/session/events.js'
 
 const format = { rateHz: 48000, channels: 2, format: 's16le', framesPerPacket: 128 }
 
+// Fixtures carry only the fields a line reads (a whole event is checked in test/session/events.test.ts).
 const LINES: Array<[Record<string, unknown> & { event: string }, string | null]> = [
   [{ event: 'listening', transport: 'udp', host: '0.0.0.0', port: 7400, format, mtu: 1500, redundancy: 0,
     source: 'tone 440 Hz', midi: [], clients: 1 },
@@ -39,7 +41,7 @@ const LINES: Array<[Record<string, unknown> & { event: string }, string | null]>
 
 for (const [event, line] of LINES) {
   test(`${event.event}: ${line ?? '(no line)'}`, () => {
-    assert.is(describeShowEvent(event), line)
+    assert.is(describeShowEvent(event as ShowEvent), line)
   })
 }
 

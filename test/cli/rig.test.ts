@@ -6,14 +6,14 @@ import { serveSettings } from '../../src/cli/serve-options.js'
 import { joinSettings } from '../../src/cli/join-options.js'
 import { connectTo, openRigMedia, rigName, rigNoticeEvent, startRigStats, startSession } from '../../src/cli/rig.js'
 import { describeRigEvent } from '../../src/cli/describe-rig.js'
-import type { Event } from '../../src/cli/reporter.js'
+import type { RigEvent } from '../../src/session/events.js'
 import type { RigRunner } from '../../src/session/rig-runner.js'
 import { until } from '../helpers/transport-pairs.js'
 
 test('a session: the handshake names where, as whom and into what; INIT says how far behind', async () => {
   const show = await openShow(serveSettings({}, { host: '127.0.0.1', port: '0', duration: '0.3', name: 'foh' }, 'serve'), () => {})
   const s = joinSettings({}, { name: 'left', latency: '30' }, [`127.0.0.1:${show.port}`])
-  const events: Event[] = []
+  const events: RigEvent[] = []
   const media = openRigMedia(s, (e) => events.push(e), () => {}, () => {})
   const rig = startSession(s, media, await connectTo(s, s.transport, 2000), (e) => events.push(e))
   const outcome = await rig.done
@@ -41,7 +41,7 @@ test('notices as events: a failed switch names the transport the rig stays on', 
 })
 
 test('stats go out each second while streaming, with a line every fifth', async () => {
-  const out: Array<[Event, string | null]> = []
+  const out: Array<[RigEvent, string | null]> = []
   let phase = 'ready'
   const stats = { transport: 'tcp', framesPlayed: 1000, bufferMs: 20, jitterMs: 0, underruns: 0, packetsLost: 0, framesConcealed: 0, rttMs: 1 }
   const rig = { get phase() { return phase }, stats: () => stats }
@@ -51,7 +51,8 @@ test('stats go out each second while streaming, with a line every fifth', async 
     assert.is(out.length, 0)
     phase = 'streaming'
     await until(() => out.length >= 1, 3000)
-    assert.equal([out[0]![0].event, out[0]![0].framesPlayed, out[0]![1]], ['stats', 1000, null])
+    const first = out[0]![0] as Extract<RigEvent, { event: 'stats' }>
+    assert.equal([first.event, first.framesPlayed, out[0]![1]], ['stats', 1000, null])
   } finally {
     stop()
   }

@@ -48,7 +48,7 @@ test('control answers: ok with a message (and status), or refused with an error'
 })
 
 test('the rig side: handshake and a summary with the rig figures', () => {
-  assert.is(checkEvent('rig', { event: 'handshake', server: 's', rate: 48000, channels: 2, format: 's16le', frames: 128, sessionId: 7 }), null)
+  assert.is(checkEvent('rig', { event: 'handshake', server: 's', rate: 48000, channels: 2, format: 's16le', frames: 128, sessionId: 7, host: '10.0.0.5', port: 7400, name: 'left', sink: 'null (discard)' }), null)
   const figures = {
     framesReceived: 0, framesPlayed: 0, framesConcealed: 0, packetsReceived: 0, packetsLost: 0, packetsLate: 0, packetsDuplicate: 0,
     underruns: 0, latencyTrims: 0, jitterMs: 0, bufferMs: 0, depthMs: 0, phase: 'ended', transport: 'tcp', rttMs: null,

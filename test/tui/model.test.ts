@@ -30,7 +30,7 @@ test('polls on the clock, MIDI rates per second of the clock, log stamped with i
   await clock.advance(250)
   assert.is(reads, 3)
   assert.equal(model.current.midiRate, { in: 200, out: 0 }, '50 messages in 250 ms of the clock')
-  model.event({ event: 'joined' }, 'stage-left joined')
+  model.event({ event: 'joined', name: 'stage-left', remote: '127.0.0.1:5000', late: false, meta: {} }, 'stage-left joined')
   assert.equal(model.current.log.at(-1), { atMs: 600, text: 'stage-left joined', level: 'info' })
   model.stop()
   assert.is(clock.pendingTimers, 0)
