@@ -17,7 +17,7 @@ function sourceFile() {
   return rawFile
 }
 
-async function measure(server, receiverArgs) {
+async function measure(_server, receiverArgs) {
   const receivers = spawnNode([join(ROOT, 'bench', 'receivers.mjs'), ...receiverArgs])
   let last = { frames: 0, gaps: 0, bytes: 0 }
   receivers.stdout.on('data', (c) => { const l = c.toString().trim().split('\n').pop(); try { last = JSON.parse(l) } catch {} })

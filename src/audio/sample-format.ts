@@ -44,5 +44,5 @@ export function convertSamples(pcm: Uint8Array, from: SampleFormat, to: SampleFo
 }
 
 function clip(x: number, max: number): number {
-  return x > max ? max : x < -max - 1 ? -max - 1 : x
+  return Math.min(max, Math.max(-max - 1, x))
 }

@@ -32,6 +32,7 @@ export type Hello = z.infer<typeof HelloSchema>
 
 export const HelloReplySchema = z.object({
   version: z.number().int(),
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: the class names the control characters a rig name may not hold
   name: z.string().min(1).max(64).regex(/^[^\x00-\x1f\x7f]+$/, 'printable characters only'),
   meta: z.record(z.string(), z.unknown()).default({}),
 })

@@ -32,6 +32,7 @@ export const RigMidiSchema = MidiRouteSchema.extend({
 })
 
 export const RigProfileSchema = z.object({
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: the class names the control characters a rig name may not hold
   name: z.string().min(1, 'expected a rig name').max(64).regex(/^[^\x00-\x1f\x7f]+$/, 'printable characters only'),
   sink: SinkSpec.default('null'),
   transport: z.enum(['tcp', 'udp']).optional(),

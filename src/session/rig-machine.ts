@@ -8,7 +8,7 @@ import { formatOfCodec, type AudioFormat } from '../codec/format.js'
 import { MSG, PROTOCOL_VERSION, messageTypeName, type Header } from '../codec/header.js'
 import {
   decodeFrame, encodeControl, encodePingPong, isControlType, readControl, readPingPong,
-  CONTROL_MAX_PAYLOAD, type Hello, type TransportName,
+  CONTROL_MAX_PAYLOAD, type Frame, type Hello, type TransportName,
 } from '../codec/messages.js'
 import { ProtocolError, type SynchroError } from '../errors.js'
 import { decodeMidiAck, decodeMidiPayload, type MidiPayload } from '../codec/midi.js'
@@ -117,7 +117,7 @@ function reduce(s: RigState, e: RigEvent, now: number, fx: RigEffect[]): RigStat
 }
 
 function onFrame(s: RigState, bytes: Uint8Array, ordered: boolean, now: number, fx: RigEffect[]): RigState {
-  let frame
+  let frame: Frame
   try {
     frame = decodeFrame(bytes, s.maxPayload)
   } catch (err) {

@@ -9,7 +9,7 @@ import { bytesPerFrame, codecOf, type AudioFormat } from '../codec/format.js'
 import { MSG, PROTOCOL_VERSION, messageTypeName, VersionMismatchError } from '../codec/header.js'
 import {
   decodeFrame, encodeControl, encodeFrame, encodePingPong, isControlType, readControl, readPingPong,
-  type ControlMessage, type HelloReply, type Report, type Resume, type TransportName,
+  type ControlMessage, type Frame, type HelloReply, type Report, type Resume, type TransportName,
 } from '../codec/messages.js'
 import { seqAdd, tsAdd } from '../codec/seq.js'
 import { decodeMidiAck, decodeMidiPayload, MIDI_MAX_PAYLOAD, type MidiPayload } from '../codec/midi.js'
@@ -296,7 +296,7 @@ type FromRig =
 function onFrame(s: ServerState, peer: PeerId, bytes: Uint8Array, now: number, fx: ServerEffect[]): ServerState {
   const rig = s.rigs.get(peer)
   if (!rig) return s
-  let frame
+  let frame: Frame
   try {
     frame = decodeFrame(bytes, RIG_MAX_PAYLOAD)
   } catch (err) {

@@ -10,7 +10,7 @@ import { hex } from '../helpers/frames.js'
 import { EventEmitter } from 'node:events'
 import type { Socket } from 'node:net'
 import { TcpTransport } from '../../transports/tcp.js'
-import { MemoryTransport } from '../../transports/memory.js'
+import type { MemoryTransport } from '../../transports/memory.js'
 import type { Transport } from '../../transports/transport.js'
 import { ManualClock } from '../helpers/manual-clock.js'
 

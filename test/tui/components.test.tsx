@@ -12,6 +12,7 @@ import type { RigReport, ServerStats } from '../../src/session/stats.js'
 import type { Command, CommandResult } from '../../src/control/commands.js'
 
 /** What a terminal shows: colours stripped, changing digits masked. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: ESC starts the ANSI colour codes stripped here
 const plain = (s: string | undefined) => (s ?? '').replace(/\x1b\[[0-9;]*m/g, '')
 const mask = (s: string | undefined) => plain(s).replace(/\d/g, '#')
 const tick = () => new Promise((r) => setTimeout(r, 30))

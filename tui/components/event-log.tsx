@@ -7,6 +7,7 @@ export function EventLog({ log, lines }: { log: readonly LogLine[]; lines: numbe
   return (
     <Box flexDirection="column">
       {shown.map((l, i) => (
+        // biome-ignore lint/suspicious/noArrayIndexKey: two lines can share a millisecond; the log only grows at its end
         <Text key={`${l.atMs}-${i}`} {...(l.level === 'warn' ? { color: 'yellow' } : {})} dimColor={l.level === 'info'} wrap="truncate">
           {l.text}
         </Text>

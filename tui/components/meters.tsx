@@ -25,6 +25,7 @@ export function Meters({ levels, width, maxChannels }: { levels: Levels; width: 
       {levels.peakDb.slice(0, shown).map((peak, c) => {
         const rms = levels.rmsDb[c]!
         return (
+          // biome-ignore lint/suspicious/noArrayIndexKey: one meter per channel, in channel order, for the whole show
           <Text key={c} wrap="truncate">
             {`ch${String(c + 1).padEnd(2)} [`}
             <Text color={peak > -1 ? 'red' : peak > -9 ? 'yellow' : 'green'}>{meterBar(rms, peak, barWidth)}</Text>

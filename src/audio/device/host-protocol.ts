@@ -1,7 +1,7 @@
 // Framing between Synchro and its device host (device/host.ts): [kind u8][length u32le][payload].
 // PCM goes as it is; everything else is a UTF-8 JSON or text payload.
 
-export const enum HostMsg {
+export enum HostMsg {
   /** parent -> host: PCM for the card. host -> parent: PCM the card captured. */
   Pcm = 1,
   /** host -> parent: the card took one written chunk. */

@@ -15,7 +15,7 @@
 
 import { createWriteStream } from 'node:fs'
 import { encodeHostMsg, HostMsg, HostMsgReader } from './host-protocol.js'
-import { inProcessAudioDevices, type StreamOptions } from './portaudio.js'
+import { inProcessAudioDevices, type AudioDevices, type StreamOptions } from './portaudio.js'
 
 const out = createWriteStream('', { fd: 3 })
 const [mode, a, b] = process.argv.slice(2) as [string, string?, string?]
@@ -48,7 +48,7 @@ async function ratesOf(devices: ReturnType<typeof inProcessAudioDevices>, device
 }
 
 function run(): void {
-  let devices
+  let devices: AudioDevices
   try {
     devices = inProcessAudioDevices()
   } catch (err) {

@@ -56,7 +56,7 @@ export function openNegotiated<S>(
   }
   if (probe) {
     const { index, errors } = probe(candidates)
-    errors.forEach((e, i) => refused(candidates[i]!, e))
+    for (const [i, e] of errors.entries()) refused(candidates[i]!, e)
     if (index >= 0) return { stream: open(candidates[index]!), card: candidates[index]! }
   } else {
     for (const card of candidates) {

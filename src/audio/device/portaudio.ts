@@ -44,10 +44,10 @@ export interface PlaybackStream {
   /** `taken` runs when PortAudio has taken the chunk from its queue. */
   write(chunk: Uint8Array, taken?: () => void): boolean
   on(event: 'error', fn: (err: Error) => void): this
-  start(): void
-  quit(cb?: () => void): void
   /** 'started': the card is open and running (a stream in a device host opens asynchronously). */
   on(event: 'started', fn: () => void): this
+  start(): void
+  quit(cb?: () => void): void
   /** Ends a stream whose card is gone without waiting for it (a quit would wait forever). */
   abandon?(): void
 }
