@@ -7,7 +7,7 @@ import * as assert from 'uvu/assert'
 import { mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { killAll, run, serveOnFreePort, synchro } from '../helpers/cli.js'
+import { killAll, run, serveOnFreePort, synchro, type Proc } from '../helpers/cli.js'
 import { AudioLoopback, DEVICE, FLOAT_DEVICE } from '../helpers/audio-loopback.js'
 import { wavData } from '../helpers/wav-fixtures.js'
 
@@ -27,6 +27,27 @@ function pitch(left: number[], from: number): number {
   const median = [...gaps].sort((x, y) => x - y)[gaps.length >> 1]!
   const kept = gaps.filter((g) => g > median * 0.8 && g < median * 1.2)
   return Math.round((48000 / (2 * (kept.reduce((s, g) => s + g, 0) / kept.length))) * 10) / 10
+}
+
+/**
+ * Show B captures the device into a WAV for as long as show A (started by `play` once B is
+ * recording) takes, and half a second more: the capture window is sized by events, not by a
+ * guess of how long the other processes take to start on a loaded machine. Returns A's
+ * processes and B's exit codes (rig, server).
+ */
+async function captureWhile(wav: string, play: () => Promise<Proc[]>): Promise<{ played: Proc[]; captureCodes: Array<number | null> }> {
+  const { server: b, port: pb } = await serveOnFreePort(['--source', `device:${DEVICE}`, '--clients', '1', '--control', '-'], loop.env)
+  const rb = synchro(['join', `127.0.0.1:${pb}`, '--sink', `wav:${wav}`, '--json'], { env: loop.env })
+  await b.event('init')
+  await rb.played(1) // B records what the card captures
+  const played = await play()
+  await Promise.all(played.map((p) => p.exit))
+  // What B's rig had played when A ended is at most a second old in its next stats: half a second past that.
+  const atEnd = (await rb.next((e) => e.event === 'stats', 5000, 'stats after the tone')).framesPlayed
+  await rb.played(atEnd + 24_000)
+  b.child.stdin!.write('terminate\n')
+  const codes = await Promise.all([rb.exit, b.exit])
+  return { played, captureCodes: codes.map((c) => c.code) }
 }
 
 const loop = new AudioLoopback()
@@ -59,16 +80,17 @@ test('synchro devices --rates probes the rates each device opens at: the jack PC
 
 test('a rig plays to a device; a second show captures it from the loopback: a 2 s tone, 440 Hz, -12 dBFS, no gaps', async () => {
   // Show B captures the device and records it on a rig; show A plays a 2 s tone into the device.
-  const { server: b, port: pb } = await serveOnFreePort(['--source', `device:${DEVICE}`, '--clients', '1', '--duration', '4'], loop.env)
-  const rb = synchro(['join', `127.0.0.1:${pb}`, '--sink', `wav:${join(dir, 'captured.wav')}`, '--json'], { env: loop.env })
-  await b.event('init')
-  // The card opens at the handshake (~0.2 s through the jack plugin); the operator starts the show once it plays.
-  const { server: a, port: pa } = await serveOnFreePort(['--source', 'tone:440', '--clients', '0', '--control', '-', '--duration', '2'], loop.env)
-  const ra = synchro(['join', `127.0.0.1:${pa}`, '--sink', `device:${DEVICE}`, '--json'], { env: loop.env })
-  assert.is((await ra.event('device-started', 5000)).description, "audio output 'synchro' is playing")
-  a.child.stdin!.write('init\n')
-  const codes = await Promise.all([ra.exit, a.exit, rb.exit, b.exit])
-  assert.equal(codes.map((c) => c.code), [0, 0, 0, 0], ra.stderr.slice(-300) + rb.stderr.slice(-300))
+  let ra!: Proc
+  const { played: [, a], captureCodes } = await captureWhile(join(dir, 'captured.wav'), async () => {
+    const { server: a, port: pa } = await serveOnFreePort(['--source', 'tone:440', '--clients', '0', '--control', '-', '--duration', '2'], loop.env)
+    ra = synchro(['join', `127.0.0.1:${pa}`, '--sink', `device:${DEVICE}`, '--json'], { env: loop.env })
+    // The card opens at the handshake (~0.2 s through the jack plugin); the operator starts the show once it plays.
+    assert.is((await ra.event('device-started', 10_000)).description, "audio output 'synchro' is playing")
+    a.child.stdin!.write('init\n')
+    return [ra, a]
+  })
+  const codes = [(await ra.exit).code, (await a!.exit).code, ...captureCodes]
+  assert.equal(codes, [0, 0, 0, 0], ra.stderr.slice(-300))
   const played = await ra.event('summary')
   assert.ok(played.device && played.device.fault === null, `the card reported no fault: ${JSON.stringify(played.device)}`)
   const pcm = wavData(readFileSync(join(dir, 'captured.wav')))
@@ -89,16 +111,17 @@ test('a rig plays to a device; a second show captures it from the loopback: a 2 
 })
 
 test('a 44.1 kHz show on a card that runs only at 48 kHz: resampled, and the tone comes back at 440 Hz for 2 s', async () => {
-  const { server: b, port: pb } = await serveOnFreePort(['--source', `device:${DEVICE}`, '--clients', '1', '--duration', '4'], loop.env)
-  const rb = synchro(['join', `127.0.0.1:${pb}`, '--sink', `wav:${join(dir, 'resampled.wav')}`, '--json'], { env: loop.env })
-  await b.event('init')
-  const { server: a, port: pa } = await serveOnFreePort(['--source', 'tone:440', '--rate', '44100', '--clients', '0', '--control', '-', '--duration', '2'], loop.env)
-  // The buffer in milliseconds: 3 ms at the card's 48 kHz is 144 frames.
-  const ra = synchro(['join', `127.0.0.1:${pa}`, '--sink', `device:${FLOAT_DEVICE}`, '--device-buffer', '3ms', '--json'], { env: loop.env })
-  await ra.event('device-started', 5000)
-  a.child.stdin!.write('init\n')
-  const codes = await Promise.all([ra.exit, a.exit, rb.exit, b.exit])
-  assert.equal(codes.map((c) => c.code), [0, 0, 0, 0], ra.stderr.slice(-300) + rb.stderr.slice(-300))
+  let ra!: Proc
+  const { played: [, a], captureCodes } = await captureWhile(join(dir, 'resampled.wav'), async () => {
+    const { server: a, port: pa } = await serveOnFreePort(['--source', 'tone:440', '--rate', '44100', '--clients', '0', '--control', '-', '--duration', '2'], loop.env)
+    // The buffer in milliseconds: 3 ms at the card's 48 kHz is 144 frames.
+    ra = synchro(['join', `127.0.0.1:${pa}`, '--sink', `device:${FLOAT_DEVICE}`, '--device-buffer', '3ms', '--json'], { env: loop.env })
+    await ra.event('device-started', 10_000)
+    a.child.stdin!.write('init\n')
+    return [ra, a]
+  })
+  const codes = [(await ra.exit).code, (await a!.exit).code, ...captureCodes]
+  assert.equal(codes, [0, 0, 0, 0], ra.stderr.slice(-300))
   const played = await ra.event('summary')
   // PortAudio converts sample formats for the jack PCM itself: only the rate had to change.
   assert.is(played.device.conversion, '44100 Hz s16le -> 48000 Hz s16le (resampled)')
@@ -132,8 +155,8 @@ test('an unknown device names the near matches', async () => {
 test('the card goes away mid-show (JACK stops) and comes back: the rig reports the fault, keeps its session, reopens the card and plays on', async () => {
   const { server, port } = await serveOnFreePort(['--source', 'tone:440', '--clients', '1', '--duration', '7'], loop.env)
   const rig = synchro(['join', `127.0.0.1:${port}`, '--sink', `device:${DEVICE}`, '--json'], { env: loop.env })
-  await rig.event('init')
-  await new Promise((r) => setTimeout(r, 1500))
+  await rig.event('device-started', 10_000)
+  await rig.played(48_000) // a second through the card before it goes
   await loop.stop()
   const fault = await rig.event('device-fault', 5000)
   assert.match(fault.reason, /^audio output 'synchro' (stopped taking audio for 1000 ms|failed: )/)
@@ -155,7 +178,7 @@ test('the server\'s capture card goes away mid-show and comes back: the show goe
   const { server, port } = await serveOnFreePort(['--source', `device:${DEVICE}`, '--clients', '1', '--duration', '6'], loop.env)
   const rig = synchro(['join', `127.0.0.1:${port}`, '--sink', 'null', '--json'], { env: loop.env })
   await server.event('init')
-  await new Promise((r) => setTimeout(r, 1000))
+  await rig.played(1) // the card's audio is reaching the rig
   await loop.stop()
   const fault = await server.event('device-fault', 5000)
   assert.match(fault.reason, /^audio input 'synchro' (delivered nothing for 1000 ms|failed: )/)

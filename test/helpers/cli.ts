@@ -51,11 +51,11 @@ export class Proc {
     this.exit = new Promise((resolve) => this.child.once('exit', (code, signal) => resolve({ code, signal })))
   }
 
-  async waitFor(pred: (e: JsonEvent) => boolean, ms = 10_000, what = 'event'): Promise<JsonEvent> {
+  /** The first event (from index `from` on) that `pred` accepts; waits for it to be printed. */
+  async waitFor(pred: (e: JsonEvent) => boolean, ms = 10_000, what = 'event', from = 0): Promise<JsonEvent> {
     const end = Date.now() + ms
     for (;;) {
-      const found = this.events.find(pred)
-      if (found) return found
+      for (let i = from; i < this.events.length; i++) if (pred(this.events[i]!)) return this.events[i]!
       if (Date.now() > end) throw new Error(`timed out waiting for ${what}; stderr: ${this.stderr.slice(-400)}`)
       await new Promise<void>((r) => {
         const t = setTimeout(r, 50)
@@ -66,6 +66,16 @@ export class Proc {
 
   event(name: string, ms?: number): Promise<JsonEvent> {
     return this.waitFor((e) => e.event === name, ms, `"${name}"`)
+  }
+
+  /** The first event `pred` accepts among those printed from now on (not one already seen). */
+  next(pred: (e: JsonEvent) => boolean, ms?: number, what = 'event'): Promise<JsonEvent> {
+    return this.waitFor(pred, ms, what, this.events.length)
+  }
+
+  /** A rig's stats once it has played at least `frames` (stats come once a second). */
+  played(frames: number, ms = 10_000): Promise<JsonEvent> {
+    return this.waitFor((e) => e.event === 'stats' && e.framesPlayed >= frames, ms, `${frames} frames played`)
   }
 
   kill(signal: NodeJS.Signals = 'SIGTERM'): void {
