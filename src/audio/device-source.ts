@@ -116,6 +116,10 @@ export class DeviceSource implements AudioSource {
         if (out.byteLength) chunker.push(Buffer.from(out.buffer, out.byteOffset, out.byteLength))
       })
       stream.on('error', (err) => this.lost(stream, `audio input '${this.device.name}' failed: ${err.message}`))
+      // Its second counts from when the card runs: a device host still opening it on a loaded machine is not a lost card.
+      stream.on('started', () => {
+        if (this.stream === stream) this.lastDataMs = performance.now()
+      })
       stream.start()
     }
     // With a resampler to load first, the card starts once it is ready (a few ms).
