@@ -31,11 +31,12 @@ function pitch(left: number[], from: number): number {
 }
 
 /**
- * The card of a process is up: every device-fault it reported has been followed by a
- * device-restored. On a loaded machine a card can take over a second to deliver its first
- * buffer, which the source's watchdog counts as lost before the show even starts.
+ * The card of a process is up: it reported no fault, or a device-restored since its last
+ * device-fault (each failed reopen reports another). On a loaded machine a card can take
+ * over a second to deliver its first buffer, which the source's watchdog counts as lost
+ * before the show even starts.
  */
-const cardUp = (p: Proc) => p.events.filter((e) => e.event === 'device-fault').length === p.events.filter((e) => e.event === 'device-restored').length
+const cardUp = (p: Proc) => p.events.filter((e) => e.event === 'device-fault' || e.event === 'device-restored').at(-1)?.event !== 'device-fault'
 
 /** Device faults a process reported from event index `from` on. */
 const faultsSince = (p: Proc, from: number) => p.events.slice(from).filter((e) => e.event === 'device-fault').map((e) => e.reason)

@@ -19,7 +19,8 @@ export class Proc {
   private waiters: Array<() => void> = []
 
   constructor(args: string[], o: { eventsOn?: 'stdout' | 'stderr'; stdin?: 'pipe' | 'ignore'; env?: NodeJS.ProcessEnv } = {}) {
-    this.child = spawn(process.execPath, [CLI, ...args], { stdio: [o.stdin ?? 'ignore', 'pipe', 'pipe'], env: { ...process.env, ...o.env } })
+    // Its own process group, so that the device hosts it starts can be ended with it (killAll).
+    this.child = spawn(process.execPath, [CLI, ...args], { stdio: [o.stdin ?? 'ignore', 'pipe', 'pipe'], env: { ...process.env, ...o.env }, detached: true })
     const on = o.eventsOn ?? 'stdout'
     let partial = ''
     const parse = (chunk: string) => {
@@ -52,7 +53,7 @@ export class Proc {
   }
 
   /** The first event (from index `from` on) that `pred` accepts; waits for it to be printed. */
-  async waitFor(pred: (e: JsonEvent) => boolean, ms = 10_000, what = 'event', from = 0): Promise<JsonEvent> {
+  async waitFor(pred: (e: JsonEvent) => boolean, ms = 20_000, what = 'event', from = 0): Promise<JsonEvent> {
     const end = Date.now() + ms
     for (;;) {
       for (let i = from; i < this.events.length; i++) if (pred(this.events[i]!)) return this.events[i]!
@@ -74,7 +75,7 @@ export class Proc {
   }
 
   /** A rig's stats once it has played at least `frames` (stats come once a second). */
-  played(frames: number, ms = 10_000): Promise<JsonEvent> {
+  played(frames: number, ms = 20_000): Promise<JsonEvent> {
     return this.waitFor((e) => e.event === 'stats' && e.framesPlayed >= frames, ms, `${frames} frames played`)
   }
 
@@ -83,18 +84,28 @@ export class Proc {
   }
 }
 
-const live = new Set<Proc>()
+const started: Proc[] = []
 
 export function synchro(args: string[], o?: ConstructorParameters<typeof Proc>[1]): Proc {
   const p = new Proc(args, o)
-  live.add(p)
-  void p.exit.then(() => live.delete(p))
+  started.push(p)
   return p
 }
 
-/** Kills every CLI process a test file started and is still running. */
+/**
+ * Kills every CLI process a test file started and is still running, and what they started:
+ * a device host can outlive its CLI (one in standby still loading PortAudio when JACK went
+ * away does not see its stdin close), and left running it would load the machine for every
+ * test after it.
+ */
 export function killAll(): void {
-  for (const p of live) p.kill('SIGKILL')
+  for (const p of started.splice(0)) {
+    try {
+      process.kill(-p.child.pid!, 'SIGKILL')
+    } catch {
+      // the group is gone already
+    }
+  }
 }
 
 /** Starts a server on a free port and returns it with its port. */
