@@ -40,6 +40,8 @@ export class DeviceSource implements AudioSource {
   private handlers: SourceHandlers | undefined
   private chunker: PacketChunker | undefined
   private lastDataMs = 0
+  /** When the stream started (INIT): silence is never due from before it. */
+  private streamStartMs = 0
   private watchdog: ReturnType<typeof setInterval> | undefined
   private readonly reopener = new Reopener(() => this.reopen())
   /** While the card is gone: silence on the show's clock. */
@@ -70,6 +72,7 @@ export class DeviceSource implements AudioSource {
   start(show: AudioFormat, h: SourceHandlers): void {
     this.show = show
     this.handlers = h
+    this.streamStartMs = performance.now()
     this.chunker = new PacketChunker(show, (pcm) => h.packet(pcm))
     // Lost before INIT and not back yet: the stream starts in silence all the same.
     if (this.faulted) {
@@ -164,7 +167,9 @@ export class DeviceSource implements AudioSource {
     if (!show) return // before INIT there is no stream to keep going: only the reopening
     const packetBytes = show.framesPerPacket * bytesPerFrame(show)
     const periodMs = (show.framesPerPacket * 1000) / show.rateHz
-    const s = { timer: undefined as ReturnType<typeof setTimeout> | undefined, startMs: this.lastDataMs, sent: 0 }
+    // Not from before INIT: a card opened at setup that never delivered would otherwise be
+    // "silent" since it was opened, and the show would send the seconds before INIT too.
+    const s = { timer: undefined as ReturnType<typeof setTimeout> | undefined, startMs: Math.max(this.lastDataMs, this.streamStartMs), sent: 0 }
     this.silence = s
     const tick = (): void => {
       if (this.silence !== s) return
