@@ -63,8 +63,10 @@ export class DeviceSource implements AudioSource {
     } catch (err) {
       throw new UsageError((err as { code?: string }).code ?? 'DEVICE_FAILED', `cannot open audio input '${this.device.name}': ${(err as Error).message}`)
     }
+    // Judged from INIT on: before it nothing streams, and a card opened at setup may take over a
+    // second to deliver its first buffer on a loaded machine (JACK activating the client).
     this.watchdog = setInterval(() => {
-      if (this.stream && performance.now() - this.lastDataMs > SILENT_MS) this.lost(this.stream, `audio input '${this.device.name}' delivered nothing for ${SILENT_MS} ms (unplugged, or its driver stalled)`)
+      if (this.stream && this.show && performance.now() - Math.max(this.lastDataMs, this.streamStartMs) > SILENT_MS) this.lost(this.stream, `audio input '${this.device.name}' delivered nothing for ${SILENT_MS} ms (unplugged, or its driver stalled)`)
     }, 250)
     this.watchdog.unref()
   }

@@ -209,12 +209,14 @@ test('the server\'s capture card goes away mid-show and comes back: the show goe
   assert.equal([r.code, s.code], [0, 0], server.stderr.slice(-300) + rig.stderr.slice(-300))
   const summary = await rig.event('summary')
   assert.is(summary.sessions, 1)
-  // Ten seconds of show, card or no card: the stream never stopped (the card was opened before
-  // INIT, so it starts at once; the outage, JACK down ~1 s, found after 1 s and reopened a
-  // second or more later, would take over 2 s away if it were a hole).
+  // Ten seconds of show, card or no card: the stream never stopped. The outage (JACK down ~1 s,
+  // found after 1 s, reopened a second or more later) would take over 2 s away if it were a
+  // hole; a loaded machine's JACK can take up to a second after INIT to deliver the first
+  // buffer (the stream starts with the card), hence 8.5 s and not 10. And never more than the
+  // show: silence fills in only while the card is gone.
   const played = summary.framesPlayed / 48000
   const sent = (await server.event('summary')).framesBroadcast / 48000
-  assert.ok(played > 9.5 && played <= 10, `${played.toFixed(2)} s played of 10 (${sent.toFixed(2)} s sent; ${JSON.stringify(server.events.filter((e) => e.event.startsWith('device')))})`)
+  assert.ok(played > 8.5 && played <= 10, `${played.toFixed(2)} s played of 10 (${sent.toFixed(2)} s sent; ${JSON.stringify(server.events.filter((e) => e.event.startsWith('device')))})`)
 })
 
 test.run()

@@ -34,7 +34,10 @@ pcm.${DEVICE} {
   }
 
   async start(): Promise<void> {
-    this.jackd = spawn('jackd', ['-n', this.server, '-L', '2', '-d', 'dummy', '-r', '48000', '-p', '128'], { stdio: 'ignore', env: { ...process.env, ...this.env } })
+    // -t 4000: JACK throws out a client late by more than its timeout (500 ms by default),
+    // which on a loaded machine a sound card sees as going away mid-show; the tests' own
+    // outages stop JACK itself.
+    this.jackd = spawn('jackd', ['-n', this.server, '-r', '-t', '4000', '-L', '2', '-d', 'dummy', '-r', '48000', '-p', '128'], { stdio: 'ignore', env: { ...process.env, ...this.env } })
     const socket = `/dev/shm/jack_${this.server}_${process.getuid?.() ?? 0}_0`
     // jackd is up once its server socket exists.
     await untilExists(socket, 10_000).catch(() => {
