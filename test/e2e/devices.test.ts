@@ -14,9 +14,11 @@ import { until } from '../helpers/wait.js'
 
 /**
  * The tone's pitch over a second from `from`, from the mean spacing of its zero crossings
- * (interpolated between samples). Spacings far from the median are left out, so frames the
- * path skips after a stall of the loaded machine's JACK (counted in the rig's framesSkipped)
- * do not move the answer.
+ * (interpolated between samples). Spacings more than 1% from the median are left out, so
+ * frames the path skips after a stall of the loaded machine's JACK (counted in the rig's
+ * framesSkipped; on a busy machine in pieces of a few frames, often enough to raise the mean
+ * by 2 Hz) do not move the answer: a skipped frame shortens a 440 Hz half-cycle by 1.8%,
+ * while a clean one is within 0.01% of the next. A wrong rate moves every spacing, the median too.
  */
 function pitch(left: number[], from: number): number {
   const at: number[] = []
@@ -26,7 +28,7 @@ function pitch(left: number[], from: number): number {
   }
   const gaps = at.slice(1).map((x, i) => x - at[i]!)
   const median = [...gaps].sort((x, y) => x - y)[gaps.length >> 1]!
-  const kept = gaps.filter((g) => g > median * 0.8 && g < median * 1.2)
+  const kept = gaps.filter((g) => g > median * 0.99 && g < median * 1.01)
   return Math.round((48000 / (2 * (kept.reduce((s, g) => s + g, 0) / kept.length))) * 10) / 10
 }
 
@@ -45,24 +47,49 @@ const faultsSince = (p: Proc, from: number) => p.events.slice(from).filter((e) =
  * Show B captures the device into a WAV for as long as show A (started by `play` once B is
  * recording) takes, and half a second more: the capture window is sized by events, not by a
  * guess of how long the other processes take to start on a loaded machine. Returns A's
- * processes and B's exit codes (rig, server).
+ * processes, B's exit codes (rig, server) and the faults B's card reported meanwhile.
  */
-async function captureWhile(wav: string, play: () => Promise<Proc[]>): Promise<{ played: Proc[]; captureCodes: Array<number | null> }> {
+async function captureOnce(wav: string, play: () => Promise<Proc[]>): Promise<{ played: Proc[]; captureCodes: Array<number | null>; captureFaults: string[] }> {
   const { server: b, port: pb } = await serveOnFreePort(['--source', `device:${DEVICE}`, '--clients', '1', '--control', '-'], loop.env)
   const rb = synchro(['join', `127.0.0.1:${pb}`, '--sink', `wav:${wav}`, '--json'], { env: loop.env })
   await b.event('init')
   await rb.played(1) // B records ...
   await until(() => cardUp(b), 10_000, "B's card to deliver") // ... what its card captures
   const from = b.events.length
-  const played = await play()
-  await Promise.all(played.map((p) => p.exit))
-  // What B's rig had played when A ended is at most a second old in its next stats: half a second past that.
-  const atEnd = (await rb.next((e) => e.event === 'stats', 5000, 'stats after the tone')).framesPlayed
-  await rb.played(atEnd + 24_000)
-  b.child.stdin!.write('terminate\n')
-  const codes = await Promise.all([rb.exit, b.exit])
-  assert.equal(faultsSince(b, from), [], 'the capturing card delivered throughout the tone')
-  return { played, captureCodes: codes.map((c) => c.code) }
+  let played: Proc[] = []
+  try {
+    played = await play()
+    await Promise.all(played.map((p) => p.exit))
+    // What B's rig had played when A ended is at most a second old in its next stats: half a second past that.
+    const atEnd = (await rb.next((e) => e.event === 'stats', 5000, 'stats after the tone')).framesPlayed
+    await rb.played(atEnd + 24_000)
+    b.child.stdin!.write('terminate\n')
+    const codes = await Promise.all([rb.exit, b.exit])
+    return { played, captureCodes: codes.map((c) => c.code), captureFaults: faultsSince(b, from) }
+  } catch (err) {
+    // A stalled capture card is reopened, and reopening can hold B up for seconds on a loaded
+    // machine (its rig may give up on it): a stall, not a failure of the path under test.
+    const faults = faultsSince(b, from)
+    if (faults.length === 0) throw err
+    for (const p of [b, rb, ...played]) p.killGroup()
+    return { played, captureCodes: [], captureFaults: [...faults, (err as Error).message] }
+  }
+}
+
+/**
+ * captureOnce, again (up to three times in all) when the capturing card reported a stall
+ * meanwhile: on a loaded machine JACK can stall a client for over a second, which the
+ * capture reports as a fault and fills with silence, and such a take says nothing about the
+ * path under test. A card that faults every time still fails here, with its reasons.
+ */
+async function captureWhile(wav: string, play: () => Promise<Proc[]>): Promise<{ played: Proc[]; captureCodes: Array<number | null> }> {
+  const stalls: string[][] = []
+  for (let attempt = 1; ; attempt++) {
+    const take = await captureOnce(wav, play)
+    if (take.captureFaults.length === 0) return take
+    stalls.push(take.captureFaults)
+    if (attempt === 3) assert.equal(stalls, [], 'the capturing card delivered throughout the tone in one of three takes')
+  }
 }
 
 const loop = new AudioLoopback()
@@ -114,11 +141,13 @@ test('a rig plays to a device; a second show captures it from the loopback: a 2 
   assert.ok(loud.length > 0, 'the tone arrived')
   const [from, to] = [loud[0]!, loud.at(-1)!]
   const seconds = (to - from) / 48000
-  assert.ok(Math.abs(seconds - 2) < 0.05, `2 s of tone, got ${seconds.toFixed(3)} s`)
+  // Give or take what the card skipped after stalls of the loaded machine's JACK (it counts them).
+  const skippedS = played.device.framesSkipped / 48000
+  assert.ok(Math.abs(seconds - 2) < 0.05 + skippedS, `2 s of tone (± ${skippedS.toFixed(3)} s skipped), got ${seconds.toFixed(3)} s (${JSON.stringify(played.device)})`)
   const peak = Math.max(...left.slice(from, to).map(Math.abs))
   assert.ok(Math.abs(peak - 8192) < 8192 * 0.02, `-12 dBFS (8192), got ${peak}`)
   const hz = pitch(left, from + 4800)
-  assert.ok(Math.abs(hz - 440) <= 1, `440 Hz, got ${hz}`)
+  assert.ok(Math.abs(hz - 440) <= 1, `440 Hz, got ${hz} (${JSON.stringify(played.device)})`)
   // No gap: every 2.7 ms window inside the tone has signal in it.
   let quietest = Infinity
   for (let w = from; w + 128 < to; w += 128) quietest = Math.min(quietest, Math.max(...left.slice(w, w + 128).map(Math.abs)))
@@ -146,7 +175,9 @@ test('a 44.1 kHz show on a card that runs only at 48 kHz: resampled, and the ton
   const loud = left.map((v, i) => (Math.abs(v) > 1000 ? i : -1)).filter((i) => i >= 0)
   assert.ok(loud.length > 0, 'the tone arrived')
   const seconds = (loud.at(-1)! - loud[0]!) / 48000
-  assert.ok(Math.abs(seconds - 2) < 0.05, `2 s of tone, got ${seconds.toFixed(3)} s`)
+  // Give or take what the card skipped after stalls of the loaded machine's JACK (it counts them, in the show's 44.1 kHz frames).
+  const skippedS = played.device.framesSkipped / 44100
+  assert.ok(Math.abs(seconds - 2) < 0.05 + skippedS, `2 s of tone (± ${skippedS.toFixed(3)} s skipped), got ${seconds.toFixed(3)} s (${JSON.stringify(played.device)})`)
   // Played unconverted at 48 kHz it would come back at 479 Hz.
   const hz = pitch(left, loud[0]! + 4800)
   assert.ok(Math.abs(hz - 440) <= 1, `440 Hz, got ${hz} (${JSON.stringify(played.device)})`)

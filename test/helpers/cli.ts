@@ -82,6 +82,15 @@ export class Proc {
   kill(signal: NodeJS.Signals = 'SIGTERM'): void {
     if (this.child.exitCode === null) this.child.kill(signal)
   }
+
+  /** Kills the CLI and every process it started (its device hosts): its process group. */
+  killGroup(): void {
+    try {
+      process.kill(-this.child.pid!, 'SIGKILL')
+    } catch {
+      // the group is gone already
+    }
+  }
 }
 
 const started: Proc[] = []
@@ -99,13 +108,7 @@ export function synchro(args: string[], o?: ConstructorParameters<typeof Proc>[1
  * test after it.
  */
 export function killAll(): void {
-  for (const p of started.splice(0)) {
-    try {
-      process.kill(-p.child.pid!, 'SIGKILL')
-    } catch {
-      // the group is gone already
-    }
-  }
+  for (const p of started.splice(0)) p.killGroup()
 }
 
 /** Starts a server on a free port and returns it with its port. */
