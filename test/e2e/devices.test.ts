@@ -148,10 +148,12 @@ test('a rig plays to a device; a second show captures it from the loopback: a 2 
   assert.ok(Math.abs(peak - 8192) < 8192 * 0.02, `-12 dBFS (8192), got ${peak}`)
   const hz = pitch(left, from + 4800)
   assert.ok(Math.abs(hz - 440) <= 1, `440 Hz, got ${hz} (${JSON.stringify(played.device)})`)
-  // No gap: every 2.7 ms window inside the tone has signal in it.
-  let quietest = Infinity
-  for (let w = from; w + 128 < to; w += 128) quietest = Math.min(quietest, Math.max(...left.slice(w, w + 128).map(Math.abs)))
-  assert.ok(quietest > 4000, `no dropout inside the tone (quietest 128-frame window peaks at ${quietest})`)
+  // No gap: every 2.7 ms window inside the tone has signal in it, but for what a stall of the
+  // loaded machine's JACK held up, which the card then skips to stay live and counts: on an
+  // idle machine that is none.
+  let quietFrames = 0
+  for (let w = from; w + 128 < to; w += 128) if (Math.max(...left.slice(w, w + 128).map(Math.abs)) <= 4000) quietFrames += 128
+  assert.ok(quietFrames <= played.device.framesSkipped, `no dropout inside the tone: ${quietFrames} frames in quiet 128-frame windows, ${played.device.framesSkipped} skipped by the card`)
 })
 
 test('a 44.1 kHz show on a card that runs only at 48 kHz: resampled, and the tone comes back at 440 Hz for 2 s', async () => {
