@@ -38,11 +38,6 @@ export function untilExists(path: string, ms = 10_000): Promise<void> {
   return until(() => sizeOf(path) !== undefined, ms, `${path} to exist`)
 }
 
-/** Resolves once the file at `path` has at least `bytes` in it. */
-export function untilSize(path: string, bytes: number, ms = 10_000): Promise<void> {
-  return until(() => (sizeOf(path) ?? -1) >= bytes, ms, `${path} to reach ${bytes} bytes`)
-}
-
 function sizeOf(path: string): number | undefined {
   try {
     return statSync(path).size
