@@ -43,6 +43,8 @@ export class DeviceSource implements AudioSource {
   private handlers: SourceHandlers | undefined
   private chunker: PacketChunker | undefined
   private lastDataMs = 0
+  /** When the stream started (INIT): silence is never due from before it. */
+  private streamStartMs = 0
   private watchdog: unknown
   private readonly reopener: Reopener
   /** While the card is gone: silence on the show's clock. */
@@ -68,11 +70,19 @@ export class DeviceSource implements AudioSource {
     this.watch()
   }
 
-  /** Every WATCHDOG_EVERY_MS until stop(): a card that went quiet is lost. It never keeps the process alive by itself. */
+  /**
+   * Every WATCHDOG_EVERY_MS until stop(): a card that went quiet is lost. It never keeps the
+   * process alive by itself. Judged from INIT on: before it nothing streams, and a card opened
+   * at setup may take over a second to deliver its first buffer on a loaded machine (JACK
+   * activating the client).
+   */
   private watch(): void {
     this.watchdog = this.o.clock.setTimeout(() => {
       if (this.stopped) return
-      if (this.stream && this.o.clock.now() - this.lastDataMs > SILENT_MS) this.lost(this.stream, `audio input '${this.device.name}' delivered nothing for ${SILENT_MS} ms (unplugged, or its driver stalled)`)
+      const quietMs = this.o.clock.now() - Math.max(this.lastDataMs, this.streamStartMs)
+      if (this.stream && this.show && quietMs > SILENT_MS) {
+        this.lost(this.stream, `audio input '${this.device.name}' delivered nothing for ${SILENT_MS} ms (unplugged, or its driver stalled)`)
+      }
       this.watch()
     }, WATCHDOG_EVERY_MS)
     unrefTimer(this.watchdog)
@@ -81,6 +91,7 @@ export class DeviceSource implements AudioSource {
   start(show: AudioFormat, h: SourceHandlers): void {
     this.show = show
     this.handlers = h
+    this.streamStartMs = this.o.clock.now()
     this.chunker = new PacketChunker(show, (pcm) => h.packet(pcm))
     // Lost before INIT and not back yet: the stream starts in silence all the same.
     if (this.faulted) {
@@ -127,6 +138,10 @@ export class DeviceSource implements AudioSource {
         if (out.byteLength) chunker.push(Buffer.from(out.buffer, out.byteOffset, out.byteLength))
       })
       stream.on('error', (err) => this.lost(stream, `audio input '${this.device.name}' failed: ${err.message}`))
+      // Its second counts from when the card runs: a device host still opening it on a loaded machine is not a lost card.
+      stream.on('started', () => {
+        if (this.stream === stream) this.lastDataMs = this.o.clock.now()
+      })
       stream.start()
     }
     // With a resampler to load first, the card starts once it is ready (a few ms).
@@ -171,7 +186,9 @@ export class DeviceSource implements AudioSource {
     if (!show) return // before INIT there is no stream to keep going: only the reopening
     const packetBytes = show.framesPerPacket * bytesPerFrame(show)
     const periodMs = framesToMs(show.framesPerPacket, show.rateHz)
-    const s: { timer: unknown; startMs: number; sent: number } = { timer: undefined, startMs: this.lastDataMs, sent: 0 }
+    // Not from before INIT: a card opened at setup that never delivered would otherwise be
+    // "silent" since it was opened, and the show would send the seconds before INIT too.
+    const s: { timer: unknown; startMs: number; sent: number } = { timer: undefined, startMs: Math.max(this.lastDataMs, this.streamStartMs), sent: 0 }
     this.silence = s
     const tick = (): void => {
       if (this.silence !== s) return

@@ -12,6 +12,7 @@ import { bufferFrames, parseDeviceBuffer } from '../../src/audio/device/buffer-s
 import type { AudioDeviceInfo, AudioDevices, PlaybackStream, StreamOptions } from '../../src/audio/device/portaudio.js'
 import { systemClock } from '../../src/clock.js'
 import { ManualClock } from '../helpers/manual-clock.js'
+import { pace, until } from '../helpers/wait.js'
 
 const card: AudioDeviceInfo = { id: 3, name: 'Jack float', hostApi: 'ALSA', inputChannels: 2, outputChannels: 2, defaultRateHz: 48000, defaultLowInputLatencyMs: 5, defaultLowOutputLatencyMs: 5 }
 
@@ -148,7 +149,7 @@ test('a card lost mid-show is a fault the rig reports; it is reopened by name an
   const packet = new Uint8Array(128 * 4)
   for (let i = 0; i < 20; i++) {
     sink.write(packet)
-    await new Promise((r) => setTimeout(r, 3))
+    await pace(3)
   }
   assert.ok(c.written.length > 0, 'the card played')
   assert.is(sink.deviceStats()!.conversion, '44100 Hz s16le -> 48000 Hz f32le (resampled)')
@@ -158,11 +159,11 @@ test('a card lost mid-show is a fault the rig reports; it is reopened by name an
   sink.write(packet)
   assert.is(c.written.length, before, 'nothing is written to a lost card')
   assert.is(sink.deviceStats()!.fault, "audio output 'Jack float' failed: Device disconnected")
-  await new Promise((r) => setTimeout(r, 1200))
+  await until(() => restored.length > 0, 5000, 'the card to be reopened') // the reopener tries once a second
   assert.equal(restored, ["audio output 'Jack float' is back (44100 Hz s16le -> 48000 Hz f32le (resampled))"])
   for (let i = 0; i < 10; i++) {
     sink.write(packet)
-    await new Promise((r) => setTimeout(r, 3))
+    await pace(3)
   }
   assert.ok(c.written.length > before, 'it plays again')
   const stats = sink.deviceStats()!

@@ -6,6 +6,7 @@ import * as assert from 'uvu/assert'
 import net from 'node:net'
 import { CLI, killAll, synchro } from '../helpers/cli.js'
 import { Tmux } from '../helpers/tmux.js'
+import { until } from '../helpers/wait.js'
 
 const term = new Tmux()
 test.after(() => {
@@ -49,7 +50,7 @@ test('run a show from the console: rigs appear, s starts, counters move, it refl
   assert.is((await a.event('terminate')).reason, 'stopped by the operator')
   await term.waitFor(/the show is over: q to leave the console/)
   term.keys('q')
-  for (let i = 0; i < 50 && term.alive(); i++) await new Promise((r) => setTimeout(r, 100))
+  await until(() => !term.alive(), 10_000, 'the console to exit', 100)
   assert.is(term.alive(), false, 'the console exited')
 })
 

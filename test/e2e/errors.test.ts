@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { killAll, run, serveOnFreePort, synchro } from '../helpers/cli.js'
 import { HEADER_BYTES } from '../../src/codec/header.js'
+import { until } from '../helpers/wait.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'synchro-err-'))
 test.after(killAll)
@@ -123,12 +124,14 @@ test('a server that accepts but never speaks: the rig gives up within a few seco
 
 test('Ctrl-C on a rig still waiting for HELLO exits 0 and leaves no empty WAV', async () => {
   const { existsSync } = await import('node:fs')
-  const mute = net.createServer(() => {}).listen(0, '127.0.0.1')
+  let connected = false
+  const mute = net.createServer(() => (connected = true)).listen(0, '127.0.0.1')
   await new Promise((r) => mute.once('listening', r))
   const port = (mute.address() as net.AddressInfo).port
   const wav = join(dir, 'never-played.wav')
   const rig = synchro(['join', `127.0.0.1:${port}`, '--sink', `wav:${wav}`])
-  await new Promise((r) => setTimeout(r, 500))
+  // Connected, so it waits for HELLO (its stop signals are handled before it connects).
+  await until(() => connected, 10_000, 'the rig to connect')
   rig.kill('SIGINT')
   const { code } = await rig.exit
   mute.close()

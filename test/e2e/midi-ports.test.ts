@@ -10,6 +10,7 @@ import { existsSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { killAll, serveOnFreePort, synchro } from '../helpers/cli.js'
+import { untilExists } from '../helpers/wait.js'
 import { midiBackend } from '../../src/midi/ports.js'
 
 const here = dirname(fileURLToPath(import.meta.url))
@@ -25,8 +26,9 @@ test.before(async () => {
   }
   jackd = spawn('jackd', ['-n', server, '-d', 'dummy', '-r', '48000', '-p', '256'], { stdio: 'ignore', env: { ...process.env, ...env } })
   const socket = `/dev/shm/jack_${server}_${process.getuid?.() ?? 0}_0`
-  for (let i = 0; i < 100 && !existsSync(socket); i++) await new Promise((r) => setTimeout(r, 50))
-  if (!existsSync(socket)) throw new Error('jackd -d dummy did not start')
+  await untilExists(socket, 10_000).catch(() => {
+    throw new Error('jackd -d dummy did not start')
+  })
 })
 
 test.after(async () => {

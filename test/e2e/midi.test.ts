@@ -41,7 +41,11 @@ for (const transport of ['tcp', 'udp'] as const) {
     const errs = got.map((g, i) => Math.abs(g.ms - sent[i]!.ms - median))
     errs.sort((a, b) => a - b)
     const p95 = errs[Math.floor(errs.length * 0.95)]!
-    assert.ok(p95 < 5, `95% of messages within 5 ms of the file's timing (p95 ${p95.toFixed(2)} ms, max ${errs.at(-1)!.toFixed(2)} ms)`)
+    // 15 ms: loose enough for a loaded 2-core machine (p95 was 5.42 ms once with other work
+    // running; the tight figures are bench/midi-latency.mjs's), yet half the file's 30-60 ms
+    // note spacing: messages sent in a burst, or on a clock 5% fast or slow (over the file's
+    // 1.5 s, most of them past 15 ms from the median), still fail it.
+    assert.ok(p95 < 15, `95% of messages within 15 ms of the file's timing (p95 ${p95.toFixed(2)} ms, max ${errs.at(-1)!.toFixed(2)} ms)`)
     const summary = await rig.event('summary')
     assert.equal([summary.midi.received, summary.midi.lost], [sent.length, 0])
   })

@@ -61,10 +61,12 @@ test('kick and mute from the command layer: a muted rig gets silence in step, a 
   const a = synchro(['join', `127.0.0.1:${port}`, '--name', 'a', '--json', '--sink', `wav:${path('a.wav')}`])
   const b = synchro(['join', `127.0.0.1:${port}`, '--name', 'b', '--json'])
   await server.event('init')
-  await new Promise((r) => setTimeout(r, 500))
+  await a.played(1) // the tone first
   server.child.stdin!.write('mute a\n')
   await server.waitFor((e) => e.event === 'muted' && e.name === 'a' && e.muted === true)
-  await new Promise((r) => setTimeout(r, 700))
+  // Muted for 0.7 s of what a played: counted from its first stats after the mute (the silence starts before it).
+  const mutedFrom = (await a.next((e) => e.event === 'stats', 5000, 'stats after the mute')).framesPlayed
+  await a.played(mutedFrom + 33_600)
   server.child.stdin!.write('unmute a\nkick b\nmute nobody\n')
   await server.waitFor((e) => e.event === 'control' && e.command === 'mute' && e.ok === false)
   assert.is((await b.exit).code, 1, 'a kicked rig exits with an error')

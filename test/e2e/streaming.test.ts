@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { killAll, serveOnFreePort, synchro } from '../helpers/cli.js'
 import { wavData, writeNoiseWav } from '../helpers/wav-fixtures.js'
+import { pace } from '../helpers/wait.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'synchro-e2e-'))
 const path = (name: string) => join(dir, name)
@@ -55,7 +56,7 @@ test('raw PCM piped into serve is sent as it arrives and recorded exactly', asyn
   // Write in uneven pieces, as a real producer would.
   for (let off = 0; off < pcm.length; off += 10_007) {
     server.child.stdin!.write(pcm.subarray(off, off + 10_007))
-    await new Promise((r) => setTimeout(r, 5))
+    await pace(5)
   }
   server.child.stdin!.end()
   assert.is((await rig.exit).code, 0, rig.stderr)
@@ -64,11 +65,12 @@ test('raw PCM piped into serve is sent as it arrives and recorded exactly', asyn
 })
 
 test('a rig that joins mid-show plays from the live position to the end', async () => {
-  const data = writeNoiseWav(path('long.wav'), 3)
+  // 4 s of show: the late rig, started once the first has played a second, joins well before the end even on a loaded machine.
+  const data = writeNoiseWav(path('long.wav'), 4)
   const { server, port } = await serveOnFreePort(['--source', `wav:${path('long.wav')}`, '--clients', '1'])
   const first = synchro(['join', `127.0.0.1:${port}`, '--name', 'first', '--json'])
   await server.event('init')
-  await new Promise((r) => setTimeout(r, 1000))
+  await first.played(48000)
   const late = synchro(['join', `127.0.0.1:${port}`, '--name', 'late', '--sink', `wav:${path('late.wav')}`, '--json'])
   const joined = await server.waitFor((e) => e.event === 'joined' && e.name === 'late')
   assert.is(joined.late, true)
@@ -85,7 +87,7 @@ test('a killed rig is noticed and the other keeps playing to the end', async () 
   const keep = synchro(['join', `127.0.0.1:${port}`, '--name', 'keep', '--sink', `wav:${path('keep.wav')}`, '--json'])
   const doomed = synchro(['join', `127.0.0.1:${port}`, '--name', 'doomed', '--json'])
   await server.event('init')
-  await new Promise((r) => setTimeout(r, 500))
+  await doomed.played(1) // mid-show: it is playing when it dies
   doomed.kill('SIGKILL')
   const left = await server.waitFor((e) => e.event === 'left' && e.name === 'doomed', 4000)
   assert.match(left.reason, /connection closed|ECONNRESET|timed out/)
@@ -105,8 +107,7 @@ test('a frozen rig whose socket stays open is dropped by keep-alive within a few
   assert.ok(noticedMs < 5000, `noticed after ${noticedMs} ms`)
   assert.match(left.reason, /timed out: nothing heard for|fell behind/)
   const before = (await live.waitFor((e) => e.event === 'stats' && e.framesPlayed > 0)).framesPlayed
-  await new Promise((r) => setTimeout(r, 1200))
-  const after = live.events.filter((e) => e.event === 'stats').at(-1)!.framesPlayed
+  const after = (await live.next((e) => e.event === 'stats' && e.framesPlayed > before + 30_000, 5000, 'the live rig to keep playing')).framesPlayed
   assert.ok(after > before + 30_000, 'the live rig kept playing')
   frozen.kill('SIGCONT')
   server.kill('SIGINT')
@@ -120,7 +121,7 @@ test('SIGINT on the server sends TERMINATE to every rig; all exit 0 with valid W
   const a = synchro(['join', `127.0.0.1:${port}`, '--name', 'a', '--sink', `wav:${path('int-a.wav')}`, '--json'])
   const b = synchro(['join', `127.0.0.1:${port}`, '--name', 'b', '--json'])
   await server.event('init')
-  await new Promise((r) => setTimeout(r, 700))
+  await a.played(28_800) // 0.6 s recorded, so the WAV has more than the half second asserted below
   server.kill('SIGINT')
   const [ss, sa, sb] = await Promise.all([server.exit, a.exit, b.exit])
   assert.equal([ss.code, sa.code, sb.code], [0, 0, 0])
@@ -136,7 +137,7 @@ test('SIGINT on a rig flushes its WAV, exits 0, and the server sees it leave', a
   const { server, port } = await serveOnFreePort(['--source', 'tone', '--clients', '1'])
   const rig = synchro(['join', `127.0.0.1:${port}`, '--name', 'solo', '--sink', `wav:${path('solo.wav')}`, '--json'])
   await server.event('init')
-  await new Promise((r) => setTimeout(r, 500))
+  await rig.played(1) // it has recorded something to flush
   rig.kill('SIGINT')
   assert.is((await rig.exit).code, 0)
   const left = await server.waitFor((e) => e.event === 'left')

@@ -130,14 +130,15 @@ test('a live switch to UDP and back to TCP keeps both rigs playing, in place', a
   const a = synchro(['join', `127.0.0.1:${port}`, '--name', 'a', '--json', '--sink', `wav:${path('switch-a.wav')}`])
   const b = synchro(['join', `127.0.0.1:${port}`, '--name', 'b', '--json', '--sink', `wav:${path('switch-b.wav')}`])
   await server.event('init')
-  await new Promise((r) => setTimeout(r, 1000))
+  await a.played(24_000) // half a second on TCP first
   server.child.stdin!.write('switch udp\n')
   const sent = Date.now()
   await server.waitFor((e) => e.event === 'switched' && e.name === 'a' && e.to === 'udp')
   await server.waitFor((e) => e.event === 'switched' && e.name === 'b' && e.to === 'udp')
   assert.ok(Date.now() - sent < 1000, 'both rigs moved within a second')
-  await new Promise((r) => setTimeout(r, 1000))
-  const onUdp = await a.waitFor((e) => e.event === 'stats' && e.transport === 'udp')
+  // Half a second on UDP: counted from a's first stats on UDP.
+  const udpFrom = (await a.waitFor((e) => e.event === 'stats' && e.transport === 'udp')).framesPlayed
+  const onUdp = await a.waitFor((e) => e.event === 'stats' && e.transport === 'udp' && e.framesPlayed >= udpFrom + 24_000, 5000, 'half a second on UDP')
   server.child.stdin!.write('switch tcp\n')
   await server.waitFor((e) => e.event === 'switched' && e.name === 'b' && e.to === 'tcp')
   await server.waitFor((e) => e.event === 'switched' && e.name === 'a' && e.to === 'tcp')
@@ -188,7 +189,7 @@ test('a rig whose server vanishes reports it, then exits non-zero', async () => 
   const { server, port } = await serveOnFreePort(['--transport', 'udp', '--source', 'tone:440'])
   const rig = joinUdp(port, 'orphan')
   await rig.event('init')
-  await new Promise((r) => setTimeout(r, 300))
+  await rig.played(1) // streaming when the server vanishes
   server.kill('SIGKILL')
   await rig.event('silent', 5000)
   const { code } = await rig.exit

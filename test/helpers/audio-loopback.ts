@@ -4,9 +4,10 @@
 // back as its capture. HOME decides which .asoundrc ALSA reads, so the test's own is used.
 
 import { spawn, type ChildProcess } from 'node:child_process'
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { untilExists } from './wait.js'
 
 export const DEVICE = 'synchro'
 /** The jack PCM itself, unwrapped: at JACK's 48 kHz only, as a card with a fixed clock is (PortAudio still converts sample formats for it). */
@@ -33,10 +34,15 @@ pcm.${DEVICE} {
   }
 
   async start(): Promise<void> {
-    this.jackd = spawn('jackd', ['-n', this.server, '-L', '2', '-d', 'dummy', '-r', '48000', '-p', '128'], { stdio: 'ignore', env: { ...process.env, ...this.env } })
+    // -t 4000: JACK throws out a client late by more than its timeout (500 ms by default),
+    // which on a loaded machine a sound card sees as going away mid-show; the tests' own
+    // outages stop JACK itself.
+    this.jackd = spawn('jackd', ['-n', this.server, '-r', '-t', '4000', '-L', '2', '-d', 'dummy', '-r', '48000', '-p', '128'], { stdio: 'ignore', env: { ...process.env, ...this.env } })
     const socket = `/dev/shm/jack_${this.server}_${process.getuid?.() ?? 0}_0`
-    for (let i = 0; i < 100 && !existsSync(socket); i++) await new Promise((r) => setTimeout(r, 50))
-    if (!existsSync(socket)) throw new Error('jackd -d dummy did not start (is jackd2 installed? bash .ci/run installs it)')
+    // jackd is up once its server socket exists.
+    await untilExists(socket, 10_000).catch(() => {
+      throw new Error('jackd -d dummy did not start (is jackd2 installed? bash .ci/run installs it)')
+    })
   }
 
   async stop(): Promise<void> {

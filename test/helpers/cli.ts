@@ -32,7 +32,8 @@ export class Proc {
   private waiters: Array<() => void> = []
 
   constructor(args: string[], o: { eventsOn?: 'stdout' | 'stderr'; stdin?: 'pipe' | 'ignore'; env?: NodeJS.ProcessEnv } = {}) {
-    this.child = spawn(process.execPath, [CLI, ...args], { stdio: [o.stdin ?? 'ignore', 'pipe', 'pipe'], env: { ...process.env, ...o.env } })
+    // Its own process group, so that the device hosts it starts can be ended with it (killAll).
+    this.child = spawn(process.execPath, [CLI, ...args], { stdio: [o.stdin ?? 'ignore', 'pipe', 'pipe'], env: { ...process.env, ...o.env }, detached: true })
     const on = o.eventsOn ?? 'stdout'
     const side = args[0] === undefined ? undefined : SIDE_OF[args[0]]
     let partial = ''
@@ -72,12 +73,12 @@ export class Proc {
     this.exit = new Promise((resolve) => this.child.once('exit', (code, signal) => resolve({ code, signal })))
   }
 
-  async waitFor(pred: (e: JsonEvent) => boolean, ms = 10_000, what = 'event'): Promise<JsonEvent> {
+  /** The first event (from index `from` on) that `pred` accepts; waits for it to be printed. */
+  async waitFor(pred: (e: JsonEvent) => boolean, ms = 20_000, what = 'event', from = 0): Promise<JsonEvent> {
     const end = Date.now() + ms
     for (;;) {
       if (this.schemaProblems.length) throw new Error(`printed an event that does not match docs/EVENTS.md: ${this.schemaProblems[0]}`)
-      const found = this.events.find(pred)
-      if (found) return found
+      for (let i = from; i < this.events.length; i++) if (pred(this.events[i]!)) return this.events[i]!
       if (Date.now() > end) throw new Error(`timed out waiting for ${what}; stderr: ${this.stderr.slice(-400)}`)
       await new Promise<void>((r) => {
         const t = setTimeout(r, 50)
@@ -90,23 +91,46 @@ export class Proc {
     return this.waitFor((e) => e.event === name, ms, `"${name}"`)
   }
 
+  /** The first event `pred` accepts among those printed from now on (not one already seen). */
+  next(pred: (e: JsonEvent) => boolean, ms?: number, what = 'event'): Promise<JsonEvent> {
+    return this.waitFor(pred, ms, what, this.events.length)
+  }
+
+  /** A rig's stats once it has played at least `frames` (stats come once a second). */
+  played(frames: number, ms = 20_000): Promise<JsonEvent> {
+    return this.waitFor((e) => e.event === 'stats' && e.framesPlayed >= frames, ms, `${frames} frames played`)
+  }
+
   kill(signal: NodeJS.Signals = 'SIGTERM'): void {
     if (this.child.exitCode === null) this.child.kill(signal)
   }
+
+  /** Kills the CLI and every process it started (its device hosts): its process group. */
+  killGroup(): void {
+    try {
+      process.kill(-this.child.pid!, 'SIGKILL')
+    } catch {
+      // the group is gone already
+    }
+  }
 }
 
-const live = new Set<Proc>()
+const started: Proc[] = []
 
 export function synchro(args: string[], o?: ConstructorParameters<typeof Proc>[1]): Proc {
   const p = new Proc(args, o)
-  live.add(p)
-  void p.exit.then(() => live.delete(p))
+  started.push(p)
   return p
 }
 
-/** Kills every CLI process a test file started and is still running. */
+/**
+ * Kills every CLI process a test file started and is still running, and what they started:
+ * a device host can outlive its CLI (one in standby still loading PortAudio when JACK went
+ * away does not see its stdin close), and left running it would load the machine for every
+ * test after it.
+ */
 export function killAll(): void {
-  for (const p of live) p.kill('SIGKILL')
+  for (const p of started.splice(0)) p.killGroup()
 }
 
 /** Starts a server on a free port and returns it with its port. */

@@ -2,6 +2,7 @@
 // socket), a session of a fixed size, keys sent and the screen read back.
 
 import { execFileSync } from 'node:child_process'
+import { until } from './wait.js'
 
 export class Tmux {
   private readonly socket = `synchro-test-${process.pid}-${Math.random().toString(36).slice(2, 8)}`
@@ -34,13 +35,12 @@ export class Tmux {
   }
 
   async waitFor(pattern: RegExp, ms = 10_000): Promise<string> {
-    const end = Date.now() + ms
-    for (;;) {
-      const s = this.screen()
-      if (pattern.test(s)) return s
-      if (Date.now() > end) throw new Error(`the console never showed ${pattern}; it shows:\n${s}`)
-      await new Promise((r) => setTimeout(r, 100))
-    }
+    let s = ''
+    // Each look runs tmux: every 100 ms is quick enough for a person's screen.
+    await until(() => pattern.test((s = this.screen())), ms, 'the screen', 100).catch(() => {
+      throw new Error(`the console never showed ${pattern}; it shows:\n${s}`)
+    })
+    return s
   }
 
   alive(): boolean {

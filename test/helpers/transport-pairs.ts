@@ -66,10 +66,5 @@ export function collect(t: Transport): { frames: Uint8Array[]; closed: Promise<E
   return { frames, closed }
 }
 
-export async function until(cond: () => boolean, ms = 2000): Promise<void> {
-  const end = Date.now() + ms
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('condition not met in time')
-    await new Promise((r) => setTimeout(r, 2))
-  }
-}
+// until() lives in wait.ts with the other waits; re-exported for the tests that import it from here.
+export { until } from './wait.js'

@@ -3,6 +3,7 @@ import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import dgram from 'node:dgram'
 import { ImpairmentRelay, seededRandom, type Impairment } from '../helpers/impairment-relay.js'
+import { pace, until } from '../helpers/wait.js'
 
 /** An echo server, a client sending `count` numbered datagrams 2 ms apart through the relay. */
 async function run(o: Impairment, count = 500) {
@@ -24,9 +25,11 @@ async function run(o: Impairment, count = 500) {
     b.writeUInt32BE(n, 0)
     sentAt[n] = Date.now()
     client.send(b, relay.port, '127.0.0.1')
-    await new Promise((r) => setTimeout(r, 2))
+    await pace(2)
   }
-  await new Promise((r) => setTimeout(r, 150 + (o.delayMs ?? 0) * 2 + (o.jitterMs ?? 0) * 2))
+  // Drained: every datagram the relay passed on (delayed ones included) has reached the echo
+  // server, come back to the relay and, where passed on again, reached the client.
+  await until(() => relay.up.received === count && serverGot.length === relay.up.forwarded && relay.down.received === serverGot.length && back.length === relay.down.forwarded, 10_000, 'the relay to drain')
   await relay.close()
   client.close()
   echo.close()

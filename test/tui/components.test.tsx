@@ -10,12 +10,22 @@ import { ConsoleModel } from '../../tui/model.js'
 import { ManualClock } from '../helpers/manual-clock.js'
 import type { RigReport, ServerStats } from '../../src/session/stats.js'
 import type { Command, CommandResult } from '../../src/control/commands.js'
+import { until } from '../helpers/wait.js'
 
 /** What a terminal shows: colours stripped, changing digits masked. */
 // biome-ignore lint/suspicious/noControlCharactersInRegex: ESC starts the ANSI colour codes stripped here
 const plain = (s: string | undefined) => (s ?? '').replace(/\x1b\[[0-9;]*m/g, '')
 const mask = (s: string | undefined) => plain(s).replace(/\d/g, '#')
-const tick = () => new Promise((r) => setTimeout(r, 30))
+/**
+ * Waits until the console shows what a key should have done, then for the commit's effects:
+ * Ink installs the input handler that sees the new state in a passive effect, which React's
+ * scheduler runs in a setImmediate task after the frame is drawn; a key sent before it
+ * would reach the previous handler. One check-phase turn after that task lets it run first.
+ */
+async function settled(cond: () => boolean, what: string): Promise<void> {
+  await until(cond, 5000, what)
+  await new Promise((r) => setImmediate(r))
+}
 
 function rig(name: string, over: Partial<RigReport> = {}): RigReport {
   return {
@@ -82,37 +92,39 @@ test('the console: t asks first, y stops the show through the command layer; q o
     return { ok: true, command: c.kind, message: `did ${c.kind}` }
   }
   const { lastFrame, stdin } = render(<Console model={model} run={run} quit={() => quits++} />)
-  await tick()
+  const shows = (re: RegExp) => re.test(plain(lastFrame()))
+  // Ink listens to stdin once the first useInput effect has run.
+  await settled(() => stdin.listenerCount('readable') > 0 && shows(/Two-rig TCP show/), 'the console drawn and listening')
   assert.match(plain(lastFrame()), /Two-rig TCP show/)
   assert.match(mask(lastFrame()), /STREAMING {2}TCP :#### {2}up #:##/)
   stdin.write('t')
-  await tick()
+  await settled(() => shows(/Stop the show\?/), 'the stop prompt')
   assert.match(plain(lastFrame()), /Stop the show\? Every rig gets TERMINATE\. y \/ n/)
   assert.equal(ran, [], 'nothing happens before the answer')
   stdin.write('y')
-  await tick()
+  await settled(() => ran.length > 0 && shows(/did terminate/), 'the terminate command')
   assert.equal(ran, [{ kind: 'terminate', reason: 'stopped by the operator' }])
   assert.match(plain(lastFrame()), /did terminate/)
   stdin.write('\u001B[B') // down: select stage-right
-  await tick()
+  await settled(() => shows(/^> stage-right/m), 'stage-right selected')
   stdin.write('m')
-  await tick()
+  await settled(() => ran.length > 1, 'the mute command')
   assert.equal(ran.at(-1), { kind: 'mute', name: 'stage-right', muted: true })
   stdin.write('x')
-  await tick()
+  await settled(() => ran.length > 2, 'the switch command')
   assert.equal(ran.at(-1), { kind: 'switch', to: 'udp' })
   stdin.write('q')
-  await tick()
+  await settled(() => shows(/quit and stop it/), 'the quit prompt')
   assert.match(plain(lastFrame()), /The show is live: quit and stop it for every rig\? y \/ n/)
   stdin.write('n')
-  await tick()
+  await settled(() => shows(/s start {2}t stop/), 'the help line back')
   assert.is(quits, 0)
   current = stats([rig('stage-right')], { phase: 'closed' })
   model.refresh()
-  await tick()
+  await settled(() => !shows(/stage-left/), 'stage-left gone')
   assert.not.match(plain(lastFrame()), /stage-left/)
   stdin.write('q')
-  await tick()
+  await settled(() => quits > 0, 'the console to quit')
   assert.is(quits, 1, 'a show that is over quits without asking')
 })
 

@@ -34,6 +34,8 @@ export interface StreamOptions {
 export interface CaptureStream {
   on(event: 'data', fn: (chunk: Buffer) => void): this
   on(event: 'error', fn: (err: Error) => void): this
+  /** 'started': the card is open and running (a stream in a device host opens asynchronously). */
+  on(event: 'started', fn: () => void): this
   start(): void
   quit(cb?: () => void): void
   /** Ends a stream whose card is gone without waiting for it. */
