@@ -30,10 +30,13 @@ export const HelloSchema = z.object({
 })
 export type Hello = z.infer<typeof HelloSchema>
 
+/** A name shown to operators (a rig's, in HELLO_REPLY and profiles): no control characters. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the class names the control characters a name may not hold
+export const PRINTABLE = /^[^\x00-\x1f\x7f]+$/
+
 export const HelloReplySchema = z.object({
   version: z.number().int(),
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: the class names the control characters a rig name may not hold
-  name: z.string().min(1).max(64).regex(/^[^\x00-\x1f\x7f]+$/, 'printable characters only'),
+  name: z.string().min(1).max(64).regex(PRINTABLE, 'printable characters only'),
   meta: z.record(z.string(), z.unknown()).default({}),
 })
 export type HelloReply = z.infer<typeof HelloReplySchema>
@@ -151,10 +154,14 @@ export function readPingPong(frame: Frame): number {
 /** Decodes one whole frame (as a transport delivers it). Throws FrameError. */
 export function decodeFrame(bytes: Uint8Array, maxPayload: number): Frame {
   const header = readHeader(bytes, maxPayload)
-  if (header === null) throw new FrameError('TRUNCATED', `frame of ${bytes.byteLength} bytes is shorter than the ${HEADER_BYTES}-byte header`)
+  if (header === null)
+    throw new FrameError('TRUNCATED', `frame of ${bytes.byteLength} bytes is shorter than the ${HEADER_BYTES}-byte header`)
   const end = HEADER_BYTES + header.payloadLength
   if (bytes.byteLength !== end) {
-    throw new FrameError('BAD_LENGTH', `${messageTypeName(header.type)} frame declares ${header.payloadLength} payload bytes but carries ${bytes.byteLength - HEADER_BYTES}`)
+    throw new FrameError(
+      'BAD_LENGTH',
+      `${messageTypeName(header.type)} frame declares ${header.payloadLength} payload bytes but carries ${bytes.byteLength - HEADER_BYTES}`,
+    )
   }
   return { header, payload: bytes.subarray(HEADER_BYTES, end) }
 }
@@ -186,7 +193,10 @@ export function readControl(frame: Frame): ControlMessage {
   const type = frame.header.type
   if (!isControlType(type)) throw new FrameError('NOT_CONTROL', `${messageTypeName(type)} is not a control message`)
   if (frame.payload.byteLength > CONTROL_MAX_PAYLOAD) {
-    throw new FrameError('FRAME_TOO_LARGE', `${messageTypeName(type)} payload of ${frame.payload.byteLength} bytes exceeds ${CONTROL_MAX_PAYLOAD}`)
+    throw new FrameError(
+      'FRAME_TOO_LARGE',
+      `${messageTypeName(type)} payload of ${frame.payload.byteLength} bytes exceeds ${CONTROL_MAX_PAYLOAD}`,
+    )
   }
   let json: unknown
   try {

@@ -7,14 +7,19 @@ import { z } from 'zod'
 import { MidiRouteSchema } from '../midi/route.js'
 import { SAMPLE_FORMATS } from '../codec/format.js'
 import { LIMITS, type Limit } from '../codec/limits.js'
+import { PRINTABLE } from '../codec/messages.js'
 
 const ms = (l: Limit) => z.number().int().min(l.min, `expected ${l.min}-${l.max} ms`).max(l.max, `expected ${l.min}-${l.max} ms`)
 /** A whole number in a range, with the range in the message ("expected 0-65535"). */
 const within = (l: Limit) => z.number().int().min(l.min, `expected ${l.min}-${l.max}`).max(l.max, `expected ${l.min}-${l.max}`)
 const FORMAT_DEFAULTS = {
-  rateHz: LIMITS.rateHz.default, channels: LIMITS.channels.default, sampleFormat: 's16le', framesPerPacket: LIMITS.framesPerPacket.default,
+  rateHz: LIMITS.rateHz.default,
+  channels: LIMITS.channels.default,
+  sampleFormat: 's16le',
+  framesPerPacket: LIMITS.framesPerPacket.default,
 } as const
-const Spec = (what: string, kinds: string) => z.string().regex(new RegExp(`^(${kinds})(:.+)?$`), `expected a ${what} spec (${kinds.split('|').join(', ')})`)
+const Spec = (what: string, kinds: string) =>
+  z.string().regex(new RegExp(`^(${kinds})(:.+)?$`), `expected a ${what} spec (${kinds.split('|').join(', ')})`)
 
 const AudioSourceSpec = Spec('source', 'tone|wav|raw|none|device')
 const SinkSpec = Spec('sink', 'null|wav|raw|device')
@@ -31,53 +36,67 @@ export const RigMidiSchema = MidiRouteSchema.extend({
   jitterMs: ms(LIMITS.midiJitterMs).optional(),
 })
 
-export const RigProfileSchema = z.object({
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: the class names the control characters a rig name may not hold
-  name: z.string().min(1, 'expected a rig name').max(64).regex(/^[^\x00-\x1f\x7f]+$/, 'printable characters only'),
-  sink: SinkSpec.default('null'),
-  transport: z.enum(['tcp', 'udp']).optional(),
-  latencyMs: ms(LIMITS.latencyMs).optional(),
-  maxLatencyMs: ms(LIMITS.maxLatencyMs).optional(),
-  retry: z.boolean().default(false),
-  midi: RigMidiSchema.default(RigMidiSchema.parse({})),
-}).strict()
-
-export const ShowProfileSchema = z.object({
-  $schema: z.string().optional(),
-  name: z.string().min(1, 'expected a show name').max(128),
-  /** When to use this profile: JSON has no comments, so it says it here. */
-  description: z.string().max(2000).optional(),
-  transport: z.enum(['tcp', 'udp']).default('tcp'),
-  host: z.string().min(1).default('0.0.0.0'),
-  port: within(LIMITS.port).default(LIMITS.port.default),
-  /** How rigs reach the server ("10.0.0.5:7400"), for join --profile without HOST:PORT. */
-  address: z.string().regex(/^(?:\[[^\]]+\]|[^:]*):\d+$/, 'expected HOST:PORT').optional(),
-  source: AudioSourceSpec.default('tone:440'),
-  format: z.object({
-    rateHz: within(LIMITS.rateHz).default(FORMAT_DEFAULTS.rateHz),
-    channels: within(LIMITS.channels).default(FORMAT_DEFAULTS.channels),
-    sampleFormat: z.enum(SAMPLE_FORMATS as ['s16le', 's24le', 'f32le']).default(FORMAT_DEFAULTS.sampleFormat),
-    framesPerPacket: within(LIMITS.framesPerPacket).default(FORMAT_DEFAULTS.framesPerPacket),
-  }).strict().default(FORMAT_DEFAULTS),
-  /** Start when this many rigs have joined; default: how many rigs are listed (at least 1). */
-  clients: z.number().int().min(LIMITS.clients.min).max(LIMITS.clients.max).optional(),
-  durationS: z.number().positive().optional(),
-  mtu: within(LIMITS.mtuBytes).optional(),
-  redundancy: within(LIMITS.redundancy).optional(),
-  /** The rigs' default latency (each rig may set its own). */
-  latencyMs: ms(LIMITS.latencyMs).optional(),
-  midi: z.object({
-    inputs: z.array(MidiInSpec).default([]),
-    outputs: z.array(MidiOutSpec).default([]),
-  }).strict().default({ inputs: [], outputs: [] }),
-  rigs: z.array(RigProfileSchema).default([]),
-}).strict().superRefine((p, ctx) => {
-  const seen = new Set<string>()
-  p.rigs.forEach((r, i) => {
-    if (seen.has(r.name)) ctx.addIssue({ code: 'custom', path: ['rigs', i, 'name'], message: `expected a unique rig name, '${r.name}' is listed twice` })
-    seen.add(r.name)
+export const RigProfileSchema = z
+  .object({
+    name: z.string().min(1, 'expected a rig name').max(64).regex(PRINTABLE, 'printable characters only'),
+    sink: SinkSpec.default('null'),
+    transport: z.enum(['tcp', 'udp']).optional(),
+    latencyMs: ms(LIMITS.latencyMs).optional(),
+    maxLatencyMs: ms(LIMITS.maxLatencyMs).optional(),
+    retry: z.boolean().default(false),
+    midi: RigMidiSchema.default(RigMidiSchema.parse({})),
   })
-})
+  .strict()
+
+export const ShowProfileSchema = z
+  .object({
+    $schema: z.string().optional(),
+    name: z.string().min(1, 'expected a show name').max(128),
+    /** When to use this profile: JSON has no comments, so it says it here. */
+    description: z.string().max(2000).optional(),
+    transport: z.enum(['tcp', 'udp']).default('tcp'),
+    host: z.string().min(1).default('0.0.0.0'),
+    port: within(LIMITS.port).default(LIMITS.port.default),
+    /** How rigs reach the server ("10.0.0.5:7400"), for join --profile without HOST:PORT. */
+    address: z
+      .string()
+      .regex(/^(?:\[[^\]]+\]|[^:]*):\d+$/, 'expected HOST:PORT')
+      .optional(),
+    source: AudioSourceSpec.default('tone:440'),
+    format: z
+      .object({
+        rateHz: within(LIMITS.rateHz).default(FORMAT_DEFAULTS.rateHz),
+        channels: within(LIMITS.channels).default(FORMAT_DEFAULTS.channels),
+        sampleFormat: z.enum(SAMPLE_FORMATS as ['s16le', 's24le', 'f32le']).default(FORMAT_DEFAULTS.sampleFormat),
+        framesPerPacket: within(LIMITS.framesPerPacket).default(FORMAT_DEFAULTS.framesPerPacket),
+      })
+      .strict()
+      .default(FORMAT_DEFAULTS),
+    /** Start when this many rigs have joined; default: how many rigs are listed (at least 1). */
+    clients: z.number().int().min(LIMITS.clients.min).max(LIMITS.clients.max).optional(),
+    durationS: z.number().positive().optional(),
+    mtu: within(LIMITS.mtuBytes).optional(),
+    redundancy: within(LIMITS.redundancy).optional(),
+    /** The rigs' default latency (each rig may set its own). */
+    latencyMs: ms(LIMITS.latencyMs).optional(),
+    midi: z
+      .object({
+        inputs: z.array(MidiInSpec).default([]),
+        outputs: z.array(MidiOutSpec).default([]),
+      })
+      .strict()
+      .default({ inputs: [], outputs: [] }),
+    rigs: z.array(RigProfileSchema).default([]),
+  })
+  .strict()
+  .superRefine((p, ctx) => {
+    const seen = new Set<string>()
+    p.rigs.forEach((r, i) => {
+      if (seen.has(r.name))
+        ctx.addIssue({ code: 'custom', path: ['rigs', i, 'name'], message: `expected a unique rig name, '${r.name}' is listed twice` })
+      seen.add(r.name)
+    })
+  })
 
 export type ShowProfile = z.output<typeof ShowProfileSchema>
 export type RigProfile = z.output<typeof RigProfileSchema>

@@ -11,11 +11,8 @@ import { ManualClock } from '../helpers/manual-clock.js'
 import type { RigReport, ServerStats } from '../../src/session/stats.js'
 import type { Command, CommandResult } from '../../src/control/commands.js'
 import { until } from '../helpers/wait.js'
+import { mask, plain } from '../helpers/terminal.js'
 
-/** What a terminal shows: colours stripped, changing digits masked. */
-// biome-ignore lint/suspicious/noControlCharactersInRegex: ESC starts the ANSI colour codes stripped here
-const plain = (s: string | undefined) => (s ?? '').replace(/\x1b\[[0-9;]*m/g, '')
-const mask = (s: string | undefined) => plain(s).replace(/\d/g, '#')
 /**
  * Waits until the console shows what a key should have done, then for the commit's effects:
  * Ink installs the input handler that sees the new state in a passive effect, which React's
@@ -29,23 +26,58 @@ async function settled(cond: () => boolean, what: string): Promise<void> {
 
 function rig(name: string, over: Partial<RigReport> = {}): RigReport {
   return {
-    name, remote: `10.0.0.${name.length}:50000`, phase: 'streaming', transport: 'udp', switchingTo: null, rttMs: 0.42,
-    framesSent: 100, bytesSent: 1000, framesDropped: 0, queuedBytes: 0, retransmits: 0, midiIn: 3, muted: false, silentMs: 120,
-    heard: { packetsReceived: 990, packetsLost: 10, packetsLate: 0, packetsRecovered: 0, framesConcealed: 256, underruns: 1, jitterMs: 0.8, bufferMs: 6, midiReceived: 12, midiLost: 0 },
+    name,
+    remote: `10.0.0.${name.length}:50000`,
+    phase: 'streaming',
+    transport: 'udp',
+    switchingTo: null,
+    rttMs: 0.42,
+    framesSent: 100,
+    bytesSent: 1000,
+    framesDropped: 0,
+    queuedBytes: 0,
+    retransmits: 0,
+    midiIn: 3,
+    muted: false,
+    silentMs: 120,
+    heard: {
+      packetsReceived: 990,
+      packetsLost: 10,
+      packetsLate: 0,
+      packetsRecovered: 0,
+      framesConcealed: 256,
+      underruns: 1,
+      jitterMs: 0.8,
+      bufferMs: 6,
+      midiReceived: 12,
+      midiLost: 0,
+    },
     ...over,
   }
 }
 
 function stats(rigs: RigReport[], over: Partial<ServerStats> = {}): ServerStats {
   return {
-    phase: 'streaming', uptimeMs: 83_000, position: 48000, packetsBroadcast: 375,
+    phase: 'streaming',
+    uptimeMs: 83_000,
+    position: 48000,
+    packetsBroadcast: 375,
     levels: { peakDb: [-6.1, -12], rmsDb: [-9.1, -15] },
-    midi: { messagesIn: 40, messagesOut: 2, invalidBytes: 0, expired: 0, released: 0 }, rigs, ...over,
+    midi: { messagesIn: 40, messagesOut: 2, invalidBytes: 0, expired: 0, released: 0 },
+    rigs,
+    ...over,
   }
 }
 
 test('the rig table with several rigs at 80 columns: the columns that fit, the selected rig marked', () => {
-  const { lastFrame } = render(<RigTable rigs={[rig('stage-left'), rig('stage-right', { transport: 'tcp', muted: true }), rig('keys')]} selected={1} width={80} maxRows={5} />)
+  const { lastFrame } = render(
+    <RigTable
+      rigs={[rig('stage-left'), rig('stage-right', { transport: 'tcp', muted: true }), rig('keys')]}
+      selected={1}
+      width={80}
+      maxRows={5}
+    />,
+  )
   assert.equal(mask(lastFrame()).split('\n'), [
     '  RIG            NET  STATE        RTT   JIT  LOSS%   BUF   UND/CONC   MIDI i/o',
     '  stage-left     udp  streaming    #.#   #.#    #.#     #      #/###       #/##',
@@ -62,7 +94,10 @@ test('wider terminals show more columns; a rig leaving drops its row', () => {
   rerender(<RigTable rigs={[rig('b')]} selected={0} width={100} maxRows={5} />)
   assert.not.match(plain(lastFrame()), /^\s+a\s/m)
   assert.is(plain(lastFrame()).split('\n').length, 2)
-  assert.equal(columnsFor(40).map((c) => c.title), ['RIG', 'NET', 'STATE', 'LOSS%'])
+  assert.equal(
+    columnsFor(40).map((c) => c.title),
+    ['RIG', 'NET', 'STATE', 'LOSS%'],
+  )
 })
 
 test('meters: a bar per channel with peak and RMS in dBFS', () => {
@@ -84,7 +119,16 @@ test('the help line shows every key; a prompt replaces it', () => {
 
 test('the console: t asks first, y stops the show through the command layer; q on a live show asks too', async () => {
   let current = stats([rig('stage-left'), rig('stage-right')])
-  const model = new ConsoleModel({ name: 'Two-rig TCP show', port: 7400, format: { rateHz: 48000, channels: 2, format: 's16le', framesPerPacket: 128 }, source: 'tone 440 Hz' }, () => ({ stats: current, mode: 'tcp' }), new ManualClock())
+  const model = new ConsoleModel(
+    {
+      name: 'Two-rig TCP show',
+      port: 7400,
+      format: { rateHz: 48000, channels: 2, format: 's16le', framesPerPacket: 128 },
+      source: 'tone 440 Hz',
+    },
+    () => ({ stats: current, mode: 'tcp' }),
+    new ManualClock(),
+  )
   const ran: Command[] = []
   let quits = 0
   const run = (c: Command): CommandResult => {

@@ -4,9 +4,7 @@ import * as assert from 'uvu/assert'
 import { render } from 'ink-testing-library'
 import { EventLog } from '../../../tui/components/event-log.js'
 import type { LogLine } from '../../../tui/model.js'
-
-/** What a terminal shows, colours stripped (uvu forces colour on). */
-const plain = (s: string | undefined) => (s ?? '').replace(/\x1b\[[0-9;]*m/g, '')
+import { plain } from '../../helpers/terminal.js'
 
 const log: LogLine[] = [
   { atMs: 1, text: 'listening on tcp :7400', level: 'info' },
@@ -26,7 +24,10 @@ test('no room, or nothing logged: an empty log', () => {
 })
 
 test('a long line is cut at the width, not wrapped onto the next', () => {
-  const long = [{ atMs: 1, text: 'x'.repeat(150), level: 'info' as const }, { atMs: 2, text: 'next', level: 'info' as const }]
+  const long = [
+    { atMs: 1, text: 'x'.repeat(150), level: 'info' as const },
+    { atMs: 2, text: 'next', level: 'info' as const },
+  ]
   const lines = plain(render(<EventLog log={long} lines={2} />).lastFrame()).split('\n')
   assert.is(lines.length, 2)
   assert.ok(lines[0]!.length <= 100, `cut to the 100-column test terminal (${lines[0]!.length})`)
@@ -34,7 +35,9 @@ test('a long line is cut at the width, not wrapped onto the next', () => {
 })
 
 test('a warning stands out in yellow; information is dimmed', () => {
-  const [info, , warn] = render(<EventLog log={log} lines={4} />).lastFrame()!.split('\n')
+  const [info, , warn] = render(<EventLog log={log} lines={4} />)
+    .lastFrame()!
+    .split('\n')
   assert.is(warn, '\x1b[33mkeys left: connection closed\x1b[39m')
   assert.is(info, '\x1b[2mlistening on tcp :7400\x1b[22m')
 })

@@ -4,11 +4,16 @@ import * as assert from 'uvu/assert'
 import { render } from 'ink-testing-library'
 import { MidiActivity } from '../../../tui/components/midi-activity.js'
 import type { ServerMidiStats } from '../../../src/session/stats.js'
+import { plain } from '../../helpers/terminal.js'
 
-/** What a terminal shows, colours stripped (uvu forces colour on). */
-const plain = (s: string | undefined) => (s ?? '').replace(/\x1b\[[0-9;]*m/g, '')
-
-const midi = (over: Partial<ServerMidiStats> = {}): ServerMidiStats => ({ messagesIn: 40, messagesOut: 2, invalidBytes: 0, expired: 0, released: 0, ...over })
+const midi = (over: Partial<ServerMidiStats> = {}): ServerMidiStats => ({
+  messagesIn: 40,
+  messagesOut: 2,
+  invalidBytes: 0,
+  expired: 0,
+  released: 0,
+  ...over,
+})
 
 test('idle: a hollow dot, totals, rates of zero', () => {
   assert.is(plain(render(<MidiActivity midi={midi()} rate={{ in: 0, out: 0 }} />).lastFrame()), '○ MIDI in 40 (0/s)  out 2 (0/s)')
@@ -20,12 +25,23 @@ test('active: a full dot and the rates rounded', () => {
 })
 
 test('notes released and invalid bytes, when there are any', () => {
-  assert.is(plain(render(<MidiActivity midi={midi({ released: 3, invalidBytes: 2 })} rate={{ in: 0, out: 0 }} />).lastFrame()), '○ MIDI in 40 (0/s)  out 2 (0/s)  released 3  invalid bytes 2')
+  assert.is(
+    plain(render(<MidiActivity midi={midi({ released: 3, invalidBytes: 2 })} rate={{ in: 0, out: 0 }} />).lastFrame()),
+    '○ MIDI in 40 (0/s)  out 2 (0/s)  released 3  invalid bytes 2',
+  )
 })
 
 test('the dot is green while MIDI flows, grey when idle', () => {
-  assert.ok(render(<MidiActivity midi={midi()} rate={{ in: 3, out: 0 }} />).lastFrame()!.startsWith('\x1b[32m● MIDI'))
-  assert.ok(render(<MidiActivity midi={midi()} rate={{ in: 0, out: 0 }} />).lastFrame()!.startsWith('\x1b[90m○ MIDI'))
+  assert.ok(
+    render(<MidiActivity midi={midi()} rate={{ in: 3, out: 0 }} />)
+      .lastFrame()!
+      .startsWith('\x1b[32m● MIDI'),
+  )
+  assert.ok(
+    render(<MidiActivity midi={midi()} rate={{ in: 0, out: 0 }} />)
+      .lastFrame()!
+      .startsWith('\x1b[90m○ MIDI'),
+  )
 })
 
 test.run()
