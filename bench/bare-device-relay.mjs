@@ -8,7 +8,15 @@ import { createRequire } from 'node:module'
 const pa = createRequire(import.meta.url)('naudiodon2')
 const [role, name, frames, port] = process.argv.slice(2)
 const dev = pa.getDevices().find((d) => d.name === name)
-const opts = { deviceId: dev.id, sampleRate: 48000, channelCount: 2, sampleFormat: pa.SampleFormat16Bit, framesPerBuffer: Number(frames), closeOnError: false, maxQueue: 4 }
+const opts = {
+  deviceId: dev.id,
+  sampleRate: 48000,
+  channelCount: 2,
+  sampleFormat: pa.SampleFormat16Bit,
+  framesPerBuffer: Number(frames),
+  closeOnError: false,
+  maxQueue: 4,
+}
 const s = dgram.createSocket('udp4')
 if (role === 'in') {
   const ai = pa.AudioIO({ inOptions: opts })

@@ -55,7 +55,14 @@ export function benchCodec(framesPerPacket = 128) {
   const stream = Buffer.concat(frames)
   const segments = []
   for (let off = 0; off < stream.length; off += 1460) segments.push(stream.subarray(off, off + 1460))
-  const bareStream = Buffer.concat(frames.map((f) => { const b = Buffer.allocUnsafe(4 + f.length - 20); b.writeUInt32BE(f.length - 20, 0); b.set(f.subarray(20), 4); return b }))
+  const bareStream = Buffer.concat(
+    frames.map((f) => {
+      const b = Buffer.allocUnsafe(4 + f.length - 20)
+      b.writeUInt32BE(f.length - 20, 0)
+      b.set(f.subarray(20), 4)
+      return b
+    }),
+  )
   const bareSegments = []
   for (let off = 0; off < bareStream.length; off += 1460) bareSegments.push(bareStream.subarray(off, off + 1460))
 
@@ -90,8 +97,12 @@ export function benchCodec(framesPerPacket = 128) {
 
   return {
     framesPerPacket,
-    encodePerS: synchroEncode, bareEncodePerS: bareEncode, encodeRatio: synchroEncode / bareEncode,
-    decodePerS: synchroDecode, bareDecodePerS: bareDecode, decodeRatio: synchroDecode / bareDecode,
+    encodePerS: synchroEncode,
+    bareEncodePerS: bareEncode,
+    encodeRatio: synchroEncode / bareEncode,
+    decodePerS: synchroDecode,
+    bareDecodePerS: bareDecode,
+    decodeRatio: synchroDecode / bareDecode,
   }
 }
 

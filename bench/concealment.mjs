@@ -27,7 +27,10 @@ const SIGNALS = {
     }
   })(),
   'chord (A3 C#4 E4)': (i) => 0.2 * [220, 277.18, 329.63].reduce((a, f) => a + Math.sin((2 * Math.PI * f * i) / RATE), 0),
-  'white noise': (() => { const r = seeded(9); return () => 0.5 * (r() * 2 - 1) })(),
+  'white noise': (() => {
+    const r = seeded(9)
+    return () => 0.5 * (r() * 2 - 1)
+  })(),
 }
 
 function toPcm(x) {
@@ -35,7 +38,8 @@ function toPcm(x) {
   for (let i = 0; i < x.length; i++) b.writeInt16LE(Math.max(-32768, Math.min(32767, Math.round(x[i] * 32767))), i * 2)
   return new Uint8Array(b)
 }
-const fromPcm = (b) => Array.from({ length: b.byteLength / 2 }, (_, i) => Buffer.from(b.buffer, b.byteOffset, b.byteLength).readInt16LE(i * 2) / 32767)
+const fromPcm = (b) =>
+  Array.from({ length: b.byteLength / 2 }, (_, i) => Buffer.from(b.buffer, b.byteOffset, b.byteLength).readInt16LE(i * 2) / 32767)
 
 export function concealmentSnr(lossPct = 5, seconds = 10) {
   const out = []
@@ -55,7 +59,12 @@ export function concealmentSnr(lossPct = 5, seconds = 10) {
           continue
         }
         let next
-        if (useNext) for (let j = k + 1; j < packets; j++) if (!lost[j]) { next = j === k + 1 ? toPcm(x.subarray(j * N, (j + 1) * N)) : undefined; break }
+        if (useNext)
+          for (let j = k + 1; j < packets; j++)
+            if (!lost[j]) {
+              next = j === k + 1 ? toPcm(x.subarray(j * N, (j + 1) * N)) : undefined
+              break
+            }
         const got = fromPcm(c.conceal(N, next, next ? N : undefined))
         for (let i = 0; i < N; i++) {
           signal += ref[i] ** 2

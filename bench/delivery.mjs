@@ -24,7 +24,19 @@ async function drive(writer, framesPerPacket, count, onMarker) {
 export async function delivery(framesPerPacket, count = 100) {
   const sentAt = new Map()
   const synchro = []
-  const server = spawnNode([CLI, 'serve', '--host', '127.0.0.1', '--port', '0', '--json', '--source', 'raw:-', '--frames', String(framesPerPacket)])
+  const server = spawnNode([
+    CLI,
+    'serve',
+    '--host',
+    '127.0.0.1',
+    '--port',
+    '0',
+    '--json',
+    '--source',
+    'raw:-',
+    '--frames',
+    String(framesPerPacket),
+  ])
   const { port } = await waitJson(server.stdout, (e) => e.event === 'listening')
   const s = net.connect(port, '127.0.0.1')
   s.setNoDelay(true)
@@ -34,7 +46,8 @@ export async function delivery(framesPerPacket, count = 100) {
     for (let f = d.next(); f; f = d.next()) {
       const frame = decodeFrame(f, 1 << 20)
       const h = frame.header
-      if (h.type === MSG.HELLO) s.write(encodeControl({ type: MSG.HELLO_REPLY, body: { version: 1, name: 'probe', meta: {} } }, { sessionId: h.sessionId }))
+      if (h.type === MSG.HELLO)
+        s.write(encodeControl({ type: MSG.HELLO_REPLY, body: { version: 1, name: 'probe', meta: {} } }, { sessionId: h.sessionId }))
       else if (h.type === MSG.AUDIO) {
         const marker = frame.payload[0] | (frame.payload[1] << 8)
         if (marker && sentAt.has(marker)) synchro.push(performance.now() - sentAt.get(marker))
@@ -68,5 +81,12 @@ export async function delivery(framesPerPacket, count = 100) {
   await drive(relayIn.stdin, framesPerPacket, count, (m, t) => bareSent.set(m, t))
   relayIn.kill('SIGKILL')
   b.destroy()
-  return { framesPerPacket, n: synchro.length, p50: percentile(synchro, 50), p99: percentile(synchro, 99), bareP50: percentile(bare, 50), bareP99: percentile(bare, 99) }
+  return {
+    framesPerPacket,
+    n: synchro.length,
+    p50: percentile(synchro, 50),
+    p99: percentile(synchro, 99),
+    bareP50: percentile(bare, 50),
+    bareP99: percentile(bare, 99),
+  }
 }

@@ -35,7 +35,10 @@ async function withLoopback(fn) {
   const vars = { HOME: home, JACK_DEFAULT_SERVER: SERVER, JACK_NO_START_SERVER: '1' }
   const env = { ...process.env, ...vars }
   let xruns = 0
-  const jackd = spawn('jackd', ['-n', SERVER, '-L', '4', '-d', 'dummy', '-r', '48000', '-p', '64'], { stdio: ['ignore', 'pipe', 'pipe'], env })
+  const jackd = spawn('jackd', ['-n', SERVER, '-L', '4', '-d', 'dummy', '-r', '48000', '-p', '64'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env,
+  })
   const countXruns = (c) => (xruns += (c.toString().match(/XRun/g) ?? []).length)
   jackd.stdout.on('data', countXruns)
   jackd.stderr.on('data', countXruns)
@@ -43,7 +46,11 @@ async function withLoopback(fn) {
   for (let i = 0; i < 100 && !existsSync(socket); i++) await sleep(50)
   if (!existsSync(socket)) throw new Error('jackd -d dummy did not start (needs jackd2: bash .ci/run installs it)')
   // The probe runs in this process: PortAudio here must read the same .asoundrc.
-  const saved = { HOME: process.env.HOME, JACK_DEFAULT_SERVER: process.env.JACK_DEFAULT_SERVER, JACK_NO_START_SERVER: process.env.JACK_NO_START_SERVER }
+  const saved = {
+    HOME: process.env.HOME,
+    JACK_DEFAULT_SERVER: process.env.JACK_DEFAULT_SERVER,
+    JACK_NO_START_SERVER: process.env.JACK_NO_START_SERVER,
+  }
   Object.assign(process.env, vars)
   try {
     return await fn(env, () => xruns)
@@ -58,7 +65,15 @@ async function withLoopback(fn) {
 async function probe(out, inp, count) {
   const pa = createRequire(import.meta.url)('naudiodon2')
   const devs = pa.getDevices()
-  const opts = (n) => ({ deviceId: devs.find((d) => d.name === n).id, sampleRate: 48000, channelCount: 2, sampleFormat: pa.SampleFormat16Bit, framesPerBuffer: 64, closeOnError: false, maxQueue: 2 })
+  const opts = (n) => ({
+    deviceId: devs.find((d) => d.name === n).id,
+    sampleRate: 48000,
+    channelCount: 2,
+    sampleFormat: pa.SampleFormat16Bit,
+    framesPerBuffer: 64,
+    closeOnError: false,
+    maxQueue: 2,
+  })
   const ao = pa.AudioIO({ outOptions: opts(out) })
   const ai = pa.AudioIO({ inOptions: opts(inp) })
   const lat = []
@@ -80,7 +95,7 @@ async function probe(out, inp, count) {
   impulse.writeInt16LE(30000, 0)
   impulse.writeInt16LE(30000, 2)
   const write = (b) => new Promise((r) => ao.write(b, r))
-  const perImpulse = Math.round((IMPULSE_EVERY_MS / 1000) * 48000 / 64)
+  const perImpulse = Math.round(((IMPULSE_EVERY_MS / 1000) * 48000) / 64)
   // Written one buffer at a time, paced by the card, so the time of a write is when it enters the card's queue.
   for (let k = 0; k < (count + 2) * perImpulse; k++) {
     if (k >= 2 * perImpulse && k % perImpulse === 0) {
@@ -100,9 +115,42 @@ const stats = (xs) => ({ heard: xs.length, p50: percentile(xs, 50), p99: percent
 export async function deviceLatency(bufferFrames, count = 15, latencyMs = 5) {
   return withLoopback(async (env) => {
     const direct = await probe('bench_b', 'bench_b', count)
-    const server = spawnNode([CLI, 'serve', '--host', '127.0.0.1', '--port', '0', '--json', '--source', 'device:bench_a', '--device-buffer', String(bufferFrames), '--transport', 'udp'], { env })
+    const server = spawnNode(
+      [
+        CLI,
+        'serve',
+        '--host',
+        '127.0.0.1',
+        '--port',
+        '0',
+        '--json',
+        '--source',
+        'device:bench_a',
+        '--device-buffer',
+        String(bufferFrames),
+        '--transport',
+        'udp',
+      ],
+      { env },
+    )
     const { port } = await waitJson(server.stdout, (e) => e.event === 'listening')
-    const rig = spawnNode([CLI, 'join', `127.0.0.1:${port}`, '--transport', 'udp', '--sink', 'device:bench_b', '--device-buffer', String(bufferFrames), '--latency', String(latencyMs), '--json'], { env })
+    const rig = spawnNode(
+      [
+        CLI,
+        'join',
+        `127.0.0.1:${port}`,
+        '--transport',
+        'udp',
+        '--sink',
+        'device:bench_b',
+        '--device-buffer',
+        String(bufferFrames),
+        '--latency',
+        String(latencyMs),
+        '--json',
+      ],
+      { env },
+    )
     await waitJson(server.stdout, (e) => e.event === 'init')
     await sleep(5500) // the jitter buffer settles (see the UDP latency bench)
     const synchro = await probe('bench_a', 'bench_b', count)
@@ -125,9 +173,40 @@ export async function deviceLatency(bufferFrames, count = 15, latencyMs = 5) {
 /** A minute of a tone to a card at the default buffer: the rig's underruns, JACK's xruns, the drift it measured and the queue level over time. */
 export async function deviceSoak(bufferFrames, seconds = 60) {
   return withLoopback(async (env, xruns) => {
-    const server = spawnNode([CLI, 'serve', '--host', '127.0.0.1', '--port', '0', '--json', '--source', 'tone:440', '--duration', String(seconds), '--transport', 'udp'], { env })
+    const server = spawnNode(
+      [
+        CLI,
+        'serve',
+        '--host',
+        '127.0.0.1',
+        '--port',
+        '0',
+        '--json',
+        '--source',
+        'tone:440',
+        '--duration',
+        String(seconds),
+        '--transport',
+        'udp',
+      ],
+      { env },
+    )
     const { port } = await waitJson(server.stdout, (e) => e.event === 'listening')
-    const rig = spawnNode([CLI, 'join', `127.0.0.1:${port}`, '--transport', 'udp', '--sink', 'device:bench_b', '--device-buffer', String(bufferFrames), '--json'], { env })
+    const rig = spawnNode(
+      [
+        CLI,
+        'join',
+        `127.0.0.1:${port}`,
+        '--transport',
+        'udp',
+        '--sink',
+        'device:bench_b',
+        '--device-buffer',
+        String(bufferFrames),
+        '--json',
+      ],
+      { env },
+    )
     const levels = []
     const skipped = []
     let buf = ''
@@ -144,8 +223,15 @@ export async function deviceSoak(bufferFrames, seconds = 60) {
     })
     const summary = await waitJson(rig.stdout, (e) => e.event === 'summary', (seconds + 15) * 1000)
     return {
-      bufferFrames, seconds, underruns: summary.underruns, concealed: summary.framesConcealed, jackXruns: xruns(),
-      driftPpm: summary.device?.driftPpm, framesInserted: summary.device?.framesInserted, framesDropped: summary.device?.framesDropped, framesSkipped: summary.device?.framesSkipped,
+      bufferFrames,
+      seconds,
+      underruns: summary.underruns,
+      concealed: summary.framesConcealed,
+      jackXruns: xruns(),
+      driftPpm: summary.device?.driftPpm,
+      framesInserted: summary.device?.framesInserted,
+      framesDropped: summary.device?.framesDropped,
+      framesSkipped: summary.device?.framesSkipped,
       queuedFramesEvery10s: levels.filter((_, i) => i % 10 === 9),
       // Skipped frames so far, every 10 s: when in the show they were skipped (a UDP rig's startup burst, or stalls later).
       skippedEvery10s: skipped.filter((_, i) => i % 10 === 9),

@@ -20,13 +20,32 @@ function sourceFile() {
 async function measure(_server, receiverArgs) {
   const receivers = spawnNode([join(ROOT, 'bench', 'receivers.mjs'), ...receiverArgs])
   let last = { frames: 0, gaps: 0, bytes: 0 }
-  receivers.stdout.on('data', (c) => { const l = c.toString().trim().split('\n').pop(); try { last = JSON.parse(l) } catch {} })
+  receivers.stdout.on('data', (c) => {
+    const l = c.toString().trim().split('\n').pop()
+    try {
+      last = JSON.parse(l)
+    } catch {}
+  })
   return { receivers, last: () => last }
 }
 
 export async function fanoutCpu(rigs, framesPerPacket) {
   // Synchro
-  const server = spawnNode([CLI, 'serve', '--host', '127.0.0.1', '--port', '0', '--json', '--clients', String(rigs), '--frames', String(framesPerPacket), '--source', `raw:${sourceFile()}`])
+  const server = spawnNode([
+    CLI,
+    'serve',
+    '--host',
+    '127.0.0.1',
+    '--port',
+    '0',
+    '--json',
+    '--clients',
+    String(rigs),
+    '--frames',
+    String(framesPerPacket),
+    '--source',
+    `raw:${sourceFile()}`,
+  ])
   const { port } = await waitJson(server.stdout, (e) => e.event === 'listening')
   const rx = await measure(server, [String(port), String(rigs), 'synchro'])
   await waitJson(server.stdout, (e) => e.event === 'init', 15_000)

@@ -35,9 +35,34 @@ async function impulses(writer, reader, framesPerPacket, count, warmupPackets = 
 
 /** transport: 'tcp' | 'udp'; latencyMs: the rig's --latency (the jitter buffer's floor on UDP). */
 export async function latency(framesPerPacket, count = 100, { transport = 'tcp', latencyMs = 0 } = {}) {
-  const server = spawnNode([CLI, 'serve', '--host', '127.0.0.1', '--port', '0', '--json', '--source', 'raw:-', '--frames', String(framesPerPacket), '--transport', transport])
+  const server = spawnNode([
+    CLI,
+    'serve',
+    '--host',
+    '127.0.0.1',
+    '--port',
+    '0',
+    '--json',
+    '--source',
+    'raw:-',
+    '--frames',
+    String(framesPerPacket),
+    '--transport',
+    transport,
+  ])
   const { port } = await waitJson(server.stdout, (e) => e.event === 'listening')
-  const rig = spawnNode([CLI, 'join', `127.0.0.1:${port}`, '--sink', 'raw:-', '--latency', String(latencyMs), '--transport', transport, '--json'])
+  const rig = spawnNode([
+    CLI,
+    'join',
+    `127.0.0.1:${port}`,
+    '--sink',
+    'raw:-',
+    '--latency',
+    String(latencyMs),
+    '--transport',
+    transport,
+    '--json',
+  ])
   await waitJson(server.stdout, (e) => e.event === 'init')
   // On UDP the jitter buffer starts deep and settles once the path proves calm (two 2 s
   // windows): measure the settled latency, which is what a show runs at.
@@ -56,8 +81,12 @@ export async function latency(framesPerPacket, count = 100, { transport = 'tcp',
   relayOut.kill('SIGKILL')
   const packetMs = (framesPerPacket * 1000) / 48000
   return {
-    framesPerPacket, packetMs, impulses: synchro.length,
-    p50: percentile(synchro, 50), p99: percentile(synchro, 99),
-    bareP50: percentile(bare, 50), bareP99: percentile(bare, 99),
+    framesPerPacket,
+    packetMs,
+    impulses: synchro.length,
+    p50: percentile(synchro, 50),
+    p99: percentile(synchro, 99),
+    bareP50: percentile(bare, 50),
+    bareP99: percentile(bare, 99),
   }
 }

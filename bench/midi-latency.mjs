@@ -54,7 +54,21 @@ async function measurePair(sender, receiver, count, settleMs) {
 }
 
 export async function midiLatency(transport, count = 300) {
-  const server = spawnNode([CLI, 'serve', '--host', '127.0.0.1', '--port', '0', '--json', '--source', 'none', '--midi-in', 'raw:-', '--transport', transport])
+  const server = spawnNode([
+    CLI,
+    'serve',
+    '--host',
+    '127.0.0.1',
+    '--port',
+    '0',
+    '--json',
+    '--source',
+    'none',
+    '--midi-in',
+    'raw:-',
+    '--transport',
+    transport,
+  ])
   const { port } = await waitJson(server.stdout, (e) => e.event === 'listening')
   const rig = spawnNode([CLI, 'join', `127.0.0.1:${port}`, '--transport', transport, '--midi-out', 'log', '--json'])
   await waitJson(server.stdout, (e) => e.event === 'init')
@@ -66,8 +80,12 @@ export async function midiLatency(transport, count = 300) {
   await waitJson(relayOut.stderr, (e) => e.event === 'init')
   const bare = await measurePair(relayIn, relayOut, count, 300)
   return {
-    transport, messages: count, delivered: synchro.length,
-    p50: percentile(synchro, 50), p99: percentile(synchro, 99),
-    bareP50: percentile(bare, 50), bareP99: percentile(bare, 99),
+    transport,
+    messages: count,
+    delivered: synchro.length,
+    p50: percentile(synchro, 50),
+    p99: percentile(synchro, 99),
+    bareP50: percentile(bare, 50),
+    bareP99: percentile(bare, 99),
   }
 }

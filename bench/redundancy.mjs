@@ -6,7 +6,25 @@ import { CLI, spawnNode, waitJson } from './lib.mjs'
 import { ImpairmentRelay } from '../test/helpers/impairment-relay.ts'
 
 export async function redundancy(n, { lossPct = 5, seconds = 6, frames = 128 } = {}) {
-  const server = spawnNode([CLI, 'serve', '--transport', 'udp', '--host', '127.0.0.1', '--port', '0', '--json', '--source', 'tone:440', '--duration', String(seconds), '--redundancy', String(n), '--frames', String(frames)])
+  const server = spawnNode([
+    CLI,
+    'serve',
+    '--transport',
+    'udp',
+    '--host',
+    '127.0.0.1',
+    '--port',
+    '0',
+    '--json',
+    '--source',
+    'tone:440',
+    '--duration',
+    String(seconds),
+    '--redundancy',
+    String(n),
+    '--frames',
+    String(frames),
+  ])
   const { port } = await waitJson(server.stdout, (e) => e.event === 'listening')
   const relay = await ImpairmentRelay.start({ host: '127.0.0.1', port }, { seed: 77, lossPct })
   const rig = spawnNode([CLI, 'join', `127.0.0.1:${relay.port}`, '--transport', 'udp', '--json'])

@@ -35,7 +35,9 @@ if (runs('fanout')) {
   for (const rigs of quick ? [1, 8] : [1, 8, 32]) {
     const r = await fanoutCpu(rigs, 128)
     results.fanout.push(r)
-    console.log(`${rigs} rigs: synchro ${fmt(r.synchroCpu, 1)}%, bare ${fmt(r.bareCpu, 1)}%, ratio ${fmt(r.synchroCpu / r.bareCpu)}; ${fmt(r.packetsPerRigPerS, 0)} packets/s/rig, ${r.gaps} seq gaps`)
+    console.log(
+      `${rigs} rigs: synchro ${fmt(r.synchroCpu, 1)}%, bare ${fmt(r.bareCpu, 1)}%, ratio ${fmt(r.synchroCpu / r.bareCpu)}; ${fmt(r.packetsPerRigPerS, 0)} packets/s/rig, ${r.gaps} seq gaps`,
+    )
   }
   const [lo, hi] = [results.fanout[0], results.fanout.at(-1)]
   const slope = (hi.synchroCpu - lo.synchroCpu) / (hi.rigs - lo.rigs)
@@ -45,7 +47,9 @@ if (runs('fanout')) {
 }
 
 if (runs('packet-size')) {
-  console.log('\n== packet size: one-way latency in ms on loopback (delivery: to the rig\'s socket; playout: out of join --sink raw:- --latency 0), and server CPU for 8 rigs')
+  console.log(
+    "\n== packet size: one-way latency in ms on loopback (delivery: to the rig's socket; playout: out of join --sink raw:- --latency 0), and server CPU for 8 rigs",
+  )
   for (const frames of quick ? [64, 128, 256] : [32, 64, 128, 256, 512, 1024]) {
     // About 8 s of impulses per point, however long the packets (at least 30 impulses).
     const count = Math.max(30, Math.min(100, Math.round(8000 / (20 * (frames / 48)))))
@@ -55,19 +59,23 @@ if (runs('packet-size')) {
     results.packetSize.push({ ...l, delivery: d, synchroCpu: c.synchroCpu, bareCpu: c.bareCpu })
     console.log(
       `${String(frames).padStart(4)} frames (${fmt(l.packetMs)} ms): delivery p50 ${fmt(d.p50)} p99 ${fmt(d.p99)} (bare ${fmt(d.bareP50)} / ${fmt(d.bareP99)}); ` +
-      `through a rig's playout p50 ${fmt(l.p50)} p99 ${fmt(l.p99)} (bare relay ${fmt(l.bareP50)} / ${fmt(l.bareP99)}); ` +
-      `CPU 8 rigs ${fmt(c.synchroCpu, 1)}% (bare ${fmt(c.bareCpu, 1)}%)`,
+        `through a rig's playout p50 ${fmt(l.p50)} p99 ${fmt(l.p99)} (bare relay ${fmt(l.bareP50)} / ${fmt(l.bareP99)}); ` +
+        `CPU 8 rigs ${fmt(c.synchroCpu, 1)}% (bare ${fmt(c.bareCpu, 1)}%)`,
     )
   }
 }
 
 if (runs('udp-latency')) {
-  console.log('\n== UDP: one-way latency of an impulse, serve --source raw:- to join --sink raw:- --latency 5, 128 frames/packet (settled, after 5 s)')
+  console.log(
+    '\n== UDP: one-way latency of an impulse, serve --source raw:- to join --sink raw:- --latency 5, 128 frames/packet (settled, after 5 s)',
+  )
   results.udpLatency = []
   for (const transport of ['udp', 'tcp']) {
     const l = await latency(128, quick ? 30 : 100, { transport, latencyMs: 5 })
     results.udpLatency.push({ transport, ...l })
-    console.log(`${transport}: p50 ${fmt(l.p50)} ms, p99 ${fmt(l.p99)} ms (bare ${transport} relay p50 ${fmt(l.bareP50)}, p99 ${fmt(l.bareP99)})`)
+    console.log(
+      `${transport}: p50 ${fmt(l.p50)} ms, p99 ${fmt(l.p99)} ms (bare ${transport} relay p50 ${fmt(l.bareP50)}, p99 ${fmt(l.bareP99)})`,
+    )
   }
 }
 
@@ -79,47 +87,64 @@ if (runs('udp-fanout')) {
     results.udpFanout.push(r)
     console.log(
       `${String(rigs).padStart(3)} rigs: synchro CPU ${fmt(r.synchro.cpu, 1)}% gaps ${r.synchro.gaps} late ${r.synchro.late} ${r.synchroClean ? 'clean' : 'NOT clean'}; ` +
-      `bare dgram CPU ${fmt(r.bare.cpu, 1)}% gaps ${r.bare.gaps} late ${r.bare.late} ${r.bareClean ? 'clean' : 'NOT clean'}; CPU ratio ${fmt(r.synchro.cpu / r.bare.cpu)}`,
+        `bare dgram CPU ${fmt(r.bare.cpu, 1)}% gaps ${r.bare.gaps} late ${r.bare.late} ${r.bareClean ? 'clean' : 'NOT clean'}; CPU ratio ${fmt(r.synchro.cpu / r.bare.cpu)}`,
     )
   }
 }
 
 if (runs('midi-latency')) {
-  console.log('\n== MIDI: one-way latency, bytes into serve --midi-in raw:- to the line out of join --midi-out log --json (300 note-ons, 10 ms apart)')
+  console.log(
+    '\n== MIDI: one-way latency, bytes into serve --midi-in raw:- to the line out of join --midi-out log --json (300 note-ons, 10 ms apart)',
+  )
   results.midiLatency = []
   for (const transport of ['tcp', 'udp']) {
     const m = await midiLatency(transport, quick ? 100 : 300)
     results.midiLatency.push(m)
-    console.log(`${transport}: p50 ${fmt(m.p50)} ms, p99 ${fmt(m.p99)} ms, ${m.delivered}/${m.messages} delivered (bare ${transport} relay p50 ${fmt(m.bareP50)}, p99 ${fmt(m.bareP99)}); p50 ratio ${fmt(m.p50 / m.bareP50)}`)
+    console.log(
+      `${transport}: p50 ${fmt(m.p50)} ms, p99 ${fmt(m.p99)} ms, ${m.delivered}/${m.messages} delivered (bare ${transport} relay p50 ${fmt(m.bareP50)}, p99 ${fmt(m.bareP99)}); p50 ratio ${fmt(m.p50 / m.bareP50)}`,
+    )
   }
 }
 
 if (runs('devices')) {
-  console.log('\n== sound cards: device-to-device latency through the JACK loopback (server captures bench_a, rig plays bench_b, UDP, --latency 5), the probe\'s own direct loop subtracted')
+  console.log(
+    "\n== sound cards: device-to-device latency through the JACK loopback (server captures bench_a, rig plays bench_b, UDP, --latency 5), the probe's own direct loop subtracted",
+  )
   results.deviceLatency = []
   for (const frames of quick ? [128] : [256, 128, 64]) {
     const d = await deviceLatency(frames, quick ? 5 : 15)
     results.deviceLatency.push(d)
-    console.log(`${String(frames).padStart(3)}-frame device buffers: p50 ${fmt(d.synchro.p50)} ms, p99 ${fmt(d.synchro.p99)} ms, ${d.synchro.heard} impulses heard (bare capture-UDP-play relay p50 ${fmt(d.bare.p50)}, p99 ${fmt(d.bare.p99)}, ${d.bare.heard} heard; probe's own loop ${fmt(d.probeMs)} ms)`)
+    console.log(
+      `${String(frames).padStart(3)}-frame device buffers: p50 ${fmt(d.synchro.p50)} ms, p99 ${fmt(d.synchro.p99)} ms, ${d.synchro.heard} impulses heard (bare capture-UDP-play relay p50 ${fmt(d.bare.p50)}, p99 ${fmt(d.bare.p99)}, ${d.bare.heard} heard; probe's own loop ${fmt(d.probeMs)} ms)`,
+    )
   }
   const soak = await deviceSoak(128, quick ? 15 : 60)
   results.deviceSoak = soak
-  console.log(`${soak.seconds} s of tone to a card (128-frame buffer): ${soak.underruns} playout underruns, ${soak.concealed} frames concealed, ${soak.jackXruns} JACK xruns; drift ${soak.driftPpm} ppm, ${soak.framesInserted} frames inserted, ${soak.framesDropped} dropped, ${soak.framesSkipped} skipped after card stalls; frames queued for the card every 10 s: ${soak.queuedFramesEvery10s.join(', ')}; skipped so far, every 10 s: ${soak.skippedEvery10s.join(', ')}`)
+  console.log(
+    `${soak.seconds} s of tone to a card (128-frame buffer): ${soak.underruns} playout underruns, ${soak.concealed} frames concealed, ${soak.jackXruns} JACK xruns; drift ${soak.driftPpm} ppm, ${soak.framesInserted} frames inserted, ${soak.framesDropped} dropped, ${soak.framesSkipped} skipped after card stalls; frames queued for the card every 10 s: ${soak.queuedFramesEvery10s.join(', ')}; skipped so far, every 10 s: ${soak.skippedEvery10s.join(', ')}`,
+  )
 }
 
 if (runs('concealment')) {
   console.log('\n== concealment: SNR of concealed 128-frame packets at 5% random loss, dB (silence = 0 dB)')
   results.concealment = concealmentSnr()
-  for (const c of results.concealment) console.log(`${c.signal}: past only ${fmt(c.pastOnlyDb, 1)} dB, next packet known ${fmt(c.withNextDb, 1)} dB, silence 0 dB`)
+  for (const c of results.concealment)
+    console.log(`${c.signal}: past only ${fmt(c.pastOnlyDb, 1)} dB, next packet known ${fmt(c.withNextDb, 1)} dB, silence 0 dB`)
 }
 
 if (runs('redundancy')) {
   console.log('\n== redundancy at 5% random loss (UDP through the impairment relay, 6 s tone)')
   results.redundancy = []
-  for (const [n, frames] of [[0, 128], [1, 128], [2, 64]]) {
+  for (const [n, frames] of [
+    [0, 128],
+    [1, 128],
+    [2, 64],
+  ]) {
     const r = await redundancy(n, { frames })
     results.redundancy.push(r)
-    console.log(`--redundancy ${n} (${frames} frames): relay dropped ${r.dropped}/${r.datagrams} datagrams, rig recovered ${r.recovered}, concealed ${fmt(r.concealedPct)}% of the show`)
+    console.log(
+      `--redundancy ${n} (${frames} frames): relay dropped ${r.dropped}/${r.datagrams} datagrams, rig recovered ${r.recovered}, concealed ${fmt(r.concealedPct)}% of the show`,
+    )
   }
 }
 

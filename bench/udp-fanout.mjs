@@ -18,17 +18,41 @@ function sourceFile() {
 
 async function window(serverPid, receivers) {
   let last = { frames: 0, gaps: 0, late: 0, rigs: 0 }
-  receivers.stdout.on('data', (c) => { try { last = JSON.parse(c.toString().trim().split('\n').pop()) } catch {} })
+  receivers.stdout.on('data', (c) => {
+    try {
+      last = JSON.parse(c.toString().trim().split('\n').pop())
+    } catch {}
+  })
   await sleep(1500)
   const c0 = cpuSeconds(serverPid)
   const s0 = { ...last }
   await sleep(WINDOW_MS)
   const cpu = ((cpuSeconds(serverPid) - c0) / (WINDOW_MS / 1000)) * 100
-  return { cpu, gaps: last.gaps - s0.gaps, late: last.late - s0.late, packetsPerS: (last.frames - s0.frames) / (WINDOW_MS / 1000), rigs: last.rigs }
+  return {
+    cpu,
+    gaps: last.gaps - s0.gaps,
+    late: last.late - s0.late,
+    packetsPerS: (last.frames - s0.frames) / (WINDOW_MS / 1000),
+    rigs: last.rigs,
+  }
 }
 
 export async function udpFanout(rigs) {
-  const server = spawnNode([CLI, 'serve', '--transport', 'udp', '--host', '127.0.0.1', '--port', '0', '--json', '--clients', String(rigs), '--source', `raw:${sourceFile()}`])
+  const server = spawnNode([
+    CLI,
+    'serve',
+    '--transport',
+    'udp',
+    '--host',
+    '127.0.0.1',
+    '--port',
+    '0',
+    '--json',
+    '--clients',
+    String(rigs),
+    '--source',
+    `raw:${sourceFile()}`,
+  ])
   const { port } = await waitJson(server.stdout, (e) => e.event === 'listening')
   const rx = spawnNode([join(ROOT, 'bench', 'udp-receivers.mjs'), String(port), String(rigs), 'synchro'])
   await waitJson(server.stdout, (e) => e.event === 'init', 20_000)

@@ -23,7 +23,21 @@ function start(label, args) {
 }
 
 // The server prints its port; --port 0 picks a free one so the demo never clashes.
-const server = start('[server]', ['serve', '--host', '127.0.0.1', '--port', '0', '--source', 'tone:440', '--clients', '2', '--duration', '3', '--name', 'demo'])
+const server = start('[server]', [
+  'serve',
+  '--host',
+  '127.0.0.1',
+  '--port',
+  '0',
+  '--source',
+  'tone:440',
+  '--clients',
+  '2',
+  '--duration',
+  '3',
+  '--name',
+  'demo',
+])
 const port = await new Promise((resolve, reject) => {
   server.child.stdout.on('data', (c) => {
     const m = /listening on tcp [^:]+:(\d+)/.exec(c.toString())
@@ -31,11 +45,16 @@ const port = await new Promise((resolve, reject) => {
   })
   server.exited.then(() => reject(new Error('the server exited before listening')))
 })
-const rigs = [['left', 'tcp'], ['right', 'udp']].map(([name, transport]) =>
+const rigs = [
+  ['left', 'tcp'],
+  ['right', 'udp'],
+].map(([name, transport]) =>
   start(`[${name}]`, ['join', `127.0.0.1:${port}`, '--name', name, '--transport', transport, '--sink', `wav:${join(out, `${name}.wav`)}`]),
 )
 const codes = await Promise.all([server.exited, ...rigs.map((r) => r.exited)])
 const [a, b] = ['left', 'right'].map((n) => readFileSync(join(out, `${n}.wav`)))
-console.log(`\nrecordings: demo-out/left.wav (${a.length} bytes), demo-out/right.wav (${b.length} bytes), ${a.equals(b) ? 'identical' : 'DIFFERENT'}`)
+console.log(
+  `\nrecordings: demo-out/left.wav (${a.length} bytes), demo-out/right.wav (${b.length} bytes), ${a.equals(b) ? 'identical' : 'DIFFERENT'}`,
+)
 console.log(`exit codes: server ${codes[0]}, left ${codes[1]}, right ${codes[2]}`)
 process.exit(codes.every((c) => c === 0) && a.equals(b) ? 0 : 1)

@@ -43,7 +43,8 @@ if (need.length > 0) {
   } else {
     say(`installing ${need.join(', ')} for the console, sound-card and MIDI port tests`)
     execFileSync('apt-get', ['install', '-y', '-q', '--no-install-recommends', ...need], {
-      stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+      stdio: ['ignore', 'ignore', 'inherit'],
+      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
     })
   }
 }

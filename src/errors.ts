@@ -30,8 +30,17 @@ export abstract class SynchroError<C extends string = string> extends Error {
 }
 
 export type FrameErrorCode =
-  | 'BAD_MAGIC' | 'VERSION_MISMATCH' | 'UNKNOWN_TYPE' | 'FRAME_TOO_LARGE' | 'TRUNCATED' | 'BAD_LENGTH'
-  | 'NOT_CONTROL' | 'BAD_PAYLOAD' | 'BAD_BUNDLE' | 'BAD_MIDI' | 'BAD_MIDI_ACK'
+  | 'BAD_MAGIC'
+  | 'VERSION_MISMATCH'
+  | 'UNKNOWN_TYPE'
+  | 'FRAME_TOO_LARGE'
+  | 'TRUNCATED'
+  | 'BAD_LENGTH'
+  | 'NOT_CONTROL'
+  | 'BAD_PAYLOAD'
+  | 'BAD_BUNDLE'
+  | 'BAD_MIDI'
+  | 'BAD_MIDI_ACK'
 
 /** Bytes that do not make a valid frame: bad magic, wrong version, oversize, bad payload. */
 export class FrameError extends SynchroError<FrameErrorCode> {
@@ -86,12 +95,26 @@ export class InvalidStateError extends SynchroError<InvalidStateErrorCode> {
 }
 
 export type UsageErrorCode =
-  | 'BAD_COMMAND' | 'BAD_FLAG' | 'NOT_A_TERMINAL' | 'FORMAT_CLASH'
-  | 'BAD_SOURCE' | 'SOURCE_UNREADABLE' | 'SOURCE_NOT_WAV' | 'SOURCE_FORMAT'
-  | 'BAD_SINK' | 'SINK_UNWRITABLE'
-  | 'BAD_MIDI_SPEC' | 'BAD_MIDI_FILE' | 'MIDI_UNREADABLE' | 'MIDI_UNWRITABLE'
-  | 'UNKNOWN_DEVICE' | 'AMBIGUOUS_DEVICE' | 'UNKNOWN_PORT' | 'AMBIGUOUS_PORT'
-  | 'UNKNOWN_RIG' | 'WHICH_RIG'
+  | 'BAD_COMMAND'
+  | 'BAD_FLAG'
+  | 'NOT_A_TERMINAL'
+  | 'FORMAT_CLASH'
+  | 'BAD_SOURCE'
+  | 'SOURCE_UNREADABLE'
+  | 'SOURCE_NOT_WAV'
+  | 'SOURCE_FORMAT'
+  | 'BAD_SINK'
+  | 'SINK_UNWRITABLE'
+  | 'BAD_MIDI_SPEC'
+  | 'BAD_MIDI_FILE'
+  | 'MIDI_UNREADABLE'
+  | 'MIDI_UNWRITABLE'
+  | 'UNKNOWN_DEVICE'
+  | 'AMBIGUOUS_DEVICE'
+  | 'UNKNOWN_PORT'
+  | 'AMBIGUOUS_PORT'
+  | 'UNKNOWN_RIG'
+  | 'WHICH_RIG'
 
 /** Bad operator input: flags, specs, the files and devices they name. Exits 2. */
 export class UsageError extends SynchroError<UsageErrorCode> {
@@ -102,11 +125,22 @@ export class UsageError extends SynchroError<UsageErrorCode> {
 }
 
 export type DeviceErrorCode =
-  | 'NO_AUDIO_SYSTEM' | 'NO_MIDI_SYSTEM' | 'NO_DEVICE' | 'DEVICE_BUSY' | 'DEVICE_FAILED'
-  | 'FORMAT_UNSUPPORTED' | 'MIDI_PORT_FAILED'
+  | 'NO_AUDIO_SYSTEM'
+  | 'NO_MIDI_SYSTEM'
+  | 'NO_DEVICE'
+  | 'DEVICE_BUSY'
+  | 'DEVICE_FAILED'
+  | 'FORMAT_UNSUPPORTED'
+  | 'MIDI_PORT_FAILED'
 
 const DEVICE_ERROR_CODES: ReadonlySet<string> = new Set<DeviceErrorCode>([
-  'NO_AUDIO_SYSTEM', 'NO_MIDI_SYSTEM', 'NO_DEVICE', 'DEVICE_BUSY', 'DEVICE_FAILED', 'FORMAT_UNSUPPORTED', 'MIDI_PORT_FAILED',
+  'NO_AUDIO_SYSTEM',
+  'NO_MIDI_SYSTEM',
+  'NO_DEVICE',
+  'DEVICE_BUSY',
+  'DEVICE_FAILED',
+  'FORMAT_UNSUPPORTED',
+  'MIDI_PORT_FAILED',
 ])
 
 /** For a code that crossed a process boundary (the device host answers in JSON). */

@@ -4,8 +4,18 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import {
-  ConnectionError, DeviceError, describeError, exitCodeOf, FrameError, InvalidStateError, isDeviceErrorCode,
-  ProfileError, ProtocolError, SynchroError, TimeoutError, UsageError,
+  ConnectionError,
+  DeviceError,
+  describeError,
+  exitCodeOf,
+  FrameError,
+  InvalidStateError,
+  isDeviceErrorCode,
+  ProfileError,
+  ProtocolError,
+  SynchroError,
+  TimeoutError,
+  UsageError,
 } from '../src/errors.js'
 import { PROTOCOL_VERSION, readHeader, VersionMismatchError } from '../src/codec/header.js'
 import { openNegotiated } from '../src/audio/device/negotiate.js'
@@ -19,7 +29,13 @@ const CASES: Array<[SynchroError, string, string, string, 1 | 2]> = [
   [new ProtocolError('UNEXPECTED', 'HELLO sent twice'), 'ProtocolError', 'UNEXPECTED', 'HELLO sent twice', 1],
   [new ProtocolError('BAD_CODEC'), 'ProtocolError', 'BAD_CODEC', 'a message that is not allowed now', 1],
   [new TimeoutError('NO_ACK'), 'TimeoutError', 'NO_ACK', 'no answer in time', 1],
-  [new ConnectionError('CONNECT_FAILED', 'cannot reach h:1: connection refused'), 'ConnectionError', 'CONNECT_FAILED', 'cannot reach h:1: connection refused', 1],
+  [
+    new ConnectionError('CONNECT_FAILED', 'cannot reach h:1: connection refused'),
+    'ConnectionError',
+    'CONNECT_FAILED',
+    'cannot reach h:1: connection refused',
+    1,
+  ],
   [new ConnectionError('CLOSED'), 'ConnectionError', 'CLOSED', 'the connection failed', 1],
   [new InvalidStateError('SESSION_ENDED'), 'InvalidStateError', 'SESSION_ENDED', 'already closed', 1],
   [new InvalidStateError('FORMAT_CHANGED', 'format changed'), 'InvalidStateError', 'FORMAT_CHANGED', 'format changed', 1],
@@ -64,17 +80,36 @@ test('a cause is kept, and none is not invented', () => {
 test('a version mismatch carries its close code from where it is raised, the codec', () => {
   const err = new VersionMismatchError(PROTOCOL_VERSION + 1)
   assert.instance(err, FrameError)
-  assert.equal([err.name, err.code, err.closeCode, err.peerVersion], ['VersionMismatchError', 'VERSION_MISMATCH', 'version-mismatch', PROTOCOL_VERSION + 1])
-  assert.is(err.message, `peer speaks Synchro protocol v${PROTOCOL_VERSION + 1}, this side speaks v${PROTOCOL_VERSION}: run the same Synchro version on both`)
+  assert.equal(
+    [err.name, err.code, err.closeCode, err.peerVersion],
+    ['VersionMismatchError', 'VERSION_MISMATCH', 'version-mismatch', PROTOCOL_VERSION + 1],
+  )
+  assert.is(
+    err.message,
+    `peer speaks Synchro protocol v${PROTOCOL_VERSION + 1}, this side speaks v${PROTOCOL_VERSION}: run the same Synchro version on both`,
+  )
   assert.match(new VersionMismatchError(2, 'rig').message, /^rig speaks Synchro protocol v2, /)
-  const raised = throwsCode(() => readHeader(new Uint8Array([0x53, 0x59, PROTOCOL_VERSION + 1]), 1024), VersionMismatchError, 'VERSION_MISMATCH')
+  const raised = throwsCode(
+    () => readHeader(new Uint8Array([0x53, 0x59, PROTOCOL_VERSION + 1]), 1024),
+    VersionMismatchError,
+    'VERSION_MISMATCH',
+  )
   assert.is(raised.closeCode, 'version-mismatch')
   const badMagic = throwsCode(() => readHeader(new Uint8Array([0x47, 0x45]), 1024), FrameError, 'BAD_MAGIC')
   assert.is(badMagic.closeCode, 'protocol-error')
 })
 
 test('isDeviceErrorCode: only DeviceError codes pass (a device host answers in JSON)', () => {
-  for (const c of ['NO_AUDIO_SYSTEM', 'NO_MIDI_SYSTEM', 'NO_DEVICE', 'DEVICE_BUSY', 'DEVICE_FAILED', 'FORMAT_UNSUPPORTED', 'MIDI_PORT_FAILED']) assert.ok(isDeviceErrorCode(c), c)
+  for (const c of [
+    'NO_AUDIO_SYSTEM',
+    'NO_MIDI_SYSTEM',
+    'NO_DEVICE',
+    'DEVICE_BUSY',
+    'DEVICE_FAILED',
+    'FORMAT_UNSUPPORTED',
+    'MIDI_PORT_FAILED',
+  ])
+    assert.ok(isDeviceErrorCode(c), c)
   for (const c of ['BAD_FLAG', 'ENOENT', '', undefined, 7, null]) assert.not.ok(isDeviceErrorCode(c), String(c))
 })
 
@@ -90,15 +125,26 @@ test('describeError: the first line only, for anything thrown', () => {
 })
 
 const card = (o: Partial<AudioDeviceInfo> = {}): AudioDeviceInfo => ({
-  id: 1, name: 'Card', hostApi: 'ALSA', inputChannels: 2, outputChannels: 2, defaultRateHz: 48000,
-  defaultLowInputLatencyMs: 5, defaultLowOutputLatencyMs: 5, ...o,
+  id: 1,
+  name: 'Card',
+  hostApi: 'ALSA',
+  inputChannels: 2,
+  outputChannels: 2,
+  defaultRateHz: 48000,
+  defaultLowInputLatencyMs: 5,
+  defaultLowOutputLatencyMs: 5,
+  ...o,
 })
 
 test('a busy card is a DeviceError DEVICE_BUSY (exit 1), not a usage error', () => {
   const busy = (): never => {
     throw new Error('Could not open stream: Device unavailable')
   }
-  const err = throwsCode(() => openNegotiated(busy, { rateHz: 48000, format: 's16le' }, card(), 'output', false), DeviceError, 'DEVICE_BUSY')
+  const err = throwsCode(
+    () => openNegotiated(busy, { rateHz: 48000, format: 's16le' }, card(), 'output', false),
+    DeviceError,
+    'DEVICE_BUSY',
+  )
   assert.is(err.message, "audio output 'Card' is busy: another program has it open (close it, or pick another device with synchro devices)")
   assert.is(exitCodeOf(err), 1)
 })
@@ -107,7 +153,11 @@ test('a card that takes no format tried is a DeviceError FORMAT_UNSUPPORTED', ()
   const refuse = (): never => {
     throw new Error('Format not supported: Invalid sample rate')
   }
-  const err = throwsCode(() => openNegotiated(refuse, { rateHz: 48000, format: 's16le' }, card({ defaultRateHz: 48000 }), 'input', true), DeviceError, 'FORMAT_UNSUPPORTED')
+  const err = throwsCode(
+    () => openNegotiated(refuse, { rateHz: 48000, format: 's16le' }, card({ defaultRateHz: 48000 }), 'input', true),
+    DeviceError,
+    'FORMAT_UNSUPPORTED',
+  )
   assert.match(err.message, /^audio input 'Card' takes none of the formats tried: 48000 Hz s16le \(Invalid sample rate\)/)
 })
 

@@ -181,11 +181,18 @@ export abstract class BaseTransport<S extends TransportStats = TransportStats> e
     }
     if (this.queue.push(frame, cls) && this.droppingSinceMs === undefined) this.droppingSinceMs = now
     if (this.droppingSinceMs !== undefined && now - this.droppingSinceMs > this.stallTimeoutMs) {
-      return this.abort(new TimeoutError('TOO_SLOW', `peer ${this.remote} fell behind: reading slower than the stream, audio dropped for ${limitS} s`))
+      return this.abort(
+        new TimeoutError('TOO_SLOW', `peer ${this.remote} fell behind: reading slower than the stream, audio dropped for ${limitS} s`),
+      )
     }
     if (this.queue.controlBytes > this.queue.maxBytes) {
       const waiting = this.queue.controlBytes
-      return this.abort(new TimeoutError('TOO_SLOW', `peer ${this.remote} fell behind: ${waiting} bytes of control messages waiting, more than the ${this.queue.maxBytes}-byte cap`))
+      return this.abort(
+        new TimeoutError(
+          'TOO_SLOW',
+          `peer ${this.remote} fell behind: ${waiting} bytes of control messages waiting, more than the ${this.queue.maxBytes}-byte cap`,
+        ),
+      )
     }
   }
 }

@@ -16,7 +16,10 @@ export interface BothListener {
  * twin is taken, both are tried again elsewhere.
  */
 export async function listenBoth(
-  host: string, port: number, attach: (t: Transport) => void, o: { sessionId: number; maxQueueBytes: number },
+  host: string,
+  port: number,
+  attach: (t: Transport) => void,
+  o: { sessionId: number; maxQueueBytes: number },
 ): Promise<BothListener> {
   for (let attempt = 0; ; attempt++) {
     const tcp: TcpListener = await listenTcp(host, port, (t) => attach(t), { maxQueueBytes: o.maxQueueBytes, stallTimeoutMs: 4000 })

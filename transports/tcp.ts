@@ -28,8 +28,19 @@ export class TcpTransport extends BaseTransport {
   readonly reliable = true
   private readonly deframer: Deframer
 
-  constructor(private readonly socket: net.Socket, o: TcpOptions & { clock: Clock }) {
-    super({ remote: `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`, clock: o.clock, maxQueueBytes: o.maxQueueBytes, stallTimeoutMs: o.stallTimeoutMs }, emptyStats())
+  constructor(
+    private readonly socket: net.Socket,
+    o: TcpOptions & { clock: Clock },
+  ) {
+    super(
+      {
+        remote: `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`,
+        clock: o.clock,
+        maxQueueBytes: o.maxQueueBytes,
+        stallTimeoutMs: o.stallTimeoutMs,
+      },
+      emptyStats(),
+    )
     this.deframer = new Deframer(o.maxPayload ?? CONTROL_MAX_PAYLOAD)
     socket.setNoDelay(true)
     socket.on('data', (chunk: Buffer) => this.onData(chunk))
@@ -85,12 +96,7 @@ export interface TcpListener {
   close(): Promise<void>
 }
 
-export function listenTcp(
-  host: string,
-  port: number,
-  onTransport: (t: TcpTransport) => void,
-  o: TcpOptions = {},
-): Promise<TcpListener> {
+export function listenTcp(host: string, port: number, onTransport: (t: TcpTransport) => void, o: TcpOptions = {}): Promise<TcpListener> {
   return new Promise((resolve, reject) => {
     const clock = o.clock ?? systemClock
     const server = net.createServer((socket) => onTransport(new TcpTransport(socket, { ...o, clock })))
@@ -130,18 +136,24 @@ export function connectTcp(host: string, port: number, timeoutMs: number, o: Tcp
 
 function describeConnectError(err: NodeJS.ErrnoException, host: string, port: number): SynchroError {
   const why =
-    err.code === 'ECONNREFUSED' ? 'connection refused (is `synchro serve` running there?)'
-    : err.code === 'ENOTFOUND' || err.code === 'EAI_AGAIN' ? 'unknown host'
-    : err.code === 'EHOSTUNREACH' || err.code === 'ENETUNREACH' ? 'no route to host'
-    : err.message
+    err.code === 'ECONNREFUSED'
+      ? 'connection refused (is `synchro serve` running there?)'
+      : err.code === 'ENOTFOUND' || err.code === 'EAI_AGAIN'
+        ? 'unknown host'
+        : err.code === 'EHOSTUNREACH' || err.code === 'ENETUNREACH'
+          ? 'no route to host'
+          : err.message
   return new ConnectionError('CONNECT_FAILED', `cannot reach ${host}:${port}: ${why}`, { cause: err })
 }
 
 function describeListenError(err: NodeJS.ErrnoException, host: string, port: number): SynchroError {
   const why =
-    err.code === 'EADDRINUSE' ? `port ${port} is already in use (pick another with --port, or --port 0 for any free one)`
-    : err.code === 'EACCES' ? `no permission to use port ${port} (ports below 1024 need root)`
-    : err.code === 'EADDRNOTAVAIL' ? `${host} is not an address of this machine`
-    : err.message
+    err.code === 'EADDRINUSE'
+      ? `port ${port} is already in use (pick another with --port, or --port 0 for any free one)`
+      : err.code === 'EACCES'
+        ? `no permission to use port ${port} (ports below 1024 need root)`
+        : err.code === 'EADDRNOTAVAIL'
+          ? `${host} is not an address of this machine`
+          : err.message
   return new ConnectionError('LISTEN_FAILED', `cannot listen on ${host}:${port}: ${why}`, { cause: err })
 }

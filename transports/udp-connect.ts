@@ -52,13 +52,25 @@ export async function connectUdp(host: string, port: number, timeoutMs: number, 
     }
     const onError = (err: NodeJS.ErrnoException): void => {
       if (!settled) {
-        fail(new ConnectionError('CONNECT_FAILED', `cannot reach ${host}:${port} over UDP: ${err.code === 'ECONNREFUSED' ? 'connection refused (is `synchro serve` running there?)' : err.message}`, { cause: err }))
+        fail(
+          new ConnectionError(
+            'CONNECT_FAILED',
+            `cannot reach ${host}:${port} over UDP: ${err.code === 'ECONNREFUSED' ? 'connection refused (is `synchro serve` running there?)' : err.message}`,
+            { cause: err },
+          ),
+        )
       }
       // Later, a refusal (ICMP port unreachable) may be a server restarting: the session's
       // keep-alive decides when the server is gone, as it does for a silent network.
     }
     const timer = clock.setTimeout(
-      () => fail(new TimeoutError('CONNECT_TIMEOUT', `cannot reach ${host}:${port} over UDP: no answer within ${(timeoutMs / 1000).toFixed(1)} s (is the server up, and UDP port ${port} open?)`)),
+      () =>
+        fail(
+          new TimeoutError(
+            'CONNECT_TIMEOUT',
+            `cannot reach ${host}:${port} over UDP: no answer within ${(timeoutMs / 1000).toFixed(1)} s (is the server up, and UDP port ${port} open?)`,
+          ),
+        ),
       timeoutMs,
     )
     socket.on('error', onError)

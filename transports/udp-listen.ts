@@ -109,9 +109,12 @@ function versionRefusal(peerVersion: number): Uint8Array {
 
 function describeBindError(err: NodeJS.ErrnoException, host: string, port: number): SynchroError {
   const why =
-    err.code === 'EADDRINUSE' ? `UDP port ${port} is already in use (pick another with --port)`
-    : err.code === 'EACCES' ? `no permission to use port ${port} (ports below 1024 need root)`
-    : err.code === 'EADDRNOTAVAIL' ? `${host} is not an address of this machine`
-    : err.message
+    err.code === 'EADDRINUSE'
+      ? `UDP port ${port} is already in use (pick another with --port)`
+      : err.code === 'EACCES'
+        ? `no permission to use port ${port} (ports below 1024 need root)`
+        : err.code === 'EADDRNOTAVAIL'
+          ? `${host} is not an address of this machine`
+          : err.message
   return new ConnectionError('LISTEN_FAILED', `cannot listen on ${host}:${port} (UDP): ${why}`, { cause: err })
 }

@@ -167,7 +167,9 @@ export class UdpReliable {
       if (p.dueAtMs > now) continue
       if (p.attempts >= MAX_ATTEMPTS) {
         const type = messageTypeName(peekType(p.bytes) ?? -1)
-        this.link.fail(new TimeoutError('NO_ACK', `${this.link.remote} did not acknowledge ${type} (seq ${seq}) after ${MAX_ATTEMPTS} tries`))
+        this.link.fail(
+          new TimeoutError('NO_ACK', `${this.link.remote} did not acknowledge ${type} (seq ${seq}) after ${MAX_ATTEMPTS} tries`),
+        )
         return
       }
       p.attempts++

@@ -13,7 +13,21 @@
 // The ARQ lives in udp-reliable.ts, the common state in base-transport.ts, and the sockets
 // in udp-listen.ts (the server's) and udp-connect.ts (a rig's).
 
-import { FLAG, HEADER_BYTES, MSG, PROTOCOL_VERSION, hasMagic, isWholeFrame, peekFlags, peekSeq, peekSession, peekType, peekVersion, writeHeader, VersionMismatchError } from '../src/codec/header.js'
+import {
+  FLAG,
+  HEADER_BYTES,
+  MSG,
+  PROTOCOL_VERSION,
+  hasMagic,
+  isWholeFrame,
+  peekFlags,
+  peekSeq,
+  peekSession,
+  peekType,
+  peekVersion,
+  writeHeader,
+  VersionMismatchError,
+} from '../src/codec/header.js'
 import { CONTROL_MAX_PAYLOAD, RELIABLE_TYPES } from '../src/codec/messages.js'
 import { unbundle } from '../src/codec/datagrams.js'
 import { SeqWindow } from '../src/codec/seq.js'
@@ -200,6 +214,14 @@ export class UdpTransport extends BaseTransport<UdpStats> {
 /** CONNECT: a header and zero padding up to MIN_CONNECT_BYTES. */
 export function connectDatagram(): Uint8Array {
   const out = new Uint8Array(MIN_CONNECT_BYTES)
-  writeHeader(out, 0, { type: MSG.CONNECT, codec: 0, flags: 0, seq: 0, sessionId: 0, timestamp: 0, payloadLength: MIN_CONNECT_BYTES - HEADER_BYTES })
+  writeHeader(out, 0, {
+    type: MSG.CONNECT,
+    codec: 0,
+    flags: 0,
+    seq: 0,
+    sessionId: 0,
+    timestamp: 0,
+    payloadLength: MIN_CONNECT_BYTES - HEADER_BYTES,
+  })
   return out
 }

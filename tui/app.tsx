@@ -52,20 +52,31 @@ export function Console({ model, run, quit }: ConsoleProps) {
     if (key.upArrow) return setSelected(Math.max(0, sel - 1))
     if (key.downArrow) return setSelected(Math.min(rigs.length - 1, sel + 1))
     switch (input) {
-      case 's': return act({ kind: 'init' })
-      case 't': return setConfirm({ what: 'stop' })
-      case 'x': return act({ kind: 'switch', to: snap.mode === 'tcp' ? 'udp' : 'tcp' })
-      case 'p': return act({ kind: 'panic' })
-      case 'k': return rig ? setConfirm({ what: 'kick', rig: rig.name }) : model.note('no rig to kick', 'warn')
-      case 'm': return rig ? act({ kind: 'mute', name: rig.name, muted: !rig.muted }) : model.note('no rig to mute', 'warn')
-      case 'q': return live ? setConfirm({ what: 'quit' }) : quit()
+      case 's':
+        return act({ kind: 'init' })
+      case 't':
+        return setConfirm({ what: 'stop' })
+      case 'x':
+        return act({ kind: 'switch', to: snap.mode === 'tcp' ? 'udp' : 'tcp' })
+      case 'p':
+        return act({ kind: 'panic' })
+      case 'k':
+        return rig ? setConfirm({ what: 'kick', rig: rig.name }) : model.note('no rig to kick', 'warn')
+      case 'm':
+        return rig ? act({ kind: 'mute', name: rig.name, muted: !rig.muted }) : model.note('no rig to mute', 'warn')
+      case 'q':
+        return live ? setConfirm({ what: 'quit' }) : quit()
     }
   })
 
-  const prompt = confirm === null ? undefined
-    : confirm.what === 'stop' ? 'Stop the show? Every rig gets TERMINATE. y / n'
-    : confirm.what === 'kick' ? `Kick ${confirm.rig} from the show? y / n`
-    : 'The show is live: quit and stop it for every rig? y / n'
+  const prompt =
+    confirm === null
+      ? undefined
+      : confirm.what === 'stop'
+        ? 'Stop the show? Every rig gets TERMINATE. y / n'
+        : confirm.what === 'kick'
+          ? `Kick ${confirm.rig} from the show? y / n`
+          : 'The show is live: quit and stop it for every rig? y / n'
 
   // Rows: header 2, meters, MIDI 1, table header 1 + rigs, log, help 1, borders/gaps 3.
   const channels = snap.info.format.channels

@@ -83,9 +83,13 @@ export class ConsoleModel {
     const stats = { ...raw, rigs: [...raw.rigs].sort((a, b) => a.name.localeCompare(b.name)) }
     const now = this.clock.now()
     const dt = (now - this.lastMidi.atMs) / 1000
-    const midiRate = dt > 0 && this.lastMidi.atMs > 0
-      ? { in: Math.max(0, (stats.midi.messagesIn - this.lastMidi.in) / dt), out: Math.max(0, (stats.midi.messagesOut - this.lastMidi.out) / dt) }
-      : this.snapshot.midiRate
+    const midiRate =
+      dt > 0 && this.lastMidi.atMs > 0
+        ? {
+            in: Math.max(0, (stats.midi.messagesIn - this.lastMidi.in) / dt),
+            out: Math.max(0, (stats.midi.messagesOut - this.lastMidi.out) / dt),
+          }
+        : this.snapshot.midiRate
     this.lastMidi = { atMs: now, in: stats.midi.messagesIn, out: stats.midi.messagesOut }
     this.snapshot = { info: this.info, stats, mode, log: this.log, midiRate }
     for (const l of this.listeners) l()

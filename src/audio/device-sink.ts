@@ -78,17 +78,27 @@ export class DeviceSink implements AudioSink {
     const format = this.format!
     // A card with fewer channels than the show gets a down-mix (stereo show on a mono speaker).
     const channels = Math.min(format.channels, this.device.outputChannels)
-    const options = (c: CardFormat): StreamOptions => ({ deviceId: this.device.id, rateHz: c.rateHz, channels, format: c.format, framesPerBuffer: bufferFrames(this.o.buffer, c.rateHz) })
+    const options = (c: CardFormat): StreamOptions => ({
+      deviceId: this.device.id,
+      rateHz: c.rateHz,
+      channels,
+      format: c.format,
+      framesPerBuffer: bufferFrames(this.o.buffer, c.rateHz),
+    })
     const probe = this.devices.probe
     const { stream, card } = openNegotiated(
       (c) => this.devices.playback(options(c)),
-      format, this.device, 'output', this.o.bitExact ?? false,
+      format,
+      this.device,
+      'output',
+      this.o.bitExact ?? false,
       probe && ((cards) => probe('output', cards.map(options))),
     )
     this.bridge?.destroy()
     this.bridge = new FormatBridge(format, { ...card, channels })
     this.conversion = describeConversion(format, card, 'output')
-    if (channels < format.channels) this.conversion = `${this.conversion ? `${this.conversion}, ` : ''}${format.channels} ch down-mixed to ${channels}`
+    if (channels < format.channels)
+      this.conversion = `${this.conversion ? `${this.conversion}, ` : ''}${format.channels} ch down-mixed to ${channels}`
     this.cardFrameBytes = bytesPerSample(card.format) * channels
     this.maxQueuedFrames = Math.max(8 * bufferFrames(this.o.buffer, card.rateHz), 1024)
     if (this.drift) {
@@ -149,7 +159,10 @@ export class DeviceSink implements AudioSink {
 
     const frames = pcm.byteLength / this.showFrameBytes
     if (this.queuedFrames > 0 && now - this.lastTakenMs > STALL_MS) {
-      return this.lost(stream, `audio output '${this.device.name}' stopped taking audio for ${STALL_MS} ms (unplugged, or its driver stalled)`)
+      return this.lost(
+        stream,
+        `audio output '${this.device.name}' stopped taking audio for ${STALL_MS} ms (unplugged, or its driver stalled)`,
+      )
     }
     // Room, in show frames (near enough when resampling: the bound is a bound, not a target).
     const room = this.maxQueuedFrames - this.queuedFrames
@@ -187,8 +200,14 @@ export class DeviceSink implements AudioSink {
     if (!this.format) return undefined
     const d = this.drift?.stats ?? { driftPpm: 0, framesInserted: 0, framesDropped: 0 }
     return {
-      driftPpm: d.driftPpm, framesInserted: d.framesInserted + this.carried.framesInserted, framesDropped: d.framesDropped + this.carried.framesDropped,
-      queuedFrames: this.queuedFrames, framesSkipped: this.framesSkipped, conversion: this.conversion, reopens: this.reopens, fault: this.fault ?? null,
+      driftPpm: d.driftPpm,
+      framesInserted: d.framesInserted + this.carried.framesInserted,
+      framesDropped: d.framesDropped + this.carried.framesDropped,
+      queuedFrames: this.queuedFrames,
+      framesSkipped: this.framesSkipped,
+      conversion: this.conversion,
+      reopens: this.reopens,
+      fault: this.fault ?? null,
     }
   }
 

@@ -53,7 +53,10 @@ export class DeviceSource implements AudioSource {
   /** The card was lost and has not delivered since. */
   private faulted = false
 
-  constructor(readonly format: SourceFormat, private readonly o: DeviceSourceOptions) {
+  constructor(
+    readonly format: SourceFormat,
+    private readonly o: DeviceSourceOptions,
+  ) {
     this.devices = o.devices ?? audioDevices()
     this.reopener = new Reopener(() => this.reopen(), o.clock)
     this.device = matchDevice(o.name, this.devices.list(), 'input')
@@ -65,7 +68,10 @@ export class DeviceSource implements AudioSource {
     try {
       this.open()
     } catch (err) {
-      throw new DeviceError(err instanceof DeviceError ? err.code : 'DEVICE_FAILED', `cannot open audio input '${this.device.name}': ${(err as Error).message}`)
+      throw new DeviceError(
+        err instanceof DeviceError ? err.code : 'DEVICE_FAILED',
+        `cannot open audio input '${this.device.name}': ${(err as Error).message}`,
+      )
     }
     this.watch()
   }
@@ -104,11 +110,20 @@ export class DeviceSource implements AudioSource {
   private open(): void {
     const show = this.format
     const channels = this.deviceChannels
-    const options = (c: CardFormat): StreamOptions => ({ deviceId: this.device.id, rateHz: c.rateHz, channels, format: c.format, framesPerBuffer: bufferFrames(this.o.buffer, c.rateHz) })
+    const options = (c: CardFormat): StreamOptions => ({
+      deviceId: this.device.id,
+      rateHz: c.rateHz,
+      channels,
+      format: c.format,
+      framesPerBuffer: bufferFrames(this.o.buffer, c.rateHz),
+    })
     const probe = this.devices.probe
     const opened = openNegotiated(
       (c) => this.devices.capture(options(c)),
-      show, this.device, 'input', this.o.bitExact ?? false,
+      show,
+      this.device,
+      'input',
+      this.o.bitExact ?? false,
       probe && ((cards) => probe('input', cards.map(options))),
     )
     const stream = opened.stream
@@ -145,7 +160,8 @@ export class DeviceSource implements AudioSource {
       stream.start()
     }
     // With a resampler to load first, the card starts once it is ready (a few ms).
-    if (this.conversion?.includes('resampled')) bridge.ready.then(begin, (err: Error) => this.lost(stream, `cannot resample audio input '${this.device.name}': ${err.message}`))
+    if (this.conversion?.includes('resampled'))
+      bridge.ready.then(begin, (err: Error) => this.lost(stream, `cannot resample audio input '${this.device.name}': ${err.message}`))
     else begin()
   }
 
@@ -188,7 +204,11 @@ export class DeviceSource implements AudioSource {
     const periodMs = framesToMs(show.framesPerPacket, show.rateHz)
     // Not from before INIT: a card opened at setup that never delivered would otherwise be
     // "silent" since it was opened, and the show would send the seconds before INIT too.
-    const s: { timer: unknown; startMs: number; sent: number } = { timer: undefined, startMs: Math.max(this.lastDataMs, this.streamStartMs), sent: 0 }
+    const s: { timer: unknown; startMs: number; sent: number } = {
+      timer: undefined,
+      startMs: Math.max(this.lastDataMs, this.streamStartMs),
+      sent: 0,
+    }
     this.silence = s
     const tick = (): void => {
       if (this.silence !== s) return

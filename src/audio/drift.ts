@@ -113,7 +113,8 @@ export class DriftController {
  */
 export function adjustByOneFrame(pcm: Uint8Array, frameBytes: number, sampleBytes: number, change: -1 | 1): Uint8Array {
   const frames = pcm.byteLength / frameBytes
-  if (frames < 3) return change === 1 ? concat(pcm, pcm.subarray(pcm.byteLength - frameBytes)) : pcm.subarray(0, pcm.byteLength - frameBytes)
+  if (frames < 3)
+    return change === 1 ? concat(pcm, pcm.subarray(pcm.byteLength - frameBytes)) : pcm.subarray(0, pcm.byteLength - frameBytes)
   const view = new DataView(pcm.buffer, pcm.byteOffset, pcm.byteLength)
   const channels = frameBytes / sampleBytes
   let best = 1

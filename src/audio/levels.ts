@@ -22,7 +22,10 @@ export class LevelMeter {
   private lastMs: number | undefined
 
   /** `clock`: what the peaks fall back on (the runner's). */
-  constructor(private readonly format: AudioFormat, private readonly clock: Clock) {
+  constructor(
+    private readonly format: AudioFormat,
+    private readonly clock: Clock,
+  ) {
     this.peak = new Array(format.channels).fill(0)
     this.meanSquare = new Array(format.channels).fill(0)
   }

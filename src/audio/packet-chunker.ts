@@ -8,7 +8,10 @@ export class PacketChunker {
   private readonly packetBytes: number
   private readonly frameBytes: number
 
-  constructor(show: AudioFormat, private readonly packet: (pcm: Uint8Array) => void) {
+  constructor(
+    show: AudioFormat,
+    private readonly packet: (pcm: Uint8Array) => void,
+  ) {
     this.frameBytes = bytesPerFrame(show)
     this.packetBytes = show.framesPerPacket * this.frameBytes
   }

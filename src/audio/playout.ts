@@ -52,8 +52,18 @@ export interface PlayoutStats {
 
 export function emptyPlayoutStats(): PlayoutStats {
   return {
-    framesReceived: 0, framesPlayed: 0, framesConcealed: 0, packetsReceived: 0, packetsLost: 0,
-    packetsLate: 0, packetsDuplicate: 0, underruns: 0, latencyTrims: 0, jitterMs: 0, bufferMs: 0, depthMs: 0,
+    framesReceived: 0,
+    framesPlayed: 0,
+    framesConcealed: 0,
+    packetsReceived: 0,
+    packetsLost: 0,
+    packetsLate: 0,
+    packetsDuplicate: 0,
+    underruns: 0,
+    latencyTrims: 0,
+    jitterMs: 0,
+    bufferMs: 0,
+    depthMs: 0,
   }
 }
 
@@ -114,10 +124,17 @@ export class Playout {
   get stats(): PlayoutStats {
     const c = this.buffer.counts
     return {
-      framesReceived: c.framesReceived, framesPlayed: this.framesPlayed, framesConcealed: this.framesConcealed,
-      packetsReceived: c.packetsReceived, packetsLost: this.buffer.loss.lost, packetsLate: c.packetsLate,
-      packetsDuplicate: c.packetsDuplicate, underruns: this.underruns, latencyTrims: this.governor.trims,
-      jitterMs: this.depth.jitterMs, bufferMs: framesToMs(this.buffer.bufferedFrames, this.o.format.rateHz),
+      framesReceived: c.framesReceived,
+      framesPlayed: this.framesPlayed,
+      framesConcealed: this.framesConcealed,
+      packetsReceived: c.packetsReceived,
+      packetsLost: this.buffer.loss.lost,
+      packetsLate: c.packetsLate,
+      packetsDuplicate: c.packetsDuplicate,
+      underruns: this.underruns,
+      latencyTrims: this.governor.trims,
+      jitterMs: this.depth.jitterMs,
+      bufferMs: framesToMs(this.buffer.bufferedFrames, this.o.format.rateHz),
       depthMs: this.depth.depthMs,
     }
   }

@@ -20,7 +20,11 @@ export class RawSource implements AudioSource {
   private stream: Readable | undefined
   private pacer: Pacer | undefined
 
-  constructor(readonly path: string, readonly format: SourceFormat, private readonly clock: Clock) {
+  constructor(
+    readonly path: string,
+    readonly format: SourceFormat,
+    private readonly clock: Clock,
+  ) {
     const isPipe = path === '-' || isFifo(path)
     this.needsPacing = !isPipe
     if (!isPipe) {

@@ -19,7 +19,11 @@ interface LibSampleRate {
 const require = createRequire(import.meta.url)
 
 export class Resampler {
-  private constructor(private src: SRC | undefined, readonly fromHz: number, readonly toHz: number) {}
+  private constructor(
+    private src: SRC | undefined,
+    readonly fromHz: number,
+    readonly toHz: number,
+  ) {}
 
   static async create(channels: number, fromHz: number, toHz: number): Promise<Resampler> {
     const lib = require('@alexanderolsen/libsamplerate-js') as LibSampleRate

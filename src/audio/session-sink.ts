@@ -21,7 +21,10 @@ export class SessionSink implements AudioSink {
       return
     }
     if (format.rateHz !== this.format.rateHz || format.channels !== this.format.channels || format.format !== this.format.format) {
-      throw new InvalidStateError('FORMAT_CHANGED', `the show's format changed on rejoin; ${this.inner.description} was opened for the old one`)
+      throw new InvalidStateError(
+        'FORMAT_CHANGED',
+        `the show's format changed on rejoin; ${this.inner.description} was opened for the old one`,
+      )
     }
   }
 

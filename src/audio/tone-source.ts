@@ -15,7 +15,11 @@ export class ToneSource implements AudioSource {
   private pacer: Pacer | undefined
   private phase = 0
 
-  constructor(readonly format: SourceFormat, readonly frequencyHz: number, private readonly clock: Clock) {
+  constructor(
+    readonly format: SourceFormat,
+    readonly frequencyHz: number,
+    private readonly clock: Clock,
+  ) {
     this.description = `tone ${frequencyHz} Hz`
   }
 

@@ -23,7 +23,10 @@ export class WavSource implements AudioSource {
   private readonly samples: Uint8Array
   private pacer: Pacer | undefined
 
-  constructor(readonly path: string, private readonly clock: Clock) {
+  constructor(
+    readonly path: string,
+    private readonly clock: Clock,
+  ) {
     let bytes: Buffer
     try {
       bytes = readFileSync(path)
@@ -40,7 +43,10 @@ export class WavSource implements AudioSource {
     const tag = fmt.audioFormat === WAVE_FORMAT_EXTENSIBLE ? (fmt.subformat?.[0] ?? 0) : fmt.audioFormat
     const format = sampleFormatOf(tag, fmt.bitsPerSample)
     if (!format) {
-      throw new UsageError('SOURCE_FORMAT', `${path}: ${fmt.bitsPerSample}-bit ${tag === WAVE_FORMAT_IEEE_FLOAT ? 'float' : 'integer'} WAV is not supported (use 16- or 24-bit integer or 32-bit float)`)
+      throw new UsageError(
+        'SOURCE_FORMAT',
+        `${path}: ${fmt.bitsPerSample}-bit ${tag === WAVE_FORMAT_IEEE_FLOAT ? 'float' : 'integer'} WAV is not supported (use 16- or 24-bit integer or 32-bit float)`,
+      )
     }
     this.format = { rateHz: fmt.sampleRate, channels: fmt.numChannels, format }
     this.samples = (wav.data as { samples: Uint8Array }).samples

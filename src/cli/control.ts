@@ -7,7 +7,11 @@ import type { ServerRunner } from '../session/server-runner.js'
 import type { ShowEvent } from '../session/events.js'
 
 /** Starts reading commands from `input` (stdin); returns a function that stops. */
-export function readControl(runner: ServerRunner, emit: (event: ShowEvent) => void, input: NodeJS.ReadableStream = process.stdin): () => void {
+export function readControl(
+  runner: ServerRunner,
+  emit: (event: ShowEvent) => void,
+  input: NodeJS.ReadableStream = process.stdin,
+): () => void {
   const lines = createInterface({ input, terminal: false })
   lines.on('line', (line) => {
     if (line.trim() === '') return

@@ -46,6 +46,8 @@ export function describeRigEvent(e: RigEvent): string | null {
 
 /** The periodic stats line (every fifth stats event). */
 export function describeRigStats(s: RigStats): string {
-  return `${s.transport}: played ${(s.framesPlayed / 1000).toFixed(0)}k frames, buffer ${s.bufferMs} ms, jitter ${s.jitterMs} ms, ` +
+  return (
+    `${s.transport}: played ${(s.framesPlayed / 1000).toFixed(0)}k frames, buffer ${s.bufferMs} ms, jitter ${s.jitterMs} ms, ` +
     `underruns ${s.underruns}, lost ${s.packetsLost}, concealed ${s.framesConcealed} frames, rtt ${s.rttMs ?? '-'} ms`
+  )
 }

@@ -11,8 +11,11 @@ const plural = (n: number, one: string): string => `${n} ${one}${n === 1 ? '' : 
 export function describeShowEvent(e: ShowEvent): string | null {
   switch (e.event) {
     case 'listening':
-      return `listening on ${e.transport} ${e.host}:${e.port}; source ${e.source}; ${describeFormat(e.format)}; ` +
-        `waiting for ${plural(e.clients, 'rig')}` + e.midi.map((m) => `; ${m}`).join('')
+      return (
+        `listening on ${e.transport} ${e.host}:${e.port}; source ${e.source}; ${describeFormat(e.format)}; ` +
+        `waiting for ${plural(e.clients, 'rig')}` +
+        e.midi.map((m) => `; ${m}`).join('')
+      )
     case 'joined':
       return `rig ${e.name} joined from ${e.remote}${e.late ? ' (late: playing from the live position)' : ''}`
     case 'left':
@@ -40,8 +43,10 @@ export function describeShowEvent(e: ShowEvent): string | null {
     case 'control':
       return e.ok ? `> ${e.message}` : `? ${e.error}`
     case 'summary':
-      return `done: ${e.reason}; ${e.packetsBroadcast} packets (${(e.framesBroadcast / e.rateHz).toFixed(1)} s of audio) ` +
+      return (
+        `done: ${e.reason}; ${e.packetsBroadcast} packets (${(e.framesBroadcast / e.rateHz).toFixed(1)} s of audio) ` +
         `to ${e.rigsJoined} rig(s)`
+      )
     default:
       return null
   }
@@ -49,8 +54,15 @@ export function describeShowEvent(e: ShowEvent): string | null {
 
 /** The periodic stats line (every fifth stats event while streaming); `midi`: the show has MIDI in or out. */
 export function describeShowStats(s: ServerStats, midi: boolean): string {
-  return `${(s.uptimeMs / 1000).toFixed(0)} s: ${s.rigs.length} rig(s), ${s.packetsBroadcast} packets sent` +
+  return (
+    `${(s.uptimeMs / 1000).toFixed(0)} s: ${s.rigs.length} rig(s), ${s.packetsBroadcast} packets sent` +
     (midi ? `, MIDI ${s.midi.messagesIn} in / ${s.midi.messagesOut} out` : '') +
-    s.rigs.map((r) => `; ${r.name} on ${r.transport}, rtt ${r.rttMs ?? '-'} ms, dropped ${r.framesDropped}` +
-      (r.heard ? `, lost ${r.heard.packetsLost}, concealed ${r.heard.framesConcealed}` : '')).join('')
+    s.rigs
+      .map(
+        (r) =>
+          `; ${r.name} on ${r.transport}, rtt ${r.rttMs ?? '-'} ms, dropped ${r.framesDropped}` +
+          (r.heard ? `, lost ${r.heard.packetsLost}, concealed ${r.heard.framesConcealed}` : ''),
+      )
+      .join('')
+  )
 }

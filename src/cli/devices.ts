@@ -25,7 +25,9 @@ export async function devices(argv: string[]): Promise<number> {
     process.stdout.write(DEVICES_HELP)
     return 0
   }
-  let midi: { available: true; backend: string; inputs: string[]; outputs: string[] } | { available: false; backend: string; reason: string }
+  let midi:
+    | { available: true; backend: string; inputs: string[]; outputs: string[] }
+    | { available: false; backend: string; reason: string }
   try {
     midi = { available: true, ...listMidiPorts() }
   } catch (err) {
@@ -53,7 +55,9 @@ export async function devices(argv: string[]): Promise<number> {
     const khz = (r: number[]): string => (r.length ? r.map((x) => x / 1000).join('/') : '-')
     for (const d of audio.devices) {
       const rates = d.supportedRatesHz ? `  rates in ${khz(d.supportedRatesHz.input)} out ${khz(d.supportedRatesHz.output)} kHz` : ''
-      lines.push(`  ${d.name}  ${d.hostApi}  ${d.inputChannels}/${d.outputChannels} ch  ${d.defaultRateHz} Hz  ${d.defaultLowInputLatencyMs}/${d.defaultLowOutputLatencyMs} ms${rates}`)
+      lines.push(
+        `  ${d.name}  ${d.hostApi}  ${d.inputChannels}/${d.outputChannels} ch  ${d.defaultRateHz} Hz  ${d.defaultLowInputLatencyMs}/${d.defaultLowOutputLatencyMs} ms${rates}`,
+      )
     }
     if (audio.devices.length === 0) lines.push('  (none)')
   } else {

@@ -87,13 +87,16 @@ function parsedBy<T>(flag: string, parse: (text: string) => T) {
 /** "1:10" flags (repeatable) or a profile's { "1": 10 }: a remap of channels or controllers. */
 function remap(flag: string, max: number, what: 'channel' | 'controller') {
   const one = parsedBy(flag, (m) => parseMapping(m, max, what))
-  return z.union([z.array(z.string()), z.record(z.string(), z.number())])
+  return z
+    .union([z.array(z.string()), z.record(z.string(), z.number())])
     .transform((maps, ctx) => (Array.isArray(maps) ? Object.fromEntries(maps.map((m) => one(m, ctx))) : maps))
 }
 
 /** A flag's text goes through its parser; a profile's value is typed already. */
-const typed = <T>(parse: (text: string, ctx: z.RefinementCtx) => T) =>
-  (value: string | T, ctx: z.RefinementCtx): T => (typeof value === 'string' ? parse(value, ctx) : value)
+const typed =
+  <T>(parse: (text: string, ctx: z.RefinementCtx) => T) =>
+  (value: string | T, ctx: z.RefinementCtx): T =>
+    typeof value === 'string' ? parse(value, ctx) : value
 
 const midiKinds = (text: string, ctx: z.RefinementCtx): MidiKind[] => {
   const kinds = text.split(',').map((k) => k.trim())
@@ -120,9 +123,15 @@ export const JoinOptionsSchema = z.object({
   /** Keep trying every second when the server is lost or not up yet. @default false */
   retry: z.boolean(),
   /** Pass only these channels ("1-4,10" or [1, 2, 3, 4, 10]). @default undefined (all) */
-  midiChannels: z.union([z.string(), z.array(z.number())]).transform(typed(parsedBy('midi-channels', parseChannelList))).optional(),
+  midiChannels: z
+    .union([z.string(), z.array(z.number())])
+    .transform(typed(parsedBy('midi-channels', parseChannelList)))
+    .optional(),
   /** Pass only these kinds ("note-on,cc" or a list). @default undefined (all but active sensing) */
-  midiTypes: z.union([z.string(), z.array(z.enum(MIDI_KINDS as [MidiKind, ...MidiKind[]]))]).transform(typed(midiKinds)).optional(),
+  midiTypes: z
+    .union([z.string(), z.array(z.enum(MIDI_KINDS as [MidiKind, ...MidiKind[]]))])
+    .transform(typed(midiKinds))
+    .optional(),
   /** Play channel A on channel B. @default {} */
   midiMapChannel: remap('midi-map-channel', 16, 'channel'),
   /** Turn controller A into controller B. @default {} */
@@ -170,7 +179,9 @@ export function joinOptionsFromProfile(p: ShowProfile, rig: RigProfile): Partial
   const m = rig.midi
   const latency = rig.latencyMs ?? p.latencyMs
   return {
-    name: rig.name, sink: rig.sink, transport: rig.transport ?? p.transport,
+    name: rig.name,
+    sink: rig.sink,
+    transport: rig.transport ?? p.transport,
     ...(latency !== undefined ? { latency } : {}),
     ...(rig.maxLatencyMs !== undefined ? { maxLatency: rig.maxLatencyMs } : {}),
     ...(rig.retry ? { retry: true } : {}),
@@ -196,7 +207,9 @@ export type JoinSettings = Omit<JoinOptions, 'maxLatency'> & {
 
 /** Merges defaults, the rig's profile entry and flags (flags win), checks them once. */
 export function joinSettings(
-  fromProfile: Partial<JoinOptionsInput>, fromFlags: Record<string, unknown>, positionals: string[],
+  fromProfile: Partial<JoinOptionsInput>,
+  fromFlags: Record<string, unknown>,
+  positionals: string[],
 ): JoinSettings {
   if (positionals.length > 1) throw new UsageError('BAD_FLAG', `join takes one HOST:PORT, got also '${positionals[1]}'`)
   const server = parseHostPort(positionals[0])
@@ -207,7 +220,9 @@ export function joinSettings(
     throw new UsageError('BAD_FLAG', `--max-latency must be between ${o.latency} and ${ceiling.max}, got ${maxLatency}`)
   }
   const route = MidiRouteSchema.parse({
-    clock: !o.midiNoClock, mapChannel: o.midiMapChannel, mapController: o.midiMapCc,
+    clock: !o.midiNoClock,
+    mapChannel: o.midiMapChannel,
+    mapController: o.midiMapCc,
     ...(o.midiChannels !== undefined ? { channels: o.midiChannels } : {}),
     ...(o.midiTypes !== undefined ? { types: o.midiTypes } : {}),
   })

@@ -22,7 +22,12 @@ export async function join(argv: string[]): Promise<number> {
   const out = (e: RigEvent, line: string | null): void => reporter.event(e, line)
   const emit = (e: RigEvent): void => out(e, describeRigEvent(e))
   let rig: RigRunner | undefined
-  const media = openRigMedia(s, emit, (data) => rig?.pushMidi(data), (line) => reporter.problem(line))
+  const media = openRigMedia(
+    s,
+    emit,
+    (data) => rig?.pushMidi(data),
+    (line) => reporter.problem(line),
+  )
 
   // Ctrl-C while still connecting (or between retries): leave no half-made sink file behind, exit cleanly.
   let stopping = false
@@ -33,10 +38,18 @@ export async function join(argv: string[]): Promise<number> {
     else if (wake) wake()
     else void media.sink.finish().then(() => process.exit(0))
   })
-  const pause = (ms: number): Promise<void> => new Promise((r) => {
-    const t = setTimeout(() => { wake = undefined; r() }, ms)
-    wake = () => { clearTimeout(t); wake = undefined; r() }
-  })
+  const pause = (ms: number): Promise<void> =>
+    new Promise((r) => {
+      const t = setTimeout(() => {
+        wake = undefined
+        r()
+      }, ms)
+      wake = () => {
+        clearTimeout(t)
+        wake = undefined
+        r()
+      }
+    })
   const stopStats = startRigStats(() => rig, out)
 
   // One session, or with --retry as many as it takes: a rig that lost its server keeps

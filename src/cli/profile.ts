@@ -29,8 +29,21 @@ export async function profile(argv: string[]): Promise<number> {
     case 'check': {
       if (!path) throw new UsageError('BAD_FLAG', 'profile check needs a PATH')
       const p = loadProfile(path)
-      const summary = { event: 'profile', ok: true, name: p.name, transport: p.transport, port: p.port, source: p.source, rigs: p.rigs.map((r) => r.name), midiInputs: p.midi.inputs.length }
-      process.stdout.write(v.json ? JSON.stringify(summary) + '\n' : `${path}: ok: '${p.name}', ${p.transport} port ${p.port}, source ${p.source}, ${p.rigs.length} rig(s)${p.rigs.length ? ` (${p.rigs.map((r) => r.name).join(', ')})` : ''}\n`)
+      const summary = {
+        event: 'profile',
+        ok: true,
+        name: p.name,
+        transport: p.transport,
+        port: p.port,
+        source: p.source,
+        rigs: p.rigs.map((r) => r.name),
+        midiInputs: p.midi.inputs.length,
+      }
+      process.stdout.write(
+        v.json
+          ? JSON.stringify(summary) + '\n'
+          : `${path}: ok: '${p.name}', ${p.transport} port ${p.port}, source ${p.source}, ${p.rigs.length} rig(s)${p.rigs.length ? ` (${p.rigs.map((r) => r.name).join(', ')})` : ''}\n`,
+      )
       return 0
     }
     default:

@@ -31,19 +31,27 @@ export interface RigMedia {
 
 /** Opens the rig's outputs, inputs and sink; `pushMidi` takes what the rig's inputs play. */
 export function openRigMedia(
-  s: JoinSettings, emit: (e: RigEvent) => void, pushMidi: (data: Uint8Array) => void, problem: (line: string) => void,
+  s: JoinSettings,
+  emit: (e: RigEvent) => void,
+  pushMidi: (data: Uint8Array) => void,
+  problem: (line: string) => void,
 ): RigMedia {
   const midiOutputs = s.midiOut.map((spec) => openMidiOutput(spec, systemClock, (e) => emit(e)))
   const midiInputs = s.midiIn.map((spec) => openMidiInput(spec, systemClock))
   // A sound card that fails mid-show: the rig keeps its session and reports the fault.
-  const sink = new SessionSink(openSink(s.sink, s.deviceBuffer, s.bitExact, {
-    onFault: (reason) => emit({ event: 'device-fault', reason }),
-    onRestored: (description) => emit({ event: 'device-restored', description }),
-    onStarted: (description) => emit({ event: 'device-started', description }),
-  }))
+  const sink = new SessionSink(
+    openSink(s.sink, s.deviceBuffer, s.bitExact, {
+      onFault: (reason) => emit({ event: 'device-fault', reason }),
+      onRestored: (description) => emit({ event: 'device-restored', description }),
+      onStarted: (description) => emit({ event: 'device-started', description }),
+    }),
+  )
   startMidiInputs(midiInputs, pushMidi, { error: (input, err) => problem(`${input.description} failed: ${err.message}`) })
   return {
-    sink, midiOutputs, midiInputs, route: new CompiledRoute(s.route),
+    sink,
+    midiOutputs,
+    midiInputs,
+    route: new CompiledRoute(s.route),
     close: async () => {
       for (const input of midiInputs) input.stop()
       await Promise.all([sink.finish(), ...midiOutputs.map((o) => o.close())])
@@ -60,9 +68,17 @@ export function rigNoticeEvent(n: RigRunnerNotice, s: JoinSettings, media: RigMe
   switch (n.event) {
     case 'handshake':
       return {
-        event: 'handshake', server: n.serverName, rate: n.format.rateHz, channels: n.format.channels, format: n.format.format,
-        frames: n.format.framesPerPacket, sessionId: n.sessionId,
-        host: s.host, port: s.port, name: rigName(s), sink: media.sink.description,
+        event: 'handshake',
+        server: n.serverName,
+        rate: n.format.rateHz,
+        channels: n.format.channels,
+        format: n.format.format,
+        frames: n.format.framesPerPacket,
+        sessionId: n.sessionId,
+        host: s.host,
+        port: s.port,
+        name: rigName(s),
+        sink: media.sink.description,
       }
     case 'init':
       return { ...n, latencyMs: s.latency }
@@ -81,9 +97,15 @@ export function rigName(s: Pick<JoinSettings, 'name'>): string {
 export function startSession(s: JoinSettings, media: RigMedia, transport: Transport, emit: (e: RigEvent) => void): RigRunner {
   const rig: RigRunner = new RigRunner({
     config: { name: rigName(s), meta: { host: hostname(), platform: platform(), synchro: VERSION, sink: media.sink.description } },
-    transport, sink: media.sink, latencyMs: s.latency, maxLatencyMs: s.maxLatency, clock: systemClock,
+    transport,
+    sink: media.sink,
+    latencyMs: s.latency,
+    maxLatencyMs: s.maxLatency,
+    clock: systemClock,
     onNotice: (n) => emit(rigNoticeEvent(n, s, media, () => rig.stats().transport)),
-    midiOutputs: media.midiOutputs, midiRoute: media.route, ...(s.midiJitter !== undefined ? { midiJitterMs: s.midiJitter } : {}),
+    midiOutputs: media.midiOutputs,
+    midiRoute: media.route,
+    ...(s.midiJitter !== undefined ? { midiJitterMs: s.midiJitter } : {}),
     connect: (kind) => connectTo(s, kind, 1000),
   })
   return rig

@@ -98,11 +98,14 @@ export const ServeOptionsSchema = z.object({
   /** Frames per packet. @default 128 */
   frames: wholeNumber('frames', LIMITS.framesPerPacket),
   /** `-`: operator commands on stdin. @default undefined (none) */
-  control: z.string().transform((value, ctx) => {
-    if (value === '-') return true as const
-    ctx.addIssue({ code: 'custom', message: `--control takes - (stdin), got '${value}'` })
-    return z.NEVER
-  }).optional(),
+  control: z
+    .string()
+    .transform((value, ctx) => {
+      if (value === '-') return true as const
+      ctx.addIssue({ code: 'custom', message: `--control takes - (stdin), got '${value}'` })
+      return z.NEVER
+    })
+    .optional(),
   /** What the show plays: tone[:HZ], wav:PATH, raw:PATH|-, device[:NAME] or none. @default 'tone:440' */
   source: z.string(),
   /** MIDI into the show, to every rig. @default [] */
@@ -165,7 +168,12 @@ const CONSOLE_DEFAULTS = { clients: 0 } as const satisfies Partial<ServeOptionsI
 export function serveOptionsFromProfile(p: ShowProfile, mode: ShowMode): Partial<ServeOptionsInput> {
   const clientsFromRigs = p.clients !== undefined || mode !== 'console'
   return {
-    transport: p.transport, host: p.host, port: p.port, source: p.source, name: p.name, frames: p.format.framesPerPacket,
+    transport: p.transport,
+    host: p.host,
+    port: p.port,
+    source: p.source,
+    name: p.name,
+    frames: p.format.framesPerPacket,
     ...(clientsFromRigs ? { clients: p.clients ?? Math.max(1, p.rigs.length) } : {}),
     ...(p.source.startsWith('wav:') ? {} : { rate: p.format.rateHz, channels: p.format.channels, format: p.format.sampleFormat }),
     ...(p.durationS !== undefined ? { duration: p.durationS } : {}),

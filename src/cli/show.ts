@@ -47,8 +47,11 @@ function checkPacketsFit(format: AudioFormat, mtu: number, redundancy: number): 
   }
   const fits = maxRedundancy(format, maxDatagramBytes(mtu))
   if (redundancy > fits) {
-    throw new UsageError('BAD_FLAG', `--redundancy ${redundancy} does not fit a ${mtu}-byte MTU with ${frames}-frame packets ` +
-      `(at most ${fits}): lower --frames or --redundancy, or raise --mtu`)
+    throw new UsageError(
+      'BAD_FLAG',
+      `--redundancy ${redundancy} does not fit a ${mtu}-byte MTU with ${frames}-frame packets ` +
+        `(at most ${fits}): lower --frames or --redundancy, or raise --mtu`,
+    )
   }
 }
 
@@ -89,7 +92,13 @@ export async function openShow(s: ServeSettings, output?: ShowOutput): Promise<S
 
   const runner = new ServerRunner({
     config: {
-      serverName: name, format, sessionId, clients: s.clients, pingIntervalMs: s.pingMs, handshakeTimeoutMs: 5000, mode: s.transport,
+      serverName: name,
+      format,
+      sessionId,
+      clients: s.clients,
+      pingIntervalMs: s.pingMs,
+      handshakeTimeoutMs: 5000,
+      mode: s.transport,
     },
     source,
     clock,
@@ -113,8 +122,16 @@ export async function openShow(s: ServeSettings, output?: ShowOutput): Promise<S
     maxQueueBytes: Math.max(64 * 1024, format.rateHz * bytesPerFrame(format)),
   })
   emit({
-    event: 'listening', transport: s.transport, host: s.host, port: listener.port, format, mtu: s.mtu, redundancy: s.redundancy,
-    source: source.description, midi: [...midiInputs, ...midiOutputs].map((m) => m.description), clients: s.clients,
+    event: 'listening',
+    transport: s.transport,
+    host: s.host,
+    port: listener.port,
+    format,
+    mtu: s.mtu,
+    redundancy: s.redundancy,
+    source: source.description,
+    midi: [...midiInputs, ...midiOutputs].map((m) => m.description),
+    clients: s.clients,
   })
   runner.listening()
 
@@ -137,7 +154,15 @@ export async function openShow(s: ServeSettings, output?: ShowOutput): Promise<S
     return summary
   })
   return {
-    runner, reporter, control: s.control, name, transport: s.transport, port: listener.port, format,
-    sourceDescription: source.description, emit, done,
+    runner,
+    reporter,
+    control: s.control,
+    name,
+    transport: s.transport,
+    port: listener.port,
+    format,
+    sourceDescription: source.description,
+    emit,
+    done,
   }
 }

@@ -40,7 +40,14 @@ function split(spec: string): [string, string | undefined] {
 /** A sound card's buffer when --device-buffer is not given (why 128: src/codec/limits.ts). */
 export const DEFAULT_DEVICE_BUFFER_FRAMES = LIMITS.deviceBufferFrames.default
 
-export function openSource(spec: string, f: FormatFlags, clock: Clock, deviceBuffer: DeviceBuffer = { frames: DEFAULT_DEVICE_BUFFER_FRAMES }, bitExact = false, events: DeviceEvents = {}): AudioSource {
+export function openSource(
+  spec: string,
+  f: FormatFlags,
+  clock: Clock,
+  deviceBuffer: DeviceBuffer = { frames: DEFAULT_DEVICE_BUFFER_FRAMES },
+  bitExact = false,
+  events: DeviceEvents = {},
+): AudioSource {
   const [kind, arg] = split(spec)
   const flagsFormat = { rateHz: f.rateHz, channels: f.channels, format: f.format }
   switch (kind) {
@@ -57,7 +64,10 @@ export function openSource(spec: string, f: FormatFlags, clock: Clock, deviceBuf
       const clash = (['rateHz', 'channels', 'format'] as const).find((k) => f.explicit[k] && src.format[k] !== f[k])
       if (clash) {
         const flag = clash === 'rateHz' ? 'rate' : clash
-        throw new UsageError('FORMAT_CLASH', `${arg} has ${flag} ${src.format[clash]} but --${flag} ${f[clash]} was given (a WAV source sets the show's format; drop the flag)`)
+        throw new UsageError(
+          'FORMAT_CLASH',
+          `${arg} has ${flag} ${src.format[clash]} but --${flag} ${f[clash]} was given (a WAV source sets the show's format; drop the flag)`,
+        )
       }
       return src
     }
@@ -76,7 +86,12 @@ export function openSource(spec: string, f: FormatFlags, clock: Clock, deviceBuf
 /** What a sound card reports mid-show (a source reports faults and returns; a sink also when it starts playing). */
 export type DeviceEvents = CardEvents & Pick<DeviceSinkOptions, 'onStarted'>
 
-export function openSink(spec: string, deviceBuffer: DeviceBuffer = { frames: DEFAULT_DEVICE_BUFFER_FRAMES }, bitExact = false, events: DeviceEvents = {}): AudioSink {
+export function openSink(
+  spec: string,
+  deviceBuffer: DeviceBuffer = { frames: DEFAULT_DEVICE_BUFFER_FRAMES },
+  bitExact = false,
+  events: DeviceEvents = {},
+): AudioSink {
   const [kind, arg] = split(spec)
   switch (kind) {
     case 'null':
@@ -98,15 +113,21 @@ export function openSink(spec: string, deviceBuffer: DeviceBuffer = { frames: DE
 export function openMidiInput(spec: string, clock: Clock): MidiInput {
   const [kind, arg] = split(spec)
   const need = (what: string): string => {
-    if (!arg) throw new UsageError('BAD_MIDI_SPEC', `${kind}: needs ${what}, e.g. --midi-in ${kind}:${what === 'a name' ? 'Keys' : 'show.mid'}`)
+    if (!arg)
+      throw new UsageError('BAD_MIDI_SPEC', `${kind}: needs ${what}, e.g. --midi-in ${kind}:${what === 'a name' ? 'Keys' : 'show.mid'}`)
     return arg
   }
   switch (kind) {
-    case 'port': return new PortMidiInput(need('a name'), false)
-    case 'virtual': return new PortMidiInput(need('a name'), true)
-    case 'file': return new SmfInput(need('a path'), clock)
-    case 'raw': return new RawMidiInput(need('a path'))
-    default: throw new UsageError('BAD_MIDI_SPEC', `unknown MIDI input '${spec}': use port:NAME, virtual:NAME, file:PATH.mid or raw:PATH|-`)
+    case 'port':
+      return new PortMidiInput(need('a name'), false)
+    case 'virtual':
+      return new PortMidiInput(need('a name'), true)
+    case 'file':
+      return new SmfInput(need('a path'), clock)
+    case 'raw':
+      return new RawMidiInput(need('a path'))
+    default:
+      throw new UsageError('BAD_MIDI_SPEC', `unknown MIDI input '${spec}': use port:NAME, virtual:NAME, file:PATH.mid or raw:PATH|-`)
   }
 }
 
@@ -114,12 +135,18 @@ export function openMidiInput(spec: string, clock: Clock): MidiInput {
 export function openMidiOutput(spec: string, clock: Clock, log: ConstructorParameters<typeof LogMidiOutput>[0]): MidiOutput {
   const [kind, arg] = split(spec)
   if (kind === 'log' && arg === undefined) return new LogMidiOutput(log)
-  if (!arg) throw new UsageError('BAD_MIDI_SPEC', `unknown MIDI output '${spec}': use port:NAME, virtual:NAME, log, file:PATH.mid or raw:PATH|-`)
+  if (!arg)
+    throw new UsageError('BAD_MIDI_SPEC', `unknown MIDI output '${spec}': use port:NAME, virtual:NAME, log, file:PATH.mid or raw:PATH|-`)
   switch (kind) {
-    case 'port': return new PortMidiOutput(arg, false)
-    case 'virtual': return new PortMidiOutput(arg, true)
-    case 'file': return new SmfMidiOutput(arg, clock)
-    case 'raw': return new RawMidiOutput(arg)
-    default: throw new UsageError('BAD_MIDI_SPEC', `unknown MIDI output '${spec}': use port:NAME, virtual:NAME, log, file:PATH.mid or raw:PATH|-`)
+    case 'port':
+      return new PortMidiOutput(arg, false)
+    case 'virtual':
+      return new PortMidiOutput(arg, true)
+    case 'file':
+      return new SmfMidiOutput(arg, clock)
+    case 'raw':
+      return new RawMidiOutput(arg)
+    default:
+      throw new UsageError('BAD_MIDI_SPEC', `unknown MIDI output '${spec}': use port:NAME, virtual:NAME, log, file:PATH.mid or raw:PATH|-`)
   }
 }

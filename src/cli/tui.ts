@@ -23,14 +23,21 @@ export async function tui(argv: string[]): Promise<number> {
     process.stdout.write(TUI_HELP)
     return 0
   }
-  if (!process.stdin.isTTY) throw new UsageError('NOT_A_TERMINAL', 'the console needs a terminal: use synchro serve (with --control - and --json) to run a show headless')
+  if (!process.stdin.isTTY)
+    throw new UsageError(
+      'NOT_A_TERMINAL',
+      'the console needs a terminal: use synchro serve (with --control - and --json) to run a show headless',
+    )
   // Ink draws only its final frame when CI or CONTINUOUS_INTEGRATION is set (is-in-ci,
   // read once as Ink loads). We only get here on a terminal the operator asked for, so
   // the console draws live whatever the environment says.
   delete process.env.CI
   delete process.env.CONTINUOUS_INTEGRATION
   const [{ render }, { createElement }, { Console }, { ConsoleModel }] = await Promise.all([
-    import('ink'), import('react'), import('../../tui/app.js'), import('../../tui/model.js'),
+    import('ink'),
+    import('react'),
+    import('../../tui/app.js'),
+    import('../../tui/model.js'),
   ])
   let model: InstanceType<typeof ConsoleModel> | undefined
   const early: Array<[Parameters<InstanceType<typeof ConsoleModel>['event']>[0], string | null]> = []

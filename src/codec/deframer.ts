@@ -28,9 +28,10 @@ export class Deframer {
   next(): Uint8Array | null {
     if (this.buffered < 2) return null
     const first = this.chunks[0]!
-    const total = first.byteLength - this.offset >= HEADER_BYTES
-      ? frameLength(first, this.maxPayload, this.offset)
-      : frameLength(this.gatherHeader(), this.maxPayload)
+    const total =
+      first.byteLength - this.offset >= HEADER_BYTES
+        ? frameLength(first, this.maxPayload, this.offset)
+        : frameLength(this.gatherHeader(), this.maxPayload)
     if (total < 0 || this.buffered < total) return null
     this.buffered -= total
     if (first.byteLength - this.offset >= total) {

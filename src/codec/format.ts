@@ -33,10 +33,14 @@ export function codecOf(format: SampleFormat): number {
 
 export function formatOfCodec(codec: number): SampleFormat | undefined {
   switch (codec) {
-    case CODEC.pcm_s16le: return 's16le'
-    case CODEC.pcm_s24le: return 's24le'
-    case CODEC.pcm_f32le: return 'f32le'
-    default: return undefined
+    case CODEC.pcm_s16le:
+      return 's16le'
+    case CODEC.pcm_s24le:
+      return 's24le'
+    case CODEC.pcm_f32le:
+      return 'f32le'
+    default:
+      return undefined
   }
 }
 

@@ -38,9 +38,7 @@ export const MSG = {
 } as const
 export type MessageType = (typeof MSG)[keyof typeof MSG]
 
-const TYPE_NAMES: Record<number, string> = Object.fromEntries(
-  Object.entries(MSG).map(([name, id]) => [id, name]),
-)
+const TYPE_NAMES: Record<number, string> = Object.fromEntries(Object.entries(MSG).map(([name, id]) => [id, name]))
 export function messageTypeName(type: number): string {
   return TYPE_NAMES[type] ?? `type ${type}`
 }
@@ -210,7 +208,13 @@ export function frameLength(buf: Uint8Array, maxPayload: number, at = 0): number
     return -1
   }
   const payloadLength = readU32(buf, at + 16)
-  if (buf[at] !== MAGIC >> 8 || buf[at + 1] !== (MAGIC & 0xff) || buf[at + 2] !== PROTOCOL_VERSION || !KNOWN_TYPE[buf[at + 3]!] || payloadLength > maxPayload) {
+  if (
+    buf[at] !== MAGIC >> 8 ||
+    buf[at + 1] !== (MAGIC & 0xff) ||
+    buf[at + 2] !== PROTOCOL_VERSION ||
+    !KNOWN_TYPE[buf[at + 3]!] ||
+    payloadLength > maxPayload
+  ) {
     readHeader(buf.subarray(at), maxPayload) // throws the precise FrameError
   }
   return HEADER_BYTES + payloadLength

@@ -36,11 +36,24 @@ export function eventWireBytes(e: MidiEvent): number {
  * Encodes consecutive events (events[from..to)) as one whole MIDI frame. The caller has
  * checked that they fit MIDI_MAX_PAYLOAD (see packEvents).
  */
-export function encodeMidiFrame(events: readonly MidiEvent[], from: number, to: number, o: { seq: number; sessionId: number; timestamp: number; oldest: number }): Uint8Array {
+export function encodeMidiFrame(
+  events: readonly MidiEvent[],
+  from: number,
+  to: number,
+  o: { seq: number; sessionId: number; timestamp: number; oldest: number },
+): Uint8Array {
   let size = MIDI_FRAME_PREFIX_BYTES
   for (let i = from; i < to; i++) size += eventWireBytes(events[i]!)
   const out = Buffer.allocUnsafe(HEADER_BYTES + size)
-  writeHeader(out, 0, { type: MSG.MIDI, codec: 0, flags: 0, seq: o.seq, sessionId: o.sessionId, timestamp: o.timestamp, payloadLength: size })
+  writeHeader(out, 0, {
+    type: MSG.MIDI,
+    codec: 0,
+    flags: 0,
+    seq: o.seq,
+    sessionId: o.sessionId,
+    timestamp: o.timestamp,
+    payloadLength: size,
+  })
   let at = HEADER_BYTES
   out.writeUInt32BE(o.oldest >>> 0, at)
   out.writeUInt32BE(events[from]!.serial >>> 0, at + 4)
@@ -83,7 +96,11 @@ export interface MidiPayload {
 }
 
 export function decodeMidiPayload(payload: Uint8Array): MidiPayload {
-  if (payload.byteLength < MIDI_FRAME_PREFIX_BYTES) throw new FrameError('BAD_MIDI', `MIDI payload of ${payload.byteLength} bytes is shorter than its ${MIDI_FRAME_PREFIX_BYTES}-byte prefix`)
+  if (payload.byteLength < MIDI_FRAME_PREFIX_BYTES)
+    throw new FrameError(
+      'BAD_MIDI',
+      `MIDI payload of ${payload.byteLength} bytes is shorter than its ${MIDI_FRAME_PREFIX_BYTES}-byte prefix`,
+    )
   const v = new DataView(payload.buffer, payload.byteOffset, payload.byteLength)
   const oldest = v.getUint32(0)
   const first = v.getUint32(4)
@@ -91,17 +108,20 @@ export function decodeMidiPayload(payload: Uint8Array): MidiPayload {
   const out: MidiEvent[] = []
   let at = MIDI_FRAME_PREFIX_BYTES
   for (let i = 0; i < count; i++) {
-    if (at + MIDI_EVENT_HEADER_BYTES > payload.byteLength) throw new FrameError('BAD_MIDI', `MIDI payload ends inside event ${i + 1} of ${count}`)
+    if (at + MIDI_EVENT_HEADER_BYTES > payload.byteLength)
+      throw new FrameError('BAD_MIDI', `MIDI payload ends inside event ${i + 1} of ${count}`)
     const position = v.getUint32(at)
     const flags = v.getUint8(at + 4)
     const length = v.getUint16(at + 5)
     at += MIDI_EVENT_HEADER_BYTES
     if (length === 0) throw new FrameError('BAD_MIDI', `MIDI event ${i + 1} is empty`)
-    if (at + length > payload.byteLength) throw new FrameError('BAD_MIDI', `MIDI event ${i + 1} declares ${length} bytes, ${payload.byteLength - at} remain`)
+    if (at + length > payload.byteLength)
+      throw new FrameError('BAD_MIDI', `MIDI event ${i + 1} declares ${length} bytes, ${payload.byteLength - at} remain`)
     out.push({ serial: (first + i) >>> 0, position, flags, data: payload.subarray(at, at + length) })
     at += length
   }
-  if (at !== payload.byteLength) throw new FrameError('BAD_MIDI', `MIDI payload has ${payload.byteLength - at} bytes after its ${count} events`)
+  if (at !== payload.byteLength)
+    throw new FrameError('BAD_MIDI', `MIDI payload has ${payload.byteLength - at} bytes after its ${count} events`)
   return { oldest, events: out }
 }
 

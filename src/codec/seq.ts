@@ -22,7 +22,7 @@ export function tsAdd(a: number, n: number): number {
 
 /** Signed distance from a to b for 32-bit timestamps: positive when b is after a. */
 export function tsDiff(a: number, b: number): number {
-  return ((b - a) | 0)
+  return (b - a) | 0
 }
 
 /**

@@ -19,7 +19,8 @@ export type CommandResult =
   | { ok: true; command: string; status?: ServerStats; message: string }
   | { ok: false; command: string; error: string }
 
-export const COMMAND_HELP = 'commands: status | init | switch udp|tcp | panic | kick RIG | mute RIG | unmute RIG | terminate [REASON] | help'
+export const COMMAND_HELP =
+  'commands: status | init | switch udp|tcp | panic | kick RIG | mute RIG | unmute RIG | terminate [REASON] | help'
 
 /** Parses one line; unknown words are an error result, never an exception. */
 export function parseCommand(line: string): Command | { error: string } {
@@ -77,13 +78,24 @@ export function execute(runner: ServerRunner, command: Command): CommandResult {
       const from = runner.mode
       runner.switchTo(command.to)
       const moving = runner.stats().rigs.filter((r) => r.switchingTo === command.to).length
-      return { ok: true, command: 'switch', message: `show on ${command.to}${from === command.to ? ' already' : ` (was ${from})`}; moving ${moving} rig(s)` }
+      return {
+        ok: true,
+        command: 'switch',
+        message: `show on ${command.to}${from === command.to ? ' already' : ` (was ${from})`}; moving ${moving} rig(s)`,
+      }
     }
     case 'panic': {
       const phase = runner.stats().phase
       if (phase === 'closed') return { ok: false, command: 'panic', error: 'the show has already ended' }
       runner.midiPanic()
-      return { ok: true, command: 'panic', message: phase === 'streaming' ? 'MIDI panic: all notes and sustain off on every channel, every rig' : 'MIDI panic: server outputs released (rigs get MIDI once the show starts)' }
+      return {
+        ok: true,
+        command: 'panic',
+        message:
+          phase === 'streaming'
+            ? 'MIDI panic: all notes and sustain off on every channel, every rig'
+            : 'MIDI panic: server outputs released (rigs get MIDI once the show starts)',
+      }
     }
     case 'kick':
       if (!runner.kick(command.name)) return { ok: false, command: 'kick', error: `no rig named '${command.name}'` }
@@ -99,6 +111,11 @@ export function execute(runner: ServerRunner, command: Command): CommandResult {
 }
 
 function describeStatus(s: ServerStats): string {
-  const rigs = s.rigs.map((r) => `${r.name} (${r.phase}${r.muted ? ', muted' : ''} on ${r.transport}${r.switchingTo ? `, moving to ${r.switchingTo}` : ''}, rtt ${r.rttMs ?? '-'} ms${r.heard ? `, lost ${r.heard.packetsLost}, jitter ${r.heard.jitterMs} ms` : ''})`).join(', ')
+  const rigs = s.rigs
+    .map(
+      (r) =>
+        `${r.name} (${r.phase}${r.muted ? ', muted' : ''} on ${r.transport}${r.switchingTo ? `, moving to ${r.switchingTo}` : ''}, rtt ${r.rttMs ?? '-'} ms${r.heard ? `, lost ${r.heard.packetsLost}, jitter ${r.heard.jitterMs} ms` : ''})`,
+    )
+    .join(', ')
   return `${s.phase}, ${(s.uptimeMs / 1000).toFixed(0)} s up, position ${s.position}, ${s.rigs.length} rig(s)${rigs ? ': ' + rigs : ''}`
 }

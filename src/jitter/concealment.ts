@@ -97,7 +97,7 @@ export class Concealer {
       if (future) {
         const r = untilNext! - k
         w = Math.max(0, Math.min(1, 1 - r / (fade + 1)))
-        back = (((-r % Tb) + Tb) % Tb)
+        back = ((-r % Tb) + Tb) % Tb
       }
       for (let c = 0; c < channels; c++) {
         const past = hist[c]![src]! * gain

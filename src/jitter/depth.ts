@@ -37,7 +37,11 @@ export class DepthController {
   raises = 0
   lowers = 0
 
-  constructor(readonly floorMs: number, readonly ceilingMs: number, startupExtraMs = STARTUP_EXTRA_MS) {
+  constructor(
+    readonly floorMs: number,
+    readonly ceilingMs: number,
+    startupExtraMs = STARTUP_EXTRA_MS,
+  ) {
     this.depthMs = Math.min(ceilingMs, floorMs + startupExtraMs)
   }
 

@@ -84,10 +84,14 @@ export class MidiDelivery {
       this.o.clock.clearTimeout(this.timer)
       this.timer = undefined
     }
-    if (this.queue.length > 0) this.timer = this.o.clock.setTimeout(() => {
-      this.timer = undefined
-      this.pump()
-    }, Math.max(0, this.queue[0]!.atMs - now))
+    if (this.queue.length > 0)
+      this.timer = this.o.clock.setTimeout(
+        () => {
+          this.timer = undefined
+          this.pump()
+        },
+        Math.max(0, this.queue[0]!.atMs - now),
+      )
   }
 
   private flushQueue(): void {

@@ -85,8 +85,11 @@ export class MidiJournal {
     for (let at = 0; at < data.byteLength; at += MIDI_FRAGMENT_BYTES) {
       const end = Math.min(data.byteLength, at + MIDI_FRAGMENT_BYTES)
       this.events.push({
-        serial: this.nextSerial, position: position >>> 0, flags: end < data.byteLength ? MIDI_EVENT_MORE : 0,
-        data: at === 0 && end === data.byteLength ? data : data.subarray(at, end), enteredMs: now,
+        serial: this.nextSerial,
+        position: position >>> 0,
+        flags: end < data.byteLength ? MIDI_EVENT_MORE : 0,
+        data: at === 0 && end === data.byteLength ? data : data.subarray(at, end),
+        enteredMs: now,
       })
       this.nextSerial = (this.nextSerial + 1) >>> 0
     }
@@ -155,7 +158,9 @@ export class MidiJournal {
     const to = (toSerial - this.base) >>> 0
     const frames: Uint8Array[] = []
     packEvents(this.events, from, to, (a, b) => {
-      frames.push(encodeMidiFrame(this.events, a, b, { seq: this.seq, sessionId: this.sessionId(), timestamp: this.events[a]!.position, oldest }))
+      frames.push(
+        encodeMidiFrame(this.events, a, b, { seq: this.seq, sessionId: this.sessionId(), timestamp: this.events[a]!.position, oldest }),
+      )
       this.seq = seqAdd(this.seq, 1)
     })
     return frames

@@ -2,20 +2,59 @@
 // Messages travel whole (status byte included, never running status) between Synchro's parts.
 
 export type MidiKind =
-  | 'note-off' | 'note-on' | 'poly-pressure' | 'cc' | 'program' | 'channel-pressure' | 'pitch-bend'
-  | 'sysex' | 'mtc' | 'song-position' | 'song-select' | 'tune-request'
-  | 'clock' | 'start' | 'continue' | 'stop' | 'active-sensing' | 'reset'
+  | 'note-off'
+  | 'note-on'
+  | 'poly-pressure'
+  | 'cc'
+  | 'program'
+  | 'channel-pressure'
+  | 'pitch-bend'
+  | 'sysex'
+  | 'mtc'
+  | 'song-position'
+  | 'song-select'
+  | 'tune-request'
+  | 'clock'
+  | 'start'
+  | 'continue'
+  | 'stop'
+  | 'active-sensing'
+  | 'reset'
 
 export const MIDI_KINDS: readonly MidiKind[] = [
-  'note-off', 'note-on', 'poly-pressure', 'cc', 'program', 'channel-pressure', 'pitch-bend',
-  'sysex', 'mtc', 'song-position', 'song-select', 'tune-request',
-  'clock', 'start', 'continue', 'stop', 'active-sensing', 'reset',
+  'note-off',
+  'note-on',
+  'poly-pressure',
+  'cc',
+  'program',
+  'channel-pressure',
+  'pitch-bend',
+  'sysex',
+  'mtc',
+  'song-position',
+  'song-select',
+  'tune-request',
+  'clock',
+  'start',
+  'continue',
+  'stop',
+  'active-sensing',
+  'reset',
 ]
 
 const CHANNEL_KINDS: readonly MidiKind[] = ['note-off', 'note-on', 'poly-pressure', 'cc', 'program', 'channel-pressure', 'pitch-bend']
 const SYSTEM_KINDS: Record<number, MidiKind> = {
-  0xf0: 'sysex', 0xf1: 'mtc', 0xf2: 'song-position', 0xf3: 'song-select', 0xf6: 'tune-request',
-  0xf8: 'clock', 0xfa: 'start', 0xfb: 'continue', 0xfc: 'stop', 0xfe: 'active-sensing', 0xff: 'reset',
+  0xf0: 'sysex',
+  0xf1: 'mtc',
+  0xf2: 'song-position',
+  0xf3: 'song-select',
+  0xf6: 'tune-request',
+  0xf8: 'clock',
+  0xfa: 'start',
+  0xfb: 'continue',
+  0xfc: 'stop',
+  0xfe: 'active-sensing',
+  0xff: 'reset',
 }
 
 /** Clock and transport: what `--midi-no-clock` drops and what a remote sequencer follows. */
@@ -35,11 +74,23 @@ export function messageLength(status: number): number {
     return hi === 0xc || hi === 0xd ? 2 : 3
   }
   switch (status) {
-    case 0xf0: return 0
-    case 0xf1: case 0xf3: return 2
-    case 0xf2: return 3
-    case 0xf6: case 0xf8: case 0xfa: case 0xfb: case 0xfc: case 0xfe: case 0xff: return 1
-    default: return -1 // 0xf4, 0xf5, 0xf9, 0xfd are undefined; 0xf7 only ends a sysex
+    case 0xf0:
+      return 0
+    case 0xf1:
+    case 0xf3:
+      return 2
+    case 0xf2:
+      return 3
+    case 0xf6:
+    case 0xf8:
+    case 0xfa:
+    case 0xfb:
+    case 0xfc:
+    case 0xfe:
+    case 0xff:
+      return 1
+    default:
+      return -1 // 0xf4, 0xf5, 0xf9, 0xfd are undefined; 0xf7 only ends a sysex
   }
 }
 
@@ -76,16 +127,28 @@ export function describeMidi(data: Uint8Array): string {
   const d1 = data[1] ?? 0
   const d2 = data[2] ?? 0
   switch (kind) {
-    case 'note-on': case 'note-off': return `${kind} ch${ch} ${d1} vel ${d2}`
-    case 'poly-pressure': return `${kind} ch${ch} ${d1} ${d2}`
-    case 'cc': return `cc ch${ch} ${d1} = ${d2}`
-    case 'program': return `program ch${ch} ${d1}`
-    case 'channel-pressure': return `channel-pressure ch${ch} ${d1}`
-    case 'pitch-bend': return `pitch-bend ch${ch} ${d1 + d2 * 128 - 8192}`
-    case 'sysex': return `sysex ${data.byteLength} bytes`
-    case 'song-position': return `song-position ${d1 + d2 * 128}`
-    case 'song-select': return `song-select ${d1}`
-    case 'mtc': return `mtc ${d1}`
-    default: return kind
+    case 'note-on':
+    case 'note-off':
+      return `${kind} ch${ch} ${d1} vel ${d2}`
+    case 'poly-pressure':
+      return `${kind} ch${ch} ${d1} ${d2}`
+    case 'cc':
+      return `cc ch${ch} ${d1} = ${d2}`
+    case 'program':
+      return `program ch${ch} ${d1}`
+    case 'channel-pressure':
+      return `channel-pressure ch${ch} ${d1}`
+    case 'pitch-bend':
+      return `pitch-bend ch${ch} ${d1 + d2 * 128 - 8192}`
+    case 'sysex':
+      return `sysex ${data.byteLength} bytes`
+    case 'song-position':
+      return `song-position ${d1 + d2 * 128}`
+    case 'song-select':
+      return `song-select ${d1}`
+    case 'mtc':
+      return `mtc ${d1}`
+    default:
+      return kind
   }
 }

@@ -186,7 +186,9 @@ export class MidiHub {
     if (!m) {
       const showClock = this.o.showClock?.()
       const delivery = new MidiDelivery({
-        outputs: this.outputs, route: this.o.route ?? EVERYTHING, clock: this.o.clock,
+        outputs: this.outputs,
+        route: this.o.route ?? EVERYTHING,
+        clock: this.o.clock,
         ...(this.o.jitterMs !== undefined ? { jitterMs: this.o.jitterMs } : {}),
         ...(showClock ? { showClock } : {}),
       })

@@ -9,7 +9,11 @@ import { dirname, join } from 'node:path'
 import { DeviceError, UsageError } from '../errors.js'
 import type { MidiInput, MidiInputHandlers, MidiOutput } from './endpoint.js'
 
-interface EasyMidiMessage { _type: string; bytes?: number[]; [k: string]: unknown }
+interface EasyMidiMessage {
+  _type: string
+  bytes?: number[]
+  [k: string]: unknown
+}
 interface EasyInput {
   on(event: 'message', fn: (msg: EasyMidiMessage) => void): void
   close(): void
@@ -55,18 +59,27 @@ export function easymidi(): EasyMidi {
     throw new DeviceError('NO_MIDI_SYSTEM', `no MIDI system: this machine has no ALSA sequencer (/dev/snd/seq); ${ALTERNATIVES}`)
   }
   if (backend === 'jack' && !jackServerVisible()) {
-    throw new DeviceError('NO_MIDI_SYSTEM', `no MIDI system: no JACK server '${jackServerName()}' is running (start jackd -n ${jackServerName()}, or set JACK_DEFAULT_SERVER); use file:PATH.mid, raw:PATH|- or log instead`)
+    throw new DeviceError(
+      'NO_MIDI_SYSTEM',
+      `no MIDI system: no JACK server '${jackServerName()}' is running (start jackd -n ${jackServerName()}, or set JACK_DEFAULT_SERVER); use file:PATH.mid, raw:PATH|- or log instead`,
+    )
   }
   let mod: EasyMidi
   try {
     mod = require('easymidi') as EasyMidi
   } catch (err) {
-    throw new DeviceError('NO_MIDI_SYSTEM', `MIDI ports need the easymidi package, which is not installed here (${(err as Error).message.split('\n')[0]}); ${ALTERNATIVES}`)
+    throw new DeviceError(
+      'NO_MIDI_SYSTEM',
+      `MIDI ports need the easymidi package, which is not installed here (${(err as Error).message.split('\n')[0]}); ${ALTERNATIVES}`,
+    )
   }
   try {
     mod.getInputs() // opens the RtMidi client: fails here if the backend is not running
   } catch (err) {
-    const why = backend === 'jack' ? 'no JACK server is running (start jackd, or set JACK_DEFAULT_SERVER)' : `RtMidi could not start (${(err as Error).message})`
+    const why =
+      backend === 'jack'
+        ? 'no JACK server is running (start jackd, or set JACK_DEFAULT_SERVER)'
+        : `RtMidi could not start (${(err as Error).message})`
     throw new DeviceError('NO_MIDI_SYSTEM', `no MIDI system: ${why}; use file:PATH.mid, raw:PATH|- or log instead`)
   }
   loaded = mod
@@ -117,7 +130,11 @@ export function matchPort(wanted: string, names: readonly string[], what: 'input
   const prefixed = names.filter((n) => n.startsWith(wanted) || short(n).startsWith(wanted))
   if (prefixed.length === 1) return prefixed[0]!
   const list = names.length ? names.map((n) => `'${n}'`).join(', ') : 'none'
-  if (prefixed.length > 1 || exact.length > 1) throw new UsageError('AMBIGUOUS_PORT', `MIDI ${what} '${wanted}' matches ${(exact.length > 1 ? exact : prefixed).map((n) => `'${n}'`).join(', ')}: say which`)
+  if (prefixed.length > 1 || exact.length > 1)
+    throw new UsageError(
+      'AMBIGUOUS_PORT',
+      `MIDI ${what} '${wanted}' matches ${(exact.length > 1 ? exact : prefixed).map((n) => `'${n}'`).join(', ')}: say which`,
+    )
   throw new UsageError('UNKNOWN_PORT', `no MIDI ${what} named '${wanted}' (${what}s here: ${list})`)
 }
 
@@ -130,7 +147,9 @@ function bytesOf(out: EasyOutputEncoder, msg: EasyMidiMessage): Uint8Array | und
     return undefined
   }
 }
-interface EasyOutputEncoder { parseMessage(type: string, args: unknown): number[] }
+interface EasyOutputEncoder {
+  parseMessage(type: string, args: unknown): number[]
+}
 
 export class PortMidiInput implements MidiInput {
   readonly description: string
@@ -138,7 +157,10 @@ export class PortMidiInput implements MidiInput {
   readonly invalidBytes = 0
   private port: EasyInput | undefined
 
-  constructor(private readonly name: string, virtual: boolean) {
+  constructor(
+    private readonly name: string,
+    virtual: boolean,
+  ) {
     const m = easymidi()
     if (!virtual) this.name = matchPort(name, m.getInputs(), 'input')
     this.description = virtual ? `virtual MIDI input '${name}' (${midiBackend()})` : `MIDI input '${this.name}'`

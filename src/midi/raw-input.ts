@@ -39,11 +39,12 @@ export class RawMidiInput implements MidiInput {
 
   start(on: MidiInputHandlers): void {
     this.parser = new MidiStreamParser((m) => on.message(m))
-    this.stream = this.path === '-'
-      ? process.stdin
-      : this.fifo
-        ? new Socket({ fd: openSync(this.path, constants.O_RDWR | constants.O_NONBLOCK), readable: true, writable: false })
-        : createReadStream(this.path)
+    this.stream =
+      this.path === '-'
+        ? process.stdin
+        : this.fifo
+          ? new Socket({ fd: openSync(this.path, constants.O_RDWR | constants.O_NONBLOCK), readable: true, writable: false })
+          : createReadStream(this.path)
     this.stream.on('data', (chunk: Buffer) => this.parser!.feed(chunk))
     this.stream.once('end', () => on.end())
     this.stream.once('error', (err) => on.end(err))

@@ -72,7 +72,9 @@ export class MidiReceiver {
     if (serialBefore(this.next, giveUpTo)) {
       gap = true
       this.dropFragments()
-      const early = [...this.ahead.keys()].filter((k) => serialBefore(k, giveUpTo)).sort((a, b) => ((a - this.next!) >>> 0) - ((b - this.next!) >>> 0))
+      const early = [...this.ahead.keys()]
+        .filter((k) => serialBefore(k, giveUpTo))
+        .sort((a, b) => ((a - this.next!) >>> 0) - ((b - this.next!) >>> 0))
       for (const k of early) {
         this.stats.lost += (k - this.next) >>> 0
         this.next = k

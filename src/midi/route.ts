@@ -8,18 +8,20 @@ import { CLOCK_KINDS, kindOf, MIDI_KINDS, type MidiKind } from './message.js'
 const Channel = z.number().int().min(1, 'expected 1-16').max(16, 'expected 1-16')
 const Controller = z.number().int().min(0, 'expected 0-127').max(127, 'expected 0-127')
 
-export const MidiRouteSchema = z.object({
-  /** Channels that pass (1-16); absent: all. System messages are not channel messages and pass. */
-  channels: z.array(Channel).optional(),
-  /** Kinds that pass; absent: all but active sensing (a link-local heartbeat, meaningless once delayed). */
-  types: z.array(z.enum(MIDI_KINDS as [MidiKind, ...MidiKind[]])).optional(),
-  /** Channel remap, applied after the filter: { "1": 10 } plays channel 1 on channel 10. */
-  mapChannel: z.record(z.string().regex(/^(?:[1-9]|1[0-6])$/, 'expected a channel 1-16'), Channel).default({}),
-  /** Controller remap: { "1": 11 } turns the mod wheel into expression. */
-  mapController: z.record(z.string().regex(/^(?:\d|[1-9]\d|1[01]\d|12[0-7])$/, 'expected a controller 0-127'), Controller).default({}),
-  /** Pass MIDI clock and transport (start, stop, continue, song position). */
-  clock: z.boolean().default(true),
-}).strict()
+export const MidiRouteSchema = z
+  .object({
+    /** Channels that pass (1-16); absent: all. System messages are not channel messages and pass. */
+    channels: z.array(Channel).optional(),
+    /** Kinds that pass; absent: all but active sensing (a link-local heartbeat, meaningless once delayed). */
+    types: z.array(z.enum(MIDI_KINDS as [MidiKind, ...MidiKind[]])).optional(),
+    /** Channel remap, applied after the filter: { "1": 10 } plays channel 1 on channel 10. */
+    mapChannel: z.record(z.string().regex(/^(?:[1-9]|1[0-6])$/, 'expected a channel 1-16'), Channel).default({}),
+    /** Controller remap: { "1": 11 } turns the mod wheel into expression. */
+    mapController: z.record(z.string().regex(/^(?:\d|[1-9]\d|1[01]\d|12[0-7])$/, 'expected a controller 0-127'), Controller).default({}),
+    /** Pass MIDI clock and transport (start, stop, continue, song position). */
+    clock: z.boolean().default(true),
+  })
+  .strict()
 
 export type MidiRoute = z.output<typeof MidiRouteSchema>
 
@@ -41,8 +43,12 @@ export class CompiledRoute {
     for (let cc = 0; cc < 128; cc++) this.ccTo[cc] = route.mapController[String(cc)] ?? cc
     this.kinds = new Set(route.types ?? MIDI_KINDS.filter((k) => k !== 'active-sensing'))
     if (!route.clock) for (const k of CLOCK_KINDS) this.kinds.delete(k)
-    this.identity = route.channels === undefined && route.types === undefined && route.clock
-      && Object.keys(route.mapChannel).length === 0 && Object.keys(route.mapController).length === 0
+    this.identity =
+      route.channels === undefined &&
+      route.types === undefined &&
+      route.clock &&
+      Object.keys(route.mapChannel).length === 0 &&
+      Object.keys(route.mapController).length === 0
   }
 
   /** The message as this route passes it (a copy when remapped), or null when it is filtered out. */

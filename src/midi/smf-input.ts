@@ -22,13 +22,19 @@ export class SmfInput implements MidiInput {
   private timer: unknown
   private stopped = false
 
-  constructor(path: string, private readonly clock: Clock) {
+  constructor(
+    path: string,
+    private readonly clock: Clock,
+  ) {
     let data: MidiData
     try {
       data = parseMidi(readFileSync(path))
     } catch (err) {
       const fsErr = (err as NodeJS.ErrnoException).code
-      throw new UsageError('BAD_MIDI_FILE', fsErr ? `cannot read ${path}: ${describeFsError(err)}` : `${path} is not a Standard MIDI File: ${(err as Error).message}`)
+      throw new UsageError(
+        'BAD_MIDI_FILE',
+        fsErr ? `cannot read ${path}: ${describeFsError(err)}` : `${path} is not a Standard MIDI File: ${(err as Error).message}`,
+      )
     }
     this.messages = schedule(data)
     const lastMs = this.messages.at(-1)?.ms ?? 0
@@ -91,12 +97,18 @@ export function schedule(data: MidiData): TimedMessage[] {
 
 function toBytes(e: SmfEvent): Uint8Array | undefined {
   switch (e.type) {
-    case 'noteOn': return Uint8Array.of(0x90 | e.channel, e.noteNumber, e.velocity)
-    case 'noteOff': return e.byte9 ? Uint8Array.of(0x90 | e.channel, e.noteNumber, 0) : Uint8Array.of(0x80 | e.channel, e.noteNumber, e.velocity)
-    case 'noteAftertouch': return Uint8Array.of(0xa0 | e.channel, e.noteNumber, e.amount)
-    case 'controller': return Uint8Array.of(0xb0 | e.channel, e.controllerType, e.value)
-    case 'programChange': return Uint8Array.of(0xc0 | e.channel, e.programNumber)
-    case 'channelAftertouch': return Uint8Array.of(0xd0 | e.channel, e.amount)
+    case 'noteOn':
+      return Uint8Array.of(0x90 | e.channel, e.noteNumber, e.velocity)
+    case 'noteOff':
+      return e.byte9 ? Uint8Array.of(0x90 | e.channel, e.noteNumber, 0) : Uint8Array.of(0x80 | e.channel, e.noteNumber, e.velocity)
+    case 'noteAftertouch':
+      return Uint8Array.of(0xa0 | e.channel, e.noteNumber, e.amount)
+    case 'controller':
+      return Uint8Array.of(0xb0 | e.channel, e.controllerType, e.value)
+    case 'programChange':
+      return Uint8Array.of(0xc0 | e.channel, e.programNumber)
+    case 'channelAftertouch':
+      return Uint8Array.of(0xd0 | e.channel, e.amount)
     case 'pitchBend': {
       const v = e.value + 8192
       return Uint8Array.of(0xe0 | e.channel, v & 0x7f, (v >> 7) & 0x7f)

@@ -20,7 +20,10 @@ export class SmfMidiOutput implements MidiOutput {
   private readonly recorded: { ms: number; data: Uint8Array }[] = []
   private firstMs: number | undefined
 
-  constructor(private readonly path: string, private readonly clock: Clock) {
+  constructor(
+    private readonly path: string,
+    private readonly clock: Clock,
+  ) {
     this.description = `MIDI file ${path}`
     try {
       writeFileSync(path, new Uint8Array(0)) // fail now, not at the end of the show
@@ -54,13 +57,20 @@ function toSmfEvent(d: Uint8Array, deltaTime: number): SmfEvent {
   const s = d[0]!
   const channel = s & 0x0f
   switch (s >> 4) {
-    case 0x8: return { deltaTime, type: 'noteOff', channel, noteNumber: d[1]!, velocity: d[2]! }
-    case 0x9: return { deltaTime, type: 'noteOn', channel, noteNumber: d[1]!, velocity: d[2]! }
-    case 0xa: return { deltaTime, type: 'noteAftertouch', channel, noteNumber: d[1]!, amount: d[2]! }
-    case 0xb: return { deltaTime, type: 'controller', channel, controllerType: d[1]!, value: d[2]! }
-    case 0xc: return { deltaTime, type: 'programChange', channel, programNumber: d[1]! }
-    case 0xd: return { deltaTime, type: 'channelAftertouch', channel, amount: d[1]! }
-    case 0xe: return { deltaTime, type: 'pitchBend', channel, value: d[1]! + d[2]! * 128 - 8192 }
+    case 0x8:
+      return { deltaTime, type: 'noteOff', channel, noteNumber: d[1]!, velocity: d[2]! }
+    case 0x9:
+      return { deltaTime, type: 'noteOn', channel, noteNumber: d[1]!, velocity: d[2]! }
+    case 0xa:
+      return { deltaTime, type: 'noteAftertouch', channel, noteNumber: d[1]!, amount: d[2]! }
+    case 0xb:
+      return { deltaTime, type: 'controller', channel, controllerType: d[1]!, value: d[2]! }
+    case 0xc:
+      return { deltaTime, type: 'programChange', channel, programNumber: d[1]! }
+    case 0xd:
+      return { deltaTime, type: 'channelAftertouch', channel, amount: d[1]! }
+    case 0xe:
+      return { deltaTime, type: 'pitchBend', channel, value: d[1]! + d[2]! * 128 - 8192 }
   }
   if (s === 0xf0) return { deltaTime, type: 'sysEx', data: Array.from(d.subarray(1)) }
   return { deltaTime, type: 'endSysEx', data: Array.from(d) }

@@ -37,7 +37,8 @@ export function parseProfile(data: unknown, where = 'profile'): ShowProfile {
 export function describeIssue(issue: z.core.$ZodIssue, input: unknown): string {
   const path = issue.path.reduce<string>((s, k) => (typeof k === 'number' ? `${s}[${k}]` : s ? `${s}.${String(k)}` : String(k)), '')
   let message = issue.message
-  if (issue.code === 'unrecognized_keys') message = `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `'${k}'`).join(', ')}`
+  if (issue.code === 'unrecognized_keys')
+    message = `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `'${k}'`).join(', ')}`
   // A bad record key ("mapChannel": { "0": 3 }): the key is what is wrong, not its value.
   if (issue.code === 'invalid_key') return `${path}: ${issue.issues[0]?.message ?? message} as the key, got "${String(issue.path.at(-1))}"`
   const got = valueAt(input, issue.path)

@@ -17,7 +17,8 @@ export function eventsJsonSchema(): Json {
     $schema: s.$schema,
     $id: `https://synchro.invalid/events/v${EVENTS_VERSION}.json`,
     title: `Synchro --json events, version ${EVENTS_VERSION}`,
-    description: 'One object per line. `show`: synchro serve and synchro tui; `rig`: synchro join; `tool`: synchro devices and synchro profile check.',
+    description:
+      'One object per line. `show`: synchro serve and synchro tui; `rig`: synchro join; `tool`: synchro devices and synchro profile check.',
     $defs: s.$defs,
     show: props.show,
     rig: props.rig,
@@ -59,14 +60,21 @@ function rows(schema: Json, prefix = ''): Row[] {
     if (p.type === 'object' && p.properties) out.push(...rows(p, `${prefix}${name}.`))
     const items = p.items as Json | undefined
     if (p.type === 'array' && items?.type === 'object' && items.properties) out.push(...rows(items, `${prefix}${name}[].`))
-    for (const alt of ((p.anyOf ?? p.oneOf ?? []) as Json[])) if (alt.type === 'object' && alt.properties) out.push(...rows(alt, `${prefix}${name}.`))
+    for (const alt of (p.anyOf ?? p.oneOf ?? []) as Json[])
+      if (alt.type === 'object' && alt.properties) out.push(...rows(alt, `${prefix}${name}.`))
   }
   return out
 }
 
 function table(rs: Row[]): string {
   if (rs.length === 0) return '_No fields besides `event`._\n'
-  return ['| field | type | meaning |', '| --- | --- | --- |', ...rs.map((r) => `| ${r.field} | ${r.type} | ${r.about.replace(/\|/g, '\\|')} |`)].join('\n') + '\n'
+  return (
+    [
+      '| field | type | meaning |',
+      '| --- | --- | --- |',
+      ...rs.map((r) => `| ${r.field} | ${r.type} | ${r.about.replace(/\|/g, '\\|')} |`),
+    ].join('\n') + '\n'
+  )
 }
 
 function eventSections(union: Json): string {

@@ -20,57 +20,68 @@ export const EVENTS_VERSION = 1
 
 const count = z.number().int().min(0)
 /** The REPORT a rig sends twice a second (codec/messages.ts), as the server shows it. */
-const HeardSchema = ReportSchema.meta({ id: 'Report', description: 'A rig\'s receiver report: loss, late, concealed, jitter, buffer, MIDI.' })
+const HeardSchema = ReportSchema.meta({
+  id: 'Report',
+  description: "A rig's receiver report: loss, late, concealed, jitter, buffer, MIDI.",
+})
 const ms = z.number()
 const transportName = z.enum(['tcp', 'udp'])
 const text = z.string()
-const rigName = z.string().describe('The rig\'s name.')
-const remote = z.string().describe('The rig\'s address, ADDR:PORT.')
+const rigName = z.string().describe("The rig's name.")
+const remote = z.string().describe("The rig's address, ADDR:PORT.")
 const reason = z.string().describe('Why, in words a stage tech reads.')
 const endCode = z.string().describe('Why, as a code scripts can branch on (operator, duration, end-of-source, source-error, timeout, …).')
 const position = count.describe('Show position: sample frames since INIT.')
 const description = z.string().describe('The card, as the operator would name it.')
 
-export const AudioFormatSchema = z.strictObject({
-  rateHz: z.number().int().describe('Sample rate, Hz.'),
-  channels: z.number().int().describe('Channels per frame.'),
-  format: z.enum(SAMPLE_FORMATS as ['s16le', 's24le', 'f32le']).describe('Sample format on the wire.'),
-  framesPerPacket: z.number().int().describe('Frames in each audio packet.'),
-}).meta({ id: 'AudioFormat', description: 'The show\'s audio format.' })
+export const AudioFormatSchema = z
+  .strictObject({
+    rateHz: z.number().int().describe('Sample rate, Hz.'),
+    channels: z.number().int().describe('Channels per frame.'),
+    format: z.enum(SAMPLE_FORMATS as ['s16le', 's24le', 'f32le']).describe('Sample format on the wire.'),
+    framesPerPacket: z.number().int().describe('Frames in each audio packet.'),
+  })
+  .meta({ id: 'AudioFormat', description: "The show's audio format." })
 
-export const LevelsSchema = z.strictObject({
-  peakDb: z.array(z.number()).describe('Peak per channel, dBFS (falls back at 20 dB/s; -90 is silence).'),
-  rmsDb: z.array(z.number()).describe('RMS per channel over ~300 ms, dBFS.'),
-}).meta({ id: 'Levels', description: 'The source\'s level meters.' })
+export const LevelsSchema = z
+  .strictObject({
+    peakDb: z.array(z.number()).describe('Peak per channel, dBFS (falls back at 20 dB/s; -90 is silence).'),
+    rmsDb: z.array(z.number()).describe('RMS per channel over ~300 ms, dBFS.'),
+  })
+  .meta({ id: 'Levels', description: "The source's level meters." })
 
-export const ServerMidiStatsSchema = z.strictObject({
-  messagesIn: count.describe('Messages from the server\'s MIDI inputs into the show.'),
-  messagesOut: count.describe('Messages from rigs out of the server\'s MIDI outputs.'),
-  invalidBytes: count.describe('Invalid bytes skipped on raw MIDI inputs.'),
-  expired: count.describe('Messages given up on before every UDP rig acknowledged them.'),
-  released: count.describe('Note-offs and sustain-offs sent for what departed rigs left held.'),
-}).meta({ id: 'ServerMidiStats', description: 'The show\'s MIDI counters.' })
+export const ServerMidiStatsSchema = z
+  .strictObject({
+    messagesIn: count.describe("Messages from the server's MIDI inputs into the show."),
+    messagesOut: count.describe("Messages from rigs out of the server's MIDI outputs."),
+    invalidBytes: count.describe('Invalid bytes skipped on raw MIDI inputs.'),
+    expired: count.describe('Messages given up on before every UDP rig acknowledged them.'),
+    released: count.describe('Note-offs and sustain-offs sent for what departed rigs left held.'),
+  })
+  .meta({ id: 'ServerMidiStats', description: "The show's MIDI counters." })
 
-export const RigReportSchema = z.strictObject({
-  name: text.describe('The rig\'s name.'),
-  remote: text.describe('Its address, ADDR:PORT.'),
-  phase: text.describe('Its session phase on the server (handshake, ready, streaming, …).'),
-  transport: text.describe('The transport it is on now.'),
-  switchingTo: text.nullable().describe('Set while the rig is being moved to another transport.'),
-  rttMs: ms.nullable().describe('Keep-alive round trip, ms; null before the first.'),
-  framesSent: count.describe('Audio frames sent to it since it joined, across switches.'),
-  bytesSent: count.describe('Bytes sent to it.'),
-  framesDropped: count.describe('Frames dropped because it could not keep up.'),
-  queuedBytes: count.describe('Bytes waiting in its send queue.'),
-  retransmits: count.describe('Control messages sent again because no ACK came (UDP).'),
-  heard: HeardSchema.nullable().describe('The rig\'s own receiver report (loss, late, jitter, buffer), null until the first.'),
-  midiIn: count.describe('MIDI messages received from this rig.'),
-  muted: z.boolean().describe('The operator muted it (it gets silence; MIDI goes on).'),
-  silentMs: ms.describe('Since the server last heard from it, ms.'),
-}).meta({ id: 'RigReport', description: 'The server\'s view of one rig.' })
+export const RigReportSchema = z
+  .strictObject({
+    name: text.describe("The rig's name."),
+    remote: text.describe('Its address, ADDR:PORT.'),
+    phase: text.describe('Its session phase on the server (handshake, ready, streaming, …).'),
+    transport: text.describe('The transport it is on now.'),
+    switchingTo: text.nullable().describe('Set while the rig is being moved to another transport.'),
+    rttMs: ms.nullable().describe('Keep-alive round trip, ms; null before the first.'),
+    framesSent: count.describe('Audio frames sent to it since it joined, across switches.'),
+    bytesSent: count.describe('Bytes sent to it.'),
+    framesDropped: count.describe('Frames dropped because it could not keep up.'),
+    queuedBytes: count.describe('Bytes waiting in its send queue.'),
+    retransmits: count.describe('Control messages sent again because no ACK came (UDP).'),
+    heard: HeardSchema.nullable().describe("The rig's own receiver report (loss, late, jitter, buffer), null until the first."),
+    midiIn: count.describe('MIDI messages received from this rig.'),
+    muted: z.boolean().describe('The operator muted it (it gets silence; MIDI goes on).'),
+    silentMs: ms.describe('Since the server last heard from it, ms.'),
+  })
+  .meta({ id: 'RigReport', description: "The server's view of one rig." })
 
 const serverStatsShape = {
-  phase: text.describe('The show\'s phase: listening, streaming, terminating, ended.'),
+  phase: text.describe("The show's phase: listening, streaming, terminating, ended."),
   uptimeMs: ms.describe('Since the show started listening, ms.'),
   position: count.describe('Show position: sample frames since INIT.'),
   packetsBroadcast: count.describe('Audio packets sent (once per packet, whatever the number of rigs).'),
@@ -78,7 +89,9 @@ const serverStatsShape = {
   midi: ServerMidiStatsSchema,
   rigs: z.array(RigReportSchema).describe('Every rig in the show now.'),
 }
-export const ServerStatsSchema = z.strictObject(serverStatsShape).meta({ id: 'ServerStats', description: 'The show and every rig, as `stats` and `status` give them.' })
+export const ServerStatsSchema = z
+  .strictObject(serverStatsShape)
+  .meta({ id: 'ServerStats', description: 'The show and every rig, as `stats` and `status` give them.' })
 
 export const ServerSummarySchema = z.strictObject({
   reason: text.describe('Why the show ended, in words.'),
@@ -91,29 +104,33 @@ export const ServerSummarySchema = z.strictObject({
   rigs: z.array(RigReportSchema).describe('Every rig that took part, with its final figures.'),
 })
 
-export const DeviceSinkStatsSchema = z.strictObject({
-  driftPpm: z.number().describe('The card\'s measured drift against the show, ppm.'),
-  framesInserted: count.describe('Single frames repeated to follow the card.'),
-  framesDropped: count.describe('Single frames dropped to follow the card.'),
-  queuedFrames: count.describe('Frames written and not yet taken by the card.'),
-  framesSkipped: count.describe('Frames skipped because a burst would have queued more than a few card buffers.'),
-  conversion: text.nullable().describe('How the show\'s format reaches the card when it would not take it as it is.'),
-  reopens: count.describe('Times the card was reopened after a fault.'),
-  fault: text.nullable().describe('The card\'s fault, while it has one.'),
-}).meta({ id: 'DeviceSinkStats', description: 'A sound-card sink\'s figures.' })
+export const DeviceSinkStatsSchema = z
+  .strictObject({
+    driftPpm: z.number().describe("The card's measured drift against the show, ppm."),
+    framesInserted: count.describe('Single frames repeated to follow the card.'),
+    framesDropped: count.describe('Single frames dropped to follow the card.'),
+    queuedFrames: count.describe('Frames written and not yet taken by the card.'),
+    framesSkipped: count.describe('Frames skipped because a burst would have queued more than a few card buffers.'),
+    conversion: text.nullable().describe("How the show's format reaches the card when it would not take it as it is."),
+    reopens: count.describe('Times the card was reopened after a fault.'),
+    fault: text.nullable().describe("The card's fault, while it has one."),
+  })
+  .meta({ id: 'DeviceSinkStats', description: "A sound-card sink's figures." })
 
-export const RigMidiStatsSchema = z.strictObject({
-  received: count.describe('Messages received from the server, in order, once each.'),
-  out: count.describe('Messages sent to this rig\'s MIDI outputs (after routing).'),
-  lost: count.describe('Messages the server gave up on before they arrived (held notes were released).'),
-  duplicates: count.describe('Copies dropped (repetition over UDP).'),
-  released: count.describe('Note-offs and sustain-offs sent to release held notes.'),
-  sent: count.describe('Messages this rig sent to the server.'),
-}).meta({ id: 'RigMidiStats', description: 'A rig\'s MIDI counters.' })
+export const RigMidiStatsSchema = z
+  .strictObject({
+    received: count.describe('Messages received from the server, in order, once each.'),
+    out: count.describe("Messages sent to this rig's MIDI outputs (after routing)."),
+    lost: count.describe('Messages the server gave up on before they arrived (held notes were released).'),
+    duplicates: count.describe('Copies dropped (repetition over UDP).'),
+    released: count.describe('Note-offs and sustain-offs sent to release held notes.'),
+    sent: count.describe('Messages this rig sent to the server.'),
+  })
+  .meta({ id: 'RigMidiStats', description: "A rig's MIDI counters." })
 
 const rigStatsShape = {
   framesReceived: count.describe('Audio frames received.'),
-  framesPlayed: count.describe('Frames written to the sink, concealed ones included: the sink\'s length.'),
+  framesPlayed: count.describe("Frames written to the sink, concealed ones included: the sink's length."),
   framesConcealed: count.describe('Frames made up for lost or late packets.'),
   packetsReceived: count.describe('Audio packets received, copies included.'),
   packetsLost: count.describe('RFC 3550 cumulative loss.'),
@@ -123,14 +140,14 @@ const rigStatsShape = {
   latencyTrims: count.describe('Times the latency governor pulled the schedule back toward --latency.'),
   jitterMs: z.number().describe('RFC 3550 interarrival jitter, ms.'),
   bufferMs: z.number().describe('Audio waiting to be played, ms.'),
-  depthMs: z.number().describe('UDP: the jitter buffer\'s depth above the fastest transit, ms.'),
-  phase: text.describe('The rig\'s session phase.'),
+  depthMs: z.number().describe("UDP: the jitter buffer's depth above the fastest transit, ms."),
+  phase: text.describe("The rig's session phase."),
   transport: text.describe('The transport it is on now.'),
   rttMs: ms.nullable().describe('Keep-alive round trip, ms; null before the first.'),
   packetsRecovered: count.describe('Audio packets recovered from redundant copies (UDP with --redundancy).'),
   switches: count.describe('Transport switches completed.'),
   midi: RigMidiStatsSchema,
-  device: DeviceSinkStatsSchema.nullable().describe('A sound-card sink\'s figures, null for other sinks.'),
+  device: DeviceSinkStatsSchema.nullable().describe("A sound-card sink's figures, null for other sinks."),
 }
 export const RigStatsSchema = z.strictObject(rigStatsShape)
 
@@ -144,7 +161,7 @@ const controlOk = z.strictObject({
   ok: z.literal(true).describe('The command was carried out.'),
   command: text.describe('The command as the operator typed it.'),
   message: text.describe('What was done, in words.'),
-  status: ServerStatsSchema.optional().describe('With `status`: the show\'s stats.'),
+  status: ServerStatsSchema.optional().describe("With `status`: the show's stats."),
 })
 const controlFailed = z.strictObject({
   event: z.literal('control'),
@@ -153,116 +170,208 @@ const controlFailed = z.strictObject({
   error: text.describe('Why the command was not carried out.'),
 })
 
-const midiEvent = ev('midi', {
-  data: z.array(z.number().int().min(0).max(255)).describe('The message\'s bytes.'),
-  position: count.describe('Show position (sample frames since INIT) where it entered the show.'),
-}, 'A MIDI message out of a `--midi-out log` output.')
+const midiEvent = ev(
+  'midi',
+  {
+    data: z.array(z.number().int().min(0).max(255)).describe("The message's bytes."),
+    position: count.describe('Show position (sample frames since INIT) where it entered the show.'),
+  },
+  'A MIDI message out of a `--midi-out log` output.',
+)
 
 const deviceFault = ev('device-fault', { reason }, 'The sound card failed; it is reopened every second.')
 const deviceRestored = ev('device-restored', { description }, 'The sound card is back.')
 
 export const ShowEventSchemas = [
-  ev('listening', {
-    transport: transportName.describe('The transport the show runs on.'),
-    host: text.describe('The address listened on.'),
-    port: z.number().int().describe('The port (TCP and UDP share it).'),
-    format: AudioFormatSchema,
-    mtu: z.number().int().describe('Path MTU for UDP audio, bytes.'),
-    redundancy: count.describe('UDP: earlier packets carried again in each datagram.'),
-    source: text.describe('The audio source, in words (`tone 440 Hz`, `wav show.wav`, …).'),
-    midi: z.array(text).describe('The MIDI inputs and outputs, in words.'),
-    clients: count.describe('Rigs awaited before INIT (0: the operator starts the show).'),
-  }, 'The show is listening for rigs.'),
-  ev('joined', {
-    name: rigName, remote,
-    late: z.boolean().describe('Joined after INIT: plays from the live position.'),
-    meta: z.record(z.string(), z.unknown()).describe('What the rig says of itself (host, platform, version, sink).'),
-  }, 'A rig joined.'),
+  ev(
+    'listening',
+    {
+      transport: transportName.describe('The transport the show runs on.'),
+      host: text.describe('The address listened on.'),
+      port: z.number().int().describe('The port (TCP and UDP share it).'),
+      format: AudioFormatSchema,
+      mtu: z.number().int().describe('Path MTU for UDP audio, bytes.'),
+      redundancy: count.describe('UDP: earlier packets carried again in each datagram.'),
+      source: text.describe('The audio source, in words (`tone 440 Hz`, `wav show.wav`, …).'),
+      midi: z.array(text).describe('The MIDI inputs and outputs, in words.'),
+      clients: count.describe('Rigs awaited before INIT (0: the operator starts the show).'),
+    },
+    'The show is listening for rigs.',
+  ),
+  ev(
+    'joined',
+    {
+      name: rigName,
+      remote,
+      late: z.boolean().describe('Joined after INIT: plays from the live position.'),
+      meta: z.record(z.string(), z.unknown()).describe('What the rig says of itself (host, platform, version, sink).'),
+    },
+    'A rig joined.',
+  ),
   ev('left', { name: rigName, remote, reason }, 'A rig left or was dropped.'),
   ev('rejected', { remote, reason }, 'A connection was refused (bad handshake, name taken, version).'),
   ev('init', { rigs: z.array(text).describe('The rigs streaming.'), position }, 'INIT: the show started streaming.'),
   ev('terminate', { reason, code: endCode }, 'TERMINATE: the show is ending.'),
-  ev('switch', { to: transportName.describe('The transport the show moves to.'), rigs: z.array(text).describe('The rigs asked to move.') }, 'The show is moving to another transport.'),
-  ev('switched', { name: rigName, from: text.describe('The transport it left.'), to: transportName.describe('The transport it is on now.'), remote }, 'A rig moved to the other transport.'),
-  ev('switch-failed', { name: rigName, to: transportName.describe('Where it was asked to go.'), reason }, 'A rig could not move and stays where it is.'),
-  ev('muted', { name: rigName, muted: z.boolean().describe('True: it gets silence (MIDI goes on); false: it plays again.') }, 'A rig was muted or unmuted.'),
+  ev(
+    'switch',
+    { to: transportName.describe('The transport the show moves to.'), rigs: z.array(text).describe('The rigs asked to move.') },
+    'The show is moving to another transport.',
+  ),
+  ev(
+    'switched',
+    { name: rigName, from: text.describe('The transport it left.'), to: transportName.describe('The transport it is on now.'), remote },
+    'A rig moved to the other transport.',
+  ),
+  ev(
+    'switch-failed',
+    { name: rigName, to: transportName.describe('Where it was asked to go.'), reason },
+    'A rig could not move and stays where it is.',
+  ),
+  ev(
+    'muted',
+    { name: rigName, muted: z.boolean().describe('True: it gets silence (MIDI goes on); false: it plays again.') },
+    'A rig was muted or unmuted.',
+  ),
   deviceFault,
   deviceRestored,
-  ev('stats', {
-    ...serverStatsShape,
-    udpStrangerDatagrams: count.describe('Datagrams from strangers (not a CONNECT, no session): counted, never let in.'),
-  }, 'Every second: the show and every rig.'),
-  ev('summary', { ...ServerSummarySchema.shape, rateHz: z.number().int().describe('The show\'s sample rate, Hz (frames to seconds).') }, 'At exit: the whole show.'),
-  z.discriminatedUnion('ok', [
-    controlOk.describe('The answer to an operator command (`--control -`, the console).'),
-    controlFailed.describe('A command that was refused.'),
-  ]).describe('The answer to an operator command: `ok` true with what was done, or false with why not.'),
+  ev(
+    'stats',
+    {
+      ...serverStatsShape,
+      udpStrangerDatagrams: count.describe('Datagrams from strangers (not a CONNECT, no session): counted, never let in.'),
+    },
+    'Every second: the show and every rig.',
+  ),
+  ev(
+    'summary',
+    { ...ServerSummarySchema.shape, rateHz: z.number().int().describe("The show's sample rate, Hz (frames to seconds).") },
+    'At exit: the whole show.',
+  ),
+  z
+    .discriminatedUnion('ok', [
+      controlOk.describe('The answer to an operator command (`--control -`, the console).'),
+      controlFailed.describe('A command that was refused.'),
+    ])
+    .describe('The answer to an operator command: `ok` true with what was done, or false with why not.'),
   midiEvent,
 ] as const
 
 // ---- a rig's events (join) ----
 
 export const RigEventSchemas = [
-  ev('handshake', {
-    server: text.describe('The server\'s name.'),
-    rate: z.number().int().describe('Sample rate, Hz.'),
-    channels: z.number().int().describe('Channels per frame.'),
-    format: z.enum(SAMPLE_FORMATS as ['s16le', 's24le', 'f32le']).describe('Sample format on the wire.'),
-    frames: z.number().int().describe('Frames per packet.'),
-    sessionId: z.number().int().describe('The show\'s session id.'),
-    host: text.describe('The server\'s address as given to join.'),
-    port: z.number().int().describe('The server\'s port.'),
-    name: rigName,
-    sink: text.describe('What the rig plays into, in words.'),
-  }, 'The rig joined the show.'),
-  ev('init', {
-    position: count.describe('The show position it starts playing at.'),
-    latencyMs: ms.describe('How far behind the live position it plays, ms.'),
-  }, 'INIT: the rig starts playing.'),
+  ev(
+    'handshake',
+    {
+      server: text.describe("The server's name."),
+      rate: z.number().int().describe('Sample rate, Hz.'),
+      channels: z.number().int().describe('Channels per frame.'),
+      format: z.enum(SAMPLE_FORMATS as ['s16le', 's24le', 'f32le']).describe('Sample format on the wire.'),
+      frames: z.number().int().describe('Frames per packet.'),
+      sessionId: z.number().int().describe("The show's session id."),
+      host: text.describe("The server's address as given to join."),
+      port: z.number().int().describe("The server's port."),
+      name: rigName,
+      sink: text.describe('What the rig plays into, in words.'),
+    },
+    'The rig joined the show.',
+  ),
+  ev(
+    'init',
+    {
+      position: count.describe('The show position it starts playing at.'),
+      latencyMs: ms.describe('How far behind the live position it plays, ms.'),
+    },
+    'INIT: the rig starts playing.',
+  ),
   ev('terminate', { reason, code: endCode }, 'TERMINATE: the server ended the show.'),
-  ev('silent', { silentMs: ms.describe('Since the server was last heard, ms.'), timeoutMs: ms.describe('When the session gives up, ms.') }, 'The server went quiet.'),
+  ev(
+    'silent',
+    { silentMs: ms.describe('Since the server was last heard, ms.'), timeoutMs: ms.describe('When the session gives up, ms.') },
+    'The server went quiet.',
+  ),
   ev('recovered', { silentMs: ms.describe('How long it was silent, ms.') }, 'The server is heard again.'),
   ev('switch', { to: transportName.describe('The transport to move to.') }, 'The server asks this rig to move to another transport.'),
-  ev('switched', { from: text.describe('The transport it left.'), to: transportName.describe('The transport it is on now.') }, 'The rig moved.'),
-  ev('switch-failed', { to: transportName.describe('Where it was asked to go.'), reason, transport: text.describe('The transport it stays on.') }, 'The rig could not move and stays.'),
+  ev(
+    'switched',
+    { from: text.describe('The transport it left.'), to: transportName.describe('The transport it is on now.') },
+    'The rig moved.',
+  ),
+  ev(
+    'switch-failed',
+    { to: transportName.describe('Where it was asked to go.'), reason, transport: text.describe('The transport it stays on.') },
+    'The rig could not move and stays.',
+  ),
   ev('stats', rigStatsShape, 'Every second while streaming.'),
-  ev('retrying', { reason, stage: z.enum(['connect', 'session']).describe('`connect`: the server could not be reached; `session`: the session with it ended.') }, 'With --retry: the session ended or the server is unreachable; trying again in 1 s.'),
+  ev(
+    'retrying',
+    {
+      reason,
+      stage: z.enum(['connect', 'session']).describe('`connect`: the server could not be reached; `session`: the session with it ended.'),
+    },
+    'With --retry: the session ended or the server is unreachable; trying again in 1 s.',
+  ),
   midiEvent,
   ev('device-started', { description }, 'The sound card plays.'),
   deviceFault,
   deviceRestored,
-  ev('summary', {
-    ok: z.boolean().describe('A graceful TERMINATE (exit 0).'),
-    reason, code: endCode,
-    sessions: count.describe('Sessions joined (more than one with --retry).'),
-    ...rigStatsShape,
-  }, 'At exit: the rig\'s figures.'),
+  ev(
+    'summary',
+    {
+      ok: z.boolean().describe('A graceful TERMINATE (exit 0).'),
+      reason,
+      code: endCode,
+      sessions: count.describe('Sessions joined (more than one with --retry).'),
+      ...rigStatsShape,
+    },
+    "At exit: the rig's figures.",
+  ),
 ] as const
 
 // ---- the other commands' --json output ----
 
 export const ToolEventSchemas = [
-  ev('devices', {
-    midi: z.union([
-      z.strictObject({ available: z.literal(true), backend: text, inputs: z.array(text), outputs: z.array(text) }),
-      z.strictObject({ available: z.literal(false), backend: text, reason: text }),
-    ]),
-    audio: z.union([
-      z.strictObject({
-        available: z.literal(true),
-        devices: z.array(z.strictObject({
-          id: z.number().int(), name: text, hostApi: text, inputChannels: count, outputChannels: count,
-          defaultRateHz: z.number(), defaultLowInputLatencyMs: z.number(), defaultLowOutputLatencyMs: z.number(),
-          supportedRatesHz: z.strictObject({ input: z.array(z.number()), output: z.array(z.number()) }).optional(),
-        })),
-      }),
-      z.strictObject({ available: z.literal(false), reason: text }),
-    ]),
-  }, '`synchro devices --json`: MIDI ports and sound cards, or why there are none.'),
-  ev('profile', {
-    ok: z.literal(true), name: text, transport: transportName, port: z.number().int(), source: text,
-    rigs: z.array(text), midiInputs: count,
-  }, '`synchro profile check --json`: the profile is valid.'),
+  ev(
+    'devices',
+    {
+      midi: z.union([
+        z.strictObject({ available: z.literal(true), backend: text, inputs: z.array(text), outputs: z.array(text) }),
+        z.strictObject({ available: z.literal(false), backend: text, reason: text }),
+      ]),
+      audio: z.union([
+        z.strictObject({
+          available: z.literal(true),
+          devices: z.array(
+            z.strictObject({
+              id: z.number().int(),
+              name: text,
+              hostApi: text,
+              inputChannels: count,
+              outputChannels: count,
+              defaultRateHz: z.number(),
+              defaultLowInputLatencyMs: z.number(),
+              defaultLowOutputLatencyMs: z.number(),
+              supportedRatesHz: z.strictObject({ input: z.array(z.number()), output: z.array(z.number()) }).optional(),
+            }),
+          ),
+        }),
+        z.strictObject({ available: z.literal(false), reason: text }),
+      ]),
+    },
+    '`synchro devices --json`: MIDI ports and sound cards, or why there are none.',
+  ),
+  ev(
+    'profile',
+    {
+      ok: z.literal(true),
+      name: text,
+      transport: transportName,
+      port: z.number().int(),
+      source: text,
+      rigs: z.array(text),
+      midiInputs: count,
+    },
+    '`synchro profile check --json`: the profile is valid.',
+  ),
 ] as const
 
 export const ShowEventSchema = z.discriminatedUnion('event', [...ShowEventSchemas])

@@ -57,7 +57,11 @@ export class RigLink {
   /** Completed moves. */
   switches = 0
 
-  constructor(transport: Transport, private readonly on: RigLinkHandlers, private readonly o: RigLinkOptions) {
+  constructor(
+    transport: Transport,
+    private readonly on: RigLinkHandlers,
+    private readonly o: RigLinkOptions,
+  ) {
     this.transport = transport
     this.use(transport)
   }
@@ -77,19 +81,31 @@ export class RigLink {
     if (this.transport.kind === to) return
     const connect = this.o.connect
     const failed = (reason: string): void => {
-      this.transport.send(encodeControl({ type: MSG.SWITCH_FAILED, body: { transport: to, reason: reason.slice(0, 500) } }, { sessionId: ticket.sessionId }), 'control')
+      this.transport.send(
+        encodeControl({ type: MSG.SWITCH_FAILED, body: { transport: to, reason: reason.slice(0, 500) } }, { sessionId: ticket.sessionId }),
+        'control',
+      )
       this.on.notice({ event: 'switch-failed', to, reason })
     }
     if (!connect) return failed('this rig cannot open another transport')
     this.switching = true
     let next: Transport | undefined
     try {
-      next = await withTimeout(connect(to), SWITCH_TIMEOUT_MS, this.o.clock, `cannot reach the server on ${to} within ${SWITCH_TIMEOUT_MS / 1000} s`)
+      next = await withTimeout(
+        connect(to),
+        SWITCH_TIMEOUT_MS,
+        this.o.clock,
+        `cannot reach the server on ${to} within ${SWITCH_TIMEOUT_MS / 1000} s`,
+      )
       if (this.on.ended()) throw new InvalidStateError('SESSION_ENDED', 'the session ended while switching')
       next.setMaxPayload(ticket.maxPayload)
       const early = await resumeOn(next, {
-        sessionId: ticket.sessionId, token, name: ticket.name, maxPayload: ticket.maxPayload,
-        timeoutMs: SWITCH_TIMEOUT_MS, clock: this.o.clock,
+        sessionId: ticket.sessionId,
+        token,
+        name: ticket.name,
+        maxPayload: ticket.maxPayload,
+        timeoutMs: SWITCH_TIMEOUT_MS,
+        clock: this.o.clock,
       })
       if (this.on.ended()) throw new InvalidStateError('SESSION_ENDED', 'the session ended while switching')
       const old = this.transport
@@ -142,7 +158,10 @@ function withTimeout<T>(p: Promise<T>, ms: number, clock: Clock, message: string
     const timer = clock.setTimeout(() => {
       reject(new Error(message))
       // A connection that arrives after we gave up is closed, not leaked.
-      void p.then((t) => (t as { abort?: (e: Error) => void }).abort?.(new Error('switch abandoned')), () => {})
+      void p.then(
+        (t) => (t as { abort?: (e: Error) => void }).abort?.(new Error('switch abandoned')),
+        () => {},
+      )
     }, ms)
     p.then(
       (v) => {

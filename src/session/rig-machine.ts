@@ -7,8 +7,16 @@
 import { formatOfCodec, type AudioFormat } from '../codec/format.js'
 import { MSG, PROTOCOL_VERSION, messageTypeName, type Header } from '../codec/header.js'
 import {
-  decodeFrame, encodeControl, encodePingPong, isControlType, readControl, readPingPong,
-  CONTROL_MAX_PAYLOAD, type Frame, type Hello, type TransportName,
+  decodeFrame,
+  encodeControl,
+  encodePingPong,
+  isControlType,
+  readControl,
+  readPingPong,
+  CONTROL_MAX_PAYLOAD,
+  type Frame,
+  type Hello,
+  type TransportName,
 } from '../codec/messages.js'
 import { ProtocolError, type SynchroError } from '../errors.js'
 import { decodeMidiAck, decodeMidiPayload, type MidiPayload } from '../codec/midi.js'
@@ -86,8 +94,17 @@ export type RigEffect =
 
 export function initialRigState(config: RigConfig, pingIntervalMs: number): RigState {
   return {
-    config, phase: 'connecting', hello: undefined, sessionId: 0, maxPayload: CONTROL_MAX_PAYLOAD,
-    pingIntervalMs, lastHeardMs: 0, lastPingMs: 0, rttMs: undefined, silentSinceMs: undefined, audioSeen: false,
+    config,
+    phase: 'connecting',
+    hello: undefined,
+    sessionId: 0,
+    maxPayload: CONTROL_MAX_PAYLOAD,
+    pingIntervalMs,
+    lastHeardMs: 0,
+    lastPingMs: 0,
+    rttMs: undefined,
+    silentSinceMs: undefined,
+    audioSeen: false,
   }
 }
 
@@ -110,7 +127,10 @@ function reduce(s: RigState, e: RigEvent, now: number, fx: RigEffect[]): RigStat
     case 'tick':
       return onTick(s, now, fx)
     case 'stop': {
-      fx.push({ kind: 'send', frame: encodeControl({ type: MSG.TERMINATE, body: { reason: e.reason, code: 'rig-stopped' } }, { sessionId: s.sessionId }) })
+      fx.push({
+        kind: 'send',
+        frame: encodeControl({ type: MSG.TERMINATE, body: { reason: e.reason, code: 'rig-stopped' } }, { sessionId: s.sessionId }),
+      })
       return end(s, { ok: true, code: 'rig-stopped', reason: e.reason, drain: false }, fx)
     }
   }
@@ -160,29 +180,64 @@ function onFrame(s: RigState, bytes: Uint8Array, ordered: boolean, now: number, 
       case MSG.HELLO: {
         const hello = msg.body
         if (hello.version !== PROTOCOL_VERSION) {
-          return fail(s, 'version-mismatch', `server speaks Synchro protocol v${hello.version}, this rig speaks v${PROTOCOL_VERSION}: run the same Synchro version on both`, fx, true)
+          return fail(
+            s,
+            'version-mismatch',
+            `server speaks Synchro protocol v${hello.version}, this rig speaks v${PROTOCOL_VERSION}: run the same Synchro version on both`,
+            fx,
+            true,
+          )
         }
         fx.push(
-          { kind: 'send', frame: encodeControl({ type: MSG.HELLO_REPLY, body: { version: PROTOCOL_VERSION, name: s.config.name, meta: s.config.meta } }, { sessionId: header.sessionId }) },
+          {
+            kind: 'send',
+            frame: encodeControl(
+              { type: MSG.HELLO_REPLY, body: { version: PROTOCOL_VERSION, name: s.config.name, meta: s.config.meta } },
+              { sessionId: header.sessionId },
+            ),
+          },
           { kind: 'setMaxPayload', bytes: hello.maxPayload },
           { kind: 'openMedia', format: hello.format },
-          { kind: 'notify', notice: { event: 'handshake', serverName: hello.serverName, format: hello.format, sessionId: header.sessionId } },
+          {
+            kind: 'notify',
+            notice: { event: 'handshake', serverName: hello.serverName, format: hello.format, sessionId: header.sessionId },
+          },
         )
-        return { ...heard, phase: 'ready', hello, sessionId: header.sessionId, maxPayload: hello.maxPayload, pingIntervalMs: hello.pingIntervalMs }
+        return {
+          ...heard,
+          phase: 'ready',
+          hello,
+          sessionId: header.sessionId,
+          maxPayload: hello.maxPayload,
+          pingIntervalMs: hello.pingIntervalMs,
+        }
       }
       case MSG.INIT:
-        fx.push({ kind: 'startPlayout', position: msg.body.position }, { kind: 'notify', notice: { event: 'init', position: msg.body.position } })
+        fx.push(
+          { kind: 'startPlayout', position: msg.body.position },
+          { kind: 'notify', notice: { event: 'init', position: msg.body.position } },
+        )
         return { ...heard, phase: 'streaming' }
       case MSG.SWITCH:
-        fx.push({ kind: 'notify', notice: { event: 'switch', to: msg.body.transport } }, { kind: 'switch', to: msg.body.transport, token: msg.body.token })
+        fx.push(
+          { kind: 'notify', notice: { event: 'switch', to: msg.body.transport } },
+          { kind: 'switch', to: msg.body.transport, token: msg.body.token },
+        )
         return heard
       case MSG.TERMINATE:
         fx.push({ kind: 'notify', notice: { event: 'terminate', reason: msg.body.reason, code: msg.body.code } })
         // Refusals (version, protocol, timeout) end the rig with an error; a show that ends, gracefully.
-        return end(heard, {
-          ok: GRACEFUL_CODES.has(msg.body.code), code: msg.body.code, reason: msg.body.reason, drain: true,
-          ...(s.phase === 'streaming' ? { endPosition: header.timestamp } : {}),
-        }, fx)
+        return end(
+          heard,
+          {
+            ok: GRACEFUL_CODES.has(msg.body.code),
+            code: msg.body.code,
+            reason: msg.body.reason,
+            drain: true,
+            ...(s.phase === 'streaming' ? { endPosition: header.timestamp } : {}),
+          },
+          fx,
+        )
     }
     // admit() accepts only the types handled above.
     return fail(s, 'protocol-error', notFromServer(header.type), fx, true)
@@ -230,7 +285,11 @@ function onTick(s: RigState, now: number, fx: RigEffect[]): RigState {
   const silentMs = now - s.lastHeardMs
   const timeoutMs = peerTimeoutMs(s.pingIntervalMs)
   if (silentMs > timeoutMs) {
-    return end(s, { ok: false, code: 'timeout', reason: `lost the server: nothing heard for ${(silentMs / 1000).toFixed(1)} s`, drain: false }, fx)
+    return end(
+      s,
+      { ok: false, code: 'timeout', reason: `lost the server: nothing heard for ${(silentMs / 1000).toFixed(1)} s`, drain: false },
+      fx,
+    )
   }
   // A streaming server sends hundreds of packets a second: a third of the timeout without one is news.
   if (s.phase === 'streaming' && s.audioSeen && s.silentSinceMs === undefined && silentMs > timeoutMs / 3) {
@@ -247,7 +306,10 @@ function onTick(s: RigState, now: number, fx: RigEffect[]): RigState {
 /** Ends the session on a fault, telling the server why when it can still be told. */
 function fail(s: RigState, code: string, reason: string, fx: RigEffect[], tellServer: boolean): RigState {
   if (tellServer) {
-    fx.push({ kind: 'send', frame: encodeControl({ type: MSG.TERMINATE, body: { reason: reason.slice(0, 500), code } }, { sessionId: s.sessionId }) })
+    fx.push({
+      kind: 'send',
+      frame: encodeControl({ type: MSG.TERMINATE, body: { reason: reason.slice(0, 500), code } }, { sessionId: s.sessionId }),
+    })
   }
   return end(s, { ok: false, code, reason, drain: false }, fx)
 }

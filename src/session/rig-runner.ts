@@ -11,7 +11,14 @@ import type { Transport } from '../../transports/transport.js'
 import type { Clock } from '../clock.js'
 import { DEFAULT_PING_INTERVAL_MS, tickIntervalMs } from './keepalive.js'
 import {
-  initialRigState, stepRig, type RigConfig, type RigEffect, type RigEvent, type RigNotice, type RigOutcome, type RigState,
+  initialRigState,
+  stepRig,
+  type RigConfig,
+  type RigEffect,
+  type RigEvent,
+  type RigNotice,
+  type RigOutcome,
+  type RigState,
 } from './rig-machine.js'
 import { RigLink, type RigLinkNotice } from './rig-link.js'
 import type { MidiOutput } from '../midi/endpoint.js'
@@ -63,22 +70,26 @@ export class RigRunner {
   constructor(private readonly o: RigRunnerOptions) {
     this.state = initialRigState(o.config, DEFAULT_PING_INTERVAL_MS)
     this.done = new Promise((r) => (this.resolveDone = r))
-    this.link = new RigLink(o.transport, {
-      frame: (bytes, ordered) => this.onFrame(bytes, ordered),
-      badFrame: (error) => this.dispatch({ type: 'badFrame', error }),
-      disconnect: (reason) => this.dispatch({ type: 'disconnect', reason }),
-      moved: (next, early) => {
-        this.playout?.setLossy(!next.reliable)
-        this.midi.movePeer(SERVER, SERVER)
-        for (const bytes of early) this.dispatch({ type: 'frame', bytes, ordered: next.reliable })
+    this.link = new RigLink(
+      o.transport,
+      {
+        frame: (bytes, ordered) => this.onFrame(bytes, ordered),
+        badFrame: (error) => this.dispatch({ type: 'badFrame', error }),
+        disconnect: (reason) => this.dispatch({ type: 'disconnect', reason }),
+        moved: (next, early) => {
+          this.playout?.setLossy(!next.reliable)
+          this.midi.movePeer(SERVER, SERVER)
+          for (const bytes of early) this.dispatch({ type: 'frame', bytes, ordered: next.reliable })
+        },
+        notice: (n) => this.o.onNotice(n),
+        ended: () => this.ended,
       },
-      notice: (n) => this.o.onNotice(n),
-      ended: () => this.ended,
-    }, { clock: o.clock, connect: o.connect })
+      { clock: o.clock, connect: o.connect },
+    )
     this.midi = new MidiHub({
       clock: o.clock,
       sessionId: () => this.state.sessionId,
-      positionNow: () => (this.state.phase === 'streaming' ? this.showClock?.positionAt(o.clock.now()) ?? 0 : undefined),
+      positionNow: () => (this.state.phase === 'streaming' ? (this.showClock?.positionAt(o.clock.now()) ?? 0) : undefined),
       send: (_server, frame) => this.transport.send(frame, 'control'),
       reliable: () => this.transport.reliable,
       outputs: o.midiOutputs ?? [],
@@ -181,7 +192,11 @@ export class RigRunner {
         const format = fx.format
         this.o.sink.open(format)
         this.playout = new Playout({
-          format, latencyMs: this.o.latencyMs, maxLatencyMs: this.o.maxLatencyMs, sink: this.o.sink, clock: this.o.clock,
+          format,
+          latencyMs: this.o.latencyMs,
+          maxLatencyMs: this.o.maxLatencyMs,
+          sink: this.o.sink,
+          clock: this.o.clock,
           lossy: !this.transport.reliable,
         })
         // The MIDI hub builds the server stream's delivery on its first message, with this clock.
@@ -205,7 +220,11 @@ export class RigRunner {
       case 'switch':
         // Moving transports: nothing held may hang on the move (the server's journal resends what is in flight).
         this.midi.releaseHeld()
-        void this.link.switchTo(fx.to, fx.token, { sessionId: this.state.sessionId, maxPayload: this.state.maxPayload, name: this.o.config.name })
+        void this.link.switchTo(fx.to, fx.token, {
+          sessionId: this.state.sessionId,
+          maxPayload: this.state.maxPayload,
+          name: this.o.config.name,
+        })
         return
       case 'close':
         void this.transport.close()
@@ -221,10 +240,16 @@ export class RigRunner {
     if (!p || this.state.phase !== 'streaming') return
     const midi = this.midi.stats()
     const body = {
-      packetsReceived: p.packetsReceived, packetsLost: p.packetsLost, packetsLate: p.packetsLate,
-      packetsRecovered: this.link.packetsRecovered, framesConcealed: p.framesConcealed,
-      underruns: p.underruns, jitterMs: round(p.jitterMs, 100), bufferMs: round(Math.max(0, p.bufferMs), 10),
-      midiReceived: midi.received, midiLost: midi.lost,
+      packetsReceived: p.packetsReceived,
+      packetsLost: p.packetsLost,
+      packetsLate: p.packetsLate,
+      packetsRecovered: this.link.packetsRecovered,
+      framesConcealed: p.framesConcealed,
+      underruns: p.underruns,
+      jitterMs: round(p.jitterMs, 100),
+      bufferMs: round(Math.max(0, p.bufferMs), 10),
+      midiReceived: midi.received,
+      midiLost: midi.lost,
     }
     this.transport.send(encodeControl({ type: MSG.REPORT, body }, { sessionId: this.state.sessionId }), 'control')
   }

@@ -34,13 +34,15 @@ export function resumeOn(t: Transport, r: ResumeRequest): Promise<Uint8Array[]> 
       () => finish(new TimeoutError('SWITCH_TIMEOUT', `no answer on ${t.kind} within ${(r.timeoutMs / 1000).toFixed(1)} s`)),
       r.timeoutMs,
     )
-    const onClose = (err?: Error): void => finish(new ConnectionError('SWITCH_CLOSED', err ? err.message : `the ${t.kind} connection closed`))
+    const onClose = (err?: Error): void =>
+      finish(new ConnectionError('SWITCH_CLOSED', err ? err.message : `the ${t.kind} connection closed`))
     const onFrame = (bytes: Uint8Array): void => {
       try {
         const frame = decodeFrame(bytes, Math.max(r.maxPayload, CONTROL_MAX_PAYLOAD))
         const { type, sessionId } = frame.header
         if (type === MSG.HELLO && !resumeSent) {
-          if (sessionId !== r.sessionId) throw new ConnectionError('OTHER_SHOW', `a different show answered on ${t.kind} (session ${sessionId})`)
+          if (sessionId !== r.sessionId)
+            throw new ConnectionError('OTHER_SHOW', `a different show answered on ${t.kind} (session ${sessionId})`)
           t.send(encodeControl({ type: MSG.RESUME, body: { token: r.token, name: r.name } }, { sessionId: r.sessionId }), 'control')
           resumeSent = true
           return

@@ -8,8 +8,19 @@
 import { bytesPerFrame, codecOf, type AudioFormat } from '../codec/format.js'
 import { MSG, PROTOCOL_VERSION, messageTypeName, VersionMismatchError } from '../codec/header.js'
 import {
-  decodeFrame, encodeControl, encodeFrame, encodePingPong, isControlType, readControl, readPingPong,
-  type ControlMessage, type Frame, type HelloReply, type Report, type Resume, type TransportName,
+  decodeFrame,
+  encodeControl,
+  encodeFrame,
+  encodePingPong,
+  isControlType,
+  readControl,
+  readPingPong,
+  type ControlMessage,
+  type Frame,
+  type HelloReply,
+  type Report,
+  type Resume,
+  type TransportName,
 } from '../codec/messages.js'
 import { seqAdd, tsAdd } from '../codec/seq.js'
 import { decodeMidiAck, decodeMidiPayload, MIDI_MAX_PAYLOAD, type MidiPayload } from '../codec/midi.js'
@@ -218,17 +229,37 @@ function onConnect(s: ServerState, e: Extract<ServerEvent, { type: 'connect' }>,
   )
   fx.push({ kind: 'send', peer, frame: hello })
   const rig: RigEntry = {
-    peer, remote, phase: 'handshake', name: undefined, meta: {},
-    connectedAtMs: now, lastHeardMs: now, lastPingMs: now, rttMs: undefined, controlSeq: 1, late: false,
-    link: e.link, token: e.token, switching: undefined, report: undefined, muted: false,
+    peer,
+    remote,
+    phase: 'handshake',
+    name: undefined,
+    meta: {},
+    connectedAtMs: now,
+    lastHeardMs: now,
+    lastPingMs: now,
+    rttMs: undefined,
+    controlSeq: 1,
+    late: false,
+    link: e.link,
+    token: e.token,
+    switching: undefined,
+    report: undefined,
+    muted: false,
   }
   return withRig(s, rig)
 }
 
 /** The frame types a rig may ever send. */
 type RigMessageType =
-  | typeof MSG.PING | typeof MSG.PONG | typeof MSG.MIDI | typeof MSG.MIDI_ACK
-  | typeof MSG.HELLO_REPLY | typeof MSG.RESUME | typeof MSG.REPORT | typeof MSG.SWITCH_FAILED | typeof MSG.TERMINATE
+  | typeof MSG.PING
+  | typeof MSG.PONG
+  | typeof MSG.MIDI
+  | typeof MSG.MIDI_ACK
+  | typeof MSG.HELLO_REPLY
+  | typeof MSG.RESUME
+  | typeof MSG.REPORT
+  | typeof MSG.SWITCH_FAILED
+  | typeof MSG.TERMINATE
 
 /** `true`: accepted in that phase; a string: refused, and the rig is told this reason. */
 type Admission = true | string
@@ -290,7 +321,10 @@ export function refusalOf(phase: RigPhase, type: number): string | undefined {
 
 /** A frame from a rig, read: a control message with its validated body, or the type of a media frame. */
 type FromRig =
-  | Extract<ControlMessage, { type: typeof MSG.HELLO_REPLY | typeof MSG.RESUME | typeof MSG.REPORT | typeof MSG.SWITCH_FAILED | typeof MSG.TERMINATE }>
+  | Extract<
+      ControlMessage,
+      { type: typeof MSG.HELLO_REPLY | typeof MSG.RESUME | typeof MSG.REPORT | typeof MSG.SWITCH_FAILED | typeof MSG.TERMINATE }
+    >
   | { type: typeof MSG.PING | typeof MSG.PONG | typeof MSG.MIDI | typeof MSG.MIDI_ACK }
 
 function onFrame(s: ServerState, peer: PeerId, bytes: Uint8Array, now: number, fx: ServerEffect[]): ServerState {
@@ -336,7 +370,10 @@ function onFrame(s: ServerState, peer: PeerId, bytes: Uint8Array, now: number, f
       case MSG.REPORT:
         return withRig(s, { ...heard, report: msg.body })
       case MSG.SWITCH_FAILED:
-        fx.push({ kind: 'notify', notice: { event: 'switch-failed', name: rig.name ?? rig.remote, to: msg.body.transport, reason: msg.body.reason } })
+        fx.push({
+          kind: 'notify',
+          notice: { event: 'switch-failed', name: rig.name ?? rig.remote, to: msg.body.transport, reason: msg.body.reason },
+        })
         return withRig(s, { ...heard, switching: undefined })
       case MSG.TERMINATE: {
         const reason = `rig left: ${msg.body.reason || msg.body.code}`
@@ -357,7 +394,11 @@ function onHelloReply(s: ServerState, rig: RigEntry, reply: HelloReply, now: num
   // may still look open: the new connection wins.
   for (const other of s.rigs.values()) {
     if (other.peer !== rig.peer && other.name === reply.name) {
-      fx.push({ kind: 'send', peer: other.peer, frame: terminateFrame(s, other.controlSeq, 'replaced by a new connection from the same rig', 'replaced') })
+      fx.push({
+        kind: 'send',
+        peer: other.peer,
+        frame: terminateFrame(s, other.controlSeq, 'replaced by a new connection from the same rig', 'replaced'),
+      })
       fx.push({ kind: 'close', peer: other.peer })
       state = removeRig(state, other.peer, 'replaced by a new connection from the same rig', fx)
     }
@@ -386,16 +427,25 @@ function onResume(s: ServerState, conn: RigEntry, resume: Resume, fx: ServerEffe
     return reject(s, conn.peer, 'protocol-error', 'RESUME names no session of this show (it may have timed out): join again', fx)
   }
   const moved: RigEntry = {
-    ...owner, peer: conn.peer, remote: conn.remote, link: conn.link, lastHeardMs: conn.lastHeardMs,
-    switching: undefined, controlSeq: 1,
+    ...owner,
+    peer: conn.peer,
+    remote: conn.remote,
+    link: conn.link,
+    lastHeardMs: conn.lastHeardMs,
+    switching: undefined,
+    controlSeq: 1,
   }
   const rigs = new Map(s.rigs)
   rigs.delete(owner.peer)
   rigs.set(conn.peer, moved)
   const state: ServerState = { ...s, rigs, ...peerLists(rigs) }
-  const to = conn.link === 'memory' ? owner.switching?.to ?? s.mode : conn.link
+  const to = conn.link === 'memory' ? (owner.switching?.to ?? s.mode) : conn.link
   fx.push(
-    { kind: 'send', peer: conn.peer, frame: encodeControl({ type: MSG.RESUMED, body: { transport: to } }, { sessionId: s.config.sessionId }) },
+    {
+      kind: 'send',
+      peer: conn.peer,
+      frame: encodeControl({ type: MSG.RESUMED, body: { transport: to } }, { sessionId: s.config.sessionId }),
+    },
     { kind: 'rebind', from: owner.peer, to: conn.peer },
     { kind: 'notify', notice: { event: 'switched', name: owner.name ?? owner.remote, from: owner.link, to, remote: conn.remote } },
   )
@@ -407,7 +457,10 @@ function needsSwitch(rig: RigEntry, mode: TransportName): boolean {
 }
 
 function sendSwitch(s: ServerState, rig: RigEntry, now: number, fx: ServerEffect[]): ServerState {
-  const frame = encodeControl({ type: MSG.SWITCH, body: { transport: s.mode, token: rig.token } }, { sessionId: s.config.sessionId, seq: rig.controlSeq })
+  const frame = encodeControl(
+    { type: MSG.SWITCH, body: { transport: s.mode, token: rig.token } },
+    { sessionId: s.config.sessionId, seq: rig.controlSeq },
+  )
   fx.push({ kind: 'send', peer: rig.peer, frame })
   return withRig(s, { ...rig, switching: { to: s.mode, sinceMs: now }, controlSeq: seqAdd(rig.controlSeq, 1) })
 }
@@ -458,7 +511,12 @@ function onAudio(s: ServerState, pcm: Uint8Array, fx: ServerEffect[]): ServerSta
   }
   if (s.mutedPeers.length > 0) {
     // Same seq and position, zero samples: a muted rig keeps its clock, its counters and its place.
-    const frame = encodeFrame(MSG.AUDIO, new Uint8Array(pcm.byteLength), { codec: codecOf(format.format), seq: s.audioSeq, sessionId, timestamp: s.position })
+    const frame = encodeFrame(MSG.AUDIO, new Uint8Array(pcm.byteLength), {
+      codec: codecOf(format.format),
+      seq: s.audioSeq,
+      sessionId,
+      timestamp: s.position,
+    })
     fx.push({ kind: 'broadcast', peers: s.mutedPeers, frame, silent: true })
   }
   // Sequence and position advance even with no rig listening: a rig joining later
@@ -478,7 +536,10 @@ function onTick(s: ServerState, now: number, fx: ServerEffect[]): ServerState {
     }
     if (now - rig.lastHeardMs > timeout) {
       const reason = `timed out: nothing heard for ${((now - rig.lastHeardMs) / 1000).toFixed(1)} s`
-      fx.push({ kind: 'send', peer: rig.peer, frame: terminateFrame(state, rig.controlSeq, reason, 'timeout') }, { kind: 'close', peer: rig.peer })
+      fx.push(
+        { kind: 'send', peer: rig.peer, frame: terminateFrame(state, rig.controlSeq, reason, 'timeout') },
+        { kind: 'close', peer: rig.peer },
+      )
       state = removeRig(state, rig.peer, reason, fx)
       continue
     }

@@ -23,8 +23,13 @@ import { ShowPosition } from './show-position.js'
 import { SourceLifecycle } from './source-lifecycle.js'
 import type { ServerMidiStats, ServerStats, ServerSummary } from './stats.js'
 import {
-  initialServerState, stepServer, type ServerConfig, type ServerEffect, type ServerEvent,
-  type ServerNotice, type ServerState,
+  initialServerState,
+  stepServer,
+  type ServerConfig,
+  type ServerEffect,
+  type ServerEvent,
+  type ServerNotice,
+  type ServerState,
 } from './server-machine.js'
 
 export interface ServerRunnerOptions {
@@ -164,7 +169,11 @@ export class ServerRunner {
   }
 
   stats(): ServerStats {
-    return this.tally.stats(this.state, { packetsBroadcast: this.broadcaster.packetsBroadcast, levels: this.meter.read(), midi: this.midiStats() })
+    return this.tally.stats(this.state, {
+      packetsBroadcast: this.broadcaster.packetsBroadcast,
+      levels: this.meter.read(),
+      midi: this.midiStats(),
+    })
   }
 
   private dispatch(event: ServerEvent): void {
@@ -226,10 +235,12 @@ export class ServerRunner {
     if (this.tickTimer !== undefined) this.o.clock.clearTimeout(this.tickTimer)
     await this.peers.settled()
     this.o.onStopped?.()
-    this.resolveDone(this.tally.summary({
-      packetsBroadcast: this.broadcaster.packetsBroadcast,
-      framesBroadcast: this.source.framesRead,
-      midi,
-    }))
+    this.resolveDone(
+      this.tally.summary({
+        packetsBroadcast: this.broadcaster.packetsBroadcast,
+        framesBroadcast: this.source.framesRead,
+        midi,
+      }),
+    )
   }
 }

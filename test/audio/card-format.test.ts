@@ -14,7 +14,16 @@ import { systemClock } from '../../src/clock.js'
 import { ManualClock } from '../helpers/manual-clock.js'
 import { pace, until } from '../helpers/wait.js'
 
-const card: AudioDeviceInfo = { id: 3, name: 'Jack float', hostApi: 'ALSA', inputChannels: 2, outputChannels: 2, defaultRateHz: 48000, defaultLowInputLatencyMs: 5, defaultLowOutputLatencyMs: 5 }
+const card: AudioDeviceInfo = {
+  id: 3,
+  name: 'Jack float',
+  hostApi: 'ALSA',
+  inputChannels: 2,
+  outputChannels: 2,
+  defaultRateHz: 48000,
+  defaultLowInputLatencyMs: 5,
+  defaultLowOutputLatencyMs: 5,
+}
 
 test('every s16 value survives s16 -> f32 -> s16; s24 too; float rounds and clips once', () => {
   const all = new Uint8Array(65536 * 2)
@@ -42,8 +51,11 @@ function opener(takes: CardFormat[], error = 'Format not supported: Invalid samp
   return { open, tried }
 }
 
-test('negotiation: the show format first, lossless formats next, the card\'s own rate last', () => {
-  const a = opener([{ rateHz: 48000, format: 's24le' }, { rateHz: 48000, format: 'f32le' }])
+test("negotiation: the show format first, lossless formats next, the card's own rate last", () => {
+  const a = opener([
+    { rateHz: 48000, format: 's24le' },
+    { rateHz: 48000, format: 'f32le' },
+  ])
   assert.equal(openNegotiated(a.open, { rateHz: 48000, format: 's16le' }, card, 'output', false).card, { rateHz: 48000, format: 's24le' })
   assert.equal(a.tried, ['48000 s16le', '48000 s24le'])
   const b = opener([{ rateHz: 48000, format: 'f32le' }])
@@ -59,7 +71,10 @@ test('negotiation through a probe (a device host answers for every candidate at 
   const probed: CardFormat[][] = []
   const r = openNegotiated(
     (c) => (opened.push(c), c),
-    { rateHz: 44100, format: 's16le' }, card, 'output', false,
+    { rateHz: 44100, format: 's16le' },
+    card,
+    'output',
+    false,
     (cards) => (probed.push(cards), { index: 3, errors: ['Format not supported: Invalid sample rate', 'x', 'y'] }),
   )
   assert.equal(r.card, { rateHz: 48000, format: 's16le' })
@@ -67,7 +82,15 @@ test('negotiation through a probe (a device host answers for every candidate at 
   assert.is(probed.length, 1)
   assert.is(probed[0]!.length, 6)
   assert.throws(
-    () => openNegotiated(() => 0, { rateHz: 44100, format: 's16le' }, card, 'output', false, () => ({ index: -1, errors: ['Could not open stream: Device unavailable'] })),
+    () =>
+      openNegotiated(
+        () => 0,
+        { rateHz: 44100, format: 's16le' },
+        card,
+        'output',
+        false,
+        () => ({ index: -1, errors: ['Could not open stream: Device unavailable'] }),
+      ),
     /is busy/,
   )
 })
@@ -76,12 +99,21 @@ test('negotiation: --bit-exact refuses resampling and rounding in one line; a bu
   const a = opener([{ rateHz: 48000, format: 'f32le' }])
   assert.throws(
     () => openNegotiated(a.open, { rateHz: 44100, format: 's16le' }, card, 'output', true),
-    (e: Error) => /^audio output 'Jack float' takes none of the formats tried: 44100 Hz s16le \(Invalid sample format\), 44100 Hz s24le .*; --bit-exact forbids 48000 Hz s16le, which would need resampling$/.test(e.message) && !e.message.includes('\n'),
+    (e: Error) =>
+      /^audio output 'Jack float' takes none of the formats tried: 44100 Hz s16le \(Invalid sample format\), 44100 Hz s24le .*; --bit-exact forbids 48000 Hz s16le, which would need resampling$/.test(
+        e.message,
+      ) && !e.message.includes('\n'),
   )
   const b = opener([{ rateHz: 48000, format: 's16le' }])
-  assert.throws(() => openNegotiated(b.open, { rateHz: 48000, format: 'f32le' }, card, 'output', true), /--bit-exact forbids 48000 Hz s16le, which would need rounding$/)
+  assert.throws(
+    () => openNegotiated(b.open, { rateHz: 48000, format: 'f32le' }, card, 'output', true),
+    /--bit-exact forbids 48000 Hz s16le, which would need rounding$/,
+  )
   const busy = opener([], 'Could not open stream: Device unavailable')
-  assert.throws(() => openNegotiated(busy.open, { rateHz: 48000, format: 's16le' }, card, 'output', false), /^audio output 'Jack float' is busy: another program has it open/)
+  assert.throws(
+    () => openNegotiated(busy.open, { rateHz: 48000, format: 's16le' }, card, 'output', false),
+    /^audio output 'Jack float' is busy: another program has it open/,
+  )
 })
 
 /** Zero crossings per second of channel 0 and its peak. */
@@ -114,7 +146,10 @@ test('a 44.1 kHz s16 show on a 48 kHz float card: resampled packet by packet, pi
   assert.ok(Math.abs(m.hz - 1000) < 2, `1000 Hz stays 1000 Hz, got ${m.hz.toFixed(1)}`)
   assert.ok(Math.abs(m.peak - 0.5) < 0.01, `level kept, peak ${m.peak.toFixed(4)}`)
   const expected = (345 * 128 * 48000) / 44100
-  assert.ok(Math.abs(all.length / 2 - expected) < 64, `${all.length / 2} frames out for ${expected.toFixed(0)} (the filter's delay holds back a few)`)
+  assert.ok(
+    Math.abs(all.length / 2 - expected) < 64,
+    `${all.length / 2} frames out for ${expected.toFixed(0)} (the filter's delay holds back a few)`,
+  )
 })
 
 /** A card that takes only 48 kHz float, plays at once, and can be made to fail. */
@@ -124,13 +159,15 @@ function fragileCard() {
   const written: Uint8Array[] = []
   const devices: AudioDevices = {
     list: () => [card],
-    capture: () => { throw new Error('no capture') },
+    capture: () => {
+      throw new Error('no capture')
+    },
     playback: (o) => {
       if (o.rateHz !== 48000 || o.format !== 'f32le') throw new Error('Format not supported: Invalid sample rate')
       opened.push(o)
       const s: PlaybackStream = {
         write: (chunk, taken) => (written.push(chunk), setImmediate(() => taken?.()), true),
-        on: (e: string, fn: (err: Error) => void) => ((e === 'error' ? (errorHandler = fn) : undefined), s),
+        on: (e: string, fn: (err: Error) => void) => (e === 'error' ? (errorHandler = fn) : undefined, s),
         start: () => {},
         quit: (cb) => cb?.(),
       }
@@ -144,7 +181,14 @@ test('a card lost mid-show is a fault the rig reports; it is reopened by name an
   const c = fragileCard()
   const faults: string[] = []
   const restored: string[] = []
-  const sink = new DeviceSink({ name: 'Jack', buffer: { frames: 128 }, devices: c.devices, clock: systemClock, onFault: (r) => faults.push(r), onRestored: (d) => restored.push(d) })
+  const sink = new DeviceSink({
+    name: 'Jack',
+    buffer: { frames: 128 },
+    devices: c.devices,
+    clock: systemClock,
+    onFault: (r) => faults.push(r),
+    onRestored: (d) => restored.push(d),
+  })
   sink.open({ rateHz: 44100, channels: 2, format: 's16le' })
   const packet = new Uint8Array(128 * 4)
   for (let i = 0; i < 20; i++) {
@@ -195,7 +239,7 @@ test('a card that stops taking audio without a word is lost after a second', asy
   await sink.close()
 })
 
-test('--device-buffer in frames or milliseconds; milliseconds become frames at the card\'s rate', () => {
+test("--device-buffer in frames or milliseconds; milliseconds become frames at the card's rate", () => {
   assert.equal(parseDeviceBuffer(undefined, 128), { frames: 128 })
   assert.equal(parseDeviceBuffer('64', 128), { frames: 64 })
   assert.equal(parseDeviceBuffer('2.5ms', 128), { ms: 2.5 })

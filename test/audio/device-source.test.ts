@@ -33,7 +33,18 @@ class FakeCapture extends EventEmitter implements CaptureStream {
 function card(inputChannels = 2): { devices: AudioDevices; streams: FakeCapture[] } {
   const streams: FakeCapture[] = []
   const devices: AudioDevices = {
-    list: () => [{ id: 4, name: 'Mic', hostApi: 'ALSA', inputChannels, outputChannels: 0, defaultRateHz: 48000, defaultLowInputLatencyMs: 5, defaultLowOutputLatencyMs: 5 }],
+    list: () => [
+      {
+        id: 4,
+        name: 'Mic',
+        hostApi: 'ALSA',
+        inputChannels,
+        outputChannels: 0,
+        defaultRateHz: 48000,
+        defaultLowInputLatencyMs: 5,
+        defaultLowOutputLatencyMs: 5,
+      },
+    ],
     capture: () => {
       const s = new FakeCapture()
       streams.push(s)
@@ -51,7 +62,14 @@ test('lost, silent on the show clock, reopened by name, restored; stop() leaves 
   const { devices, streams } = card()
   const faults: string[] = []
   const restored: string[] = []
-  const src = new DeviceSource(SHOW, { name: 'mic', buffer: { frames: 128 }, devices, clock, onFault: (r) => faults.push(r), onRestored: (d) => restored.push(d) })
+  const src = new DeviceSource(SHOW, {
+    name: 'mic',
+    buffer: { frames: 128 },
+    devices,
+    clock,
+    onFault: (r) => faults.push(r),
+    onRestored: (d) => restored.push(d),
+  })
   assert.is(src.description, "device 'Mic' (ALSA, 128-frame buffer)")
   const packets: Uint8Array[] = []
   src.start(SHOW, { packet: (p) => packets.push(p), end: () => assert.unreachable('a lost card does not end the show') })
@@ -91,15 +109,24 @@ test('lost, silent on the show clock, reopened by name, restored; stop() leaves 
 
 test('a machine with no audio input is a DeviceError NO_DEVICE', () => {
   const { devices } = card(0)
-  assert.throws(() => new DeviceSource(SHOW, { name: undefined, buffer: { frames: 128 }, devices, clock: new ManualClock() }), (e: unknown) => e instanceof DeviceError && e.code === 'NO_DEVICE')
+  assert.throws(
+    () => new DeviceSource(SHOW, { name: undefined, buffer: { frames: 128 }, devices, clock: new ManualClock() }),
+    (e: unknown) => e instanceof DeviceError && e.code === 'NO_DEVICE',
+  )
 })
 
 test('a card that refuses to open: DeviceError with the card named', () => {
   const { devices } = card()
-  const refusing: AudioDevices = { ...devices, capture: () => { throw new Error('Could not open stream: Device unavailable') } }
+  const refusing: AudioDevices = {
+    ...devices,
+    capture: () => {
+      throw new Error('Could not open stream: Device unavailable')
+    },
+  }
   assert.throws(
     () => new DeviceSource(SHOW, { name: 'Mic', buffer: { frames: 128 }, devices: refusing, clock: new ManualClock() }),
-    (e: unknown) => e instanceof DeviceError && e.code === 'DEVICE_BUSY' && /^cannot open audio input 'Mic': audio input 'Mic' is busy/.test(e.message),
+    (e: unknown) =>
+      e instanceof DeviceError && e.code === 'DEVICE_BUSY' && /^cannot open audio input 'Mic': audio input 'Mic' is busy/.test(e.message),
   )
 })
 

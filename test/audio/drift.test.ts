@@ -13,8 +13,21 @@ const RATE = 48000
 /** A card that takes 256 frames at a time at `ppm` off nominal, starting once 512 frames are queued (as PortAudio prefills). */
 function simulatedCard(clock: ManualClock, ppm: number, stall?: { atMs: number; forMs: number }): AudioDevices {
   return {
-    list: () => [{ id: 0, name: 'sim', hostApi: 'test', inputChannels: 0, outputChannels: 2, defaultRateHz: RATE, defaultLowInputLatencyMs: 0, defaultLowOutputLatencyMs: 5 }],
-    capture: () => { throw new Error('no capture') },
+    list: () => [
+      {
+        id: 0,
+        name: 'sim',
+        hostApi: 'test',
+        inputChannels: 0,
+        outputChannels: 2,
+        defaultRateHz: RATE,
+        defaultLowInputLatencyMs: 0,
+        defaultLowOutputLatencyMs: 5,
+      },
+    ],
+    capture: () => {
+      throw new Error('no capture')
+    },
     playback: () => {
       const queue: Array<{ frames: number; taken?: (() => void) | undefined }> = []
       let owed = 0
@@ -75,7 +88,7 @@ async function run(ppm: number, seconds: number, stall?: { atMs: number; forMs: 
 for (const ppm of [-300, 200]) {
   test(`a card ${Math.abs(ppm)} ppm ${ppm < 0 ? 'slow' : 'fast'}: the queue stays put, the drift is measured, frames are ${ppm < 0 ? 'dropped' : 'inserted'}`, async () => {
     const { stats, levels } = await run(ppm, 120)
-    if (process.env.SYNCHRO_DEBUG) console.log(ppm, JSON.stringify(stats), levels.slice(5).join(","))
+    if (process.env.SYNCHRO_DEBUG) console.log(ppm, JSON.stringify(stats), levels.slice(5).join(','))
     const settled = levels.slice(5)
     const spread = Math.max(...settled) - Math.min(...settled)
     // Uncorrected, 120 s at this drift would move the queue by |ppm| * 48000 * 120 / 1e6 frames.
@@ -83,7 +96,10 @@ for (const ppm of [-300, 200]) {
     assert.ok(spread < 400, `queue level stayed within ${spread} frames (uncorrected it would move ${uncorrected.toFixed(0)})`)
     assert.ok(Math.abs(stats.driftPpm - ppm) < 25, `measured ${stats.driftPpm} ppm, true ${ppm}`)
     const fixes = ppm < 0 ? stats.framesDropped : stats.framesInserted
-    assert.ok(Math.abs(fixes - uncorrected) < uncorrected * 0.25 + 40, `${fixes} frames ${ppm < 0 ? 'dropped' : 'inserted'} (drift over the run: ${uncorrected.toFixed(0)})`)
+    assert.ok(
+      Math.abs(fixes - uncorrected) < uncorrected * 0.25 + 40,
+      `${fixes} frames ${ppm < 0 ? 'dropped' : 'inserted'} (drift over the run: ${uncorrected.toFixed(0)})`,
+    )
     assert.is(ppm < 0 ? stats.framesInserted : stats.framesDropped, 0, 'never both ways')
   })
 }
@@ -110,7 +126,7 @@ test('after a disturbance (the sink skipped a burst) the level it settles at nex
     }
     return fixes
   }
-  assert.ok(run(false) > 50, 'without it the controller inserts toward the burst\'s level')
+  assert.ok(run(false) > 50, "without it the controller inserts toward the burst's level")
   assert.is(run(true), 0)
 })
 

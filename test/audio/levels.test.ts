@@ -33,7 +33,7 @@ test('toDb: known values, rounded to 0.1 dB, floored at -90', () => {
   assert.is(FLOOR_DB, -90)
 })
 
-test('a -6 dBFS sine on ch1, silence on ch2: peak -6.0, RMS -9.0 (a sine\'s is 3 dB under its peak)', () => {
+test("a -6 dBFS sine on ch1, silence on ch2: peak -6.0, RMS -9.0 (a sine's is 3 dB under its peak)", () => {
   const time = testTime()
   const m = new LevelMeter(show, time)
   assert.equal(m.read(), { peakDb: [FLOOR_DB, FLOOR_DB], rmsDb: [FLOOR_DB, FLOOR_DB] }, 'silent before any audio')

@@ -13,12 +13,27 @@ test('views of the bytes, one per 10 ms, the last short, a trailing partial fram
   const bytes = Uint8Array.from({ length: 51 }, (_, i) => i) // 25 frames and one stray byte
   const sent: Array<{ atMs: number; p: Uint8Array }> = []
   let endedAt: number | undefined
-  paceBytes(clock, show, bytes, { packet: (p) => sent.push({ atMs: clock.now(), p }), end: (err) => (assert.is(err, undefined), (endedAt = clock.now())) })
+  paceBytes(clock, show, bytes, {
+    packet: (p) => sent.push({ atMs: clock.now(), p }),
+    end: (err) => (assert.is(err, undefined), (endedAt = clock.now())),
+  })
   await clock.advance(100)
-  assert.equal(sent.map((s) => s.atMs), [0, 10, 20])
-  assert.equal(sent.map((s) => s.p.byteLength), [20, 20, 10])
-  assert.ok(sent.every((s) => s.p.buffer === bytes.buffer), 'views, not copies')
-  assert.equal(Array.from(sent[2]!.p), Array.from({ length: 10 }, (_, i) => 40 + i))
+  assert.equal(
+    sent.map((s) => s.atMs),
+    [0, 10, 20],
+  )
+  assert.equal(
+    sent.map((s) => s.p.byteLength),
+    [20, 20, 10],
+  )
+  assert.ok(
+    sent.every((s) => s.p.buffer === bytes.buffer),
+    'views, not copies',
+  )
+  assert.equal(
+    Array.from(sent[2]!.p),
+    Array.from({ length: 10 }, (_, i) => 40 + i),
+  )
   assert.is(endedAt, 30, 'the end is due when the next packet would be')
 })
 

@@ -19,7 +19,11 @@ test('packets go out at start + k * period, with no drift over a long run', asyn
 test('late timers send every packet that came due, so the rate stays exact', async () => {
   const base = new ManualClock()
   // A clock whose timers always fire 7 ms late, like a busy event loop.
-  const lateClock: Clock = { now: () => base.now(), setTimeout: (fn, ms) => base.setTimeout(fn, ms + 7), clearTimeout: (h) => base.clearTimeout(h) }
+  const lateClock: Clock = {
+    now: () => base.now(),
+    setTimeout: (fn, ms) => base.setTimeout(fn, ms + 7),
+    clearTimeout: (h) => base.clearTimeout(h),
+  }
   let sent = 0
   const pacer = new Pacer(lateClock, 5, () => (sent++, true))
   pacer.start()

@@ -20,7 +20,11 @@ function chunk(input: Buffer, sizes: number[]): Uint8Array[] {
 test('whole packets of exactly 16 bytes from pieces of any size, bytes in order', () => {
   const input = counting(40)
   const out = chunk(input, [1, 5, 10, 3, 17, 4])
-  assert.equal(out.map((p) => p.byteLength), [16, 16, 8], 'two whole packets and an 8-byte tail (two frames)')
+  assert.equal(
+    out.map((p) => p.byteLength),
+    [16, 16, 8],
+    'two whole packets and an 8-byte tail (two frames)',
+  )
   assert.equal(Buffer.concat(out), input)
 })
 
@@ -36,7 +40,10 @@ test('one push holding several packets sends them all, as views of what was push
   const c = new PacketChunker(show, (p) => views.push(p))
   c.push(input)
   assert.is(views.length, 4)
-  assert.ok(views.every((v) => v.buffer === input.buffer), 'no copy when a packet sits inside one chunk')
+  assert.ok(
+    views.every((v) => v.buffer === input.buffer),
+    'no copy when a packet sits inside one chunk',
+  )
 })
 
 test('flush keeps whole frames only and then starts afresh', () => {

@@ -20,7 +20,10 @@ test('audio plays latencyMs after the first packet arrives, at the sample rate',
   assert.is(sink.bytes.length, 0, 'nothing before the latency has passed')
   await clock.advance(21)
   // Playout began at t=30; at t=50 the frames timed 30..50 have played: 21 of them.
-  assert.equal(samples(sink.bytes), Array.from({ length: 21 }, (_, i) => i + 1))
+  assert.equal(
+    samples(sink.bytes),
+    Array.from({ length: 21 }, (_, i) => i + 1),
+  )
   assert.is(p.stats.framesPlayed, 21)
   assert.is(p.stats.bufferMs, 29)
 })
@@ -54,7 +57,10 @@ test('on a reliable transport an empty buffer waits for late audio (underrun), s
   assert.is(p.stats.underruns, 1)
   p.push(1, 10, packet(10))
   await clock.advance(20)
-  assert.equal(samples(sink.bytes), Array.from({ length: 20 }, (_, i) => i + 1))
+  assert.equal(
+    samples(sink.bytes),
+    Array.from({ length: 20 }, (_, i) => i + 1),
+  )
   assert.is(p.stats.framesConcealed, 0)
 })
 
@@ -109,11 +115,17 @@ test('the latency governor pulls a late-anchored schedule back to --latency, dro
     await clock.advance(Math.max(0, k * 10 - clock.now()))
     p.push(k, k * 10, packet(k * 10))
     await clock.advance(0)
-    sink.times.forEach((t, i) => { if (!firstWrite.has(i)) firstWrite.set(i, t) })
+    sink.times.forEach((t, i) => {
+      if (!firstWrite.has(i)) firstWrite.set(i, t)
+    })
   }
   await clock.advance(50)
   const played = samples(sink.bytes)
-  assert.equal(played, Array.from({ length: 3000 }, (_, i) => i + 1), 'every frame played, in order')
+  assert.equal(
+    played,
+    Array.from({ length: 3000 }, (_, i) => i + 1),
+    'every frame played, in order',
+  )
   assert.ok(p.stats.latencyTrims >= 1)
   // Late in the show, a packet's first frame is written within ~2 ms of its arrival.
   const waitMs = (k: number) => {

@@ -31,7 +31,10 @@ test('a regular file: paced, its bytes in 40-byte packets, the tail short, then 
   await clock.advance(5)
   assert.is(got.length, 1, 'one packet at start, the next not yet due')
   await clock.advance(100)
-  assert.equal(got.map((g) => g.atMs), [0, 10, 20])
+  assert.equal(
+    got.map((g) => g.atMs),
+    [0, 10, 20],
+  )
   assert.equal(Buffer.concat(got.map((g) => g.p)), bytes.subarray(0, 100))
   assert.ok(ended)
   src.stop()
@@ -54,7 +57,10 @@ test('a FIFO: not paced, whole packets as the writer sends, the tail (whole fram
   writer.end(Buffer.alloc(3, 3)) // 20 bytes pending + 3: five whole frames, 3 stray bytes
   await until(() => ended !== null, 5000, 'the end of the pipe')
   assert.is(ended, undefined, 'a pipe that closes is the end of the source, not an error')
-  assert.equal(got.map((p) => p.byteLength), [40, 20])
+  assert.equal(
+    got.map((p) => p.byteLength),
+    [40, 20],
+  )
   src.stop()
 })
 

@@ -39,7 +39,11 @@ test('the real sink is opened once and closed only by finish; writes go through 
 })
 
 test('a rejoin in another format is refused: FORMAT_CHANGED, naming the sink', () => {
-  for (const other of [{ ...cd, rateHz: 48000 }, { ...cd, channels: 1 }, { ...cd, format: 'f32le' as const }]) {
+  for (const other of [
+    { ...cd, rateHz: 48000 },
+    { ...cd, channels: 1 },
+    { ...cd, format: 'f32le' as const },
+  ]) {
     const s = new SessionSink(recorder().inner)
     s.open(cd)
     const err = thrown(() => s.open(other))
@@ -49,8 +53,17 @@ test('a rejoin in another format is refused: FORMAT_CHANGED, naming the sink', (
   }
 })
 
-test('device stats are the inner sink\'s, or none', () => {
-  const stats: DeviceSinkStats = { driftPpm: 3, framesInserted: 0, framesDropped: 0, queuedFrames: 128, framesSkipped: 0, conversion: null, reopens: 0, fault: null }
+test("device stats are the inner sink's, or none", () => {
+  const stats: DeviceSinkStats = {
+    driftPpm: 3,
+    framesInserted: 0,
+    framesDropped: 0,
+    queuedFrames: 128,
+    framesSkipped: 0,
+    conversion: null,
+    reopens: 0,
+    fault: null,
+  }
   const card = new SessionSink({ ...recorder().inner, deviceStats: () => stats })
   assert.is(card.deviceStats(), stats)
   assert.is(new SessionSink(recorder().inner).deviceStats(), undefined)

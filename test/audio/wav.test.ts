@@ -11,7 +11,11 @@ import { ManualClock } from '../helpers/manual-clock.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'synchro-wav-'))
 
-for (const [format, depth, bytes] of [['s16le', '16', 2], ['s24le', '24', 3], ['f32le', '32f', 4]] as const) {
+for (const [format, depth, bytes] of [
+  ['s16le', '16', 2],
+  ['s24le', '24', 3],
+  ['f32le', '32f', 4],
+] as const) {
   test(`${format}: source bytes pass through a WAV sink bit-exact, as a valid WAV`, async () => {
     const frames = 1000
     const raw = Buffer.alloc(frames * 2 * bytes)
@@ -60,7 +64,14 @@ test('a WAV sink that never learned a format leaves no empty file behind', async
 })
 
 test('unreadable and unsupported WAV sources are clear one-line errors', () => {
-  const err = (f: () => unknown) => { try { f() } catch (e) { return e as UsageError } throw new Error('no error') }
+  const err = (f: () => unknown) => {
+    try {
+      f()
+    } catch (e) {
+      return e as UsageError
+    }
+    throw new Error('no error')
+  }
   const missing = err(() => new WavSource(join(dir, 'nope.wav'), new ManualClock()))
   assert.instance(missing, UsageError)
   assert.match(missing.message, /cannot read .*nope.wav: no such file or directory/)

@@ -5,7 +5,10 @@ import { parseCommand, parseHostPort } from '../../src/cli/args.js'
 import { UsageError } from '../../src/errors.js'
 
 const FLAGS = {
-  port: { type: 'string' }, json: { type: 'boolean' }, 'midi-in': { type: 'string', multiple: true }, help: { type: 'boolean', short: 'h' },
+  port: { type: 'string' },
+  json: { type: 'boolean' },
+  'midi-in': { type: 'string', multiple: true },
+  help: { type: 'boolean', short: 'h' },
 } as const
 
 function problem(argv: string[], positionals = false): string {
@@ -21,7 +24,12 @@ function problem(argv: string[], positionals = false): string {
 }
 
 test('good flags come back typed, repeatable ones as lists', () => {
-  const { values, positionals } = parseCommand('join', ['--port', '7400', '--json', '--midi-in', 'a', '--midi-in=b', '-h', 'x:1'], FLAGS, true)
+  const { values, positionals } = parseCommand(
+    'join',
+    ['--port', '7400', '--json', '--midi-in', 'a', '--midi-in=b', '-h', 'x:1'],
+    FLAGS,
+    true,
+  )
   assert.equal({ ...values }, { port: '7400', json: true, 'midi-in': ['a', 'b'], help: true })
   assert.equal(positionals, ['x:1'])
   assert.is(parseCommand('serve', ['--port', '-'], FLAGS, false).values.port, '-', '- alone is a value (stdin)')
@@ -33,11 +41,18 @@ test('each mistake is one line naming the flag and the command', () => {
   assert.is(problem(['-x']), 'unknown option -x (see synchro serve --help)')
   assert.is(problem(['--port']), '--port needs a value (see synchro serve --help)')
   assert.is(problem(['--json', '--port']), '--port needs a value (see synchro serve --help)')
-  assert.is(problem(['--port', '--json']), '--port needs a value (a value starting with - is written --port=--json) (see synchro serve --help)')
+  assert.is(
+    problem(['--port', '--json']),
+    '--port needs a value (a value starting with - is written --port=--json) (see synchro serve --help)',
+  )
   assert.is(problem(['--json=yes']), '--json takes no value (see synchro serve --help)')
   assert.is(problem(['extra']), "unexpected argument 'extra' (see synchro serve --help)")
   assert.is(problem(['--', '--port']), "unexpected argument '--port' (see synchro serve --help)")
-  assert.is(problem(['--port', '1', '--loud', 'extra']), 'unknown option --loud (see synchro serve --help)', 'the first mistake is reported')
+  assert.is(
+    problem(['--port', '1', '--loud', 'extra']),
+    'unknown option --loud (see synchro serve --help)',
+    'the first mistake is reported',
+  )
 })
 
 test('HOST:PORT, [v6]:PORT and :PORT', () => {

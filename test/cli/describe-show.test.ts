@@ -9,12 +9,36 @@ const format = { rateHz: 48000, channels: 2, format: 's16le', framesPerPacket: 1
 
 // Fixtures carry only the fields a line reads (a whole event is checked in test/session/events.test.ts).
 const LINES: Array<[Record<string, unknown> & { event: string }, string | null]> = [
-  [{ event: 'listening', transport: 'udp', host: '0.0.0.0', port: 7400, format, mtu: 1500, redundancy: 0,
-    source: 'tone 440 Hz', midi: [], clients: 1 },
-    'listening on udp 0.0.0.0:7400; source tone 440 Hz; 48000 Hz, 2 ch, s16le, 128 frames/packet; waiting for 1 rig'],
-  [{ event: 'listening', transport: 'tcp', host: '::', port: 1, format, mtu: 1500, redundancy: 0,
-    source: 'none', midi: ['file a.mid', 'log'], clients: 2 },
-    'listening on tcp :::1; source none; 48000 Hz, 2 ch, s16le, 128 frames/packet; waiting for 2 rigs; file a.mid; log'],
+  [
+    {
+      event: 'listening',
+      transport: 'udp',
+      host: '0.0.0.0',
+      port: 7400,
+      format,
+      mtu: 1500,
+      redundancy: 0,
+      source: 'tone 440 Hz',
+      midi: [],
+      clients: 1,
+    },
+    'listening on udp 0.0.0.0:7400; source tone 440 Hz; 48000 Hz, 2 ch, s16le, 128 frames/packet; waiting for 1 rig',
+  ],
+  [
+    {
+      event: 'listening',
+      transport: 'tcp',
+      host: '::',
+      port: 1,
+      format,
+      mtu: 1500,
+      redundancy: 0,
+      source: 'none',
+      midi: ['file a.mid', 'log'],
+      clients: 2,
+    },
+    'listening on tcp :::1; source none; 48000 Hz, 2 ch, s16le, 128 frames/packet; waiting for 2 rigs; file a.mid; log',
+  ],
   [{ event: 'joined', name: 'left', remote: '10.0.0.2:5000', late: false, meta: {} }, 'rig left joined from 10.0.0.2:5000'],
   [{ event: 'joined', name: 'left', remote: 'r', late: true, meta: {} }, 'rig left joined from r (late: playing from the live position)'],
   [{ event: 'left', name: 'left', remote: 'r', reason: 'gone' }, 'rig left left: gone'],
@@ -32,9 +56,19 @@ const LINES: Array<[Record<string, unknown> & { event: string }, string | null]>
   [{ event: 'device-restored', description: 'card back' }, 'card back'],
   [{ event: 'control', ok: true, command: 'init', message: 'INIT sent' }, '> INIT sent'],
   [{ event: 'control', ok: false, command: 'x', error: 'unknown' }, '? unknown'],
-  [{ event: 'summary', reason: 'end of source', code: 'end-of-source', durationMs: 1,
-    packetsBroadcast: 375, framesBroadcast: 48000, rigsJoined: 2, rateHz: 48000 },
-    'done: end of source; 375 packets (1.0 s of audio) to 2 rig(s)'],
+  [
+    {
+      event: 'summary',
+      reason: 'end of source',
+      code: 'end-of-source',
+      durationMs: 1,
+      packetsBroadcast: 375,
+      framesBroadcast: 48000,
+      rigsJoined: 2,
+      rateHz: 48000,
+    },
+    'done: end of source; 375 packets (1.0 s of audio) to 2 rig(s)',
+  ],
   [{ event: 'stats' }, null],
   [{ event: 'something-new' }, null],
 ]
@@ -51,15 +85,21 @@ test('a MIDI log event reads as the message', () => {
 
 test('the stats line: rigs, their transport and losses, MIDI when the show has any', () => {
   const stats = {
-    phase: 'streaming', uptimeMs: 10_000, position: 0, packetsBroadcast: 3750, levels: { peakDb: [], rmsDb: [] },
+    phase: 'streaming',
+    uptimeMs: 10_000,
+    position: 0,
+    packetsBroadcast: 3750,
+    levels: { peakDb: [], rmsDb: [] },
     midi: { messagesIn: 4, messagesOut: 1, invalidBytes: 0, expired: 0, released: 0 },
     rigs: [
       { name: 'a', transport: 'udp', rttMs: 1, framesDropped: 0, heard: { packetsLost: 2, framesConcealed: 256 } },
       { name: 'b', transport: 'tcp', rttMs: null, framesDropped: 3 },
     ],
   } as unknown as ServerStats
-  assert.is(describeShowStats(stats, false),
-    '10 s: 2 rig(s), 3750 packets sent; a on udp, rtt 1 ms, dropped 0, lost 2, concealed 256; b on tcp, rtt - ms, dropped 3')
+  assert.is(
+    describeShowStats(stats, false),
+    '10 s: 2 rig(s), 3750 packets sent; a on udp, rtt 1 ms, dropped 0, lost 2, concealed 256; b on tcp, rtt - ms, dropped 3',
+  )
   assert.match(describeShowStats(stats, true), /^10 s: 2 rig\(s\), 3750 packets sent, MIDI 4 in \/ 1 out; a on udp/)
 })
 

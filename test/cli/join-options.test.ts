@@ -8,7 +8,13 @@ import { flagName, optionName } from '../../src/cli/coerce.js'
 import { parseProfile } from '../../src/profile/load.js'
 import { UsageError } from '../../src/errors.js'
 import {
-  JOIN_DEFAULTS, JOIN_FLAGS, JOIN_HELP, JoinOptionsSchema, joinOptionsFromProfile, joinSettings, parseJoinOptions,
+  JOIN_DEFAULTS,
+  JOIN_FLAGS,
+  JOIN_HELP,
+  JoinOptionsSchema,
+  joinOptionsFromProfile,
+  joinSettings,
+  parseJoinOptions,
 } from '../../src/cli/join-options.js'
 import { helpParagraphs, readmeDefaults, shownDefault } from '../helpers/help-table.js'
 
@@ -33,7 +39,13 @@ const refused = (f: () => unknown): string => {
 const server = ['127.0.0.1:7400']
 
 test('the flags parseArgs reads are the schema options (and --help)', () => {
-  assert.equal(Object.keys(JOIN_FLAGS).filter((f) => f !== 'help').map(optionName).sort(), [...options].sort())
+  assert.equal(
+    Object.keys(JOIN_FLAGS)
+      .filter((f) => f !== 'help')
+      .map(optionName)
+      .sort(),
+    [...options].sort(),
+  )
   for (const key of Object.keys(defaults)) assert.ok(options.includes(key), `default for an option: ${key}`)
 })
 
@@ -62,54 +74,128 @@ test("the README's join table lists every option with its default", () => {
 
 test('defaults fill what neither profile nor flags give; the ceiling follows the latency', () => {
   const s = joinSettings({}, {}, server)
-  assert.equal([s.host, s.port, s.transport, s.sink, s.latency, s.maxLatency, s.connectTimeout, s.retry],
-    ['127.0.0.1', 7400, 'tcp', 'null', 20, 200, 3000, false])
+  assert.equal(
+    [s.host, s.port, s.transport, s.sink, s.latency, s.maxLatency, s.connectTimeout, s.retry],
+    ['127.0.0.1', 7400, 'tcp', 'null', 20, 200, 3000, false],
+  )
   assert.equal(s.route, { mapChannel: {}, mapController: {}, clock: true })
   assert.equal(s.deviceBuffer, { frames: 128 })
   assert.is(joinSettings({}, { latency: '500' }, server).maxLatency, 500, 'never below the latency')
-  assert.is(refused(() => joinSettings({}, { latency: '50', maxLatency: '20' }, server)), '--max-latency must be between 50 and 10000, got 20')
-  assert.is(refused(() => joinSettings({}, { maxLatency: '10001' }, server)), '--max-latency must be between 20 and 10000, got 10001')
+  assert.is(
+    refused(() => joinSettings({}, { latency: '50', maxLatency: '20' }, server)),
+    '--max-latency must be between 50 and 10000, got 20',
+  )
+  assert.is(
+    refused(() => joinSettings({}, { maxLatency: '10001' }, server)),
+    '--max-latency must be between 20 and 10000, got 10001',
+  )
 })
 
 test("MIDI routing from flags and from a profile's route give the same route", () => {
-  const flags = joinSettings({}, {
-    midiChannels: '1-4,10', midiTypes: 'note-on,note-off', midiMapChannel: ['1:10'], midiMapCc: ['1:11'], midiNoClock: true, midiJitter: '5',
-  }, server)
-  const p = parseProfile({ name: 'x', rigs: [{ name: 'a', midi: {
-    channels: [1, 2, 3, 4, 10], types: ['note-on', 'note-off'], mapChannel: { '1': 10 }, mapController: { '1': 11 }, clock: false, jitterMs: 5,
-  } }] })
+  const flags = joinSettings(
+    {},
+    {
+      midiChannels: '1-4,10',
+      midiTypes: 'note-on,note-off',
+      midiMapChannel: ['1:10'],
+      midiMapCc: ['1:11'],
+      midiNoClock: true,
+      midiJitter: '5',
+    },
+    server,
+  )
+  const p = parseProfile({
+    name: 'x',
+    rigs: [
+      {
+        name: 'a',
+        midi: {
+          channels: [1, 2, 3, 4, 10],
+          types: ['note-on', 'note-off'],
+          mapChannel: { '1': 10 },
+          mapController: { '1': 11 },
+          clock: false,
+          jitterMs: 5,
+        },
+      },
+    ],
+  })
   const profile = joinSettings(joinOptionsFromProfile(p, p.rigs[0]!), {}, server)
   const expected = {
-    channels: [1, 2, 3, 4, 10], types: ['note-on', 'note-off'], mapChannel: { '1': 10 }, mapController: { '1': 11 }, clock: false,
+    channels: [1, 2, 3, 4, 10],
+    types: ['note-on', 'note-off'],
+    mapChannel: { '1': 10 },
+    mapController: { '1': 11 },
+    clock: false,
   }
   assert.equal(flags.route, expected)
   assert.equal(profile.route, expected)
   assert.equal([flags.midiJitter, profile.midiJitter], [5, 5])
-  assert.is(refused(() => joinSettings({}, { midiChannels: '0-4' }, server)), "--midi-channels: '0-4' is not a channel or range within 1-16")
-  assert.is(refused(() => joinSettings({}, { midiMapCc: ['1:300'] }, server)), "--midi-map-cc: '1:300' is not FROM:TO with controllers 0-127")
-  assert.match(refused(() => joinSettings({}, { midiTypes: 'note-on,chord' }, server)),
-    /^--midi-types: unknown kind 'chord' \(kinds: note-off, /)
-  assert.is(refused(() => joinSettings({}, { midiJitter: '1001' }, server)), '--midi-jitter must be between 0 and 1000, got 1001')
+  assert.is(
+    refused(() => joinSettings({}, { midiChannels: '0-4' }, server)),
+    "--midi-channels: '0-4' is not a channel or range within 1-16",
+  )
+  assert.is(
+    refused(() => joinSettings({}, { midiMapCc: ['1:300'] }, server)),
+    "--midi-map-cc: '1:300' is not FROM:TO with controllers 0-127",
+  )
+  assert.match(
+    refused(() => joinSettings({}, { midiTypes: 'note-on,chord' }, server)),
+    /^--midi-types: unknown kind 'chord' \(kinds: note-off, /,
+  )
+  assert.is(
+    refused(() => joinSettings({}, { midiJitter: '1001' }, server)),
+    '--midi-jitter must be between 0 and 1000, got 1001',
+  )
 })
 
 test("a rig's profile entry: its own latency and transport, else the show's; flags win", () => {
-  const p = parseProfile({ name: 'x', transport: 'udp', latencyMs: 30, rigs: [
-    { name: 'a', sink: 'wav:a.wav', retry: true }, { name: 'b', transport: 'tcp', latencyMs: 5, maxLatencyMs: 50 },
-  ] })
-  assert.equal(joinOptionsFromProfile(p, p.rigs[0]!),
-    { name: 'a', sink: 'wav:a.wav', transport: 'udp', latency: 30, retry: true, midiMapChannel: {}, midiMapCc: {} })
+  const p = parseProfile({
+    name: 'x',
+    transport: 'udp',
+    latencyMs: 30,
+    rigs: [
+      { name: 'a', sink: 'wav:a.wav', retry: true },
+      { name: 'b', transport: 'tcp', latencyMs: 5, maxLatencyMs: 50 },
+    ],
+  })
+  assert.equal(joinOptionsFromProfile(p, p.rigs[0]!), {
+    name: 'a',
+    sink: 'wav:a.wav',
+    transport: 'udp',
+    latency: 30,
+    retry: true,
+    midiMapChannel: {},
+    midiMapCc: {},
+  })
   const b = joinSettings(joinOptionsFromProfile(p, p.rigs[1]!), { latency: '10' }, server)
   assert.equal([b.name, b.transport, b.latency, b.maxLatency], ['b', 'tcp', 10, 50])
 })
 
 test('the command line: --help, the server address, a profile file', () => {
   assert.is(parseJoinOptions(['--help']), null)
-  assert.is(refused(() => parseJoinOptions([])), 'join needs the server as HOST:PORT, e.g. synchro join 10.0.0.5:7400')
-  assert.is(refused(() => parseJoinOptions(['a:1', 'b:2'])), "join takes one HOST:PORT, got also 'b:2'")
-  assert.is(refused(() => parseJoinOptions(['a:1', '--latency', 'soon'])), "--latency must be a whole number, got 'soon'")
+  assert.is(
+    refused(() => parseJoinOptions([])),
+    'join needs the server as HOST:PORT, e.g. synchro join 10.0.0.5:7400',
+  )
+  assert.is(
+    refused(() => parseJoinOptions(['a:1', 'b:2'])),
+    "join takes one HOST:PORT, got also 'b:2'",
+  )
+  assert.is(
+    refused(() => parseJoinOptions(['a:1', '--latency', 'soon'])),
+    "--latency must be a whole number, got 'soon'",
+  )
   const s = parseJoinOptions(['--profile', 'profiles/midi-controller.json', '--name', 'rack-right'])!
-  assert.equal([s.host, s.port, s.name, s.transport, s.midiJitter], ['127.0.0.1', 7420, 'rack-right', 'udp', 5], 'HOST:PORT from the address')
-  assert.match(refused(() => parseJoinOptions(['--profile', 'profiles/two-rig-tcp.json'])), /say which this is with --name/)
+  assert.equal(
+    [s.host, s.port, s.name, s.transport, s.midiJitter],
+    ['127.0.0.1', 7420, 'rack-right', 'udp', 5],
+    'HOST:PORT from the address',
+  )
+  assert.match(
+    refused(() => parseJoinOptions(['--profile', 'profiles/two-rig-tcp.json'])),
+    /say which this is with --name/,
+  )
 })
 
 test.run()

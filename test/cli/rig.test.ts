@@ -14,7 +14,12 @@ test('a session: the handshake names where, as whom and into what; INIT says how
   const show = await openShow(serveSettings({}, { host: '127.0.0.1', port: '0', duration: '0.3', name: 'foh' }, 'serve'), () => {})
   const s = joinSettings({}, { name: 'left', latency: '30' }, [`127.0.0.1:${show.port}`])
   const events: RigEvent[] = []
-  const media = openRigMedia(s, (e) => events.push(e), () => {}, () => {})
+  const media = openRigMedia(
+    s,
+    (e) => events.push(e),
+    () => {},
+    () => {},
+  )
   const rig = startSession(s, media, await connectTo(s, s.transport, 2000), (e) => events.push(e))
   const outcome = await rig.done
   await media.close()
@@ -26,26 +31,54 @@ test('a session: the handshake names where, as whom and into what; INIT says how
     [handshake.server, handshake.host, handshake.port, handshake.name, handshake.sink, handshake.rate, handshake.frames],
     ['foh', '127.0.0.1', show.port, 'left', sink, 48000, 128],
   )
-  assert.is(describeRigEvent(handshake), `joined foh at 127.0.0.1:${show.port} as left: 48000 Hz, 2 ch, s16le, 128 frames/packet; sink ${sink}`)
+  assert.is(
+    describeRigEvent(handshake),
+    `joined foh at 127.0.0.1:${show.port} as left: 48000 Hz, 2 ch, s16le, 128 frames/packet; sink ${sink}`,
+  )
   assert.is(describeRigEvent(events.find((e) => e.event === 'init')!), 'INIT: playing from position 0, 30 ms behind')
 })
 
 test('notices as events: a failed switch names the transport the rig stays on', () => {
   const s = joinSettings({}, {}, ['127.0.0.1:1'])
   const media = { sink: { description: 'null' } } as Parameters<typeof rigNoticeEvent>[2]
-  assert.equal(rigNoticeEvent({ event: 'switch-failed', to: 'udp', reason: 'no answer' }, s, media, () => 'tcp'),
-    { event: 'switch-failed', to: 'udp', reason: 'no answer', transport: 'tcp' })
-  assert.equal(rigNoticeEvent({ event: 'init', position: 96 }, s, media, () => 'tcp'), { event: 'init', position: 96, latencyMs: 20 })
-  assert.equal(rigNoticeEvent({ event: 'recovered', silentMs: 5 }, s, media, () => 'tcp'), { event: 'recovered', silentMs: 5 })
+  assert.equal(
+    rigNoticeEvent({ event: 'switch-failed', to: 'udp', reason: 'no answer' }, s, media, () => 'tcp'),
+    { event: 'switch-failed', to: 'udp', reason: 'no answer', transport: 'tcp' },
+  )
+  assert.equal(
+    rigNoticeEvent({ event: 'init', position: 96 }, s, media, () => 'tcp'),
+    { event: 'init', position: 96, latencyMs: 20 },
+  )
+  assert.equal(
+    rigNoticeEvent({ event: 'recovered', silentMs: 5 }, s, media, () => 'tcp'),
+    { event: 'recovered', silentMs: 5 },
+  )
   assert.is(rigName({ name: 'x' }), 'x')
 })
 
 test('stats go out each second while streaming, with a line every fifth', async () => {
   const out: Array<[RigEvent, string | null]> = []
   let phase = 'ready'
-  const stats = { transport: 'tcp', framesPlayed: 1000, bufferMs: 20, jitterMs: 0, underruns: 0, packetsLost: 0, framesConcealed: 0, rttMs: 1 }
-  const rig = { get phase() { return phase }, stats: () => stats }
-  const stop = startRigStats(() => rig as unknown as RigRunner, (e, l) => out.push([e, l]))
+  const stats = {
+    transport: 'tcp',
+    framesPlayed: 1000,
+    bufferMs: 20,
+    jitterMs: 0,
+    underruns: 0,
+    packetsLost: 0,
+    framesConcealed: 0,
+    rttMs: 1,
+  }
+  const rig = {
+    get phase() {
+      return phase
+    },
+    stats: () => stats,
+  }
+  const stop = startRigStats(
+    () => rig as unknown as RigRunner,
+    (e, l) => out.push([e, l]),
+  )
   try {
     await new Promise((r) => setTimeout(r, 1100)) // one tick while not streaming: nothing
     assert.is(out.length, 0)

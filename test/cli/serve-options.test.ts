@@ -8,7 +8,13 @@ import { flagName, optionName } from '../../src/cli/coerce.js'
 import { parseProfile } from '../../src/profile/load.js'
 import { UsageError } from '../../src/errors.js'
 import {
-  parseServeOptions, SERVE_DEFAULTS, SERVE_FLAGS, SERVE_HELP, ServeOptionsSchema, serveOptionsFromProfile, serveSettings,
+  parseServeOptions,
+  SERVE_DEFAULTS,
+  SERVE_FLAGS,
+  SERVE_HELP,
+  ServeOptionsSchema,
+  serveOptionsFromProfile,
+  serveSettings,
 } from '../../src/cli/serve-options.js'
 import { helpParagraphs, readmeDefaults, shownDefault } from '../helpers/help-table.js'
 
@@ -29,7 +35,13 @@ const refused = (f: () => unknown): string => {
 }
 
 test('the flags parseArgs reads are the schema options (and --help)', () => {
-  assert.equal(Object.keys(SERVE_FLAGS).filter((f) => f !== 'help').map(optionName).sort(), [...options].sort())
+  assert.equal(
+    Object.keys(SERVE_FLAGS)
+      .filter((f) => f !== 'help')
+      .map(optionName)
+      .sort(),
+    [...options].sort(),
+  )
   for (const key of Object.keys(defaults)) assert.ok(options.includes(key), `default for an option: ${key}`)
 })
 
@@ -39,7 +51,8 @@ test('--help lists every option with its default, and nothing that is not an opt
     const paragraph = help.get(flagName(option))
     assert.ok(paragraph, `--${flagName(option)} is in serve --help`)
     const shown = shownDefault(defaults[option])
-    const expected = shown !== undefined ? `(default ${shown}` : COMPUTED[option] !== undefined ? `(default: ${COMPUTED[option]})` : undefined
+    const expected =
+      shown !== undefined ? `(default ${shown}` : COMPUTED[option] !== undefined ? `(default: ${COMPUTED[option]})` : undefined
     if (expected !== undefined) assert.ok(paragraph!.includes(expected), `--${flagName(option)} shows ${expected}: ${paragraph}`)
   }
   for (const flag of help.keys()) assert.ok(options.includes(optionName(flag)), `--${flag} in the help is an option`)
@@ -70,13 +83,32 @@ test('defaults fill what neither profile nor flags give', () => {
 
 test('a profile is serve options; flags win over it, option by option', () => {
   const p = parseProfile({
-    name: 'Show', transport: 'udp', port: 7410, source: 'tone:220', durationS: 2, mtu: 1400, redundancy: 1,
+    name: 'Show',
+    transport: 'udp',
+    port: 7410,
+    source: 'tone:220',
+    durationS: 2,
+    mtu: 1400,
+    redundancy: 1,
     format: { rateHz: 44100, channels: 1, sampleFormat: 's24le', framesPerPacket: 64 },
-    midi: { inputs: ['file:a.mid'] }, rigs: [{ name: 'a' }, { name: 'b' }, { name: 'c' }],
+    midi: { inputs: ['file:a.mid'] },
+    rigs: [{ name: 'a' }, { name: 'b' }, { name: 'c' }],
   })
   assert.equal(serveOptionsFromProfile(p, 'serve'), {
-    transport: 'udp', host: '0.0.0.0', port: 7410, source: 'tone:220', name: 'Show', frames: 64, clients: 3,
-    rate: 44100, channels: 1, format: 's24le', duration: 2, mtu: 1400, redundancy: 1, midiIn: ['file:a.mid'],
+    transport: 'udp',
+    host: '0.0.0.0',
+    port: 7410,
+    source: 'tone:220',
+    name: 'Show',
+    frames: 64,
+    clients: 3,
+    rate: 44100,
+    channels: 1,
+    format: 's24le',
+    duration: 2,
+    mtu: 1400,
+    redundancy: 1,
+    midiIn: ['file:a.mid'],
   })
   const s = serveSettings(serveOptionsFromProfile(p, 'serve'), { port: '0', midiIn: ['file:b.mid'] }, 'serve')
   assert.equal([s.port, s.transport, s.midiIn, s.duration], [0, 'udp', ['file:b.mid'], 2])
@@ -95,21 +127,37 @@ test('profile rules: a WAV source sets the format; in the console listed rigs do
 })
 
 test('checked against each other: control, stdin and the console', () => {
-  assert.is(refused(() => serveSettings({}, { clients: '0' }, 'serve')), '--clients 0 waits for an init command: add --control - to send it')
+  assert.is(
+    refused(() => serveSettings({}, { clients: '0' }, 'serve')),
+    '--clients 0 waits for an init command: add --control - to send it',
+  )
   assert.is(serveSettings({}, { clients: '0', control: '-' }, 'serve').control, true)
-  assert.is(refused(() => serveSettings({}, { control: 'x' }, 'serve')), "--control takes - (stdin), got 'x'")
-  assert.is(refused(() => serveSettings({}, { source: 'raw:-', midiIn: ['raw:-'] }, 'serve')),
-    '--source raw:- and --midi-in raw:- all read stdin: give all but one a file or FIFO path')
-  assert.is(refused(() => serveSettings({}, { control: '-' }, 'console')),
-    'the console reads the keyboard: --control - and raw:- (stdin) are for synchro serve')
+  assert.is(
+    refused(() => serveSettings({}, { control: 'x' }, 'serve')),
+    "--control takes - (stdin), got 'x'",
+  )
+  assert.is(
+    refused(() => serveSettings({}, { source: 'raw:-', midiIn: ['raw:-'] }, 'serve')),
+    '--source raw:- and --midi-in raw:- all read stdin: give all but one a file or FIFO path',
+  )
+  assert.is(
+    refused(() => serveSettings({}, { control: '-' }, 'console')),
+    'the console reads the keyboard: --control - and raw:- (stdin) are for synchro serve',
+  )
   const console = serveSettings({}, {}, 'console')
   assert.equal([console.control, console.clients, console.mode], [true, 0, 'console'])
 })
 
 test('the command line: --help, bad flags, and a profile file', () => {
   assert.is(parseServeOptions(['--help'], 'serve'), null)
-  assert.is(refused(() => parseServeOptions(['--frames', '3'], 'serve')), '--frames must be between 16 and 16384, got 3')
-  assert.is(refused(() => parseServeOptions(['--loud'], 'serve')), 'unknown option --loud (see synchro serve --help)')
+  assert.is(
+    refused(() => parseServeOptions(['--frames', '3'], 'serve')),
+    '--frames must be between 16 and 16384, got 3',
+  )
+  assert.is(
+    refused(() => parseServeOptions(['--loud'], 'serve')),
+    'unknown option --loud (see synchro serve --help)',
+  )
   const s = parseServeOptions(['--profile', 'profiles/low-latency-udp.yaml', '--clients', '1'], 'serve')!
   assert.equal([s.transport, s.port, s.clients, s.profile], ['udp', 7410, 1, 'profiles/low-latency-udp.yaml'])
 })

@@ -36,7 +36,12 @@ test('a show with --json: listening, a rig, the summary; exit 0', async () => {
     await until(() => out.events().some((e) => e.event === 'listening'), 5000)
     const port = out.events().find((e) => e.event === 'listening')!.port
     const s = joinSettings({}, { name: 'r' }, [`127.0.0.1:${port}`])
-    const media = openRigMedia(s, () => {}, () => {}, () => {})
+    const media = openRigMedia(
+      s,
+      () => {},
+      () => {},
+      () => {},
+    )
     const rig = startSession(s, media, await connectTo(s, 'tcp', 2000), () => {})
     assert.is(await done, 0)
     await rig.done

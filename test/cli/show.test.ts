@@ -19,7 +19,12 @@ test('a show listens, streams to the rig that joins, ends on its duration; every
   assert.equal([listening.port, listening.source, listening.midi, listening.clients], [show.port, show.sourceDescription, [], 1])
 
   const s = joinSettings({}, { name: 'left' }, [`127.0.0.1:${show.port}`])
-  const media = openRigMedia(s, () => {}, () => {}, () => {})
+  const media = openRigMedia(
+    s,
+    () => {},
+    () => {},
+    () => {},
+  )
   const rig = startSession(s, media, await connectTo(s, 'tcp', 2000), () => {})
   assert.ok((await rig.done).ok)
   await media.close()
@@ -45,10 +50,14 @@ test('packets that do not fit are refused before anything listens', async () => 
     }
     return 'accepted'
   }
-  assert.is(await refused({ redundancy: '5' }),
-    '--redundancy 5 does not fit a 1500-byte MTU with 128-frame packets (at most 1): lower --frames or --redundancy, or raise --mtu')
-  assert.is(await refused({ frames: '16384', channels: '64', format: 'f32le' }),
-    '--frames 16384 makes 4194304-byte packets, over the 1048576-byte limit')
+  assert.is(
+    await refused({ redundancy: '5' }),
+    '--redundancy 5 does not fit a 1500-byte MTU with 128-frame packets (at most 1): lower --frames or --redundancy, or raise --mtu',
+  )
+  assert.is(
+    await refused({ frames: '16384', channels: '64', format: 'f32le' }),
+    '--frames 16384 makes 4194304-byte packets, over the 1048576-byte limit',
+  )
   assert.match(await refused({ source: 'none' }), /^--source none streams no audio/)
 })
 

@@ -8,14 +8,25 @@ import { CODEC } from '../../src/codec/format.js'
 import { FrameError } from '../../src/errors.js'
 import { fromHex, hex, throwsCode } from '../helpers/frames.js'
 // The peeks, beside peekType above: one field each, read where the layout is written.
-import { FLAG, hasMagic, isWholeFrame, peekFlags, peekPayloadLength, peekSeq, peekSession, peekVersion, withReliableSeq } from '../../src/codec/header.js'
+import {
+  FLAG,
+  hasMagic,
+  isWholeFrame,
+  peekFlags,
+  peekPayloadLength,
+  peekSeq,
+  peekSession,
+  peekVersion,
+  withReliableSeq,
+} from '../../src/codec/header.js'
 
 // Fixtures written by hand from docs/PROTOCOL.md, so an accidental layout change fails here.
 const FIXTURES: Record<string, { hex: string; build: () => Uint8Array }> = {
   AUDIO: {
     // magic 5359, v1, type 4, codec 1 (s16le), flags 0, seq 0x0102, session 0xdeadbeef, ts 0x00000080, len 8, payload
     hex: '5359 01 04 01 00 0102 deadbeef 00000080 00000008 0100 ffff 0200 feff',
-    build: () => encodeFrame(MSG.AUDIO, fromHex('0100ffff0200feff'), { codec: CODEC.pcm_s16le, seq: 0x0102, sessionId: 0xdeadbeef, timestamp: 128 }),
+    build: () =>
+      encodeFrame(MSG.AUDIO, fromHex('0100ffff0200feff'), { codec: CODEC.pcm_s16le, seq: 0x0102, sessionId: 0xdeadbeef, timestamp: 128 }),
   },
   TERMINATE: {
     // {"reason":"bye","code":"operator"} is 34 (0x22) bytes
@@ -80,9 +91,19 @@ test('control messages decode and validate', () => {
 // The limit cases: each must be a FrameError with a code and a readable message.
 const BAD: Array<[string, string, string, RegExp]> = [
   ['bad magic', '4142 01 04 00 00 0000 00000000 00000000 00000000', 'BAD_MAGIC', /not a Synchro frame/],
-  ['version 2', '5359 02 04 00 00 0000 00000000 00000000 00000000', 'VERSION_MISMATCH', /peer speaks Synchro protocol v2, this side speaks v1/],
+  [
+    'version 2',
+    '5359 02 04 00 00 0000 00000000 00000000 00000000',
+    'VERSION_MISMATCH',
+    /peer speaks Synchro protocol v2, this side speaks v1/,
+  ],
   ['unknown type', '5359 01 63 00 00 0000 00000000 00000000 00000000', 'UNKNOWN_TYPE', /unknown message type 99/],
-  ['huge length', '5359 01 04 00 00 0000 00000000 00000000 ffffffff', 'FRAME_TOO_LARGE', /declares 4294967295 payload bytes, more than the 1024 allowed/],
+  [
+    'huge length',
+    '5359 01 04 00 00 0000 00000000 00000000 ffffffff',
+    'FRAME_TOO_LARGE',
+    /declares 4294967295 payload bytes, more than the 1024 allowed/,
+  ],
 ]
 for (const [name, bytes, code, message] of BAD) {
   test(`refuses ${name}`, () => {
@@ -177,7 +198,12 @@ const BAD_CONTROL: Array<[string, number, string, RegExp]> = [
   ['missing field', MSG.HELLO_REPLY, '{"version":1}', /invalid HELLO_REPLY: name:/],
   ['empty name', MSG.HELLO_REPLY, '{"version":1,"name":""}', /invalid HELLO_REPLY: name: Too small/],
   ['control chars in name', MSG.HELLO_REPLY, '{"version":1,"name":"a\\nb"}', /printable characters only/],
-  ['bad rate', MSG.HELLO, '{"version":1,"serverName":"s","format":{"rateHz":1,"channels":2,"format":"s16le","framesPerPacket":128},"maxPayload":512,"pingIntervalMs":1000}', /invalid HELLO: format.rateHz/],
+  [
+    'bad rate',
+    MSG.HELLO,
+    '{"version":1,"serverName":"s","format":{"rateHz":1,"channels":2,"format":"s16le","framesPerPacket":128},"maxPayload":512,"pingIntervalMs":1000}',
+    /invalid HELLO: format.rateHz/,
+  ],
 ]
 for (const [name, type, body, message] of BAD_CONTROL) {
   test(`control payload: ${name} is a FrameError`, () => {
@@ -192,8 +218,11 @@ test('property: any header and payload round-trips', () => {
   fc.assert(
     fc.property(
       fc.constantFrom(...Object.values(MSG)),
-      fc.integer({ min: 0, max: 255 }), fc.integer({ min: 0, max: 255 }), fc.integer({ min: 0, max: 0xffff }),
-      fc.integer({ min: 0, max: 0xffffffff }), fc.integer({ min: 0, max: 0xffffffff }),
+      fc.integer({ min: 0, max: 255 }),
+      fc.integer({ min: 0, max: 255 }),
+      fc.integer({ min: 0, max: 0xffff }),
+      fc.integer({ min: 0, max: 0xffffffff }),
+      fc.integer({ min: 0, max: 0xffffffff }),
       fc.uint8Array({ maxLength: 2048 }),
       (type, codec, flags, seq, sessionId, timestamp, payload) => {
         const bytes = encodeFrame(type, payload, { codec, flags, seq, sessionId, timestamp })
@@ -213,7 +242,11 @@ test('property: random bytes only ever throw FrameError, and decoding still work
       try {
         const f = decodeFrame(bytes, 1024)
         if (f.header.type <= 3 || f.header.type === 6) {
-          try { readControl(f) } catch (err) { if (!(err instanceof FrameError)) throw err }
+          try {
+            readControl(f)
+          } catch (err) {
+            if (!(err instanceof FrameError)) throw err
+          }
         }
       } catch (err) {
         if (!(err instanceof FrameError)) throw err
@@ -221,7 +254,9 @@ test('property: random bytes only ever throw FrameError, and decoding still work
       const d = new Deframer(1024)
       d.push(bytes)
       try {
-        while (d.next()) { /* drain */ }
+        while (d.next()) {
+          /* drain */
+        }
       } catch (err) {
         if (!(err instanceof FrameError)) throw err
       }
@@ -233,21 +268,25 @@ test('property: random bytes only ever throw FrameError, and decoding still work
 
 test('property: a frame stream split into random chunks deframes to the same frames', () => {
   fc.assert(
-    fc.property(fc.array(fc.uint8Array({ maxLength: 300 }), { minLength: 1, maxLength: 12 }), fc.array(fc.integer({ min: 1, max: 97 }), { minLength: 1 }), (payloads, cuts) => {
-      const frames = payloads.map((p, i) => encodeFrame(MSG.AUDIO, p, { sessionId: 1, seq: i }))
-      const stream = Buffer.concat(frames)
-      const d = new Deframer(4096)
-      const out: string[] = []
-      let off = 0
-      let i = 0
-      while (off < stream.length) {
-        const n = cuts[i++ % cuts.length]!
-        d.push(stream.subarray(off, off + n))
-        off += n
-        for (let f = d.next(); f; f = d.next()) out.push(hex(f))
-      }
-      assert.equal(out, frames.map(hex))
-    }),
+    fc.property(
+      fc.array(fc.uint8Array({ maxLength: 300 }), { minLength: 1, maxLength: 12 }),
+      fc.array(fc.integer({ min: 1, max: 97 }), { minLength: 1 }),
+      (payloads, cuts) => {
+        const frames = payloads.map((p, i) => encodeFrame(MSG.AUDIO, p, { sessionId: 1, seq: i }))
+        const stream = Buffer.concat(frames)
+        const d = new Deframer(4096)
+        const out: string[] = []
+        let off = 0
+        let i = 0
+        while (off < stream.length) {
+          const n = cuts[i++ % cuts.length]!
+          d.push(stream.subarray(off, off + n))
+          off += n
+          for (let f = d.next(); f; f = d.next()) out.push(hex(f))
+        }
+        assert.equal(out, frames.map(hex))
+      },
+    ),
   )
 })
 

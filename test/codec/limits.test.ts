@@ -12,7 +12,10 @@ test('every default lies within its range', () => {
 })
 
 const hello = (format: Record<string, number | string>, pingIntervalMs: number = LIMITS.pingIntervalMs.default) => ({
-  version: 1, serverName: 'foh', maxPayload: 512, pingIntervalMs,
+  version: 1,
+  serverName: 'foh',
+  maxPayload: 512,
+  pingIntervalMs,
   format: { rateHz: 48000, channels: 2, format: 's16le', framesPerPacket: 128, ...format },
 })
 

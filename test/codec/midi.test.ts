@@ -1,7 +1,15 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import fc from 'fast-check'
-import { decodeMidiAck, decodeMidiPayload, encodeMidiAck, encodeMidiFrame, packEvents, MIDI_MAX_PAYLOAD, type MidiEvent } from '../../src/codec/midi.js'
+import {
+  decodeMidiAck,
+  decodeMidiPayload,
+  encodeMidiAck,
+  encodeMidiFrame,
+  packEvents,
+  MIDI_MAX_PAYLOAD,
+  type MidiEvent,
+} from '../../src/codec/midi.js'
 import { decodeFrame } from '../../src/codec/messages.js'
 import { HEADER_BYTES, MSG } from '../../src/codec/header.js'
 import { FrameError } from '../../src/errors.js'
@@ -15,7 +23,10 @@ test('a MIDI frame round-trips: oldest serial, consecutive serials, positions, f
   assert.is(f.header.type, MSG.MIDI)
   const p = decodeMidiPayload(f.payload)
   assert.is(p.oldest, 0xfffffff0)
-  assert.equal(p.events.map((e) => [e.serial, e.position >>> 0, e.flags, Array.from(e.data)]), events.map((e) => [e.serial, e.position >>> 0, e.flags, Array.from(e.data)]))
+  assert.equal(
+    p.events.map((e) => [e.serial, e.position >>> 0, e.flags, Array.from(e.data)]),
+    events.map((e) => [e.serial, e.position >>> 0, e.flags, Array.from(e.data)]),
+  )
 })
 
 test('packEvents splits runs so every frame fits MIDI_MAX_PAYLOAD', () => {
@@ -33,7 +44,10 @@ test('packEvents splits runs so every frame fits MIDI_MAX_PAYLOAD', () => {
 test('MIDI_ACK round-trips and a wrong length is a FrameError', () => {
   const f = decodeFrame(encodeMidiAck(0xdeadbeef, 9), 64)
   assert.is(decodeMidiAck(f.payload), 0xdeadbeef)
-  assert.throws(() => decodeMidiAck(new Uint8Array(3)), (e: unknown) => e instanceof FrameError && (e as FrameError).code === 'BAD_MIDI_ACK')
+  assert.throws(
+    () => decodeMidiAck(new Uint8Array(3)),
+    (e: unknown) => e instanceof FrameError && (e as FrameError).code === 'BAD_MIDI_ACK',
+  )
 })
 
 test('malformed payloads: only FrameError, with a reason', () => {
@@ -44,14 +58,21 @@ test('malformed payloads: only FrameError, with a reason', () => {
     [[0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0], /empty/],
     [[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 7], /1 bytes after its 0 events/],
   ]
-  for (const [bytes, why] of cases) assert.throws(() => decodeMidiPayload(Uint8Array.from(bytes)), (e: unknown) => e instanceof FrameError && why.test((e as Error).message))
-  fc.assert(fc.property(fc.uint8Array({ maxLength: 200 }), (b) => {
-    try {
-      decodeMidiPayload(b)
-    } catch (e) {
-      if (!(e instanceof FrameError)) throw e
-    }
-  }), { numRuns: 500 })
+  for (const [bytes, why] of cases)
+    assert.throws(
+      () => decodeMidiPayload(Uint8Array.from(bytes)),
+      (e: unknown) => e instanceof FrameError && why.test((e as Error).message),
+    )
+  fc.assert(
+    fc.property(fc.uint8Array({ maxLength: 200 }), (b) => {
+      try {
+        decodeMidiPayload(b)
+      } catch (e) {
+        if (!(e instanceof FrameError)) throw e
+      }
+    }),
+    { numRuns: 500 },
+  )
 })
 
 test.run()

@@ -81,7 +81,14 @@ test('float paths keep their scaling: read by 2^15 / 2^23, written by 2^15 - 1 /
   const s16 = new DataView(new ArrayBuffer(2))
   const s24 = new DataView(new ArrayBuffer(3))
   const f32 = new DataView(new ArrayBuffer(4))
-  for (const [x, i16, i24] of [[1, 32767, 8388607], [-1, -32767, -8388607], [2, 32767, 8388607], [-3, -32767, -8388607], [0.5, 16384, 4194304], [0, 0, 0]] as const) {
+  for (const [x, i16, i24] of [
+    [1, 32767, 8388607],
+    [-1, -32767, -8388607],
+    [2, 32767, 8388607],
+    [-3, -32767, -8388607],
+    [0.5, 16384, 4194304],
+    [0, 0, 0],
+  ] as const) {
     writeSample(s16, 0, 's16le', x)
     writeSample(s24, 0, 's24le', x)
     writeSample(f32, 0, 'f32le', x)

@@ -13,9 +13,11 @@ test('sequence numbers wrap 65535 -> 0', () => {
 })
 
 test('property: seqDiff undoes seqAdd for distances under half the space', () => {
-  fc.assert(fc.property(fc.integer({ min: 0, max: 65535 }), fc.integer({ min: -32768, max: 32767 }), (a, n) => {
-    assert.is(seqDiff(a, seqAdd(a, n)), n)
-  }))
+  fc.assert(
+    fc.property(fc.integer({ min: 0, max: 65535 }), fc.integer({ min: -32768, max: 32767 }), (a, n) => {
+      assert.is(seqDiff(a, seqAdd(a, n)), n)
+    }),
+  )
 })
 
 test('timestamps wrap at 2^32 and unwrap to a monotonic count', () => {

@@ -24,7 +24,13 @@ const PARSE: Array<[string, unknown]> = [
   ['mute keys', { kind: 'mute', name: 'keys', muted: true }],
   ['unmute keys', { kind: 'mute', name: 'keys', muted: false }],
   ['mute', { error: 'mute takes a rig name' }],
-  ['dance', { error: "unknown command 'dance' (commands: status | init | switch udp|tcp | panic | kick RIG | mute RIG | unmute RIG | terminate [REASON] | help)" }],
+  [
+    'dance',
+    {
+      error:
+        "unknown command 'dance' (commands: status | init | switch udp|tcp | panic | kick RIG | mute RIG | unmute RIG | terminate [REASON] | help)",
+    },
+  ],
   ['', { error: 'empty command' }],
 ]
 for (const [line, expected] of PARSE) {
@@ -42,7 +48,14 @@ test('init starts a show waiting for an operator, once; terminate ends it, once'
   server.listening()
   const [s, r] = memoryPair()
   server.attach(s)
-  const rig = new RigRunner({ config: { name: 'a', meta: {} }, transport: r, sink: new MemorySink(), latencyMs: 20, clock, onNotice: () => {} })
+  const rig = new RigRunner({
+    config: { name: 'a', meta: {} },
+    transport: r,
+    sink: new MemorySink(),
+    latencyMs: 20,
+    clock,
+    onNotice: () => {},
+  })
   await clock.advance(100)
   const before = execute(server, { kind: 'status' })
   assert.ok(before.ok && before.status!.phase === 'waiting' && before.status!.rigs.length === 1)
@@ -52,11 +65,19 @@ test('init starts a show waiting for an operator, once; terminate ends it, once'
   assert.is(rig.phase, 'streaming')
   assert.ok(rig.stats().framesPlayed > 0)
   assert.equal(execute(server, { kind: 'init' }), { ok: false, command: 'init', error: 'cannot start: the show is streaming' })
-  assert.equal(execute(server, { kind: 'terminate', reason: 'end of set' }), { ok: true, command: 'terminate', message: 'terminating: end of set' })
+  assert.equal(execute(server, { kind: 'terminate', reason: 'end of set' }), {
+    ok: true,
+    command: 'terminate',
+    message: 'terminating: end of set',
+  })
   await clock.advance(100)
   const outcome = await rig.done
   assert.equal([outcome.ok, outcome.reason], [true, 'end of set'])
-  assert.equal(execute(server, { kind: 'terminate', reason: 'again' }), { ok: false, command: 'terminate', error: 'the show has already ended' })
+  assert.equal(execute(server, { kind: 'terminate', reason: 'again' }), {
+    ok: false,
+    command: 'terminate',
+    error: 'the show has already ended',
+  })
 })
 
 test.run()

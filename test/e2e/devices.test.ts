@@ -38,10 +38,15 @@ function pitch(left: number[], from: number): number {
  * over a second to deliver its first buffer, which the source's watchdog counts as lost
  * before the show even starts.
  */
-const cardUp = (p: Proc) => p.events.filter((e) => e.event === 'device-fault' || e.event === 'device-restored').at(-1)?.event !== 'device-fault'
+const cardUp = (p: Proc) =>
+  p.events.filter((e) => e.event === 'device-fault' || e.event === 'device-restored').at(-1)?.event !== 'device-fault'
 
 /** Device faults a process reported from event index `from` on. */
-const faultsSince = (p: Proc, from: number) => p.events.slice(from).filter((e) => e.event === 'device-fault').map((e) => e.reason)
+const faultsSince = (p: Proc, from: number) =>
+  p.events
+    .slice(from)
+    .filter((e) => e.event === 'device-fault')
+    .map((e) => e.reason)
 
 /**
  * Show B captures the device into a WAV for as long as show A (started by `play` once B is
@@ -49,7 +54,10 @@ const faultsSince = (p: Proc, from: number) => p.events.slice(from).filter((e) =
  * guess of how long the other processes take to start on a loaded machine. Returns A's
  * processes, B's exit codes (rig, server) and the faults B's card reported meanwhile.
  */
-async function captureOnce(wav: string, play: () => Promise<Proc[]>): Promise<{ played: Proc[]; captureCodes: Array<number | null>; captureFaults: string[] }> {
+async function captureOnce(
+  wav: string,
+  play: () => Promise<Proc[]>,
+): Promise<{ played: Proc[]; captureCodes: Array<number | null>; captureFaults: string[] }> {
   const { server: b, port: pb } = await serveOnFreePort(['--source', `device:${DEVICE}`, '--clients', '1', '--control', '-'], loop.env)
   const rb = synchro(['join', `127.0.0.1:${pb}`, '--sink', `wav:${wav}`, '--json'], { env: loop.env })
   await b.event('init')
@@ -109,7 +117,7 @@ test('synchro devices lists the loopback device with its channels and rate', asy
   assert.ok(d && d.inputChannels >= 2 && d.outputChannels >= 2 && d.defaultRateHz === 48000, JSON.stringify(listed.audio.devices))
 })
 
-test('synchro devices --rates probes the rates each device opens at: the jack PCM only at JACK\'s 48 kHz, the plug PCM at all of them', async () => {
+test("synchro devices --rates probes the rates each device opens at: the jack PCM only at JACK's 48 kHz, the plug PCM at all of them", async () => {
   const r = await run(['devices', '--rates', '--json'], 20_000, loop.env)
   assert.is(r.code, 0, r.stderr)
   const { audio } = JSON.parse(r.stdout.trim().split('\n').at(-1)!)
@@ -123,8 +131,14 @@ test('synchro devices --rates probes the rates each device opens at: the jack PC
 test('a rig plays to a device; a second show captures it from the loopback: a 2 s tone, 440 Hz, -12 dBFS, no gaps', async () => {
   // Show B captures the device and records it on a rig; show A plays a 2 s tone into the device.
   let ra!: Proc
-  const { played: [, a], captureCodes } = await captureWhile(join(dir, 'captured.wav'), async () => {
-    const { server: a, port: pa } = await serveOnFreePort(['--source', 'tone:440', '--clients', '0', '--control', '-', '--duration', '2'], loop.env)
+  const {
+    played: [, a],
+    captureCodes,
+  } = await captureWhile(join(dir, 'captured.wav'), async () => {
+    const { server: a, port: pa } = await serveOnFreePort(
+      ['--source', 'tone:440', '--clients', '0', '--control', '-', '--duration', '2'],
+      loop.env,
+    )
     ra = synchro(['join', `127.0.0.1:${pa}`, '--sink', `device:${DEVICE}`, '--json'], { env: loop.env })
     // The card opens at the handshake (~0.2 s through the jack plugin); the operator starts the show once it plays.
     assert.is((await ra.event('device-started', 10_000)).description, "audio output 'synchro' is playing")
@@ -143,7 +157,10 @@ test('a rig plays to a device; a second show captures it from the loopback: a 2 
   const seconds = (to - from) / 48000
   // Give or take what the card skipped after stalls of the loaded machine's JACK (it counts them).
   const skippedS = played.device.framesSkipped / 48000
-  assert.ok(Math.abs(seconds - 2) < 0.05 + skippedS, `2 s of tone (± ${skippedS.toFixed(3)} s skipped), got ${seconds.toFixed(3)} s (${JSON.stringify(played.device)})`)
+  assert.ok(
+    Math.abs(seconds - 2) < 0.05 + skippedS,
+    `2 s of tone (± ${skippedS.toFixed(3)} s skipped), got ${seconds.toFixed(3)} s (${JSON.stringify(played.device)})`,
+  )
   const peak = Math.max(...left.slice(from, to).map(Math.abs))
   assert.ok(Math.abs(peak - 8192) < 8192 * 0.02, `-12 dBFS (8192), got ${peak}`)
   const hz = pitch(left, from + 4800)
@@ -153,13 +170,22 @@ test('a rig plays to a device; a second show captures it from the loopback: a 2 
   // idle machine that is none.
   let quietFrames = 0
   for (let w = from; w + 128 < to; w += 128) if (Math.max(...left.slice(w, w + 128).map(Math.abs)) <= 4000) quietFrames += 128
-  assert.ok(quietFrames <= played.device.framesSkipped, `no dropout inside the tone: ${quietFrames} frames in quiet 128-frame windows, ${played.device.framesSkipped} skipped by the card`)
+  assert.ok(
+    quietFrames <= played.device.framesSkipped,
+    `no dropout inside the tone: ${quietFrames} frames in quiet 128-frame windows, ${played.device.framesSkipped} skipped by the card`,
+  )
 })
 
 test('a 44.1 kHz show on a card that runs only at 48 kHz: resampled, and the tone comes back at 440 Hz for 2 s', async () => {
   let ra!: Proc
-  const { played: [, a], captureCodes } = await captureWhile(join(dir, 'resampled.wav'), async () => {
-    const { server: a, port: pa } = await serveOnFreePort(['--source', 'tone:440', '--rate', '44100', '--clients', '0', '--control', '-', '--duration', '2'], loop.env)
+  const {
+    played: [, a],
+    captureCodes,
+  } = await captureWhile(join(dir, 'resampled.wav'), async () => {
+    const { server: a, port: pa } = await serveOnFreePort(
+      ['--source', 'tone:440', '--rate', '44100', '--clients', '0', '--control', '-', '--duration', '2'],
+      loop.env,
+    )
     // The buffer in milliseconds: 3 ms at the card's 48 kHz is 144 frames.
     ra = synchro(['join', `127.0.0.1:${pa}`, '--sink', `device:${FLOAT_DEVICE}`, '--device-buffer', '3ms', '--json'], { env: loop.env })
     await ra.event('device-started', 10_000)
@@ -179,7 +205,10 @@ test('a 44.1 kHz show on a card that runs only at 48 kHz: resampled, and the ton
   const seconds = (loud.at(-1)! - loud[0]!) / 48000
   // Give or take what the card skipped after stalls of the loaded machine's JACK (it counts them, in the show's 44.1 kHz frames).
   const skippedS = played.device.framesSkipped / 44100
-  assert.ok(Math.abs(seconds - 2) < 0.05 + skippedS, `2 s of tone (± ${skippedS.toFixed(3)} s skipped), got ${seconds.toFixed(3)} s (${JSON.stringify(played.device)})`)
+  assert.ok(
+    Math.abs(seconds - 2) < 0.05 + skippedS,
+    `2 s of tone (± ${skippedS.toFixed(3)} s skipped), got ${seconds.toFixed(3)} s (${JSON.stringify(played.device)})`,
+  )
   // Played unconverted at 48 kHz it would come back at 479 Hz.
   const hz = pitch(left, loud[0]! + 4800)
   assert.ok(Math.abs(hz - 440) <= 1, `440 Hz, got ${hz} (${JSON.stringify(played.device)})`)
@@ -189,7 +218,10 @@ test('--bit-exact refuses to resample for that card: one line saying what it tak
   const { server, port } = await serveOnFreePort(['--source', 'tone:440', '--rate', '44100', '--clients', '1', '--duration', '1'], loop.env)
   const rig = synchro(['join', `127.0.0.1:${port}`, '--sink', `device:${FLOAT_DEVICE}`, '--bit-exact', '--json'], { env: loop.env })
   const fault = await rig.event('device-fault')
-  assert.match(fault.reason, /^cannot open audio output 'synchro_jack': audio output 'synchro_jack' takes none of the formats tried: 44100 Hz s16le \(.+\); --bit-exact forbids 48000 Hz s16le, which would need resampling$/)
+  assert.match(
+    fault.reason,
+    /^cannot open audio output 'synchro_jack': audio output 'synchro_jack' takes none of the formats tried: 44100 Hz s16le \(.+\); --bit-exact forbids 48000 Hz s16le, which would need resampling$/,
+  )
   const [r, s] = await Promise.all([rig.exit, server.exit])
   assert.equal([r.code, s.code], [0, 0], 'the show itself ran to its end')
 })
@@ -224,7 +256,7 @@ test('the card goes away mid-show (JACK stops) and comes back: the rig reports t
   assert.ok(summary.device.framesSkipped > 48000, `${summary.device.framesSkipped} frames skipped while the card was away`)
 })
 
-test('the server\'s capture card goes away mid-show and comes back: the show goes on in silence on its own clock, the card is reopened, the rig plays on at its position', async () => {
+test("the server's capture card goes away mid-show and comes back: the show goes on in silence on its own clock, the card is reopened, the rig plays on at its position", async () => {
   // 10 s: time for JACK to stop and start again and the card to be reopened on a loaded machine.
   const { server, port } = await serveOnFreePort(['--source', `device:${DEVICE}`, '--clients', '1', '--duration', '10'], loop.env)
   const rig = synchro(['join', `127.0.0.1:${port}`, '--sink', 'null', '--json'], { env: loop.env })
@@ -249,7 +281,10 @@ test('the server\'s capture card goes away mid-show and comes back: the show goe
   // show: silence fills in only while the card is gone.
   const played = summary.framesPlayed / 48000
   const sent = (await server.event('summary')).framesBroadcast / 48000
-  assert.ok(played > 8.5 && played <= 10, `${played.toFixed(2)} s played of 10 (${sent.toFixed(2)} s sent; ${JSON.stringify(server.events.filter((e) => e.event.startsWith('device')))})`)
+  assert.ok(
+    played > 8.5 && played <= 10,
+    `${played.toFixed(2)} s played of 10 (${sent.toFixed(2)} s sent; ${JSON.stringify(server.events.filter((e) => e.event.startsWith('device')))})`,
+  )
 })
 
 test.run()

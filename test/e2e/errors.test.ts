@@ -27,24 +27,60 @@ const USAGE: Array<[string, string[], RegExp]> = [
   ['out of range', ['serve', '--frames', '3'], /^synchro: --frames must be between 16 and 16384, got 3$/],
   ['bad format', ['serve', '--format', 'mp3'], /^synchro: --format must be one of s16le, s24le, f32le, got 'mp3'$/],
   ['bad source', ['serve', '--source', 'cd:1'], /unknown source 'cd:1': use tone\[:HZ\], wav:PATH, raw:PATH\|-, device\[:NAME\] or none/],
-  ['missing file', ['serve', '--source', 'wav:/nonexistent/show.wav'], /^synchro: cannot read \/nonexistent\/show.wav: no such file or directory$/],
+  [
+    'missing file',
+    ['serve', '--source', 'wav:/nonexistent/show.wav'],
+    /^synchro: cannot read \/nonexistent\/show.wav: no such file or directory$/,
+  ],
   ['tone above Nyquist', ['serve', '--source', 'tone:30000'], /tone frequency must be between 0 and 24000 Hz/],
   ['no server given', ['join'], /join needs the server as HOST:PORT/],
   ['bad host:port', ['join', 'localhost'], /'localhost' is not HOST:PORT/],
   ['bad sink', ['join', '127.0.0.1:1', '--sink', 'speaker'], /unknown sink 'speaker'/],
-  ['unwritable sink', ['join', '127.0.0.1:1', '--sink', 'wav:/nonexistent/dir/x.wav'], /^synchro: cannot write \/nonexistent\/dir\/x.wav: no such file or directory$/],
-  ['bad MIDI output', ['join', '127.0.0.1:1', '--midi-out', 'speaker'], /^synchro: unknown MIDI output 'speaker': use port:NAME, virtual:NAME, log, file:PATH.mid or raw:PATH\|-$/],
+  [
+    'unwritable sink',
+    ['join', '127.0.0.1:1', '--sink', 'wav:/nonexistent/dir/x.wav'],
+    /^synchro: cannot write \/nonexistent\/dir\/x.wav: no such file or directory$/,
+  ],
+  [
+    'bad MIDI output',
+    ['join', '127.0.0.1:1', '--midi-out', 'speaker'],
+    /^synchro: unknown MIDI output 'speaker': use port:NAME, virtual:NAME, log, file:PATH.mid or raw:PATH\|-$/,
+  ],
   ['bad MIDI input', ['serve', '--midi-in', 'keys'], /^synchro: unknown MIDI input 'keys': use port:NAME/],
   ['MIDI file that is not one', ['serve', '--midi-in', 'file:/etc/hostname'], /^synchro: \/etc\/hostname is not a Standard MIDI File: /],
-  ['missing MIDI file', ['serve', '--midi-in', 'file:/nonexistent.mid'], /^synchro: cannot read \/nonexistent.mid: no such file or directory$/],
-  ['bad channel list', ['join', '127.0.0.1:1', '--midi-channels', '0-4'], /^synchro: --midi-channels: '0-4' is not a channel or range within 1-16$/],
-  ['bad channel map', ['join', '127.0.0.1:1', '--midi-map-channel', '1:17'], /^synchro: --midi-map-channel: '1:17' is not FROM:TO with channels 1-16$/],
+  [
+    'missing MIDI file',
+    ['serve', '--midi-in', 'file:/nonexistent.mid'],
+    /^synchro: cannot read \/nonexistent.mid: no such file or directory$/,
+  ],
+  [
+    'bad channel list',
+    ['join', '127.0.0.1:1', '--midi-channels', '0-4'],
+    /^synchro: --midi-channels: '0-4' is not a channel or range within 1-16$/,
+  ],
+  [
+    'bad channel map',
+    ['join', '127.0.0.1:1', '--midi-map-channel', '1:17'],
+    /^synchro: --midi-map-channel: '1:17' is not FROM:TO with channels 1-16$/,
+  ],
   ['bad MIDI kind', ['join', '127.0.0.1:1', '--midi-types', 'note-on,chord'], /^synchro: --midi-types: unknown kind 'chord'/],
   ['MIDI-only show with no MIDI', ['serve', '--source', 'none'], /^synchro: --source none streams no audio: give MIDI/],
-  ['no clients without control', ['serve', '--clients', '0'], /^synchro: --clients 0 waits for an init command: add --control - to send it$/],
+  [
+    'no clients without control',
+    ['serve', '--clients', '0'],
+    /^synchro: --clients 0 waits for an init command: add --control - to send it$/,
+  ],
   ['control and raw stdin', ['serve', '--control', '-', '--source', 'raw:-'], /--control - and --source raw:- all read stdin/],
-  ['device buffer in seconds', ['join', '127.0.0.1:1', '--device-buffer', '1s'], /^synchro: --device-buffer must be frames \(128\) or milliseconds \(2.5ms\), got '1s'$/],
-  ['device buffer too small', ['serve', '--device-buffer', '0.1ms'], /^synchro: --device-buffer in milliseconds must be between 0.5ms and 340ms, got 0.1ms$/],
+  [
+    'device buffer in seconds',
+    ['join', '127.0.0.1:1', '--device-buffer', '1s'],
+    /^synchro: --device-buffer must be frames \(128\) or milliseconds \(2.5ms\), got '1s'$/,
+  ],
+  [
+    'device buffer too small',
+    ['serve', '--device-buffer', '0.1ms'],
+    /^synchro: --device-buffer in milliseconds must be between 0.5ms and 340ms, got 0.1ms$/,
+  ],
   ['two stdin readers, MIDI', ['serve', '--source', 'raw:-', '--midi-in', 'raw:-'], /--source raw:- and --midi-in raw:- all read stdin/],
 ]
 for (const [name, args, message] of USAGE) {
@@ -140,14 +176,16 @@ test('Ctrl-C on a rig still waiting for HELLO exits 0 and leaves no empty WAV', 
 })
 
 test('a server of another protocol version is refused naming both versions', async () => {
-  const v2 = net.createServer((s) => {
-    const header = Buffer.alloc(HEADER_BYTES)
-    header.writeUInt16BE(0x5359, 0)
-    header.writeUInt8(2, 2) // protocol v2
-    header.writeUInt8(1, 3) // HELLO
-    s.write(header)
-    s.on('error', () => {})
-  }).listen(0, '127.0.0.1')
+  const v2 = net
+    .createServer((s) => {
+      const header = Buffer.alloc(HEADER_BYTES)
+      header.writeUInt16BE(0x5359, 0)
+      header.writeUInt8(2, 2) // protocol v2
+      header.writeUInt8(1, 3) // HELLO
+      s.write(header)
+      s.on('error', () => {})
+    })
+    .listen(0, '127.0.0.1')
   await new Promise((r) => v2.once('listening', r))
   const port = (v2.address() as net.AddressInfo).port
   const r = await run(['join', `127.0.0.1:${port}`])

@@ -28,10 +28,27 @@ async function closedPort(): Promise<number> {
 
 test('a whole show: every line of the server and both rigs matches its documented schema', async () => {
   writeShowMid(join(dir, 'show.mid'), 20)
-  const server = synchro([
-    'serve', '--host', '127.0.0.1', '--port', '0', '--json', '--transport', 'udp', '--clients', '0', '--control', '-',
-    '--midi-in', `file:${join(dir, 'show.mid')}`, '--midi-out', 'log',
-  ], { stdin: 'pipe' })
+  const server = synchro(
+    [
+      'serve',
+      '--host',
+      '127.0.0.1',
+      '--port',
+      '0',
+      '--json',
+      '--transport',
+      'udp',
+      '--clients',
+      '0',
+      '--control',
+      '-',
+      '--midi-in',
+      `file:${join(dir, 'show.mid')}`,
+      '--midi-out',
+      'log',
+    ],
+    { stdin: 'pipe' },
+  )
   const port = (await server.event('listening')).port as number
   const a = synchro(['join', `127.0.0.1:${port}`, '--name', 'a', '--json', '--transport', 'udp', '--midi-out', 'log'])
   const b = synchro(['join', `127.0.0.1:${port}`, '--name', 'b', '--json'])
@@ -66,7 +83,8 @@ test('a whole show: every line of the server and both rigs matches its documente
     assert.ok(show.has(n), `the show said ${n}`)
   }
   const rig = names(a)
-  for (const n of ['handshake', 'init', 'midi', 'stats', 'switch', 'switched', 'terminate', 'summary']) assert.ok(rig.has(n), `rig a said ${n}`)
+  for (const n of ['handshake', 'init', 'midi', 'stats', 'switch', 'switched', 'terminate', 'summary'])
+    assert.ok(rig.has(n), `rig a said ${n}`)
   assert.equal(schemaProblems, [], 'every line matched its schema')
 })
 

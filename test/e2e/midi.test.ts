@@ -28,10 +28,33 @@ async function exits(...procs: Proc[]) {
 for (const transport of ['tcp', 'udp'] as const) {
   test(`a MIDI file through serve arrives complete, in order and on time over ${transport}`, async () => {
     const sent = writeShowMid(path(`show-${transport}.mid`))
-    const { server, port } = await serveOnFreePort(['--transport', transport, '--source', 'none', '--midi-in', `file:${path(`show-${transport}.mid`)}`, '--clients', '1'])
-    const rig = synchro(['join', `127.0.0.1:${port}`, '--transport', transport, '--json', '--midi-out', 'log', '--midi-out', `file:${path(`rec-${transport}.mid`)}`])
+    const { server, port } = await serveOnFreePort([
+      '--transport',
+      transport,
+      '--source',
+      'none',
+      '--midi-in',
+      `file:${path(`show-${transport}.mid`)}`,
+      '--clients',
+      '1',
+    ])
+    const rig = synchro([
+      'join',
+      `127.0.0.1:${port}`,
+      '--transport',
+      transport,
+      '--json',
+      '--midi-out',
+      'log',
+      '--midi-out',
+      `file:${path(`rec-${transport}.mid`)}`,
+    ])
     assert.equal(await exits(rig, server), [0, 0], rig.stderr + server.stderr)
-    assert.equal(midiLines(rig), sent.map((m) => Array.from(m.data)), 'every message, in order')
+    assert.equal(
+      midiLines(rig),
+      sent.map((m) => Array.from(m.data)),
+      'every message, in order',
+    )
     const got = readMid(readFileSync(path(`rec-${transport}.mid`)))
     assert.is(got.length, sent.length)
     // Relative timing: each message's delay against the median delay (one message held up
@@ -53,7 +76,18 @@ for (const transport of ['tcp', 'udp'] as const) {
 
 test('through the relay at 10% loss both ways: >= 99% of note-ons, no stuck notes, note-offs never before their note-ons', async () => {
   const sent = writeShowMid(path('lossy.mid'), 200)
-  const { server, port } = await serveOnFreePort(['--transport', 'udp', '--source', 'tone:440', '--midi-in', `file:${path('lossy.mid')}`, '--clients', '2', '--duration', '8'])
+  const { server, port } = await serveOnFreePort([
+    '--transport',
+    'udp',
+    '--source',
+    'tone:440',
+    '--midi-in',
+    `file:${path('lossy.mid')}`,
+    '--clients',
+    '2',
+    '--duration',
+    '8',
+  ])
   const rigs: Proc[] = []
   for (let i = 0; i < 2; i++) {
     const net = await ImpairmentRelay.start({ host: '127.0.0.1', port }, { seed: 40 + i, lossPct: 10, upstreamLossPct: 10, jitterMs: 2 })
@@ -87,9 +121,41 @@ test('through the relay at 10% loss both ways: >= 99% of note-ons, no stuck note
 
 test('raw MIDI with running status, interleaved clock and a long sysex round-trips exactly; invalid bytes are counted', async () => {
   const sysex = [0xf0, ...Array.from({ length: 3000 }, (_, i) => i & 0x7f), 0xf7]
-  const input = [0x90, 60, 100, 62, 100, 0xf8, 0x80, 60, 0, 0xf8, 62, 0, 0x42, 0xf4, ...sysex.slice(0, 1000), 0xf8, ...sysex.slice(1000), 0xb0, 7, 100, 0xfa, 0xfc]
+  const input = [
+    0x90,
+    60,
+    100,
+    62,
+    100,
+    0xf8,
+    0x80,
+    60,
+    0,
+    0xf8,
+    62,
+    0,
+    0x42,
+    0xf4,
+    ...sysex.slice(0, 1000),
+    0xf8,
+    ...sysex.slice(1000),
+    0xb0,
+    7,
+    100,
+    0xfa,
+    0xfc,
+  ]
   writeFileSync(path('in.raw'), Uint8Array.from(input))
-  const { server, port } = await serveOnFreePort(['--transport', 'udp', '--source', 'none', '--midi-in', `raw:${path('in.raw')}`, '--clients', '1'])
+  const { server, port } = await serveOnFreePort([
+    '--transport',
+    'udp',
+    '--source',
+    'none',
+    '--midi-in',
+    `raw:${path('in.raw')}`,
+    '--clients',
+    '1',
+  ])
   const rig = synchro(['join', `127.0.0.1:${port}`, '--transport', 'udp', '--json', '--midi-out', `raw:${path('out.raw')}`])
   assert.equal(await exits(rig, server), [0, 0], rig.stderr + server.stderr)
   const expected = [0x90, 60, 100, 0x90, 62, 100, 0xf8, 0x80, 60, 0, 0xf8, 0x80, 62, 0, 0xf8, ...sysex, 0xb0, 7, 100, 0xfa, 0xfc]
@@ -99,11 +165,11 @@ test('raw MIDI with running status, interleaved clock and a long sysex round-tri
 })
 
 test('a rig sends MIDI back (join --midi-in), with the same path; its held notes are released when it leaves', async () => {
-  const { server, port } = await serveOnFreePort(['--source', 'tone:440', '--midi-out', 'log', '--clients', '1', '--control', '-'], )
+  const { server, port } = await serveOnFreePort(['--source', 'tone:440', '--midi-out', 'log', '--clients', '1', '--control', '-'])
   const rig = synchro(['join', `127.0.0.1:${port}`, '--json', '--midi-in', 'raw:-'], { stdin: 'pipe' })
   await rig.event('init')
   rig.child.stdin!.write(Uint8Array.from([0x91, 64, 90, 0xb1, 64, 127]))
-  await server.waitFor((e) => e.event === 'midi' && e.data[0] === 0xb1, 5000, 'the rig\'s MIDI')
+  await server.waitFor((e) => e.event === 'midi' && e.data[0] === 0xb1, 5000, "the rig's MIDI")
   rig.kill('SIGKILL') // a rig that vanishes mid-note
   const released = await server.waitFor((e) => e.event === 'midi' && e.data[0] === 0x81, 8000, 'the note-off for what the rig left held')
   assert.equal(released.data, [0x81, 64, 0])
@@ -116,16 +182,53 @@ test('routing flags: channel filter and remap, controller remap, clock dropped',
   const input = [0x90, 1, 1, 0x93, 2, 2, 0x94, 3, 3, 0xb0, 1, 50, 0xf8, 0x80, 1, 0]
   writeFileSync(path('route.raw'), Uint8Array.from(input))
   const { server, port } = await serveOnFreePort(['--source', 'none', '--midi-in', `raw:${path('route.raw')}`, '--clients', '1'])
-  const rig = synchro(['join', `127.0.0.1:${port}`, '--json', '--midi-out', 'log', '--midi-channels', '1-4', '--midi-map-channel', '1:10', '--midi-map-cc', '1:11', '--midi-no-clock'])
+  const rig = synchro([
+    'join',
+    `127.0.0.1:${port}`,
+    '--json',
+    '--midi-out',
+    'log',
+    '--midi-channels',
+    '1-4',
+    '--midi-map-channel',
+    '1:10',
+    '--midi-map-cc',
+    '1:11',
+    '--midi-no-clock',
+  ])
   assert.equal(await exits(rig, server), [0, 0], rig.stderr)
   // The input ended with ch4 note 2 and ch5 note 3 held: the server released both; ch5 is filtered here.
-  assert.equal(midiLines(rig), [[0x99, 1, 1], [0x93, 2, 2], [0xb9, 11, 50], [0x89, 1, 0], [0x83, 2, 0]])
+  assert.equal(midiLines(rig), [
+    [0x99, 1, 1],
+    [0x93, 2, 2],
+    [0xb9, 11, 50],
+    [0x89, 1, 0],
+    [0x83, 2, 0],
+  ])
 })
 
 test('a live switch to UDP releases held notes on the rig, and MIDI goes on over UDP; TERMINATE releases the rest', async () => {
   const fifo = path('keys.fifo')
   execFileSync('mkfifo', [fifo])
-  const server = synchro(['serve', '--host', '127.0.0.1', '--port', '0', '--json', '--source', 'tone:440', '--midi-in', `raw:${fifo}`, '--clients', '1', '--control', '-'], { stdin: 'pipe' })
+  const server = synchro(
+    [
+      'serve',
+      '--host',
+      '127.0.0.1',
+      '--port',
+      '0',
+      '--json',
+      '--source',
+      'tone:440',
+      '--midi-in',
+      `raw:${fifo}`,
+      '--clients',
+      '1',
+      '--control',
+      '-',
+    ],
+    { stdin: 'pipe' },
+  )
   const port = (await server.event('listening')).port
   const rig = synchro(['join', `127.0.0.1:${port}`, '--json', '--midi-out', 'log'])
   await rig.event('init')
@@ -142,7 +245,10 @@ test('a live switch to UDP releases held notes on the rig, and MIDI goes on over
   keys.destroy()
   const lines = midiLines(rig)
   const at = (d: number[]) => lines.findIndex((l) => l.join() === d.join())
-  assert.ok(at([0x80, 60, 0]) > at([0x90, 60, 100]) && at([0x80, 60, 0]) < at([0x90, 61, 100]), `note 60 released at the switch: ${JSON.stringify(lines)}`)
+  assert.ok(
+    at([0x80, 60, 0]) > at([0x90, 60, 100]) && at([0x80, 60, 0]) < at([0x90, 61, 100]),
+    `note 60 released at the switch: ${JSON.stringify(lines)}`,
+  )
   assert.ok(at([0x80, 61, 0]) > at([0x90, 61, 100]), 'note 61 released at TERMINATE')
   assert.is((await rig.event('summary')).transport, 'udp')
 })

@@ -14,19 +14,36 @@ const path = (n: string) => join(dir, n)
 test.after(killAll)
 
 test('serve --profile and join --profile --name: the show and each rig from one file; flags override it', async () => {
-  writeFileSync(path('show.json'), JSON.stringify({
-    name: 'Profile show', transport: 'udp', port: 1, source: 'tone:440', durationS: 1,
-    format: { rateHz: 44100, channels: 1, sampleFormat: 's16le', framesPerPacket: 64 },
-    rigs: [{ name: 'left', sink: `wav:${path('left.wav')}`, transport: 'tcp' }, { name: 'right', sink: `wav:${path('right.wav')}` }],
-  }))
+  writeFileSync(
+    path('show.json'),
+    JSON.stringify({
+      name: 'Profile show',
+      transport: 'udp',
+      port: 1,
+      source: 'tone:440',
+      durationS: 1,
+      format: { rateHz: 44100, channels: 1, sampleFormat: 's16le', framesPerPacket: 64 },
+      rigs: [
+        { name: 'left', sink: `wav:${path('left.wav')}`, transport: 'tcp' },
+        { name: 'right', sink: `wav:${path('right.wav')}` },
+      ],
+    }),
+  )
   // --port 0 (a flag) wins over the profile's port 1.
   const { server, port } = await serveOnFreePort(['--profile', path('show.json')])
   const listening = await server.event('listening')
-  assert.equal([listening.transport, listening.format.rateHz, listening.format.channels, listening.format.framesPerPacket], ['udp', 44100, 1, 64])
+  assert.equal(
+    [listening.transport, listening.format.rateHz, listening.format.channels, listening.format.framesPerPacket],
+    ['udp', 44100, 1, 64],
+  )
   const left = synchro(['join', `127.0.0.1:${port}`, '--profile', path('show.json'), '--name', 'left', '--json'])
   const right = synchro(['join', `127.0.0.1:${port}`, '--profile', path('show.json'), '--name', 'right', '--json'])
   const codes = await Promise.all([left.exit, right.exit, server.exit])
-  assert.equal(codes.map((c) => c.code), [0, 0, 0], left.stderr + right.stderr + server.stderr)
+  assert.equal(
+    codes.map((c) => c.code),
+    [0, 0, 0],
+    left.stderr + right.stderr + server.stderr,
+  )
   assert.is((await server.event('init')).rigs.length, 2, 'clients defaulted to the two rigs listed')
   const l = wavData(readFileSync(path('left.wav')))
   const r = wavData(readFileSync(path('right.wav')))
@@ -35,7 +52,10 @@ test('serve --profile and join --profile --name: the show and each rig from one 
 })
 
 test('a bad profile: exit 2, every problem on its own line with the path of the bad field', async () => {
-  writeFileSync(path('bad.json'), JSON.stringify({ name: 'x', port: 99999, rigs: [{ name: 'a' }, { name: 'b', midi: { channels: [17] } }] }))
+  writeFileSync(
+    path('bad.json'),
+    JSON.stringify({ name: 'x', port: 99999, rigs: [{ name: 'a' }, { name: 'b', midi: { channels: [17] } }] }),
+  )
   const r = await run(['serve', '--profile', path('bad.json')])
   assert.is(r.code, 2)
   assert.equal(r.stderr.trim().split('\n'), [
@@ -56,7 +76,10 @@ test('a bad profile: exit 2, every problem on its own line with the path of the 
 })
 
 test('kick and mute from the command layer: a muted rig gets silence in step, a kicked rig is dropped', async () => {
-  const server = synchro(['serve', '--host', '127.0.0.1', '--port', '0', '--json', '--source', 'tone:440', '--clients', '2', '--control', '-'], { stdin: 'pipe' })
+  const server = synchro(
+    ['serve', '--host', '127.0.0.1', '--port', '0', '--json', '--source', 'tone:440', '--clients', '2', '--control', '-'],
+    { stdin: 'pipe' },
+  )
   const port = (await server.event('listening')).port
   const a = synchro(['join', `127.0.0.1:${port}`, '--name', 'a', '--json', '--sink', `wav:${path('a.wav')}`])
   const b = synchro(['join', `127.0.0.1:${port}`, '--name', 'b', '--json'])

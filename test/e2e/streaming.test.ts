@@ -13,7 +13,7 @@ const path = (name: string) => join(dir, name)
 // A failed assertion must not leave servers running (they would keep this process alive).
 test.after(killAll)
 
-test('a WAV of noise through serve arrives bit-exact in two rigs\' WAV sinks', async () => {
+test("a WAV of noise through serve arrives bit-exact in two rigs' WAV sinks", async () => {
   writeNoiseWav(path('noise.wav'), 2)
   const { server, port } = await serveOnFreePort(['--source', `wav:${path('noise.wav')}`, '--clients', '2'])
   const a = synchro(['join', `127.0.0.1:${port}`, '--name', 'a', '--sink', `wav:${path('a.wav')}`, '--json'])
@@ -28,10 +28,16 @@ test('a WAV of noise through serve arrives bit-exact in two rigs\' WAV sinks', a
   const summary = await a.event('summary')
   assert.equal([summary.framesPlayed, summary.framesConcealed, summary.packetsLost], [96000, 0, 0])
   assert.ok(summary.jitterMs >= 0 && summary.jitterMs < 50, `jitter ${summary.jitterMs} ms on loopback`)
-  assert.ok(a.events.some((e) => e.event === 'stats' && typeof e.framesPlayed === 'number'), 'rig reports stats while streaming')
+  assert.ok(
+    a.events.some((e) => e.event === 'stats' && typeof e.framesPlayed === 'number'),
+    'rig reports stats while streaming',
+  )
   const end = await server.event('terminate')
   assert.is(end.code, 'end-of-source')
-  assert.ok(server.events.some((e) => e.event === 'stats'), 'server reports stats')
+  assert.ok(
+    server.events.some((e) => e.event === 'stats'),
+    'server reports stats',
+  )
   assert.is((await server.event('summary')).rigsJoined, 2)
 })
 
@@ -107,7 +113,8 @@ test('a frozen rig whose socket stays open is dropped by keep-alive within a few
   assert.ok(noticedMs < 5000, `noticed after ${noticedMs} ms`)
   assert.match(left.reason, /timed out: nothing heard for|fell behind/)
   const before = (await live.waitFor((e) => e.event === 'stats' && e.framesPlayed > 0)).framesPlayed
-  const after = (await live.next((e) => e.event === 'stats' && e.framesPlayed > before + 30_000, 5000, 'the live rig to keep playing')).framesPlayed
+  const after = (await live.next((e) => e.event === 'stats' && e.framesPlayed > before + 30_000, 5000, 'the live rig to keep playing'))
+    .framesPlayed
   assert.ok(after > before + 30_000, 'the live rig kept playing')
   frozen.kill('SIGCONT')
   server.kill('SIGINT')

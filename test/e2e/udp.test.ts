@@ -51,16 +51,26 @@ test('UDP, no impairment: a WAV of noise arrives bit-exact at two rigs', async (
   const a = joinUdp(port, 'a', ['--sink', `wav:${path('clean-a.wav')}`])
   const b = joinUdp(port, 'b', ['--sink', `wav:${path('clean-b.wav')}`])
   assert.equal(await exits(a, b, server), [0, 0, 0], a.stderr + b.stderr + server.stderr)
-  for (const [rig, file] of [[a, 'clean-a.wav'], [b, 'clean-b.wav']] as const) {
+  for (const [rig, file] of [
+    [a, 'clean-a.wav'],
+    [b, 'clean-b.wav'],
+  ] as const) {
     const summary = await rig.event('summary')
-    assert.equal([summary.transport, summary.framesConcealed, summary.packetsLost, summary.packetsLate], ['udp', 0, 0, 0], JSON.stringify(summary))
+    assert.equal(
+      [summary.transport, summary.framesConcealed, summary.packetsLost, summary.packetsLate],
+      ['udp', 0, 0, 0],
+      JSON.stringify(summary),
+    )
     assert.ok(wavData(readFileSync(path(file))).equals(source), `${file} differs from the source`)
   }
 })
 
 test('packets larger than the MTU are split into segments and arrive whole, in place', async () => {
   const source = writeNoiseWav(path('seg.wav'), 1, { seed: 3 })
-  for (const args of [['--frames', '1024'], ['--mtu', '576']]) {
+  for (const args of [
+    ['--frames', '1024'],
+    ['--mtu', '576'],
+  ]) {
     const { server, port } = await serveOnFreePort(['--transport', 'udp', '--source', `wav:${path('seg.wav')}`, ...args])
     const rig = joinUdp(port, 'seg', ['--sink', `wav:${path('seg-r.wav')}`])
     assert.equal(await exits(rig, server), [0, 0], rig.stderr + server.stderr)
@@ -84,7 +94,10 @@ test('UDP through 5% loss, 2% upstream loss and 8 ms jitter: aligned, >= 90% of 
   const a = joinUdp(net1.port, 'a', ['--sink', `wav:${path('lossy-a.wav')}`])
   const b = joinUdp(net2.port, 'b', ['--sink', `wav:${path('lossy-b.wav')}`])
   assert.equal(await exits(a, b, server), [0, 0, 0], a.stderr + b.stderr + server.stderr)
-  for (const [rig, file] of [[a, 'lossy-a.wav'], [b, 'lossy-b.wav']] as const) {
+  for (const [rig, file] of [
+    [a, 'lossy-a.wav'],
+    [b, 'lossy-b.wav'],
+  ] as const) {
     const c = compare(source, wavData(readFileSync(path(file))))
     const summary = await rig.event('summary')
     assert.ok(Math.abs(c.lengthDiffFrames) <= 256, `${file}: length off by ${c.lengthDiffFrames} frames`)
@@ -106,7 +119,10 @@ test('after a 2-second outage the stream is back within a second of the path ret
   const backAfterMs = Date.now() - pathBackAt
   assert.ok(backAfterMs < 1000, `stream back ${backAfterMs} ms after the path returned`)
   assert.equal(await exits(rig, server), [0, 0], rig.stderr + server.stderr)
-  assert.not.ok(server.events.some((e) => e.event === 'left'), 'the server kept the rig through the outage')
+  assert.not.ok(
+    server.events.some((e) => e.event === 'left'),
+    'the server kept the rig through the outage',
+  )
   const c = compare(source, wavData(readFileSync(path('outage-r.wav'))))
   assert.ok(Math.abs(c.lengthDiffFrames) <= 256, `length off by ${c.lengthDiffFrames} frames: the outage was concealed in place`)
   assert.ok(c.exactPct > 55 && c.exactPct < 75, `${c.exactPct.toFixed(1)}% exact: everything but the ~2 s outage`)
@@ -125,7 +141,10 @@ test('TERMINATE ends every rig even at 10% loss both ways', async () => {
 
 test('a live switch to UDP and back to TCP keeps both rigs playing, in place', async () => {
   const source = writeNoiseWav(path('switch.wav'), 4, { seed: 8 })
-  const server = synchro(['serve', '--host', '127.0.0.1', '--port', '0', '--json', '--source', `wav:${path('switch.wav')}`, '--clients', '2', '--control', '-'], { stdin: 'pipe' })
+  const server = synchro(
+    ['serve', '--host', '127.0.0.1', '--port', '0', '--json', '--source', `wav:${path('switch.wav')}`, '--clients', '2', '--control', '-'],
+    { stdin: 'pipe' },
+  )
   const port = (await server.event('listening')).port
   const a = synchro(['join', `127.0.0.1:${port}`, '--name', 'a', '--json', '--sink', `wav:${path('switch-a.wav')}`])
   const b = synchro(['join', `127.0.0.1:${port}`, '--name', 'b', '--json', '--sink', `wav:${path('switch-b.wav')}`])
@@ -138,14 +157,21 @@ test('a live switch to UDP and back to TCP keeps both rigs playing, in place', a
   assert.ok(Date.now() - sent < 1000, 'both rigs moved within a second')
   // Half a second on UDP: counted from a's first stats on UDP.
   const udpFrom = (await a.waitFor((e) => e.event === 'stats' && e.transport === 'udp')).framesPlayed
-  const onUdp = await a.waitFor((e) => e.event === 'stats' && e.transport === 'udp' && e.framesPlayed >= udpFrom + 24_000, 5000, 'half a second on UDP')
+  const onUdp = await a.waitFor(
+    (e) => e.event === 'stats' && e.transport === 'udp' && e.framesPlayed >= udpFrom + 24_000,
+    5000,
+    'half a second on UDP',
+  )
   server.child.stdin!.write('switch tcp\n')
   await server.waitFor((e) => e.event === 'switched' && e.name === 'b' && e.to === 'tcp')
   await server.waitFor((e) => e.event === 'switched' && e.name === 'a' && e.to === 'tcp')
   assert.equal(await exits(a, b), [0, 0], a.stderr + b.stderr)
   server.child.stdin!.end()
   assert.is((await server.exit).code, 0, server.stderr)
-  for (const [rig, file] of [[a, 'switch-a.wav'], [b, 'switch-b.wav']] as const) {
+  for (const [rig, file] of [
+    [a, 'switch-a.wav'],
+    [b, 'switch-b.wav'],
+  ] as const) {
     const summary = await rig.event('summary')
     assert.equal([summary.switches, summary.transport], [2, 'tcp'])
     const c = compare(source, wavData(readFileSync(path(file))))
@@ -158,7 +184,10 @@ test('a live switch to UDP and back to TCP keeps both rigs playing, in place', a
 })
 
 test('a rig that cannot reach UDP stays on TCP, and the server says so', async () => {
-  const server = synchro(['serve', '--host', '127.0.0.1', '--port', '0', '--json', '--source', 'tone:440', '--control', '-', '--duration', '3'], { stdin: 'pipe' })
+  const server = synchro(
+    ['serve', '--host', '127.0.0.1', '--port', '0', '--json', '--source', 'tone:440', '--control', '-', '--duration', '3'],
+    { stdin: 'pipe' },
+  )
   const port = (await server.event('listening')).port
   // The rig reaches the server through a TCP-only forwarder: its port has no UDP behind it.
   const proxy = net.createServer((c) => {
@@ -198,7 +227,10 @@ test('a rig whose server vanishes reports it, then exits non-zero', async () => 
 })
 
 test('--retry: a rig that lost the server for longer than the timeout rejoins the same show when the path is back', async () => {
-  const server = synchro(['serve', '--host', '127.0.0.1', '--port', '0', '--json', '--transport', 'udp', '--source', 'tone:440', '--control', '-'], { stdin: 'pipe' })
+  const server = synchro(
+    ['serve', '--host', '127.0.0.1', '--port', '0', '--json', '--transport', 'udp', '--source', 'tone:440', '--control', '-'],
+    { stdin: 'pipe' },
+  )
   const port = (await server.event('listening')).port
   const net1 = await relay(port, { seed: 4, outage: { startMs: 1500, durationMs: 4500 } })
   const rig = joinUdp(net1.port, 'stubborn', ['--retry', '--connect-timeout', '500'])
@@ -213,7 +245,25 @@ test('--retry: a rig that lost the server for longer than the timeout rejoins th
 })
 
 test('a rig that vanishes from UDP is dropped by the server within a few seconds; the show goes on', async () => {
-  const server = synchro(['serve', '--host', '127.0.0.1', '--port', '0', '--json', '--transport', 'udp', '--source', 'tone:440', '--clients', '2', '--control', '-'], { stdin: 'pipe' })
+  const server = synchro(
+    [
+      'serve',
+      '--host',
+      '127.0.0.1',
+      '--port',
+      '0',
+      '--json',
+      '--transport',
+      'udp',
+      '--source',
+      'tone:440',
+      '--clients',
+      '2',
+      '--control',
+      '-',
+    ],
+    { stdin: 'pipe' },
+  )
   const port = (await server.event('listening')).port
   const gone = joinUdp(port, 'gone')
   const stays = joinUdp(port, 'stays')
@@ -237,7 +287,7 @@ test('garbage datagrams at the server port are counted and ignored; the show goe
   const rig = joinUdp(port, 'steady')
   await server.event('init')
   const s = dgram.createSocket('udp4')
-  for (let i = 0; i < 200; i++) s.send(Buffer.alloc(i * 7 % 1400, i), port, '127.0.0.1')
+  for (let i = 0; i < 200; i++) s.send(Buffer.alloc((i * 7) % 1400, i), port, '127.0.0.1')
   s.send(Buffer.from('SY\x01\x0a'), port, '127.0.0.1')
   assert.equal(await exits(rig, server), [0, 0], rig.stderr + server.stderr)
   s.close()

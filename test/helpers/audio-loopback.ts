@@ -20,7 +20,9 @@ export class AudioLoopback {
 
   constructor() {
     const home = mkdtempSync(join(tmpdir(), 'synchro-alsa-'))
-    writeFileSync(join(home, '.asoundrc'), `pcm.synchro_jack {
+    writeFileSync(
+      join(home, '.asoundrc'),
+      `pcm.synchro_jack {
   type jack
   playback_ports { 0 loopback:playback_1 1 loopback:playback_2 }
   capture_ports { 0 loopback:capture_1 1 loopback:capture_2 }
@@ -29,7 +31,8 @@ pcm.${DEVICE} {
   type plug
   slave.pcm synchro_jack
 }
-`)
+`,
+    )
     this.env = { HOME: home, JACK_DEFAULT_SERVER: this.server, JACK_NO_START_SERVER: '1' }
   }
 
@@ -37,7 +40,10 @@ pcm.${DEVICE} {
     // -t 4000: JACK throws out a client late by more than its timeout (500 ms by default),
     // which on a loaded machine a sound card sees as going away mid-show; the tests' own
     // outages stop JACK itself.
-    this.jackd = spawn('jackd', ['-n', this.server, '-r', '-t', '4000', '-L', '2', '-d', 'dummy', '-r', '48000', '-p', '128'], { stdio: 'ignore', env: { ...process.env, ...this.env } })
+    this.jackd = spawn('jackd', ['-n', this.server, '-r', '-t', '4000', '-L', '2', '-d', 'dummy', '-r', '48000', '-p', '128'], {
+      stdio: 'ignore',
+      env: { ...process.env, ...this.env },
+    })
     const socket = `/dev/shm/jack_${this.server}_${process.getuid?.() ?? 0}_0`
     // jackd is up once its server socket exists.
     await untilExists(socket, 10_000).catch(() => {

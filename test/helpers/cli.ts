@@ -33,7 +33,11 @@ export class Proc {
 
   constructor(args: string[], o: { eventsOn?: 'stdout' | 'stderr'; stdin?: 'pipe' | 'ignore'; env?: NodeJS.ProcessEnv } = {}) {
     // Its own process group, so that the device hosts it starts can be ended with it (killAll).
-    this.child = spawn(process.execPath, [CLI, ...args], { stdio: [o.stdin ?? 'ignore', 'pipe', 'pipe'], env: { ...process.env, ...o.env }, detached: true })
+    this.child = spawn(process.execPath, [CLI, ...args], {
+      stdio: [o.stdin ?? 'ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ...o.env },
+      detached: true,
+    })
     const on = o.eventsOn ?? 'stdout'
     const side = args[0] === undefined ? undefined : SIDE_OF[args[0]]
     let partial = ''
@@ -141,7 +145,11 @@ export async function serveOnFreePort(args: string[], env?: NodeJS.ProcessEnv): 
 }
 
 /** Runs the CLI to completion. */
-export async function run(args: string[], ms = 10_000, env?: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
+export async function run(
+  args: string[],
+  ms = 10_000,
+  env?: NodeJS.ProcessEnv,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const p = synchro(args, env ? { env } : {})
   const timer = setTimeout(() => p.kill('SIGKILL'), ms)
   const { code } = await p.exit

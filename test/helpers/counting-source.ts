@@ -9,7 +9,11 @@ export class CountingSource implements AudioSource {
   readonly description = 'counting'
   private pacer: Pacer | undefined
   readonly sent: Uint8Array[] = []
-  constructor(readonly format: SourceFormat, private readonly clock: Clock, private readonly packets: number) {}
+  constructor(
+    readonly format: SourceFormat,
+    private readonly clock: Clock,
+    private readonly packets: number,
+  ) {}
   start(show: AudioFormat, h: SourceHandlers): void {
     const bytes = show.framesPerPacket * show.channels * 2
     this.pacer = new Pacer(this.clock, (show.framesPerPacket * 1000) / show.rateHz, () => {

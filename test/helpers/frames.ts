@@ -9,7 +9,11 @@ export function fromHex(text: string): Uint8Array {
 }
 
 /** Asserts that fn throws an error of class C with the given code, and returns it. */
-export function throwsCode<C extends abstract new (...a: never[]) => Error & { code: string }>(fn: () => unknown, C: C, code: string): InstanceType<C> {
+export function throwsCode<C extends abstract new (...a: never[]) => Error & { code: string }>(
+  fn: () => unknown,
+  C: C,
+  code: string,
+): InstanceType<C> {
   try {
     fn()
   } catch (err) {

@@ -20,7 +20,10 @@ export function readmeDefaults(readme: string, heading: string): Map<string, str
   const out = new Map<string, string>()
   for (const line of readme.slice(start).split('\n').slice(1)) {
     if (line.startsWith('#')) break
-    const cells = line.split(/(?<!\\)\|/).slice(1, -1).map((c) => c.trim())
+    const cells = line
+      .split(/(?<!\\)\|/)
+      .slice(1, -1)
+      .map((c) => c.trim())
     if (cells.length < 3 || !cells[0]!.startsWith('`--')) continue
     const flags = [...cells[0]!.matchAll(/`--([a-z-]+)/g)].map((m) => m[1]!)
     const defaults = cells[1] === '' ? [] : cells[1]!.split(', ').map((d) => d.replace(/`/g, ''))

@@ -98,7 +98,9 @@ export class ImpairmentRelay {
     if (!upstream) {
       upstream = dgram.createSocket('udp4')
       upstream.bind(0, '127.0.0.1')
-      upstream.on('message', (reply) => this.impair(reply, this.down, this.randomDown, this.o.lossPct ?? 0, (b) => this.front.send(b, from.port, from.address)))
+      upstream.on('message', (reply) =>
+        this.impair(reply, this.down, this.randomDown, this.o.lossPct ?? 0, (b) => this.front.send(b, from.port, from.address)),
+      )
       this.upstreams.set(key, upstream)
     }
     const up = upstream
@@ -133,10 +135,13 @@ export class ImpairmentRelay {
       stats.forwarded++
       if (delay <= 0) send(msg)
       else {
-        const t = setTimeout(() => {
-          this.timers.delete(t)
-          if (!this.closed) send(msg)
-        }, Math.max(0, delay))
+        const t = setTimeout(
+          () => {
+            this.timers.delete(t)
+            if (!this.closed) send(msg)
+          },
+          Math.max(0, delay),
+        )
         this.timers.add(t)
       }
     }

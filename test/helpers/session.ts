@@ -1,14 +1,38 @@
 // Drives the pure machines in tests and reads their effects back as messages.
 
 import { MSG } from '../../src/codec/header.js'
-import { decodeFrame, encodeControl, encodeFrame, encodePingPong, readControl, MEDIA_MAX_PAYLOAD, type ControlMessage } from '../../src/codec/messages.js'
-import { initialServerState, stepServer, type ServerConfig, type ServerEffect, type ServerEvent, type ServerState } from '../../src/session/server-machine.js'
+import {
+  decodeFrame,
+  encodeControl,
+  encodeFrame,
+  encodePingPong,
+  readControl,
+  MEDIA_MAX_PAYLOAD,
+  type ControlMessage,
+} from '../../src/codec/messages.js'
+import {
+  initialServerState,
+  stepServer,
+  type ServerConfig,
+  type ServerEffect,
+  type ServerEvent,
+  type ServerState,
+} from '../../src/session/server-machine.js'
 
 export const FORMAT = { rateHz: 48000, channels: 2, format: 's16le' as const, framesPerPacket: 128 }
 export const SESSION = 0x1234_5678
 
 export function serverConfig(over: Partial<ServerConfig> = {}): ServerConfig {
-  return { serverName: 'test', format: FORMAT, sessionId: SESSION, clients: 1, pingIntervalMs: 1000, handshakeTimeoutMs: 5000, mode: 'tcp', ...over }
+  return {
+    serverName: 'test',
+    format: FORMAT,
+    sessionId: SESSION,
+    clients: 1,
+    pingIntervalMs: 1000,
+    handshakeTimeoutMs: 5000,
+    mode: 'tcp',
+    ...over,
+  }
 }
 
 /** Wraps the server machine: feed events, collect every effect since the last take(). */

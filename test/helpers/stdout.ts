@@ -17,7 +17,11 @@ export function captureStdout(): Captured {
   const text = (): string => chunks.join('')
   return {
     text,
-    events: () => text().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l)),
+    events: () =>
+      text()
+        .split('\n')
+        .filter((l) => l.startsWith('{'))
+        .map((l) => JSON.parse(l)),
     restore: () => void (process.stdout.write = original),
   }
 }

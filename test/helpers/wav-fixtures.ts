@@ -5,7 +5,11 @@ const DEPTH = { s16le: '16', s24le: '24', f32le: '32f' } as const
 const BYTES = { s16le: 2, s24le: 3, f32le: 4 } as const
 
 /** Writes a WAV of seeded noise; returns its sample bytes. Header from wavefile, as the sink's is. */
-export function writeNoiseWav(path: string, seconds: number, o: { rateHz?: number; channels?: number; format?: keyof typeof DEPTH; seed?: number } = {}): Buffer {
+export function writeNoiseWav(
+  path: string,
+  seconds: number,
+  o: { rateHz?: number; channels?: number; format?: keyof typeof DEPTH; seed?: number } = {},
+): Buffer {
   const rateHz = o.rateHz ?? 48000
   const channels = o.channels ?? 2
   const format = o.format ?? 's16le'

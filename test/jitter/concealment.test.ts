@@ -8,8 +8,10 @@ const toPcm = (x: Float64Array | number[]) => {
   x.forEach((v, i) => b.writeInt16LE(Math.round(v * 32767), i * 2))
   return new Uint8Array(b)
 }
-const fromPcm = (b: Uint8Array) => Array.from({ length: b.byteLength / 2 }, (_, i) => Buffer.from(b.buffer, b.byteOffset).readInt16LE(i * 2) / 32767)
-const tone = (from: number, n: number, hz = 220) => Float64Array.from({ length: n }, (_, i) => 0.5 * Math.sin((2 * Math.PI * hz * (from + i)) / 48000))
+const fromPcm = (b: Uint8Array) =>
+  Array.from({ length: b.byteLength / 2 }, (_, i) => Buffer.from(b.buffer, b.byteOffset).readInt16LE(i * 2) / 32767)
+const tone = (from: number, n: number, hz = 220) =>
+  Float64Array.from({ length: n }, (_, i) => 0.5 * Math.sin((2 * Math.PI * hz * (from + i)) / 48000))
 const snrDb = (ref: ArrayLike<number>, got: ArrayLike<number>) => {
   let s = 0
   let e = 0

@@ -19,7 +19,15 @@ function setup(latencyMs = 20, maxLatencyMs = 200, startupExtraMs = 0) {
 }
 
 /** Sends packets k = from..to-1 at their media time plus `delay(k)` ms, in arrival order. */
-async function stream(clock: ManualClock, p: Playout, from: number, to: number, delay: (k: number) => number | null, seqBase = 0, tsBase = 0) {
+async function stream(
+  clock: ManualClock,
+  p: Playout,
+  from: number,
+  to: number,
+  delay: (k: number) => number | null,
+  seqBase = 0,
+  tsBase = 0,
+) {
   const arrivals: Array<{ at: number; k: number }> = []
   for (let k = from; k < to; k++) {
     const d = delay(k)
@@ -44,7 +52,10 @@ test('reordered packets play in order', async () => {
   // Packet 3 arrives after 4 and 5, still before its time.
   await stream(clock, p, 0, 10, (k) => (k === 3 ? 15 : 0))
   await drain(clock, p)
-  assert.equal(samples(sink.bytes).slice(0, 100), Array.from({ length: 100 }, (_, i) => i + 1))
+  assert.equal(
+    samples(sink.bytes).slice(0, 100),
+    Array.from({ length: 100 }, (_, i) => i + 1),
+  )
   assert.equal([p.stats.packetsLost, p.stats.packetsLate, p.stats.framesConcealed], [0, 0, 0])
 })
 
@@ -57,7 +68,10 @@ test('duplicates are dropped and counted, whether still queued or already played
   await clock.advance(100)
   assert.is(p.stats.packetsDuplicate, 2)
   assert.equal([p.stats.packetsLate, p.stats.packetsLost, p.stats.packetsReceived], [0, 0, 5])
-  assert.equal(samples(sink.bytes).slice(0, 50), Array.from({ length: 50 }, (_, i) => i + 1))
+  assert.equal(
+    samples(sink.bytes).slice(0, 50),
+    Array.from({ length: 50 }, (_, i) => i + 1),
+  )
 })
 
 test('a lost packet is concealed on time, not waited for, and counted as lost', async () => {
@@ -66,9 +80,20 @@ test('a lost packet is concealed on time, not waited for, and counted as lost', 
   await drain(clock, p)
   const out = samples(sink.bytes)
   assert.is(out.length, 100, 'one frame out per frame of the show')
-  assert.equal(out.slice(0, 40), Array.from({ length: 40 }, (_, i) => i + 1), 'before the loss: exact')
-  assert.equal(out.slice(50, 100), Array.from({ length: 50 }, (_, i) => i + 51), 'after the loss: exact and in place')
-  assert.ok(out.slice(40, 50).some((v) => v !== 0), 'the gap is concealed with audio, not silence')
+  assert.equal(
+    out.slice(0, 40),
+    Array.from({ length: 40 }, (_, i) => i + 1),
+    'before the loss: exact',
+  )
+  assert.equal(
+    out.slice(50, 100),
+    Array.from({ length: 50 }, (_, i) => i + 51),
+    'after the loss: exact and in place',
+  )
+  assert.ok(
+    out.slice(40, 50).some((v) => v !== 0),
+    'the gap is concealed with audio, not silence',
+  )
   assert.equal([p.stats.packetsLost, p.stats.packetsLate, p.stats.framesConcealed, p.stats.underruns], [1, 0, 10, 0])
 })
 
@@ -81,7 +106,10 @@ test('a packet after its play time is late: dropped, counted, and it deepens the
   assert.ok(p.stats.depthMs >= 45, `depth ${p.stats.depthMs} ms after a 45 ms late packet`)
   const out = samples(sink.bytes)
   assert.is(out.length, 60, 'still one frame per frame: the late packet was concealed in place')
-  assert.equal(out.slice(40), Array.from({ length: 20 }, (_, i) => 41 + i))
+  assert.equal(
+    out.slice(40),
+    Array.from({ length: 20 }, (_, i) => 41 + i),
+  )
 })
 
 test('pure loss never deepens the buffer', async () => {
@@ -122,7 +150,10 @@ test('the sequence number and timestamp wrap without loss or a gap', async () =>
   await stream(clock, p, 0, 20, () => 0, 65530, 0xffff_ffff - 55)
   await drain(clock, p)
   assert.equal([p.stats.packetsLost, p.stats.framesConcealed, p.stats.framesPlayed], [0, 0, 200])
-  assert.equal(samples(sink.bytes), Array.from({ length: 200 }, (_, i) => i + 1))
+  assert.equal(
+    samples(sink.bytes),
+    Array.from({ length: 200 }, (_, i) => i + 1),
+  )
 })
 
 test('an outage is concealed on time and the stream resumes in place when it ends', async () => {
@@ -131,7 +162,10 @@ test('an outage is concealed on time and the stream resumes in place when it end
   await drain(clock, p)
   const out = samples(sink.bytes)
   assert.is(out.length, 3000)
-  assert.equal(out.slice(2000, 2010), Array.from({ length: 10 }, (_, i) => 2001 + i))
+  assert.equal(
+    out.slice(2000, 2010),
+    Array.from({ length: 10 }, (_, i) => 2001 + i),
+  )
   assert.is(p.stats.framesConcealed, 1000)
   assert.is(p.stats.underruns, 1)
   // The concealment faded to silence well before the outage ended.
@@ -141,7 +175,13 @@ test('an outage is concealed on time and the stream resumes in place when it end
 // The jitter buffer itself, fed by hand: no clock, no sink; positions are frames.
 
 function ring(capacityFrames = 1000, slots?: number) {
-  return new JitterBuffer({ frameBytes: 2, capacityFrames, maxHeadFrames: 1000, ...(slots !== undefined ? { slots } : {}), framesPerSlot: 10 })
+  return new JitterBuffer({
+    frameBytes: 2,
+    capacityFrames,
+    maxHeadFrames: 1000,
+    ...(slots !== undefined ? { slots } : {}),
+    framesPerSlot: 10,
+  })
 }
 
 /** Reads everything due up to `to`, as the playout does: the first sample of each chunk, and gaps as negative frame counts. */
@@ -163,7 +203,10 @@ function readUntil(b: JitterBuffer, to: number): number[] {
 
 test('ring: reordered packets are placed by timestamp and read in show order', () => {
   const b = ring()
-  assert.equal([0, 20, 30, 10].map((k) => b.push(k / 10, k, packet(k))), ['queued', 'queued', 'queued', 'queued'])
+  assert.equal(
+    [0, 20, 30, 10].map((k) => b.push(k / 10, k, packet(k))),
+    ['queued', 'queued', 'queued', 'queued'],
+  )
   assert.equal(readUntil(b, 40), [1, 11, 21, 31])
   assert.equal([b.loss.lost, b.counts.packetsLate, b.counts.packetsReceived], [0, 0, 4])
 })

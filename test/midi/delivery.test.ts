@@ -40,7 +40,14 @@ test('--midi-jitter: each message at its show time plus the delay, whatever the 
   await clock.advance(2)
   d.deliver([msg(480, 0x90, 3, 1)])
   await clock.advance(30)
-  assert.equal(got.map(([t, d]) => [t, d[1]]), [[110, 1], [115, 2], [120, 3]])
+  assert.equal(
+    got.map(([t, d]) => [t, d[1]]),
+    [
+      [110, 1],
+      [115, 2],
+      [120, 3],
+    ],
+  )
 })
 
 test('order is kept even when a later message is due earlier', async () => {
@@ -51,7 +58,10 @@ test('order is kept even when a later message is due earlier', async () => {
   const d = new MidiDelivery({ outputs: [out], route: new CompiledRoute(PASS_ALL), clock, jitterMs: 5, showClock: map })
   d.deliver([msg(4800 + 480, 0x90, 1, 1), msg(4800, 0x80, 1, 0)])
   await clock.advance(20)
-  assert.equal(got.map(([, d]) => d[0]), [0x90, 0x80])
+  assert.equal(
+    got.map(([, d]) => d[0]),
+    [0x90, 0x80],
+  )
 })
 
 test('releaseAll flushes what is scheduled, then releases held notes and pedals', () => {
@@ -63,7 +73,15 @@ test('releaseAll flushes what is scheduled, then releases held notes and pedals'
   d.deliver([msg(0, 0x90, 60, 100), msg(0, 0xb0, 64, 127)])
   assert.equal(got, [])
   d.releaseAll()
-  assert.equal(got.map(([, x]) => x), [[0x90, 60, 100], [0xb0, 64, 127], [0x80, 60, 0], [0xb0, 64, 0]])
+  assert.equal(
+    got.map(([, x]) => x),
+    [
+      [0x90, 60, 100],
+      [0xb0, 64, 127],
+      [0x80, 60, 0],
+      [0xb0, 64, 0],
+    ],
+  )
   assert.is(d.released, 2)
   assert.is(d.heldNotes, 0)
 })

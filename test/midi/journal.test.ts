@@ -10,7 +10,7 @@ import { decodeMidiPayload, MIDI_MAX_PAYLOAD } from '../../src/codec/midi.js'
 
 function rng(seed: number) {
   let s = seed >>> 0
-  return () => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32)
+  return () => (s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32
 }
 const note = (i: number) => Uint8Array.of(0x90, i % 128, 1 + (i % 100))
 const payload = (f: Uint8Array) => decodeMidiPayload(decodeFrame(f, MIDI_MAX_PAYLOAD).payload)
@@ -41,7 +41,10 @@ test('UDP peer at 10% loss both ways: every message arrives once, in order, with
     if (i % 4 === 0) carry(now + 1, true)
   }
   for (let k = 0; k < 50 && j.awaitingAcks; k++) carry((now += RESEND_MS), true)
-  assert.equal(got, Array.from({ length: 1000 }, (_, i) => i % 128))
+  assert.equal(
+    got,
+    Array.from({ length: 1000 }, (_, i) => i % 128),
+  )
   assert.is(r.stats.lost, 0)
   assert.ok(r.stats.duplicates > 0, 'repetition brought copies, and they were dropped')
   assert.is(j.awaitingAcks, false)
@@ -55,7 +58,10 @@ test('a reliable (TCP) peer gets each message once and never waits for ACKs', ()
   j.push(note(2), 0, 0)
   const out = j.flush(0)
   assert.is(out.length, 1)
-  assert.equal(payload(out[0]!.frames[0]!).events.map((e) => e.data[1]), [1, 2])
+  assert.equal(
+    payload(out[0]!.frames[0]!).events.map((e) => e.data[1]),
+    [1, 2],
+  )
   assert.equal(j.flush(RESEND_MS * 3, true), [])
   assert.is(j.awaitingAcks, false)
 })
@@ -71,7 +77,10 @@ test('a peer that never acknowledges: the journal gives up after JOURNAL_MAX_AGE
   assert.is(j.expired, 1)
   const { messages, gap } = r.receive(payload(out[0]!.frames[0]!))
   // The receiver had not started, so it starts where the sender still has messages: no gap yet.
-  assert.equal(messages.map((m) => m.data[1]), [2])
+  assert.equal(
+    messages.map((m) => m.data[1]),
+    [2],
+  )
   assert.is(gap, false)
   // A receiver that had started earlier sees serial 0 missing and gives it up.
   const r2 = new MidiReceiver()
@@ -79,7 +88,10 @@ test('a peer that never acknowledges: the journal gives up after JOURNAL_MAX_AGE
   const second = r2.receive(payload(out[0]!.frames[0]!))
   assert.is(second.gap, true)
   assert.is(r2.stats.lost, 1)
-  assert.equal(second.messages.map((m) => m.data[1]), [2])
+  assert.equal(
+    second.messages.map((m) => m.data[1]),
+    [2],
+  )
 })
 
 test('memory stays bounded when a peer stops acknowledging', () => {
@@ -101,7 +113,10 @@ test('a long sysex travels in fragments and is joined whole; a lost fragment tha
   j.push(big, 0, 0)
   j.push(note(5), 0, 0)
   const r = new MidiReceiver()
-  const got = j.flush(0).flatMap((s) => s.frames).flatMap((f) => r.receive(payload(f)).messages)
+  const got = j
+    .flush(0)
+    .flatMap((s) => s.frames)
+    .flatMap((f) => r.receive(payload(f)).messages)
   assert.is(got.length, 2)
   assert.equal(Array.from(got[0]!.data), Array.from(big))
 })
@@ -119,7 +134,10 @@ test('reordering: a frame that overtakes the one before it waits, then both come
   assert.equal(later, [], 'held until the gap before them fills')
   const all = r.receive(payload(frames[0]!))
   assert.is(all.gap, false)
-  assert.equal(all.messages.map((m) => m.data[1]), [0, 1, 2, 3, 4, 5])
+  assert.equal(
+    all.messages.map((m) => m.data[1]),
+    [0, 1, 2, 3, 4, 5],
+  )
 })
 
 test('a TCP frame that starts after what the receiver expects is a gap given up at once (TCP never reorders)', () => {
@@ -133,7 +151,10 @@ test('a TCP frame that starts after what the receiver expects is a gap given up 
   r.startAt(0)
   const got = r.receive(payload(b))
   assert.is(got.gap, true)
-  assert.equal(got.messages.map((m) => m.data[1]), [2])
+  assert.equal(
+    got.messages.map((m) => m.data[1]),
+    [2],
+  )
 })
 
 test('a switch from UDP to TCP sends what the UDP path had not confirmed once more, on the new connection', () => {
@@ -145,8 +166,14 @@ test('a switch from UDP to TCP sends what the UDP path had not confirmed once mo
   j.ack(1, 1) // only the first arrived
   j.movePeer(1, 2, true)
   const out = j.flush(1)
-  assert.equal(out.map((s) => s.peers), [[2]])
-  assert.equal(payload(out[0]!.frames[0]!).events.map((e) => e.data[1]), [2])
+  assert.equal(
+    out.map((s) => s.peers),
+    [[2]],
+  )
+  assert.equal(
+    payload(out[0]!.frames[0]!).events.map((e) => e.data[1]),
+    [2],
+  )
   assert.is(j.awaitingAcks, false)
 })
 

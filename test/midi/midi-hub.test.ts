@@ -52,14 +52,20 @@ test('a message into the show is encoded once and the same bytes go to every pee
   assert.is(h.stats().messagesIn, 1)
 })
 
-test('a peer\'s stream is delivered in order once each; a lossy link is acknowledged, a reliable one is not', () => {
+test("a peer's stream is delivered in order once each; a lossy link is acknowledged, a reliable one is not", () => {
   const { h, frames, played } = hub({ 1: false, 2: true })
   h.receive(1, payload(0, note(1, 0x90, 61, 1)))
   assert.equal(played, [], 'serial 0 is missing: serial 1 waits')
   h.receive(1, payload(0, note(0, 0x90, 60, 1), note(1, 0x90, 61, 1)))
-  assert.equal(played, [[0x90, 60, 1], [0x90, 61, 1]])
+  assert.equal(played, [
+    [0x90, 60, 1],
+    [0x90, 61, 1],
+  ])
   const acks = frames.filter((f) => f.peer === 1)
-  assert.equal(acks.map((f) => typeOf(f.frame)), [MSG.MIDI_ACK, MSG.MIDI_ACK])
+  assert.equal(
+    acks.map((f) => typeOf(f.frame)),
+    [MSG.MIDI_ACK, MSG.MIDI_ACK],
+  )
   assert.is(decodeMidiAck(decodeFrame(acks[1]!.frame, 64).payload), 2, 'everything before serial 2 has arrived')
   assert.is(decodeFrame(acks[1]!.frame, 64).header.sessionId, SESSION)
   h.receive(2, payload(0, note(0, 0x91, 62, 1)))
@@ -73,7 +79,11 @@ test('a gap the sender gave up on releases what the stream held before going on'
   const { h, played } = hub({ 1: true })
   h.receive(1, payload(0, note(0, 0x90, 60, 100)))
   h.receive(1, payload(5, note(5, 0x90, 70, 100)))
-  assert.equal(played, [[0x90, 60, 100], [0x80, 60, 0], [0x90, 70, 100]])
+  assert.equal(played, [
+    [0x90, 60, 100],
+    [0x80, 60, 0],
+    [0x90, 70, 100],
+  ])
   assert.equal([h.stats().lost, h.stats().released], [4, 1])
 })
 
@@ -83,13 +93,19 @@ test('a departing peer: what it held is released, it leaves the journal, its fig
   h.addPeer(2)
   h.receive(1, payload(0, note(0, 0x90, 60, 100), note(1, 0xb0, 64, 127)))
   h.removePeer(1)
-  assert.equal(played.slice(2), [[0x80, 60, 0], [0xb0, 64, 0]])
+  assert.equal(played.slice(2), [
+    [0x80, 60, 0],
+    [0xb0, 64, 0],
+  ])
   assert.is(h.receivedFrom(1), 0)
   const s = h.stats()
   assert.equal([s.received, s.messagesOut, s.released], [2, 4, 2], 'totals never go back')
   h.push(Uint8Array.of(0x90, 1, 1))
   await settle()
-  assert.equal(frames.map((f) => f.peer), [2])
+  assert.equal(
+    frames.map((f) => f.peer),
+    [2],
+  )
   h.removePeer(9) // unknown: nothing happens
   assert.equal(h.stats().released, 2)
 })
@@ -103,9 +119,20 @@ test('a moved peer keeps its place: its stream in goes on, what the old path mis
   h.receive(1, payload(0, note(0, 0x90, 40, 1)))
   frames.length = 0
   h.movePeer(1, 4)
-  assert.equal(frames.map((f) => [f.peer, typeOf(f.frame)]), [[4, MSG.MIDI]], 'unacknowledged on UDP: sent again, now, on TCP')
+  assert.equal(
+    frames.map((f) => [f.peer, typeOf(f.frame)]),
+    [[4, MSG.MIDI]],
+    'unacknowledged on UDP: sent again, now, on TCP',
+  )
   h.receive(4, payload(0, note(0, 0x90, 40, 1), note(1, 0x90, 41, 1)))
-  assert.equal(played, [[0x90, 40, 1], [0x90, 41, 1]], 'the copy of serial 0 is dropped, serial 1 follows')
+  assert.equal(
+    played,
+    [
+      [0x90, 40, 1],
+      [0x90, 41, 1],
+    ],
+    'the copy of serial 0 is dropped, serial 1 follows',
+  )
   assert.equal([h.receivedFrom(1), h.receivedFrom(4)], [0, 2])
 })
 
@@ -132,7 +159,10 @@ test('panic: all notes and sustain off to every peer and every output, held note
   h.panic()
   await settle()
   assert.equal(played[0], [0x80, 60, 0])
-  const panic = Array.from({ length: 16 }, (_, ch) => [[0xb0 | ch, 64, 0], [0xb0 | ch, 123, 0]]).flat()
+  const panic = Array.from({ length: 16 }, (_, ch) => [
+    [0xb0 | ch, 64, 0],
+    [0xb0 | ch, 123, 0],
+  ]).flat()
   assert.equal(played.slice(1), panic)
   assert.equal(dataOf(frames.at(-1)!.frame), panic)
   assert.equal(h.stats().messagesOut, 1 + 1 + 32, 'the note, its release, and the panic')

@@ -9,7 +9,11 @@ test('release sends a note-off for each held note and sustain off for each held 
   const s = new NoteState()
   for (const x of [m(0x90, 60, 100), m(0x90, 64, 100), m(0x91, 60, 90), m(0x80, 64, 0), m(0xb3, 64, 127)]) s.track(x)
   assert.is(s.heldNotes, 2)
-  assert.equal(arr(s.release()), [[0x80, 60, 0], [0x81, 60, 0], [0xb3, 64, 0]])
+  assert.equal(arr(s.release()), [
+    [0x80, 60, 0],
+    [0x81, 60, 0],
+    [0xb3, 64, 0],
+  ])
   assert.is(s.anythingHeld, false)
   assert.equal(s.release(), [])
 })

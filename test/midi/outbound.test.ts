@@ -37,7 +37,11 @@ function outbound(o: { inputs?: MidiInput[]; position?: () => number | undefined
     send: (s: MidiSend) => {
       for (const f of s.frames) {
         const { events } = decodeMidiPayload(decodeFrame(f, MIDI_MAX_PAYLOAD).payload)
-        sent.push({ at: clock.now(), peers: [...s.peers], events: events.map((e) => ({ serial: e.serial, position: e.position, data: [...e.data] })) })
+        sent.push({
+          at: clock.now(),
+          peers: [...s.peers],
+          events: events.map((e) => ({ serial: e.serial, position: e.position, data: [...e.data] })),
+        })
       }
     },
     onInputsEnded: () => ended.push('all'),
@@ -63,10 +67,16 @@ test('a burst in one turn goes out as one flush, stamped where each entered, to 
   o.out.push(Uint8Array.of(0x80, 60, 0))
   assert.equal(o.sent, [], 'not before the turn ends')
   await settle()
-  assert.equal(o.sent, [{ at: 10, peers: [1], events: [
-    { serial: 0, position: 480, data: [0x90, 60, 100] },
-    { serial: 1, position: 480, data: [0x80, 60, 0] },
-  ] }])
+  assert.equal(o.sent, [
+    {
+      at: 10,
+      peers: [1],
+      events: [
+        { serial: 0, position: 480, data: [0x90, 60, 100] },
+        { serial: 1, position: 480, data: [0x80, 60, 0] },
+      ],
+    },
+  ])
   await o.clock.advance(100)
   assert.is(o.sent.length, 1, 'a reliable peer is never sent a repeat')
   assert.is(o.out.messagesIn, 2)
@@ -78,7 +88,14 @@ test('a UDP peer is sent what it has not acknowledged every RESEND_MS, until it 
   o.out.push(Uint8Array.of(0x90, 61, 100))
   await settle()
   await o.clock.advance(RESEND_MS * 2)
-  assert.equal(o.sent.map((s) => [s.at, s.events.map((e) => e.serial)]), [[0, [0]], [RESEND_MS, [0]], [RESEND_MS * 2, [0]]])
+  assert.equal(
+    o.sent.map((s) => [s.at, s.events.map((e) => e.serial)]),
+    [
+      [0, [0]],
+      [RESEND_MS, [0]],
+      [RESEND_MS * 2, [0]],
+    ],
+  )
   o.out.ack(2, 1)
   await o.clock.advance(RESEND_MS * 5)
   assert.is(o.sent.length, 3, 'acknowledged: no more repeats')
@@ -89,7 +106,10 @@ test('flushNow sends at once (before a TERMINATE that must not overtake it)', ()
   o.out.addPeer(1, true)
   o.out.push(Uint8Array.of(0xb0, 7, 90))
   o.out.flushNow()
-  assert.equal(o.sent.map((s) => s.events.map((e) => e.data)), [[[0xb0, 7, 90]]])
+  assert.equal(
+    o.sent.map((s) => s.events.map((e) => e.data)),
+    [[[0xb0, 7, 90]]],
+  )
 })
 
 test('a peer moved to TCP gets what the old path had not confirmed, at once, on the new key', async () => {
@@ -99,7 +119,10 @@ test('a peer moved to TCP gets what the old path had not confirmed, at once, on 
   await settle()
   o.sent.length = 0
   o.out.movePeer(1, 5, true)
-  assert.equal(o.sent.map((s) => [s.peers, s.events.map((e) => e.serial)]), [[[5], [0]]])
+  assert.equal(
+    o.sent.map((s) => [s.peers, s.events.map((e) => e.serial)]),
+    [[[5], [0]]],
+  )
 })
 
 test('a removed peer is sent nothing more, and no repeats are kept for it', async () => {
@@ -129,7 +152,14 @@ test('inputs: read from start(); an input ending with notes held releases them i
   await settle()
   file.on!.end(new Error('truncated file'))
   // The note-off for what the file left held goes out with the end (flushed, not left for the turn).
-  assert.equal(o.sent.flatMap((s) => s.events.map((e) => e.data)), [[0x90, 64, 100], [0x91, 65, 100], [0x80, 64, 0]])
+  assert.equal(
+    o.sent.flatMap((s) => s.events.map((e) => e.data)),
+    [
+      [0x90, 64, 100],
+      [0x91, 65, 100],
+      [0x80, 64, 0],
+    ],
+  )
   assert.equal(o.ended, ['hand: truncated file', 'all'], 'the only finite input has ended')
   assert.is(o.out.invalidBytes, 3)
   assert.ok(o.out.hasInputs)

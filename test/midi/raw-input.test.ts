@@ -47,7 +47,10 @@ test('a FIFO: not finite, and one writer leaving is not the end of the input', a
     closeSync(fd)
     await until(() => got.messages.length === note - 59, 5000, `note ${note}`)
   }
-  assert.equal(got.messages, [[0x90, 60, 100], [0x90, 61, 100]])
+  assert.equal(got.messages, [
+    [0x90, 60, 100],
+    [0x90, 61, 100],
+  ])
   assert.is(got.ended(), null, 'still open for the next writer')
   input.stop()
 })

@@ -44,8 +44,14 @@ test('bad routes are refused with the path of the bad field', () => {
   const res = MidiRouteSchema.safeParse({ channels: [1, 17], mapChannel: { '0': 3 } })
   assert.is(res.success, false)
   const paths = res.error!.issues.map((i) => `${i.path.join('.')}: ${i.message}`)
-  assert.ok(paths.some((p) => p === 'channels.1: expected 1-16'), paths.join('; '))
-  assert.ok(paths.some((p) => p.startsWith('mapChannel')), paths.join('; '))
+  assert.ok(
+    paths.some((p) => p === 'channels.1: expected 1-16'),
+    paths.join('; '),
+  )
+  assert.ok(
+    paths.some((p) => p.startsWith('mapChannel')),
+    paths.join('; '),
+  )
   assert.is(MidiRouteSchema.safeParse({ bogus: 1 }).success, false)
 })
 

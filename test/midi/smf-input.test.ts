@@ -17,7 +17,11 @@ const twoTracks: MidiData = {
   header: { format: 1, numTracks: 2, ticksPerBeat: 480 },
   tracks: [
     // Track 1: tempo 120 bpm, then 60 bpm after one beat.
-    [{ deltaTime: 0, meta: true, type: 'setTempo', microsecondsPerBeat: 500_000 }, { deltaTime: 480, meta: true, type: 'setTempo', microsecondsPerBeat: 1_000_000 }, { deltaTime: 0, meta: true, type: 'endOfTrack' }],
+    [
+      { deltaTime: 0, meta: true, type: 'setTempo', microsecondsPerBeat: 500_000 },
+      { deltaTime: 480, meta: true, type: 'setTempo', microsecondsPerBeat: 1_000_000 },
+      { deltaTime: 0, meta: true, type: 'endOfTrack' },
+    ],
     // Track 2: a note at 0, its off after half a beat, a CC after two beats, a sysex and a bend after three.
     [
       { deltaTime: 0, type: 'noteOn', channel: 1, noteNumber: 60, velocity: 100 },
@@ -32,13 +36,37 @@ const twoTracks: MidiData = {
 
 test('schedule: tracks merged, the tempo map applied, meta events dropped, bytes as on the wire', () => {
   const s = schedule(twoTracks)
-  assert.equal(s.map((m) => m.ms), [0, 250, 1500, 2500, 2500], 'beat 1 at 500 ms; then 1 s a beat')
-  assert.equal(s.map((m) => Array.from(m.data)), [[0x91, 60, 100], [0x81, 60, 0], [0xb0, 7, 90], [0xf0, 0x7e, 0x01, 0xf7], [0xe2, 0, 0]])
+  assert.equal(
+    s.map((m) => m.ms),
+    [0, 250, 1500, 2500, 2500],
+    'beat 1 at 500 ms; then 1 s a beat',
+  )
+  assert.equal(
+    s.map((m) => Array.from(m.data)),
+    [
+      [0x91, 60, 100],
+      [0x81, 60, 0],
+      [0xb0, 7, 90],
+      [0xf0, 0x7e, 0x01, 0xf7],
+      [0xe2, 0, 0],
+    ],
+  )
 })
 
 test('schedule: SMPTE division (25 fps, 40 ticks a frame: 1 ms a tick)', () => {
-  const s = schedule({ header: { format: 0, numTracks: 1, framesPerSecond: 25, ticksPerFrame: 40 }, tracks: [[{ deltaTime: 0, type: 'noteOn', channel: 0, noteNumber: 1, velocity: 1 }, { deltaTime: 750, type: 'noteOn', channel: 0, noteNumber: 2, velocity: 1 }]] })
-  assert.equal(s.map((m) => m.ms), [0, 750])
+  const s = schedule({
+    header: { format: 0, numTracks: 1, framesPerSecond: 25, ticksPerFrame: 40 },
+    tracks: [
+      [
+        { deltaTime: 0, type: 'noteOn', channel: 0, noteNumber: 1, velocity: 1 },
+        { deltaTime: 750, type: 'noteOn', channel: 0, noteNumber: 2, velocity: 1 },
+      ],
+    ],
+  })
+  assert.equal(
+    s.map((m) => m.ms),
+    [0, 750],
+  )
 })
 
 test('played on the clock: each message when its time has come, none early, then end', async () => {
@@ -55,7 +83,13 @@ test('played on the clock: each message when its time has come, none early, then
   await clock.advance(1)
   assert.equal(got.at(-1), [250, 0x81])
   await clock.advance(3000)
-  assert.equal(got, [[0, 0x91], [250, 0x81], [1500, 0xb0], [2500, 0xf0], [2500, 0xe2]])
+  assert.equal(got, [
+    [0, 0x91],
+    [250, 0x81],
+    [1500, 0xb0],
+    [2500, 0xf0],
+    [2500, 0xe2],
+  ])
   assert.is(endedAt, 2500)
 })
 

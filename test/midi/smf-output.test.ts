@@ -21,8 +21,15 @@ test('every channel message and a sysex round-trip with their times, from the fi
   const out = new SmfMidiOutput(path, clock)
   assert.is(out.description, `MIDI file ${path}`)
   const played: Array<[number, number[]]> = [
-    [0, [0x90, 60, 100]], [10, [0x80, 60, 64]], [12.5, [0xa1, 61, 30]], [100, [0xb2, 7, 90]], [100, [0xc3, 5]],
-    [250, [0xd4, 40]], [251, [0xe5, 0x00, 0x40]], [300, [0xe6, 0x7f, 0x7f]], [1000.5, [0xf0, 0x7e, 0x7f, 0x06, 0x01, 0xf7]],
+    [0, [0x90, 60, 100]],
+    [10, [0x80, 60, 64]],
+    [12.5, [0xa1, 61, 30]],
+    [100, [0xb2, 7, 90]],
+    [100, [0xc3, 5]],
+    [250, [0xd4, 40]],
+    [251, [0xe5, 0x00, 0x40]],
+    [300, [0xe6, 0x7f, 0x7f]],
+    [1000.5, [0xf0, 0x7e, 0x7f, 0x06, 0x01, 0xf7]],
   ]
   let at = 0
   for (const [ms, data] of played) {
@@ -32,11 +39,18 @@ test('every channel message and a sysex round-trip with their times, from the fi
   }
   await out.close()
   const back = readMid(readFileSync(path))
-  assert.equal(back.map((m) => Array.from(m.data)), played.map(([, d]) => d))
-  assert.equal(back.map((m) => m.ms), played.map(([ms]) => ms), 'times to the 0.5 ms tick')
+  assert.equal(
+    back.map((m) => Array.from(m.data)),
+    played.map(([, d]) => d),
+  )
+  assert.equal(
+    back.map((m) => m.ms),
+    played.map(([ms]) => ms),
+    'times to the 0.5 ms tick',
+  )
 })
 
-test('the file\'s header: format 0, one track, 1000 ticks a beat at 120 bpm; real-time bytes as F7 escapes', async () => {
+test("the file's header: format 0, one track, 1000 ticks a beat at 120 bpm; real-time bytes as F7 escapes", async () => {
   const clock = new ManualClock()
   const path = join(dir, 'clock.mid')
   const out = new SmfMidiOutput(path, clock)

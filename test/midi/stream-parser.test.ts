@@ -15,17 +15,57 @@ function parse(bytes: number[], split = bytes.length) {
 // Running status, a clock byte inside a note, a long sysex with clock inside it, program change, pitch bend.
 const SYSEX = [0xf0, ...Array.from({ length: 3000 }, (_, i) => i % 128), 0xf7]
 const STREAM = [
-  0x90, 60, 100, 62, 100, 0xf8, 64, 0x80, 60, 0, 62, 0, 0xf0, 1, 0xf8, 2, 0xf7, 0xc5, 7, 9, 0xe0, 0, 64,
-  ...SYSEX, 0xfa, 0xf2, 0x10, 0x02, 0xb0, 64, 127,
+  0x90,
+  60,
+  100,
+  62,
+  100,
+  0xf8,
+  64,
+  0x80,
+  60,
+  0,
+  62,
+  0,
+  0xf0,
+  1,
+  0xf8,
+  2,
+  0xf7,
+  0xc5,
+  7,
+  9,
+  0xe0,
+  0,
+  64,
+  ...SYSEX,
+  0xfa,
+  0xf2,
+  0x10,
+  0x02,
+  0xb0,
+  64,
+  127,
 ]
 
 test('running status, interleaved real-time bytes and long sysex come out as whole messages', () => {
   const { out, invalid } = parse(STREAM)
   assert.equal(out, [
-    [0x90, 60, 100], [0x90, 62, 100], [0xf8],
+    [0x90, 60, 100],
+    [0x90, 62, 100],
+    [0xf8],
     // 64 then 0x80: the note-on under running status is interrupted by a new status: dropped and counted.
-    [0x80, 60, 0], [0x80, 62, 0], [0xf8], [0xf0, 1, 2, 0xf7], [0xc5, 7], [0xc5, 9], [0xe0, 0, 64],
-    SYSEX, [0xfa], [0xf2, 0x10, 0x02], [0xb0, 64, 127],
+    [0x80, 60, 0],
+    [0x80, 62, 0],
+    [0xf8],
+    [0xf0, 1, 2, 0xf7],
+    [0xc5, 7],
+    [0xc5, 9],
+    [0xe0, 0, 64],
+    SYSEX,
+    [0xfa],
+    [0xf2, 0x10, 0x02],
+    [0xb0, 64, 127],
   ])
   assert.is(invalid, 1)
 })
@@ -49,12 +89,15 @@ test('system common cancels running status; an unterminated sysex is dropped whe
 })
 
 test('random bytes never throw and every message emitted is a valid MIDI message', () => {
-  fc.assert(fc.property(fc.uint8Array({ maxLength: 400 }), (bytes) => {
-    const p = new MidiStreamParser((m) => {
-      if (!isCompleteMessage(m)) throw new Error(`invalid message ${Array.from(m)}`)
-    })
-    p.feed(bytes)
-  }), { numRuns: 300 })
+  fc.assert(
+    fc.property(fc.uint8Array({ maxLength: 400 }), (bytes) => {
+      const p = new MidiStreamParser((m) => {
+        if (!isCompleteMessage(m)) throw new Error(`invalid message ${Array.from(m)}`)
+      })
+      p.feed(bytes)
+    }),
+    { numRuns: 300 },
+  )
 })
 
 test.run()

@@ -39,18 +39,39 @@ test('defaults are filled', () => {
 })
 
 const BAD: Array<[string, unknown, string[]]> = [
-  ['a channel out of range', { name: 'x', rigs: [{ name: 'a' }, { name: 'b', midi: { channels: [1, 17] } }] }, ['rigs[1].midi.channels[1]: expected 1-16, got 17']],
-  ['several problems, each on its own line', { name: '', transport: 'sctp', port: 70000 }, [
-    'name: expected a show name, got ""', 'transport: Invalid option: expected one of "tcp"|"udp", got "sctp"', 'port: expected 0-65535, got 70000',
-  ]],
+  [
+    'a channel out of range',
+    { name: 'x', rigs: [{ name: 'a' }, { name: 'b', midi: { channels: [1, 17] } }] },
+    ['rigs[1].midi.channels[1]: expected 1-16, got 17'],
+  ],
+  [
+    'several problems, each on its own line',
+    { name: '', transport: 'sctp', port: 70000 },
+    [
+      'name: expected a show name, got ""',
+      'transport: Invalid option: expected one of "tcp"|"udp", got "sctp"',
+      'port: expected 0-65535, got 70000',
+    ],
+  ],
   ['an unknown field', { name: 'x', rigz: [] }, ["(top level): unknown field 'rigz'"]],
-  ['a bad spec', { name: 'x', source: 'cd:1', rigs: [{ name: 'a', sink: 'speaker' }] }, [
-    'source: expected a source spec (tone, wav, raw, none, device), got "cd:1"', 'rigs[0].sink: expected a sink spec (null, wav, raw, device), got "speaker"',
-  ]],
-  ['a rig named twice', { name: 'x', rigs: [{ name: 'a' }, { name: 'a' }] }, ["rigs[1].name: expected a unique rig name, 'a' is listed twice, got \"a\""]],
-  ['a bad remap', { name: 'x', rigs: [{ name: 'a', midi: { mapChannel: { '0': 3 }, mapController: { '1': 200 } } }] }, [
-    'rigs[0].midi.mapChannel.0: expected a channel 1-16 as the key, got "0"', 'rigs[0].midi.mapController.1: expected 0-127, got 200',
-  ]],
+  [
+    'a bad spec',
+    { name: 'x', source: 'cd:1', rigs: [{ name: 'a', sink: 'speaker' }] },
+    [
+      'source: expected a source spec (tone, wav, raw, none, device), got "cd:1"',
+      'rigs[0].sink: expected a sink spec (null, wav, raw, device), got "speaker"',
+    ],
+  ],
+  [
+    'a rig named twice',
+    { name: 'x', rigs: [{ name: 'a' }, { name: 'a' }] },
+    ['rigs[1].name: expected a unique rig name, \'a\' is listed twice, got "a"'],
+  ],
+  [
+    'a bad remap',
+    { name: 'x', rigs: [{ name: 'a', midi: { mapChannel: { '0': 3 }, mapController: { '1': 200 } } }] },
+    ['rigs[0].midi.mapChannel.0: expected a channel 1-16 as the key, got "0"', 'rigs[0].midi.mapController.1: expected 0-127, got 200'],
+  ],
   ['a missing name', { rigs: [] }, ['name: Invalid input: expected string, received undefined']],
 ]
 for (const [what, data, lines] of BAD) {
@@ -60,17 +81,29 @@ for (const [what, data, lines] of BAD) {
       assert.unreachable('accepted')
     } catch (err) {
       assert.instance(err, ProfileError)
-      assert.equal((err as ProfileError).problems, lines.map((l) => `show.json: ${l}`))
+      assert.equal(
+        (err as ProfileError).problems,
+        lines.map((l) => `show.json: ${l}`),
+      )
     }
   })
 }
 
 test('unreadable and malformed files say so in one line', () => {
-  assert.throws(() => loadProfile(join(dir, 'none.json')), (e: unknown) => /cannot read profile .*none.json: no such file or directory/.test((e as Error).message))
+  assert.throws(
+    () => loadProfile(join(dir, 'none.json')),
+    (e: unknown) => /cannot read profile .*none.json: no such file or directory/.test((e as Error).message),
+  )
   writeFileSync(join(dir, 'bad.json'), '{ "name": ')
-  assert.throws(() => loadProfile(join(dir, 'bad.json')), (e: unknown) => /bad.json is not valid JSON/.test((e as Error).message))
+  assert.throws(
+    () => loadProfile(join(dir, 'bad.json')),
+    (e: unknown) => /bad.json is not valid JSON/.test((e as Error).message),
+  )
   writeFileSync(join(dir, 'bad.yaml'), 'name: [unclosed')
-  assert.throws(() => loadProfile(join(dir, 'bad.yaml')), (e: unknown) => /bad.yaml is not valid YAML/.test((e as Error).message))
+  assert.throws(
+    () => loadProfile(join(dir, 'bad.yaml')),
+    (e: unknown) => /bad.yaml is not valid YAML/.test((e as Error).message),
+  )
 })
 
 test('a profile becomes options, and flags on the command line win', () => {
@@ -85,7 +118,10 @@ test('a profile becomes options, and flags on the command line win', () => {
   const m = loadProfile(join(profiles, 'midi-controller.json'))
   const left = joinOptionsFromProfile(m, rigOf(m, 'rack-left'))
   assert.equal(Object.fromEntries(Object.entries(left).filter(([k]) => k.startsWith('midi'))), {
-    midiOut: ['port:Synth'], midiChannels: [1, 2, 3, 4], midiMapChannel: { '1': 10 }, midiMapCc: { '1': 11 },
+    midiOut: ['port:Synth'],
+    midiChannels: [1, 2, 3, 4],
+    midiMapChannel: { '1': 10 },
+    midiMapCc: { '1': 11 },
   })
   assert.throws(() => rigOf(m, undefined), /lists rigs rack-left, rack-right: say which this is with --name/)
   assert.throws(() => rigOf(m, 'drums'), /lists no rig named 'drums'/)

@@ -23,11 +23,23 @@ test('by name, or the only rig listed', () => {
 
 test('a name not listed, or several rigs and no name: say which', () => {
   const two = parseProfile({ name: 'Show', rigs: [{ name: 'a' }, { name: 'b' }] })
-  assert.is(code(() => rigOf(two, 'c')), "UNKNOWN_RIG: profile 'Show' lists no rig named 'c' (rigs: a, b)")
-  assert.is(code(() => rigOf(two, undefined)), "WHICH_RIG: profile 'Show' lists rigs a, b: say which this is with --name")
+  assert.is(
+    code(() => rigOf(two, 'c')),
+    "UNKNOWN_RIG: profile 'Show' lists no rig named 'c' (rigs: a, b)",
+  )
+  assert.is(
+    code(() => rigOf(two, undefined)),
+    "WHICH_RIG: profile 'Show' lists rigs a, b: say which this is with --name",
+  )
   const none = parseProfile({ name: 'Show' })
-  assert.is(code(() => rigOf(none, undefined)), "WHICH_RIG: profile 'Show' lists no rigs: say which this is with --name")
-  assert.is(code(() => rigOf(none, 'a')), "UNKNOWN_RIG: profile 'Show' lists no rig named 'a' (rigs: none)")
+  assert.is(
+    code(() => rigOf(none, undefined)),
+    "WHICH_RIG: profile 'Show' lists no rigs: say which this is with --name",
+  )
+  assert.is(
+    code(() => rigOf(none, 'a')),
+    "UNKNOWN_RIG: profile 'Show' lists no rig named 'a' (rigs: none)",
+  )
 })
 
 test.run()

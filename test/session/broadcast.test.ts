@@ -54,8 +54,14 @@ test('UDP rigs: the frame is cut to the MTU once, and every UDP rig gets the sam
   b.send([1, 2, 3], frame, false)
   const segments = rig(1).sent.map((s) => s.frame)
   assert.is(segments.length, 2, '512 bytes of audio in 300-byte datagrams')
-  assert.ok(segments.every((s, i) => s === rig(3).sent[i]!.frame), 'the same bytes, not a second cut')
-  assert.equal(segments.map((s) => decodeFrame(s, MEDIA_MAX_PAYLOAD).header.timestamp), [384, 384 + 70])
+  assert.ok(
+    segments.every((s, i) => s === rig(3).sent[i]!.frame),
+    'the same bytes, not a second cut',
+  )
+  assert.equal(
+    segments.map((s) => decodeFrame(s, MEDIA_MAX_PAYLOAD).header.timestamp),
+    [384, 384 + 70],
+  )
   assert.ok(rig(2).sent[0]!.frame === frame, 'TCP still gets the whole frame')
 })
 
@@ -73,10 +79,13 @@ test('redundancy: a frame no UDP rig needed still goes into the next bundle', ()
   b.send([1, 2], second, false)
   const [bundle] = rig(2).sent.map((s) => s.frame)
   assert.is(decodeFrame(bundle!, MEDIA_MAX_PAYLOAD).header.type, MSG.BUNDLE)
-  assert.equal(unbundle(bundle!, MEDIA_MAX_PAYLOAD).map((f) => Buffer.from(f)), [Buffer.from(first), Buffer.from(second)])
+  assert.equal(
+    unbundle(bundle!, MEDIA_MAX_PAYLOAD).map((f) => Buffer.from(f)),
+    [Buffer.from(first), Buffer.from(second)],
+  )
 })
 
-test('muted rigs\' silent copies are bundled apart, and not counted as broadcasts', () => {
+test("muted rigs' silent copies are bundled apart, and not counted as broadcasts", () => {
   const { b, rig } = fanOut(['udp', 'udp'], 1452, 1)
   const real = [audio(0, 7), audio(1, 7)]
   const silent = [audio(0, 0), audio(1, 0)]
@@ -85,8 +94,15 @@ test('muted rigs\' silent copies are bundled apart, and not counted as broadcast
     b.send([2], silent[i]!, true)
   }
   const lastOf = (peer: number) => unbundle(rig(peer).sent.at(-1)!.frame, MEDIA_MAX_PAYLOAD).map((f) => Buffer.from(f))
-  assert.equal(lastOf(1), real.map((f) => Buffer.from(f)))
-  assert.equal(lastOf(2), silent.map((f) => Buffer.from(f)), 'no real audio in the muted rig\'s bundles')
+  assert.equal(
+    lastOf(1),
+    real.map((f) => Buffer.from(f)),
+  )
+  assert.equal(
+    lastOf(2),
+    silent.map((f) => Buffer.from(f)),
+    "no real audio in the muted rig's bundles",
+  )
   assert.is(b.packetsBroadcast, 2)
 })
 

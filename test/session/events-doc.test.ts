@@ -19,10 +19,11 @@ test('docs/events.schema.json is what the schemas generate (run npm run docs)', 
 
 test('every event of every side has its own section in the document', () => {
   const md = eventsMarkdown()
-  const names = (schemas: readonly { def?: unknown }[]) => schemas.map((s) => {
-    const shape = (s as { shape?: { event: { value: string } }; options?: Array<{ shape: { event: { value: string } } }> })
-    return shape.shape?.event.value ?? shape.options![0]!.shape.event.value
-  })
+  const names = (schemas: readonly { def?: unknown }[]) =>
+    schemas.map((s) => {
+      const shape = s as { shape?: { event: { value: string } }; options?: Array<{ shape: { event: { value: string } } }> }
+      return shape.shape?.event.value ?? shape.options![0]!.shape.event.value
+    })
   const show = md.slice(md.indexOf('## The show'), md.indexOf('## A rig'))
   const rig = md.slice(md.indexOf('## A rig'), md.indexOf('## Other commands'))
   for (const n of names(ShowEventSchemas)) assert.ok(show.includes(`### \`${n}\``), `show: ${n}`)

@@ -4,8 +4,21 @@ import * as assert from 'uvu/assert'
 import { checkEvent, RigEventSchema, ShowEventSchema } from '../../src/session/events.js'
 
 const rigReport = {
-  name: 'a', remote: '127.0.0.1:5000', phase: 'streaming', transport: 'udp', switchingTo: null, rttMs: 0.4,
-  framesSent: 128, bytesSent: 512, framesDropped: 0, queuedBytes: 0, retransmits: 0, heard: null, midiIn: 0, muted: false, silentMs: 3,
+  name: 'a',
+  remote: '127.0.0.1:5000',
+  phase: 'streaming',
+  transport: 'udp',
+  switchingTo: null,
+  rttMs: 0.4,
+  framesSent: 128,
+  bytesSent: 512,
+  framesDropped: 0,
+  queuedBytes: 0,
+  retransmits: 0,
+  heard: null,
+  midiIn: 0,
+  muted: false,
+  silentMs: 3,
 }
 
 test('a show event as the server prints it matches; the parsed value is the same object', () => {
@@ -16,22 +29,55 @@ test('a show event as the server prints it matches; the parsed value is the same
 
 test('stats with a rig and its receiver report match', () => {
   const stats = {
-    event: 'stats', phase: 'streaming', uptimeMs: 1000, position: 48000, packetsBroadcast: 375,
+    event: 'stats',
+    phase: 'streaming',
+    uptimeMs: 1000,
+    position: 48000,
+    packetsBroadcast: 375,
     levels: { peakDb: [-12, -12], rmsDb: [-15, -15] },
     midi: { messagesIn: 0, messagesOut: 0, invalidBytes: 0, expired: 0, released: 0 },
-    rigs: [{ ...rigReport, heard: { packetsReceived: 1, packetsLost: 0, packetsLate: 0, packetsRecovered: 0, framesConcealed: 0, underruns: 0, jitterMs: 0.1, bufferMs: 5, midiReceived: 0, midiLost: 0 } }],
+    rigs: [
+      {
+        ...rigReport,
+        heard: {
+          packetsReceived: 1,
+          packetsLost: 0,
+          packetsLate: 0,
+          packetsRecovered: 0,
+          framesConcealed: 0,
+          underruns: 0,
+          jitterMs: 0.1,
+          bufferMs: 5,
+          midiReceived: 0,
+          midiLost: 0,
+        },
+      },
+    ],
     udpStrangerDatagrams: 0,
   }
   assert.is(checkEvent('show', stats), null)
 })
 
 test('a field the document does not list is refused, naming the event and the field', () => {
-  assert.is(checkEvent('show', { event: 'muted', name: 'a', muted: true, extra: 1 }), `show event 'muted': (top): Unrecognized key: "extra"`)
+  assert.is(
+    checkEvent('show', { event: 'muted', name: 'a', muted: true, extra: 1 }),
+    `show event 'muted': (top): Unrecognized key: "extra"`,
+  )
 })
 
 test('a missing or mistyped field is refused with its path', () => {
   assert.match(checkEvent('show', { event: 'muted', name: 'a' })!, /^show event 'muted': muted: /)
-  const bad = { event: 'stats', phase: 'x', uptimeMs: 1, position: 1, packetsBroadcast: 1, levels: { peakDb: [], rmsDb: [] }, midi: { messagesIn: 0, messagesOut: 0, invalidBytes: 0, expired: 0, released: 0 }, rigs: [{ ...rigReport, muted: 'no' }], udpStrangerDatagrams: 0 }
+  const bad = {
+    event: 'stats',
+    phase: 'x',
+    uptimeMs: 1,
+    position: 1,
+    packetsBroadcast: 1,
+    levels: { peakDb: [], rmsDb: [] },
+    midi: { messagesIn: 0, messagesOut: 0, invalidBytes: 0, expired: 0, released: 0 },
+    rigs: [{ ...rigReport, muted: 'no' }],
+    udpStrangerDatagrams: 0,
+  }
   assert.match(checkEvent('show', bad)!, /^show event 'stats': rigs\.0\.muted: /)
 })
 
@@ -48,11 +94,42 @@ test('control answers: ok with a message (and status), or refused with an error'
 })
 
 test('the rig side: handshake and a summary with the rig figures', () => {
-  assert.is(checkEvent('rig', { event: 'handshake', server: 's', rate: 48000, channels: 2, format: 's16le', frames: 128, sessionId: 7, host: '10.0.0.5', port: 7400, name: 'left', sink: 'null (discard)' }), null)
+  assert.is(
+    checkEvent('rig', {
+      event: 'handshake',
+      server: 's',
+      rate: 48000,
+      channels: 2,
+      format: 's16le',
+      frames: 128,
+      sessionId: 7,
+      host: '10.0.0.5',
+      port: 7400,
+      name: 'left',
+      sink: 'null (discard)',
+    }),
+    null,
+  )
   const figures = {
-    framesReceived: 0, framesPlayed: 0, framesConcealed: 0, packetsReceived: 0, packetsLost: 0, packetsLate: 0, packetsDuplicate: 0,
-    underruns: 0, latencyTrims: 0, jitterMs: 0, bufferMs: 0, depthMs: 0, phase: 'ended', transport: 'tcp', rttMs: null,
-    packetsRecovered: 0, switches: 0, midi: { received: 0, out: 0, lost: 0, duplicates: 0, released: 0, sent: 0 }, device: null,
+    framesReceived: 0,
+    framesPlayed: 0,
+    framesConcealed: 0,
+    packetsReceived: 0,
+    packetsLost: 0,
+    packetsLate: 0,
+    packetsDuplicate: 0,
+    underruns: 0,
+    latencyTrims: 0,
+    jitterMs: 0,
+    bufferMs: 0,
+    depthMs: 0,
+    phase: 'ended',
+    transport: 'tcp',
+    rttMs: null,
+    packetsRecovered: 0,
+    switches: 0,
+    midi: { received: 0, out: 0, lost: 0, duplicates: 0, released: 0, sent: 0 },
+    device: null,
   }
   const summary = { event: 'summary', ok: true, reason: 'done', code: 'end-of-source', sessions: 1, ...figures }
   assert.is(checkEvent('rig', summary), null)

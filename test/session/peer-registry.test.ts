@@ -42,13 +42,19 @@ test('each connection gets a fresh PeerId, and its listeners name it', async () 
   assert.equal(r.heard.at(-1), '1 close graceful', 'the far side aborting closes ours')
 })
 
-test('counters: the connection\'s own, zeros for a peer it does not know', () => {
+test("counters: the connection's own, zeros for a peer it does not know", () => {
   const r = registry()
   const a = r.connect()
   a.server.send(new Uint8Array(10))
   a.server.send(new Uint8Array(20))
   withRetransmits(a.server, 2)
-  assert.equal(r.peers.counters(a.peer), { framesSent: 2, bytesSent: 30, framesDropped: 0, queuedBytes: a.server.stats.queuedBytes, retransmits: 2 })
+  assert.equal(r.peers.counters(a.peer), {
+    framesSent: 2,
+    bytesSent: 30,
+    framesDropped: 0,
+    queuedBytes: a.server.stats.queuedBytes,
+    retransmits: 2,
+  })
   assert.equal(r.peers.counters(99), { framesSent: 0, bytesSent: 0, framesDropped: 0, queuedBytes: 0, retransmits: 0 })
 })
 
@@ -76,7 +82,13 @@ test('rebind: the old connection is detached and retired, its counters carried t
   assert.ok(r.peers.rebind(tcp.peer, udp.peer))
   assert.is(r.peers.get(tcp.peer), undefined)
   // What waits in a queue is the current connection's alone: the old queue is flushed or gone.
-  assert.equal(r.peers.counters(udp.peer), { framesSent: 2, bytesSent: 107, framesDropped: 0, queuedBytes: udp.server.stats.queuedBytes, retransmits: 4 })
+  assert.equal(r.peers.counters(udp.peer), {
+    framesSent: 2,
+    bytesSent: 107,
+    framesDropped: 0,
+    queuedBytes: udp.server.stats.queuedBytes,
+    retransmits: 4,
+  })
   assert.ok(udp.server.stats.queuedBytes < 100)
   await r.peers.settled()
   assert.equal(r.heard, [], 'a moved session is retired quietly: no frame, no close reaches the runner')

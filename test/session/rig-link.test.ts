@@ -50,7 +50,11 @@ function setup(connect?: (to: TransportName) => Promise<Transport>) {
 }
 
 const audio = (seq: number) => encodeFrame(MSG.AUDIO, new Uint8Array(8), { codec: 1, seq, sessionId: SESSION })
-const hello = () => encodeControl({ type: MSG.HELLO, body: { version: 1, serverName: 'foh', format: FORMAT, maxPayload: 2048, pingIntervalMs: 1000 } }, { sessionId: SESSION })
+const hello = () =>
+  encodeControl(
+    { type: MSG.HELLO, body: { version: 1, serverName: 'foh', format: FORMAT, maxPayload: 2048, pingIntervalMs: 1000 } },
+    { sessionId: SESSION },
+  )
 const control = (f: Uint8Array) => readControl(decodeFrame(f, MEDIA_MAX_PAYLOAD))
 
 /** A server on the far end of a new connection that resumes the session, sending `early` audio before RESUMED. */
@@ -76,7 +80,10 @@ test('frames, bad bytes and the close of the current transport go to the runner'
   await s.clock.advance(0)
   assert.equal(s.seen.frames, [[5, true]], 'a TCP link is ordered')
   s.rig.emit('badFrame', new FrameError('BAD_MAGIC', 'not a Synchro frame'))
-  assert.equal(s.seen.bad.map((e) => e.code), ['BAD_MAGIC'])
+  assert.equal(
+    s.seen.bad.map((e) => e.code),
+    ['BAD_MAGIC'],
+  )
   void s.server.close()
   await s.clock.advance(0)
   assert.equal(s.seen.disconnects, ['the connection closed without TERMINATE'])
@@ -93,7 +100,10 @@ test('a switch: the new transport resumes, becomes current, early frames are han
   await done
   assert.ok(far && far.resumes.length === 1, 'RESUME carried the token')
   assert.is(s.link.current, far!.near)
-  assert.equal(s.seen.moves.map((m) => [m.next === far!.near, m.early]), [[true, [7, 8]]])
+  assert.equal(
+    s.seen.moves.map((m) => [m.next === far!.near, m.early]),
+    [[true, [7, 8]]],
+  )
   assert.equal(s.seen.notices, [{ event: 'switched', from: 'tcp', to: 'udp' }])
   assert.is(s.link.switches, 1)
   // The old transport is closed; its close is no longer the session's end.
@@ -118,7 +128,10 @@ test('a rig that cannot open another transport tells the server why and stays', 
   const s = setup()
   await s.link.switchTo('udp', TOKEN, TICKET)
   await s.clock.advance(0)
-  assert.equal(control(s.fromRig[0]!), { type: MSG.SWITCH_FAILED, body: { transport: 'udp', reason: 'this rig cannot open another transport' } })
+  assert.equal(control(s.fromRig[0]!), {
+    type: MSG.SWITCH_FAILED,
+    body: { transport: 'udp', reason: 'this rig cannot open another transport' },
+  })
   assert.equal(s.seen.notices, [{ event: 'switch-failed', to: 'udp', reason: 'this rig cannot open another transport' }])
   assert.is(s.link.current, s.rig)
 })

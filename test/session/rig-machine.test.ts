@@ -18,10 +18,15 @@ class RigDriver {
 }
 
 const hello = (over: Record<string, unknown> = {}) =>
-  encodeControl({ type: MSG.HELLO, body: { version: 1, serverName: 'foh', format: FORMAT, maxPayload: 512, pingIntervalMs: 1000, ...over } as never }, { sessionId: SESSION })
+  encodeControl(
+    { type: MSG.HELLO, body: { version: 1, serverName: 'foh', format: FORMAT, maxPayload: 512, pingIntervalMs: 1000, ...over } as never },
+    { sessionId: SESSION },
+  )
 const init = () => encodeControl({ type: MSG.INIT, body: { position: 256 } }, { sessionId: SESSION, timestamp: 256 })
-const audio = (seq: number, codec: number = CODEC.pcm_s16le) => encodeFrame(MSG.AUDIO, new Uint8Array(512), { codec, seq, sessionId: SESSION, timestamp: 256 + seq * 128 })
-const terminate = (code: string) => encodeControl({ type: MSG.TERMINATE, body: { reason: `because ${code}`, code } }, { sessionId: SESSION })
+const audio = (seq: number, codec: number = CODEC.pcm_s16le) =>
+  encodeFrame(MSG.AUDIO, new Uint8Array(512), { codec, seq, sessionId: SESSION, timestamp: 256 + seq * 128 })
+const terminate = (code: string) =>
+  encodeControl({ type: MSG.TERMINATE, body: { reason: `because ${code}`, code } }, { sessionId: SESSION })
 const sentBody = (fx: RigEffect) => {
   if (fx.kind !== 'send') throw new Error(fx.kind)
   return readControl(decodeFrame(fx.frame, MEDIA_MAX_PAYLOAD))
@@ -53,7 +58,10 @@ test('INIT starts streaming; AUDIO is delivered with its header', () => {
   r.send({ type: 'connected' }, 0)
   r.send({ type: 'frame', bytes: hello() }, 1)
   const started = r.send({ type: 'frame', bytes: init() }, 2)
-  assert.equal(started, [{ kind: 'startPlayout', position: 256 }, { kind: 'notify', notice: { event: 'init', position: 256 } }])
+  assert.equal(started, [
+    { kind: 'startPlayout', position: 256 },
+    { kind: 'notify', notice: { event: 'init', position: 256 } },
+  ])
   assert.is(r.state.phase, 'streaming')
   const fx = r.send({ type: 'frame', bytes: audio(3) }, 10)
   assert.equal(kinds(fx), ['audio'])
@@ -81,7 +89,13 @@ test('a frame with a newer header version is refused the same way', () => {
 })
 
 test('TERMINATE for a finished show ends gracefully and drains; a refusal does not', () => {
-  for (const [code, ok] of [['end-of-source', true], ['operator', true], ['duration', true], ['protocol-error', false], ['timeout', false]] as const) {
+  for (const [code, ok] of [
+    ['end-of-source', true],
+    ['operator', true],
+    ['duration', true],
+    ['protocol-error', false],
+    ['timeout', false],
+  ] as const) {
     const r = streaming()
     const fx = r.send({ type: 'frame', bytes: terminate(code) }, 10)
     assert.equal(kinds(fx), ['notify', 'close', 'end'])
@@ -94,7 +108,10 @@ test('keep-alive: the rig pings, and gives up on a silent server after 1.5 inter
   r.send({ type: 'frame', bytes: audio(0) }, 2)
   const p = r.send({ type: 'tick' }, 1002)
   // A third of the timeout without a word from a streaming server: the operator is told.
-  assert.equal(p.map((f) => (f.kind === 'send' ? decodeFrame(f.frame, 64).header.type : f.kind)), ['notify', MSG.PING])
+  assert.equal(
+    p.map((f) => (f.kind === 'send' ? decodeFrame(f.frame, 64).header.type : f.kind)),
+    ['notify', MSG.PING],
+  )
   assert.equal((p[0] as { notice: unknown }).notice, { event: 'silent', silentMs: 1000, timeoutMs: 1500 })
   const back = r.send({ type: 'frame', bytes: encodePingPong(MSG.PONG, 1002, { sessionId: SESSION }) }, 1005)
   assert.equal((back[0] as { notice: unknown }).notice, { event: 'recovered', silentMs: 1003 })
@@ -137,7 +154,10 @@ test('bad bytes or a wrong session id end the rig and tell the server why', () =
 
 test('AUDIO in a codec other than the show format is refused', () => {
   const r = streaming()
-  assert.match(outcome(r.send({ type: 'frame', bytes: audio(1, CODEC.pcm_f32le) }, 5))!.outcome.reason, "AUDIO with codec 3, the show's format is s16le")
+  assert.match(
+    outcome(r.send({ type: 'frame', bytes: audio(1, CODEC.pcm_f32le) }, 5))!.outcome.reason,
+    "AUDIO with codec 3, the show's format is s16le",
+  )
 })
 
 test('SWITCH asks the runner to move, with the token; early AUDIO on an unordered link is dropped, not fatal', () => {
@@ -145,7 +165,10 @@ test('SWITCH asks the runner to move, with the token; early AUDIO on an unordere
   r.send({ type: 'connected' }, 0)
   r.send({ type: 'frame', bytes: hello() }, 0)
   const fx = r.send({ type: 'frame', bytes: frameFrom(MSG.SWITCH, { transport: 'udp', token: 'ab'.repeat(8) }) }, 1)
-  assert.equal(fx.map((f) => f.kind), ['notify', 'switch'])
+  assert.equal(
+    fx.map((f) => f.kind),
+    ['notify', 'switch'],
+  )
   assert.equal(fx[1], { kind: 'switch', to: 'udp', token: 'ab'.repeat(8) })
   assert.equal(r.send({ type: 'frame', bytes: audio(0), ordered: false }, 2), [], 'AUDIO overtook INIT on UDP')
   assert.is(r.state.phase, 'ready')
@@ -168,7 +191,17 @@ const FROM_SERVER: Record<string, () => Uint8Array> = {
   RESUME: () => frameFrom(MSG.RESUME, { token: 'ab'.repeat(8), name: 'x' }),
   RESUMED: () => frameFrom(MSG.RESUMED, { transport: 'udp' }),
   SWITCH_FAILED: () => frameFrom(MSG.SWITCH_FAILED, { transport: 'udp', reason: 'x' }),
-  REPORT: () => frameFrom(MSG.REPORT, { packetsReceived: 0, packetsLost: 0, packetsLate: 0, packetsRecovered: 0, framesConcealed: 0, underruns: 0, jitterMs: 0, bufferMs: 0 }),
+  REPORT: () =>
+    frameFrom(MSG.REPORT, {
+      packetsReceived: 0,
+      packetsLost: 0,
+      packetsLate: 0,
+      packetsRecovered: 0,
+      framesConcealed: 0,
+      underruns: 0,
+      jitterMs: 0,
+      bufferMs: 0,
+    }),
   BUNDLE: () => encodeFrame(MSG.BUNDLE, new Uint8Array(0), { sessionId: SESSION }),
 }
 const ALLOWED: Record<string, string[]> = {
@@ -203,7 +236,13 @@ const VALID_FROM_ANYONE: Record<number, () => Uint8Array> = {
   [MSG.HELLO_REPLY]: () => frameFrom(MSG.HELLO_REPLY, { version: 1, name: 'x', meta: {} }),
   [MSG.INIT]: init,
   [MSG.AUDIO]: () => audio(0),
-  [MSG.MIDI]: () => encodeMidiFrame([{ serial: 0, position: 0, flags: 0, data: new Uint8Array([0x90, 60, 100]) }], 0, 1, { seq: 0, sessionId: SESSION, timestamp: 256, oldest: 0 }),
+  [MSG.MIDI]: () =>
+    encodeMidiFrame([{ serial: 0, position: 0, flags: 0, data: new Uint8Array([0x90, 60, 100]) }], 0, 1, {
+      seq: 0,
+      sessionId: SESSION,
+      timestamp: 256,
+      oldest: 0,
+    }),
   [MSG.TERMINATE]: () => terminate('operator'),
   [MSG.PING]: () => encodePingPong(MSG.PING, 1, { sessionId: SESSION }),
   [MSG.PONG]: () => encodePingPong(MSG.PONG, 1, { sessionId: SESSION }),
@@ -213,7 +252,17 @@ const VALID_FROM_ANYONE: Record<number, () => Uint8Array> = {
   [MSG.RESUME]: () => frameFrom(MSG.RESUME, { token: 'ab'.repeat(8), name: 'x' }),
   [MSG.RESUMED]: () => frameFrom(MSG.RESUMED, { transport: 'udp' }),
   [MSG.SWITCH_FAILED]: () => frameFrom(MSG.SWITCH_FAILED, { transport: 'udp', reason: 'x' }),
-  [MSG.REPORT]: () => frameFrom(MSG.REPORT, { packetsReceived: 0, packetsLost: 0, packetsLate: 0, packetsRecovered: 0, framesConcealed: 0, underruns: 0, jitterMs: 0, bufferMs: 0 }),
+  [MSG.REPORT]: () =>
+    frameFrom(MSG.REPORT, {
+      packetsReceived: 0,
+      packetsLost: 0,
+      packetsLate: 0,
+      packetsRecovered: 0,
+      framesConcealed: 0,
+      underruns: 0,
+      jitterMs: 0,
+      bufferMs: 0,
+    }),
   [MSG.BUNDLE]: () => encodeFrame(MSG.BUNDLE, new Uint8Array(0), { sessionId: SESSION }),
   [MSG.MIDI_ACK]: () => encodeMidiAck(3, SESSION),
 }

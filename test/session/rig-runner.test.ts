@@ -46,7 +46,11 @@ function setup(kind: 'tcp' | 'udp') {
   const fromRig: number[] = []
   server.on('frame', (f: Uint8Array) => fromRig.push(decodeFrame(f, MEDIA_MAX_PAYLOAD).header.type))
   const runner = new RigRunner({
-    config: { name: 'left', meta: {} }, transport: rig, sink, latencyMs: 20, clock,
+    config: { name: 'left', meta: {} },
+    transport: rig,
+    sink,
+    latencyMs: 20,
+    clock,
     onNotice: (n: RigRunnerNotice) => log.push(`notice ${n.event}`),
   })
   const send = async (...frames: Uint8Array[]) => {
@@ -56,10 +60,21 @@ function setup(kind: 'tcp' | 'udp') {
   return { clock, server, runner, sink, log, fromRig, send }
 }
 
-const hello = () => encodeControl({ type: MSG.HELLO, body: { version: 1, serverName: 'foh', format: FORMAT, maxPayload: 2048, pingIntervalMs: 1000 } }, { sessionId: SESSION })
+const hello = () =>
+  encodeControl(
+    { type: MSG.HELLO, body: { version: 1, serverName: 'foh', format: FORMAT, maxPayload: 2048, pingIntervalMs: 1000 } },
+    { sessionId: SESSION },
+  )
 const init = (position: number) => encodeControl({ type: MSG.INIT, body: { position } }, { sessionId: SESSION, timestamp: position })
-const audio = (seq: number, timestamp: number) => encodeFrame(MSG.AUDIO, new Uint8Array(FORMAT.framesPerPacket * 4), { codec: CODEC.pcm_s16le, seq, sessionId: SESSION, timestamp })
-const midi = () => encodeMidiFrame([{ serial: 0, position: 1000, flags: 0, data: new Uint8Array([0x90, 60, 100]) }], 0, 1, { seq: 0, sessionId: SESSION, timestamp: 1000, oldest: 0 })
+const audio = (seq: number, timestamp: number) =>
+  encodeFrame(MSG.AUDIO, new Uint8Array(FORMAT.framesPerPacket * 4), { codec: CODEC.pcm_s16le, seq, sessionId: SESSION, timestamp })
+const midi = () =>
+  encodeMidiFrame([{ serial: 0, position: 1000, flags: 0, data: new Uint8Array([0x90, 60, 100]) }], 0, 1, {
+    seq: 0,
+    sessionId: SESSION,
+    timestamp: 1000,
+    oldest: 0,
+  })
 
 test('HELLO opens the sink (before the operator hears of it); INIT starts the playout at its position', async () => {
   const s = setup('tcp')
@@ -78,7 +93,7 @@ test('HELLO opens the sink (before the operator hears of it); INIT starts the pl
   assert.equal(s.log, ['open 48000/2/s16le', 'notice handshake', 'notice init', 'close'])
 })
 
-test('the playout starts at INIT\'s position: audio missing between it and the first packet is filled', async () => {
+test("the playout starts at INIT's position: audio missing between it and the first packet is filled", async () => {
   const s = setup('tcp')
   await s.send(hello(), init(1000), audio(1, 1128))
   await s.clock.advance(200)

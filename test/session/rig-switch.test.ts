@@ -19,12 +19,18 @@ function setup() {
   server.on('frame', (f: Uint8Array) => fromRig.push(f))
   const resumed = resumeOn(rig, { sessionId: SESSION, token: TOKEN, name: 'left', maxPayload: 1024, timeoutMs: 1000, clock })
   // Settle the outcome at once, so a rejection is never unhandled while the test drives the clock.
-  const outcome = resumed.then((early) => ({ early, error: undefined }), (error: Error) => ({ early: undefined, error }))
+  const outcome = resumed.then(
+    (early) => ({ early, error: undefined }),
+    (error: Error) => ({ early: undefined, error }),
+  )
   return { clock, server, rig, fromRig, outcome }
 }
 
 const hello = (sessionId = SESSION) =>
-  encodeControl({ type: MSG.HELLO, body: { version: 1, serverName: 'foh', format: FORMAT, maxPayload: 1024, pingIntervalMs: 1000 } }, { sessionId })
+  encodeControl(
+    { type: MSG.HELLO, body: { version: 1, serverName: 'foh', format: FORMAT, maxPayload: 1024, pingIntervalMs: 1000 } },
+    { sessionId },
+  )
 const audio = (seq: number) => encodeFrame(MSG.AUDIO, new Uint8Array(8), { codec: 1, seq, sessionId: SESSION })
 
 async function send(clock: ManualClock, t: MemoryTransport, ...frames: Uint8Array[]) {
@@ -39,10 +45,22 @@ test('HELLO of the same show is answered with RESUME; media before RESUMED is ke
   assert.is(s.fromRig.length, 1)
   assert.equal(readControl(decodeFrame(s.fromRig[0]!, MEDIA_MAX_PAYLOAD)), { type: MSG.RESUME, body: { token: TOKEN, name: 'left' } })
   const midi = encodeFrame(MSG.MIDI, new Uint8Array(10), { sessionId: SESSION })
-  await send(s.clock, s.server, audio(2), encodePingPong(MSG.PING, 1, { sessionId: SESSION }), midi, audio(3), frameFrom(MSG.RESUMED, { transport: 'udp' }))
+  await send(
+    s.clock,
+    s.server,
+    audio(2),
+    encodePingPong(MSG.PING, 1, { sessionId: SESSION }),
+    midi,
+    audio(3),
+    frameFrom(MSG.RESUMED, { transport: 'udp' }),
+  )
   const { early, error } = await s.outcome
   assert.is(error, undefined)
-  assert.equal(early!.map((f) => decodeFrame(f, MEDIA_MAX_PAYLOAD).header.type), [MSG.AUDIO, MSG.MIDI, MSG.AUDIO], 'the PING is not kept')
+  assert.equal(
+    early!.map((f) => decodeFrame(f, MEDIA_MAX_PAYLOAD).header.type),
+    [MSG.AUDIO, MSG.MIDI, MSG.AUDIO],
+    'the PING is not kept',
+  )
   assert.is(s.rig.listenerCount('frame'), 0, 'its listeners are gone once it is done')
 })
 
@@ -56,7 +74,12 @@ test('a different show answering is refused, naming its session', async () => {
 
 test('a TERMINATE instead of RESUMED is the server refusing, with its reason', async () => {
   const s = setup()
-  await send(s.clock, s.server, hello(), encodeControl({ type: MSG.TERMINATE, body: { reason: 'unknown token', code: 'protocol-error' } }, { sessionId: SESSION }))
+  await send(
+    s.clock,
+    s.server,
+    hello(),
+    encodeControl({ type: MSG.TERMINATE, body: { reason: 'unknown token', code: 'protocol-error' } }, { sessionId: SESSION }),
+  )
   const { error } = await s.outcome
   assert.equal([(error as SynchroError).code, error!.message], ['SWITCH_REFUSED', 'the server refused: unknown token'])
 })
@@ -88,7 +111,7 @@ test('the new connection closing ends the attempt, and its timer', async () => {
   assert.is(s.clock.pendingTimers, 0)
 })
 
-test('bytes that are not a frame end the attempt with the codec\'s error', async () => {
+test("bytes that are not a frame end the attempt with the codec's error", async () => {
   const s = setup()
   await send(s.clock, s.server, new Uint8Array([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19]))
   const { error } = await s.outcome

@@ -24,7 +24,14 @@ function show(clients: number, packets: number) {
     const sink = new MemorySink()
     const rigNotices: RigRunnerNotice[] = []
     server.attach(s)
-    const runner = new RigRunner({ config: { name, meta: {} }, transport: r, sink, latencyMs: 20, clock, onNotice: (n) => rigNotices.push(n) })
+    const runner = new RigRunner({
+      config: { name, meta: {} },
+      transport: r,
+      sink,
+      latencyMs: 20,
+      clock,
+      onNotice: (n) => rigNotices.push(n),
+    })
     return { runner, sink, notices: rigNotices }
   }
   return { clock, source, server, notices, rig }
@@ -40,7 +47,10 @@ test('two rigs receive the source bit-exact, and exit gracefully at its end', as
   assert.ok(a.sink.bytes.equals(s.source.bytes), 'rig a has every byte')
   assert.ok(b.sink.bytes.equals(s.source.bytes), 'rig b has every byte')
   assert.ok(a.sink.closed && b.sink.closed)
-  assert.equal(s.notices.map((n) => n.event), ['joined', 'joined', 'init', 'terminate'])
+  assert.equal(
+    s.notices.map((n) => n.event),
+    ['joined', 'joined', 'init', 'terminate'],
+  )
   const summary = await s.server.done
   assert.equal([summary.packetsBroadcast, summary.rigsJoined, summary.rigs.length], [375, 2, 2])
   assert.equal(a.runner.stats().underruns, 0)
@@ -54,7 +64,10 @@ test('a late rig starts at the live position and plays to the end', async () => 
   await s.clock.advance(2000)
   const outcome = await late.runner.done
   assert.ok(outcome.ok)
-  assert.equal(late.notices.map((n) => n.event), ['handshake', 'init', 'terminate'])
+  assert.equal(
+    late.notices.map((n) => n.event),
+    ['handshake', 'init', 'terminate'],
+  )
   const init = late.notices[1] as { position: number }
   assert.ok(init.position > 40_000, `joined at ${init.position}`)
   // What the late rig has is exactly the tail of the show from its INIT position.
@@ -106,30 +119,45 @@ function midiPort() {
   return { input, output, played, play: (...data: number[]) => on!.message(Uint8Array.from(data)), closed: () => closed }
 }
 
-test('MIDI both ways through the runners: server input to the rig, rig to the server output; a kicked rig\'s notes are released; panic', async () => {
+test("MIDI both ways through the runners: server input to the rig, rig to the server output; a kicked rig's notes are released; panic", async () => {
   const clock = new ManualClock()
   const server = midiPort()
   const rig = midiPort()
   const notices: ServerNotice[] = []
   const runner = new ServerRunner({
-    config: serverConfig({ clients: 1 }), source: new CountingSource(FORMAT, clock, 100_000), clock,
-    onNotice: (n) => notices.push(n), midiInputs: [server.input], midiOutputs: [server.output],
+    config: serverConfig({ clients: 1 }),
+    source: new CountingSource(FORMAT, clock, 100_000),
+    clock,
+    onNotice: (n) => notices.push(n),
+    midiInputs: [server.input],
+    midiOutputs: [server.output],
   })
   runner.listening()
   const [s, r] = memoryPair()
   runner.attach(s)
-  const a = new RigRunner({ config: { name: 'a', meta: {} }, transport: r, sink: new MemorySink(), latencyMs: 20, clock, onNotice: () => {}, midiOutputs: [rig.output] })
+  const a = new RigRunner({
+    config: { name: 'a', meta: {} },
+    transport: r,
+    sink: new MemorySink(),
+    latencyMs: 20,
+    clock,
+    onNotice: () => {},
+    midiOutputs: [rig.output],
+  })
   await clock.advance(100)
   server.play(0x90, 60, 100)
   a.pushMidi(Uint8Array.of(0x91, 62, 90))
   await clock.advance(50)
-  assert.equal(rig.played, [[0x90, 60, 100]], 'the server\'s keys reach the rig')
-  assert.equal(server.played, [[0x91, 62, 90]], 'the rig\'s keys reach the server\'s output')
-  assert.equal(runner.stats().rigs.map((x) => [x.name, x.midiIn]), [['a', 1]])
+  assert.equal(rig.played, [[0x90, 60, 100]], "the server's keys reach the rig")
+  assert.equal(server.played, [[0x91, 62, 90]], "the rig's keys reach the server's output")
+  assert.equal(
+    runner.stats().rigs.map((x) => [x.name, x.midiIn]),
+    [['a', 1]],
+  )
   assert.equal([a.midiStats().received, a.midiStats().sent], [1, 1])
   assert.ok(runner.kick('a'))
   await clock.advance(50)
-  assert.equal(server.played.at(-1), [0x81, 62, 0], 'what the kicked rig held is released on the server\'s output')
+  assert.equal(server.played.at(-1), [0x81, 62, 0], "what the kicked rig held is released on the server's output")
   assert.equal(rig.played.at(-1), [0x80, 60, 0], 'and the rig silences what it was playing')
   runner.midiPanic()
   assert.equal(server.played.length, 2 + 32)
@@ -138,10 +166,13 @@ test('MIDI both ways through the runners: server input to the rig, rig to the se
   runner.terminate('done', 'operator')
   await clock.advance(100)
   const summary = await runner.done
-  assert.equal(summary.rigs.map((x) => [x.name, x.phase, x.midiIn]), [['a', 'left', 1]])
+  assert.equal(
+    summary.rigs.map((x) => [x.name, x.phase, x.midiIn]),
+    [['a', 'left', 1]],
+  )
   assert.equal(summary.midi, runner.midiStats())
   assert.ok(server.closed(), 'the server closes its MIDI outputs at the end')
-  assert.not.ok(rig.closed(), 'a rig\'s outputs belong to its caller')
+  assert.not.ok(rig.closed(), "a rig's outputs belong to its caller")
 })
 
 test.run()

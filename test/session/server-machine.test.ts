@@ -5,7 +5,18 @@ import { decodeFrame, encodeControl, encodeFrame, encodePingPong, MEDIA_MAX_PAYL
 import { FrameError } from '../../src/errors.js'
 import { encodeMidiAck, encodeMidiFrame } from '../../src/codec/midi.js'
 import { refusalOf, type ServerEffect } from '../../src/session/server-machine.js'
-import { FORMAT, SESSION, ServerDriver, frameFrom, helloReply, kinds, ping, sentControl, sentTerminate, serverConfig } from '../helpers/session.js'
+import {
+  FORMAT,
+  SESSION,
+  ServerDriver,
+  frameFrom,
+  helloReply,
+  kinds,
+  ping,
+  sentControl,
+  sentTerminate,
+  serverConfig,
+} from '../helpers/session.js'
 
 const notices = (fx: ServerEffect[]) => fx.flatMap((f) => (f.kind === 'notify' ? [f.notice] : []))
 
@@ -22,12 +33,18 @@ test('a connecting rig is sent HELLO with the show format and frame limit', () =
 test('--clients 2: INIT goes out once the second rig completes the handshake', () => {
   const s = new ServerDriver(serverConfig({ clients: 2 }))
   const first = s.join(1, 'left', 0)
-  assert.equal(notices(first).map((n) => n.event), ['joined'])
+  assert.equal(
+    notices(first).map((n) => n.event),
+    ['joined'],
+  )
   assert.is(s.state.phase, 'waiting')
   const second = s.join(2, 'right', 10)
   assert.equal(kinds(second), ['notify', 'send', 'rigStreaming', 'send', 'rigStreaming', 'notify', 'startStream'])
   const inits = second.filter((f) => f.kind === 'send').map((f) => sentControl(f))
-  assert.equal(inits.map((m) => m.type), [MSG.INIT, MSG.INIT])
+  assert.equal(
+    inits.map((m) => m.type),
+    [MSG.INIT, MSG.INIT],
+  )
   assert.equal(notices(second)[1], { event: 'init', rigs: ['left', 'right'], position: 0 })
   assert.is(s.state.phase, 'streaming')
   assert.equal([...s.state.streamingPeers], [1, 2])
@@ -58,7 +75,13 @@ test('a muted rig gets the same packet in silence, in step; unmuted it gets the 
   assert.equal(notices(s.send({ type: 'mute', name: 'a', muted: true }, 1)), [{ event: 'muted', name: 'a', muted: true }])
   assert.equal(s.send({ type: 'mute', name: 'a', muted: true }, 1), [], 'muting twice changes nothing')
   const fx = s.send({ type: 'audio', pcm }, 2) as Array<Extract<ServerEffect, { kind: 'broadcast' }>>
-  assert.equal(fx.map((f) => [[...f.peers], f.silent ?? false]), [[[2], false], [[1], true]])
+  assert.equal(
+    fx.map((f) => [[...f.peers], f.silent ?? false]),
+    [
+      [[2], false],
+      [[1], true],
+    ],
+  )
   const [real, silent] = fx.map((f) => decodeFrame(f.frame, MEDIA_MAX_PAYLOAD))
   assert.equal([silent!.header.seq, silent!.header.timestamp], [real!.header.seq, real!.header.timestamp])
   assert.ok(silent!.payload.every((b) => b === 0) && silent!.payload.byteLength === pcm.byteLength)
@@ -103,7 +126,10 @@ test('keep-alive: PING every interval; a rig silent past 1.5 intervals is droppe
   s.join(2, 'b', 0)
   s.take()
   const t1 = s.send({ type: 'tick' }, 1000)
-  assert.equal(t1.map((f) => (f.kind === 'send' ? decodeFrame(f.frame, 64).header.type : f.kind)), [MSG.PING, MSG.PING])
+  assert.equal(
+    t1.map((f) => (f.kind === 'send' ? decodeFrame(f.frame, 64).header.type : f.kind)),
+    [MSG.PING, MSG.PING],
+  )
   // Rig 2 answers, rig 1 stays silent.
   s.send({ type: 'frame', peer: 2, bytes: encodePingPong(MSG.PONG, 1000, { sessionId: SESSION }) }, 1010)
   assert.is(s.state.rigs.get(2)!.rttMs, 10)
@@ -119,7 +145,10 @@ test('a connection that never answers HELLO is dropped after the handshake timeo
   const s = new ServerDriver(serverConfig({ handshakeTimeoutMs: 3000, pingIntervalMs: 10_000 }))
   s.send({ type: 'connect', link: 'memory', token: 'feedfacefeedface', peer: 1, remote: 'r1' }, 0)
   s.send({ type: 'frame', peer: 1, bytes: ping(0) }, 500)
-  assert.equal(kinds(s.send({ type: 'tick' }, 2999)).filter((k) => k === 'close'), [])
+  assert.equal(
+    kinds(s.send({ type: 'tick' }, 2999)).filter((k) => k === 'close'),
+    [],
+  )
   const fx = s.send({ type: 'tick' }, 3001)
   assert.equal(notices(fx), [{ event: 'rejected', remote: 'r1', reason: 'no HELLO_REPLY within 3.0 s' }])
   assert.is(s.state.rigs.size, 0)
@@ -132,7 +161,10 @@ test('an invalid HELLO_REPLY is refused with the reason, and the rig dropped', (
   assert.equal(kinds(fx), ['send', 'close', 'notify'])
   const term = sentControl(fx[0]!)
   assert.is(term.type, MSG.TERMINATE)
-  assert.equal(term.body, { reason: 'invalid HELLO_REPLY: name: Too small: expected string to have >=1 characters', code: 'protocol-error' })
+  assert.equal(term.body, {
+    reason: 'invalid HELLO_REPLY: name: Too small: expected string to have >=1 characters',
+    code: 'protocol-error',
+  })
 })
 
 test('a rig of another protocol version is refused naming both versions', () => {
@@ -152,7 +184,10 @@ test('bad bytes from a transport close that rig only', () => {
   s.join(1, 'a', 0)
   s.join(2, 'b', 0)
   s.take()
-  const fx = s.send({ type: 'badFrame', peer: 1, error: new FrameError('BAD_MAGIC', 'not a Synchro frame (magic 0x4745, expected 0x5359)') }, 5)
+  const fx = s.send(
+    { type: 'badFrame', peer: 1, error: new FrameError('BAD_MAGIC', 'not a Synchro frame (magic 0x4745, expected 0x5359)') },
+    5,
+  )
   assert.equal(kinds(fx), ['send', 'close', 'notify', 'rigGone'])
   assert.equal(sentTerminate(fx[0]!).code, 'protocol-error')
   assert.equal([...s.state.streamingPeers], [2])
@@ -170,7 +205,17 @@ test('a second rig with the same name replaces the first (a rebooted rig)', () =
 test('a rig that sends TERMINATE leaves with its reason', () => {
   const s = new ServerDriver(serverConfig())
   s.join(1, 'a', 0)
-  const fx = s.send({ type: 'frame', peer: 1, bytes: encodeControl({ type: MSG.TERMINATE, body: { reason: 'rig stopped by operator (SIGINT)', code: 'rig-stopped' } }, { sessionId: SESSION }) }, 5)
+  const fx = s.send(
+    {
+      type: 'frame',
+      peer: 1,
+      bytes: encodeControl(
+        { type: MSG.TERMINATE, body: { reason: 'rig stopped by operator (SIGINT)', code: 'rig-stopped' } },
+        { sessionId: SESSION },
+      ),
+    },
+    5,
+  )
   assert.equal(notices(fx), [{ event: 'left', name: 'a', remote: 'r1', reason: 'rig left: rig stopped by operator (SIGINT)' }])
 })
 
@@ -188,8 +233,25 @@ test('terminate tells every rig, closes them all, and stops', () => {
 })
 
 const TOKEN = 'feedfacefeedface'
-const REPORT = { packetsReceived: 10, packetsLost: 1, packetsLate: 0, packetsRecovered: 0, framesConcealed: 128, underruns: 0, jitterMs: 0.5, bufferMs: 20, midiReceived: 3, midiLost: 0 }
-const udpConnect = (peer: number, token = 'b0b0b0b0b0b0b0b0') => ({ type: 'connect' as const, link: 'udp' as const, token, peer, remote: `u${peer}` })
+const REPORT = {
+  packetsReceived: 10,
+  packetsLost: 1,
+  packetsLate: 0,
+  packetsRecovered: 0,
+  framesConcealed: 128,
+  underruns: 0,
+  jitterMs: 0.5,
+  bufferMs: 20,
+  midiReceived: 3,
+  midiLost: 0,
+}
+const udpConnect = (peer: number, token = 'b0b0b0b0b0b0b0b0') => ({
+  type: 'connect' as const,
+  link: 'udp' as const,
+  token,
+  peer,
+  remote: `u${peer}`,
+})
 const tcpConnect = (peer: number, token: string) => ({ type: 'connect' as const, link: 'tcp' as const, token, peer, remote: `t${peer}` })
 
 /** Two TCP rigs streaming: a (peer 1, token aa..) and b (peer 2, token bb..). */
@@ -211,7 +273,11 @@ test('switch: every rig on the other transport is sent SWITCH with its own token
   assert.equal(sentControl(fx[1]!).body, { transport: 'udp', token: 'bb'.repeat(8) })
   assert.equal((fx[2] as { notice: unknown }).notice, { event: 'switch', to: 'udp', rigs: ['a', 'b'] })
   assert.is(s.state.mode, 'udp')
-  assert.equal(s.send({ type: 'switch', to: 'udp' }, 11).map((f) => f.kind), ['notify'], 'already there: nobody moves')
+  assert.equal(
+    s.send({ type: 'switch', to: 'udp' }, 11).map((f) => f.kind),
+    ['notify'],
+    'already there: nobody moves',
+  )
 })
 
 test('switch: RESUME with the token moves the session to the new connection, quietly', () => {
@@ -233,7 +299,7 @@ test('switch: RESUME with the token moves the session to the new connection, qui
   assert.equal((audio[0] as unknown as { peers: number[] }).peers.slice().sort(), [2, 3], 'audio follows the rig to its new connection')
 })
 
-test('switch: a RESUME with an unknown token, or another rig\'s name, is refused', () => {
+test("switch: a RESUME with an unknown token, or another rig's name, is refused", () => {
   const s = tcpShow()
   s.send(udpConnect(3), 1)
   const fx = s.send({ type: 'frame', peer: 3, bytes: frameFrom(MSG.RESUME, { token: 'cc'.repeat(8), name: 'a' }) }, 2)
@@ -249,13 +315,21 @@ test('switch: a rig that does not move within the timeout is reported and stays'
   const s = tcpShow()
   s.send({ type: 'switch', to: 'udp' }, 0)
   s.send({ type: 'frame', peer: 2, bytes: frameFrom(MSG.SWITCH_FAILED, { transport: 'udp', reason: 'cannot reach udp' }) }, 100)
-  assert.equal((s.take().at(-1) as { notice: unknown }).notice, { event: 'switch-failed', name: 'b', to: 'udp', reason: 'cannot reach udp' })
+  assert.equal((s.take().at(-1) as { notice: unknown }).notice, {
+    event: 'switch-failed',
+    name: 'b',
+    to: 'udp',
+    reason: 'cannot reach udp',
+  })
   s.send({ type: 'frame', peer: 1, bytes: ping(1) }, 3000)
   s.send({ type: 'frame', peer: 2, bytes: ping(1) }, 3000)
   s.take()
   const fx = s.send({ type: 'tick' }, 3100)
   const failed = fx.filter((f) => f.kind === 'notify').map((f) => (f as { notice: { event: string; name: string } }).notice)
-  assert.equal(failed.map((n) => [n.event, n.name]), [['switch-failed', 'a']])
+  assert.equal(
+    failed.map((n) => [n.event, n.name]),
+    [['switch-failed', 'a']],
+  )
   assert.is(s.state.rigs.get(1)!.switching, undefined)
   assert.is(s.state.rigs.get(1)!.link, 'tcp')
 })
@@ -305,7 +379,10 @@ for (const phase of ['handshake', 'ready', 'streaming'] as const) {
       const fx = s.send({ type: 'frame', peer: 1, bytes: build() }, 1)
       if (name === 'TERMINATE') {
         assert.ok(kinds(fx).includes('close'))
-        assert.not.ok(fx.some((f) => f.kind === 'send'), 'a leaving rig is not sent anything more')
+        assert.not.ok(
+          fx.some((f) => f.kind === 'send'),
+          'a leaving rig is not sent anything more',
+        )
       } else if (ACCEPTED[phase]!.includes(name)) {
         assert.not.ok(kinds(fx).includes('close'), `${name} should be accepted in ${phase}`)
       } else {
@@ -321,25 +398,50 @@ for (const phase of ['handshake', 'ready', 'streaming'] as const) {
 const WELL_FORMED: Record<string, () => Uint8Array> = {
   ...FROM_RIG,
   HELLO: () => frameFrom(MSG.HELLO, { version: 1, serverName: 's', format: FORMAT, maxPayload: 1400, pingIntervalMs: 1000 }),
-  MIDI: () => encodeMidiFrame([{ serial: 0, position: 0, flags: 0, data: Uint8Array.of(0x90, 60, 100) }], 0, 1, { seq: 0, sessionId: SESSION, timestamp: 0, oldest: 0 }),
+  MIDI: () =>
+    encodeMidiFrame([{ serial: 0, position: 0, flags: 0, data: Uint8Array.of(0x90, 60, 100) }], 0, 1, {
+      seq: 0,
+      sessionId: SESSION,
+      timestamp: 0,
+      oldest: 0,
+    }),
   MIDI_ACK: () => encodeMidiAck(0, SESSION),
   'type 99': () => encodeFrame(99 as 1, new Uint8Array(0), { sessionId: SESSION }),
 }
 const NOT_A_RIGS = (name: string) => `${name} is not something a rig may send`
 const TODAY: Record<'handshake' | 'ready' | 'streaming', Record<string, true | string>> = {
   handshake: {
-    PING: true, PONG: true, HELLO_REPLY: true, RESUME: true, TERMINATE: true,
-    MIDI: 'MIDI before INIT', MIDI_ACK: 'MIDI_ACK before INIT',
-    REPORT: 'REPORT before HELLO_REPLY', SWITCH_FAILED: 'SWITCH_FAILED before HELLO_REPLY',
+    PING: true,
+    PONG: true,
+    HELLO_REPLY: true,
+    RESUME: true,
+    TERMINATE: true,
+    MIDI: 'MIDI before INIT',
+    MIDI_ACK: 'MIDI_ACK before INIT',
+    REPORT: 'REPORT before HELLO_REPLY',
+    SWITCH_FAILED: 'SWITCH_FAILED before HELLO_REPLY',
   },
   ready: {
-    PING: true, PONG: true, REPORT: true, SWITCH_FAILED: true, TERMINATE: true,
-    MIDI: 'MIDI before INIT', MIDI_ACK: 'MIDI_ACK before INIT',
-    HELLO_REPLY: 'HELLO_REPLY sent twice', RESUME: 'RESUME is only allowed as the first message on a new connection',
+    PING: true,
+    PONG: true,
+    REPORT: true,
+    SWITCH_FAILED: true,
+    TERMINATE: true,
+    MIDI: 'MIDI before INIT',
+    MIDI_ACK: 'MIDI_ACK before INIT',
+    HELLO_REPLY: 'HELLO_REPLY sent twice',
+    RESUME: 'RESUME is only allowed as the first message on a new connection',
   },
   streaming: {
-    PING: true, PONG: true, MIDI: true, MIDI_ACK: true, REPORT: true, SWITCH_FAILED: true, TERMINATE: true,
-    HELLO_REPLY: 'HELLO_REPLY sent twice', RESUME: 'RESUME is only allowed as the first message on a new connection',
+    PING: true,
+    PONG: true,
+    MIDI: true,
+    MIDI_ACK: true,
+    REPORT: true,
+    SWITCH_FAILED: true,
+    TERMINATE: true,
+    HELLO_REPLY: 'HELLO_REPLY sent twice',
+    RESUME: 'RESUME is only allowed as the first message on a new connection',
   },
 }
 const TYPES: Array<[string, number]> = [...Object.entries(MSG), ['type 99', 99]]
@@ -355,7 +457,12 @@ for (const phase of ['handshake', 'ready', 'streaming'] as const) {
       s.take()
       const fx = s.send({ type: 'frame', peer: 1, bytes: WELL_FORMED[name]!() }, 1)
       if (expected === true) {
-        if (name === 'TERMINATE') assert.equal(kinds(fx).filter((k) => k !== 'notify' && k !== 'rigGone'), ['close'], `${name} in ${phase}`)
+        if (name === 'TERMINATE')
+          assert.equal(
+            kinds(fx).filter((k) => k !== 'notify' && k !== 'rigGone'),
+            ['close'],
+            `${name} in ${phase}`,
+          )
         // Admitted, then judged by its handler: this show has no session with that token.
         else if (name === 'RESUME') assert.match(sentTerminate(fx[0]!).reason, /^RESUME names no session of this show/)
         else assert.not.ok(kinds(fx).includes('close'), `${name} should be accepted in ${phase}`)
@@ -364,10 +471,18 @@ for (const phase of ['handshake', 'ready', 'streaming'] as const) {
       // A type the codec does not know is refused by the frame decoder, before the table is asked.
       const told = type === 99 ? 'unknown message type 99' : expected
       assert.equal(sentTerminate(fx[0]!), { reason: told, code: 'protocol-error' }, `${name} in ${phase}`)
-      assert.equal(notices(fx), phase === 'handshake'
-        ? [{ event: 'rejected', remote: 'r1', reason: told }]
-        : [{ event: 'left', name: 'a', remote: 'r1', reason: told }], `${name} in ${phase}`)
-      assert.equal(kinds(fx), phase === 'streaming' ? ['send', 'close', 'notify', 'rigGone'] : ['send', 'close', 'notify'], `${name} in ${phase}`)
+      assert.equal(
+        notices(fx),
+        phase === 'handshake'
+          ? [{ event: 'rejected', remote: 'r1', reason: told }]
+          : [{ event: 'left', name: 'a', remote: 'r1', reason: told }],
+        `${name} in ${phase}`,
+      )
+      assert.equal(
+        kinds(fx),
+        phase === 'streaming' ? ['send', 'close', 'notify', 'rigGone'] : ['send', 'close', 'notify'],
+        `${name} in ${phase}`,
+      )
       assert.not.ok(s.state.rigs.has(1))
     }
   })
@@ -378,7 +493,10 @@ test('a malformed control body is refused for what is wrong with it, even where 
   s.join(1, 'a', 0)
   s.take()
   const fx = s.send({ type: 'frame', peer: 1, bytes: frameFrom(MSG.HELLO_REPLY, { version: 1, name: '' }) }, 1)
-  assert.equal(sentTerminate(fx[0]!), { reason: 'invalid HELLO_REPLY: name: Too small: expected string to have >=1 characters', code: 'protocol-error' })
+  assert.equal(sentTerminate(fx[0]!), {
+    reason: 'invalid HELLO_REPLY: name: Too small: expected string to have >=1 characters',
+    code: 'protocol-error',
+  })
 })
 
 test.run()

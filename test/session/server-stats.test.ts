@@ -22,12 +22,24 @@ function show() {
   return s
 }
 
-test('a rig\'s report: its entry, its counters and MIDI, rtt to 0.01 ms, silence since last heard', () => {
+test("a rig's report: its entry, its counters and MIDI, rtt to 0.01 ms, silence since last heard", () => {
   const rig = show().state.rigs.get(1)!
   assert.equal(rigReport(rig, COUNTERS, 4, 1500.4), {
-    name: 'a', remote: 'r1', phase: 'streaming', transport: 'memory', switchingTo: null, rttMs: 12.35,
-    framesSent: 40, bytesSent: 4000, framesDropped: 1, queuedBytes: 512, retransmits: 3,
-    heard: null, muted: false, silentMs: 488, midiIn: 4,
+    name: 'a',
+    remote: 'r1',
+    phase: 'streaming',
+    transport: 'memory',
+    switchingTo: null,
+    rttMs: 12.35,
+    framesSent: 40,
+    bytesSent: 4000,
+    framesDropped: 1,
+    queuedBytes: 512,
+    retransmits: 3,
+    heard: null,
+    muted: false,
+    silentMs: 488,
+    midiIn: 4,
   })
 })
 
@@ -37,7 +49,7 @@ test('a connection in handshake is named by its address, with no rtt yet', () =>
   assert.equal([r.name, r.phase, r.rttMs, r.silentMs], ['r2', 'handshake', null, 0], 'silence is never negative')
 })
 
-test('serverMidiStats takes the server\'s share of the hub\'s figures', () => {
+test("serverMidiStats takes the server's share of the hub's figures", () => {
   assert.equal(serverMidiStats({ ...MIDI, received: 1, lost: 2, duplicates: 3 }), MIDI)
 })
 
@@ -51,18 +63,36 @@ test('the tally: rigs joined, departed rigs kept as left, the end reason, times 
   await clock.advance(1000)
   const levels = { peakDb: [-6, -7], rmsDb: [-12, -13] }
   const stats = tally.stats(s.state, { packetsBroadcast: 11, levels, midi: MIDI })
-  assert.equal([stats.phase, stats.uptimeMs, stats.position, stats.packetsBroadcast, stats.levels, stats.midi], ['streaming', 1000, 0, 11, levels, MIDI])
-  assert.equal(stats.rigs.map((r) => [r.name, r.phase, r.midiIn]), [['a', 'streaming', 10], ['r2', 'handshake', 20]])
+  assert.equal(
+    [stats.phase, stats.uptimeMs, stats.position, stats.packetsBroadcast, stats.levels, stats.midi],
+    ['streaming', 1000, 0, 11, levels, MIDI],
+  )
+  assert.equal(
+    stats.rigs.map((r) => [r.name, r.phase, r.midiIn]),
+    [
+      ['a', 'streaming', 10],
+      ['r2', 'handshake', 20],
+    ],
+  )
   tally.depart(s.state.rigs.get(2)) // never joined: nothing to keep
   tally.depart(undefined)
   tally.depart(s.state.rigs.get(1))
   tally.noticed({ event: 'terminate', reason: 'end of source', code: 'end-of-source' })
   await clock.advance(500)
   const summary = tally.summary({ packetsBroadcast: 11, framesBroadcast: 1408, midi: MIDI })
-  assert.equal({ ...summary, rigs: summary.rigs.map((r) => [r.name, r.phase, r.bytesSent]) }, {
-    reason: 'end of source', code: 'end-of-source', durationMs: 1500, packetsBroadcast: 11, framesBroadcast: 1408,
-    rigsJoined: 1, midi: MIDI, rigs: [['a', 'left', 4000]],
-  })
+  assert.equal(
+    { ...summary, rigs: summary.rigs.map((r) => [r.name, r.phase, r.bytesSent]) },
+    {
+      reason: 'end of source',
+      code: 'end-of-source',
+      durationMs: 1500,
+      packetsBroadcast: 11,
+      framesBroadcast: 1408,
+      rigsJoined: 1,
+      midi: MIDI,
+      rigs: [['a', 'left', 4000]],
+    },
+  )
 })
 
 test.run()

@@ -24,14 +24,16 @@ function moving() {
   const to = peers.add(newServer, () => quiet)
   // The old connection stands for UDP (nothing acknowledged), the new one for TCP.
   const midi = new MidiHub({
-    clock, sessionId: () => 1, positionNow: () => 0,
+    clock,
+    sessionId: () => 1,
+    positionNow: () => 0,
     send: (peer, frame) => peers.get(peer)?.send(frame, 'control'),
     reliable: (peer) => (peer === from ? false : peers.get(peer)?.reliable),
   })
   return { clock, peers, midi, from, to, oldRig: collect(oldRig), newRig: collect(newRig), oldServer }
 }
 
-test('the session\'s counters, MIDI out and MIDI in move to the new connection; the old one is closed', async () => {
+test("the session's counters, MIDI out and MIDI in move to the new connection; the old one is closed", async () => {
   const m = moving()
   m.midi.addPeer(m.from)
   m.midi.push(Uint8Array.of(0x90, 60, 100))
@@ -44,8 +46,11 @@ test('the session\'s counters, MIDI out and MIDI in move to the new connection; 
   assert.is(await m.oldRig.closed, undefined, 'the old connection closed gracefully')
   await settle()
   const again = m.newRig.frames.filter((f) => decodeFrame(f, MIDI_MAX_PAYLOAD).header.type === MSG.MIDI)
-  assert.equal(again.map((f) => decodeMidiPayload(decodeFrame(f, MIDI_MAX_PAYLOAD).payload).events.map((e) => [...e.data])), [[[0x90, 60, 100]]],
-    'what the old path never confirmed is sent again on the new one at once')
+  assert.equal(
+    again.map((f) => decodeMidiPayload(decodeFrame(f, MIDI_MAX_PAYLOAD).payload).events.map((e) => [...e.data])),
+    [[[0x90, 60, 100]]],
+    'what the old path never confirmed is sent again on the new one at once',
+  )
   assert.equal([m.midi.receivedFrom(m.from), m.midi.receivedFrom(m.to)], [0, 1], 'the stream in goes on under the new peer')
 })
 

@@ -29,7 +29,8 @@ function lifecycle() {
   const packets: number[] = []
   const ends: string[] = []
   const life = new SourceLifecycle({
-    source, format: FORMAT,
+    source,
+    format: FORMAT,
     onPacket: (pcm) => packets.push(pcm.byteLength),
     onEnd: (reason, code) => ends.push(`${code}: ${reason}`),
   })

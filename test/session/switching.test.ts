@@ -37,7 +37,12 @@ function show(o: { udpReachable: boolean }) {
   const rigNotices: RigRunnerNotice[] = []
   const sink = new MemorySink()
   const rig = new RigRunner({
-    config: { name: 'a', meta: {} }, transport: connect('tcp'), sink, latencyMs: 20, clock, onNotice: (n) => rigNotices.push(n),
+    config: { name: 'a', meta: {} },
+    transport: connect('tcp'),
+    sink,
+    latencyMs: 20,
+    clock,
+    onNotice: (n) => rigNotices.push(n),
     connect: async (kind) => {
       if (kind === 'udp' && !o.udpReachable) throw new Error('cannot reach the server on udp: connection refused')
       return connect(kind)
@@ -54,7 +59,10 @@ test('switch udp then tcp: the rig moves and back, keeping its name, counters an
   const answer = execute(s.server, { kind: 'switch', to: 'udp' })
   assert.equal(answer, { ok: true, command: 'switch', message: 'show on udp (was tcp); moving 1 rig(s)' })
   await s.clock.advance(50)
-  assert.equal(s.notices.filter((n) => n.event === 'switched').map((n) => [n.event, (n as { to: string }).to]), [['switched', 'udp']])
+  assert.equal(
+    s.notices.filter((n) => n.event === 'switched').map((n) => [n.event, (n as { to: string }).to]),
+    [['switched', 'udp']],
+  )
   assert.equal(s.rig.stats().transport, 'udp')
   const onUdp = s.server.stats().rigs[0]!
   assert.equal([onUdp.name, onUdp.transport, onUdp.phase], ['a', 'udp', 'streaming'])
@@ -64,7 +72,10 @@ test('switch udp then tcp: the rig moves and back, keeping its name, counters an
   await s.clock.advance(3000)
   assert.equal(s.rig.stats().switches, 2)
   assert.equal(s.rig.stats().transport, 'tcp')
-  assert.not.ok(s.notices.some((n) => n.event === 'left'), 'the rig never left the show')
+  assert.not.ok(
+    s.notices.some((n) => n.event === 'left'),
+    'the rig never left the show',
+  )
   const outcome = await s.rig.done
   assert.ok(outcome.ok, outcome.reason)
   // The recording is the whole source, in place: the moves lost nothing.

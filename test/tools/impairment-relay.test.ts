@@ -29,7 +29,15 @@ async function run(o: Impairment, count = 500) {
   }
   // Drained: every datagram the relay passed on (delayed ones included) has reached the echo
   // server, come back to the relay and, where passed on again, reached the client.
-  await until(() => relay.up.received === count && serverGot.length === relay.up.forwarded && relay.down.received === serverGot.length && back.length === relay.down.forwarded, 10_000, 'the relay to drain')
+  await until(
+    () =>
+      relay.up.received === count &&
+      serverGot.length === relay.up.forwarded &&
+      relay.down.received === serverGot.length &&
+      back.length === relay.down.forwarded,
+    10_000,
+    'the relay to drain',
+  )
   await relay.close()
   client.close()
   echo.close()
@@ -40,7 +48,10 @@ test('the seeded generator is repeatable and spread over [0, 1)', () => {
   const a = seededRandom(42)
   const b = seededRandom(42)
   const xs = Array.from({ length: 10_000 }, () => a())
-  assert.equal(xs.slice(0, 5), Array.from({ length: 5 }, () => b()))
+  assert.equal(
+    xs.slice(0, 5),
+    Array.from({ length: 5 }, () => b()),
+  )
   assert.ok(xs.every((x) => x >= 0 && x < 1))
   const mean = xs.reduce((s, x) => s + x, 0) / xs.length
   assert.ok(Math.abs(mean - 0.5) < 0.02, `mean ${mean}`)
@@ -48,8 +59,14 @@ test('the seeded generator is repeatable and spread over [0, 1)', () => {
 
 test('with no impairment, every datagram goes both ways, in order', async () => {
   const { serverGot, back } = await run({ seed: 1 }, 200)
-  assert.equal(serverGot, Array.from({ length: 200 }, (_, i) => i))
-  assert.equal(back.map((b) => b.n), Array.from({ length: 200 }, (_, i) => i))
+  assert.equal(
+    serverGot,
+    Array.from({ length: 200 }, (_, i) => i),
+  )
+  assert.equal(
+    back.map((b) => b.n),
+    Array.from({ length: 200 }, (_, i) => i),
+  )
 })
 
 test('loss drops about the asked share, per direction, and the same datagrams for the same seed', async () => {
@@ -57,7 +74,10 @@ test('loss drops about the asked share, per direction, and the same datagrams fo
   assert.is(a.serverGot.length, 500, 'no upstream loss asked')
   assert.ok(a.relay.down.dropped >= 30 && a.relay.down.dropped <= 75, `dropped ${a.relay.down.dropped} of 500`)
   const b = await run({ seed: 7, lossPct: 10, upstreamLossPct: 0 })
-  assert.equal(b.back.map((x) => x.n), a.back.map((x) => x.n))
+  assert.equal(
+    b.back.map((x) => x.n),
+    a.back.map((x) => x.n),
+  )
   const up = await run({ seed: 3, upstreamLossPct: 5 })
   assert.ok(up.serverGot.length < 500 && up.serverGot.length > 450, `server got ${up.serverGot.length}`)
 })
@@ -76,7 +96,10 @@ test('duplication and reordering are counted and happen', async () => {
   assert.ok(relay.down.duplicated > 5 && relay.up.duplicated > 5)
   assert.ok(back.length > 500, 'duplicates arrive')
   assert.ok(relay.down.reordered > 5)
-  assert.ok(back.some((b, i) => i > 0 && b.n < back[i - 1]!.n), 'some overtaken')
+  assert.ok(
+    back.some((b, i) => i > 0 && b.n < back[i - 1]!.n),
+    'some overtaken',
+  )
 })
 
 test('an outage drops everything inside its window and nothing outside it', async () => {

@@ -157,7 +157,10 @@ test('abort closes at once with its reason, drops what waits, and is idempotent'
   t.abort(new Error('kicked'))
   t.abort(new Error('again'))
   t.lowerClosed() // the socket's own close comes after: it must not win
-  assert.equal(closes.map((e) => e?.message), ['kicked'])
+  assert.equal(
+    closes.map((e) => e?.message),
+    ['kicked'],
+  )
   assert.is(t.destroyed, 1)
   assert.is(t.stats.queuedBytes, 0)
   assert.not.ok(t.send(f(3)))
@@ -169,7 +172,10 @@ test('a close after the lower layer closed resolves at once; abort during a clos
   const a = make()
   a.t.lowerClosed(new Error('ECONNRESET'))
   await a.t.close()
-  assert.equal(a.closes.map((e) => e?.message), ['ECONNRESET'])
+  assert.equal(
+    a.closes.map((e) => e?.message),
+    ['ECONNRESET'],
+  )
   const b = make()
   b.t.room = 1
   b.t.send(f(1))
@@ -177,7 +183,10 @@ test('a close after the lower layer closed resolves at once; abort during a clos
   const closing = b.t.close()
   b.t.abort(new Error('operator'))
   await closing
-  assert.equal(b.closes.map((e) => e?.message), ['operator'])
+  assert.equal(
+    b.closes.map((e) => e?.message),
+    ['operator'],
+  )
   assert.is(b.clock.pendingTimers, 0, 'the close timer was cancelled')
 })
 

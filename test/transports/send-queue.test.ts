@@ -66,7 +66,10 @@ test('many shifts compact the storage without losing or reordering frames', () =
     if (i % 2 === 1) out.push(q.shift()![0]!)
   }
   for (let f = q.shift(); f !== undefined; f = q.shift()) out.push(f[0]!)
-  assert.equal(out, Array.from({ length: 1000 }, (_, i) => i & 0xff))
+  assert.equal(
+    out,
+    Array.from({ length: 1000 }, (_, i) => i & 0xff),
+  )
   assert.is(q.bytes, 0)
   assert.is(q.controlBytes, 0)
 })

@@ -61,7 +61,13 @@ test('each message is marked RELIABLE with its own seq, on a copy', async () => 
   l.a.send(frame)
   l.a.send(terminate('two'))
   await l.clock.advance(0)
-  assert.equal(l.delivered.map((f) => [peekSeq(f), peekFlags(f)! & FLAG.RELIABLE]), [[0, FLAG.RELIABLE], [1, FLAG.RELIABLE]])
+  assert.equal(
+    l.delivered.map((f) => [peekSeq(f), peekFlags(f)! & FLAG.RELIABLE]),
+    [
+      [0, FLAG.RELIABLE],
+      [1, FLAG.RELIABLE],
+    ],
+  )
   assert.is(peekFlags(frame), 0, "the caller's bytes are untouched")
   assert.is(l.a.pendingBytes, 0)
 })
@@ -143,7 +149,9 @@ test('duplicate ACKs, and ACKs for nothing sent, change nothing', async () => {
 
 test('messages that overtake a missing one are held, then delivered in order', () => {
   const l = link()
-  const frames = [0, 1, 2, 3].map((seq) => encodeControl({ type: MSG.TERMINATE, body: { reason: `m${seq}`, code: 'operator' } }, { sessionId: 7, seq }))
+  const frames = [0, 1, 2, 3].map((seq) =>
+    encodeControl({ type: MSG.TERMINATE, body: { reason: `m${seq}`, code: 'operator' } }, { sessionId: 7, seq }),
+  )
   assert.ok(l.b.received(2, frames[2]!))
   assert.ok(l.b.received(1, frames[1]!))
   assert.ok(l.b.received(2, frames[2]!), 'a duplicate of a held one')
@@ -176,8 +184,22 @@ test('sequence numbers wrap from 65535 to 0 without losing order', () => {
   // A wire without delay (each datagram handed over at once), so 65 539 messages take no timers.
   const clock = new ManualClock()
   const delivered: number[] = []
-  const a: UdpReliable = new UdpReliable({ clock, remote: 'b', transmit: (d) => b.received(peekSeq(d)!, d), ack: () => {}, deliver: () => {}, fail: () => {} })
-  const b: UdpReliable = new UdpReliable({ clock, remote: 'a', transmit: () => {}, ack: (seq) => a.acked(seq), deliver: (d) => delivered.push(peekSeq(d)!), fail: () => {} })
+  const a: UdpReliable = new UdpReliable({
+    clock,
+    remote: 'b',
+    transmit: (d) => b.received(peekSeq(d)!, d),
+    ack: () => {},
+    deliver: () => {},
+    fail: () => {},
+  })
+  const b: UdpReliable = new UdpReliable({
+    clock,
+    remote: 'a',
+    transmit: () => {},
+    ack: (seq) => a.acked(seq),
+    deliver: (d) => delivered.push(peekSeq(d)!),
+    fail: () => {},
+  })
   const f = terminate('w')
   for (let i = 0; i < 65536 + 3; i++) a.send(f)
   assert.is(delivered.length, 65536 + 3)

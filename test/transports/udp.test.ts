@@ -17,10 +17,13 @@ test.after.each(closeAllPairs)
 
 const SESSION = 7
 const terminate = (reason: string) => encodeControl({ type: MSG.TERMINATE, body: { reason, code: 'operator' } }, { sessionId: SESSION })
-const audio = (seq: number, ts = seq * 128) => encodeFrame(MSG.AUDIO, new Uint8Array(512).fill(seq & 0xff), { sessionId: SESSION, seq, timestamp: ts, codec: 1 })
+const audio = (seq: number, ts = seq * 128) =>
+  encodeFrame(MSG.AUDIO, new Uint8Array(512).fill(seq & 0xff), { sessionId: SESSION, seq, timestamp: ts, codec: 1 })
 
 /** Two transports joined by a wire that drops the datagrams a test picks, timed by a manual clock. */
-function wiredPair(o: { dropAtoB?: (n: number, d: Uint8Array) => boolean; dropBtoA?: (n: number, d: Uint8Array) => boolean; budget?: number } = {}) {
+function wiredPair(
+  o: { dropAtoB?: (n: number, d: Uint8Array) => boolean; dropBtoA?: (n: number, d: Uint8Array) => boolean; budget?: number } = {},
+) {
   const clock = new ManualClock()
   let a!: UdpTransport
   let b!: UdpTransport
@@ -28,13 +31,20 @@ function wiredPair(o: { dropAtoB?: (n: number, d: Uint8Array) => boolean; dropBt
   let nBA = 0
   const wireAB: Uint8Array[] = []
   const base = (remote: string): Omit<UdpPeerOptions, 'sendDatagram'> => ({ remote, sessionId: SESSION, clock })
-  a = new UdpTransport({ ...base('b'), budget: o.budget, sendDatagram: (d) => {
-    wireAB.push(d)
-    if (!o.dropAtoB?.(nAB++, d)) queueMicrotask(() => b.receive(Buffer.from(d)))
-  } })
-  b = new UdpTransport({ ...base('a'), sendDatagram: (d) => {
-    if (!o.dropBtoA?.(nBA++, d)) queueMicrotask(() => a.receive(Buffer.from(d)))
-  } })
+  a = new UdpTransport({
+    ...base('b'),
+    budget: o.budget,
+    sendDatagram: (d) => {
+      wireAB.push(d)
+      if (!o.dropAtoB?.(nAB++, d)) queueMicrotask(() => b.receive(Buffer.from(d)))
+    },
+  })
+  b = new UdpTransport({
+    ...base('a'),
+    sendDatagram: (d) => {
+      if (!o.dropBtoA?.(nBA++, d)) queueMicrotask(() => a.receive(Buffer.from(d)))
+    },
+  })
   return { a, b, clock, wireAB }
 }
 
@@ -237,7 +247,10 @@ test('udp connect: knocks every 200 ms of its clock, and gives up when its clock
     await clock.advance(200)
     await until(() => knocks.length === n)
   }
-  assert.ok(knocks.every((b) => b === MIN_CONNECT_BYTES), 'each knock is a padded CONNECT')
+  assert.ok(
+    knocks.every((b) => b === MIN_CONNECT_BYTES),
+    'each knock is a padded CONNECT',
+  )
   assert.is(failure, undefined, 'still knocking at 800 ms')
   await clock.advance(200)
   await connecting

@@ -14,10 +14,14 @@ test('polls on the clock, MIDI rates per second of the clock, log stamped with i
   const clock = new ManualClock()
   let reads = 0
   let midiIn = 0
-  const model = new ConsoleModel({ name: 'show', port: 7400, format: { rateHz: 48000, channels: 2, format: 's16le', framesPerPacket: 128 }, source: 'tone' }, () => {
-    reads++
-    return { stats: stats(midiIn), mode: 'tcp' }
-  }, clock)
+  const model = new ConsoleModel(
+    { name: 'show', port: 7400, format: { rateHz: 48000, channels: 2, format: 's16le', framesPerPacket: 128 }, source: 'tone' },
+    () => {
+      reads++
+      return { stats: stats(midiIn), mode: 'tcp' }
+    },
+    clock,
+  )
   assert.is(reads, 1, 'read once when made')
   await clock.advance(100)
   model.start(250)

@@ -27,7 +27,13 @@ const COLUMNS: Column[] = [
   { title: 'JIT', width: 5, keep: 4, align: 'right', cell: (r) => dash(r.heard?.jitterMs) },
   { title: 'LOSS%', width: 6, keep: 6, align: 'right', cell: (r) => dash(lossPct(r)) },
   { title: 'BUF', width: 5, keep: 6, align: 'right', cell: (r) => dash(r.heard?.bufferMs, 0) },
-  { title: 'UND/CONC', width: 10, keep: 3, align: 'right', cell: (r) => (r.heard ? `${r.heard.underruns}/${r.heard.framesConcealed}` : '-') },
+  {
+    title: 'UND/CONC',
+    width: 10,
+    keep: 3,
+    align: 'right',
+    cell: (r) => (r.heard ? `${r.heard.underruns}/${r.heard.framesConcealed}` : '-'),
+  },
   { title: 'MIDI i/o', width: 10, keep: 2, align: 'right', cell: (r) => `${r.midiIn}/${r.heard?.midiReceived ?? 0}` },
   { title: 'HEARD', width: 6, keep: 1, align: 'right', cell: (r) => `${(r.silentMs / 1000).toFixed(1)}s` },
 ]
@@ -51,7 +57,17 @@ function fit(text: string, c: Column): string {
 }
 
 /** One row per rig: name, address, transport, state, RTT, jitter, loss, buffer, underruns/concealed, MIDI, last heard. */
-export function RigTable({ rigs, selected, width, maxRows }: { rigs: readonly RigReport[]; selected: number; width: number; maxRows: number }) {
+export function RigTable({
+  rigs,
+  selected,
+  width,
+  maxRows,
+}: {
+  rigs: readonly RigReport[]
+  selected: number
+  width: number
+  maxRows: number
+}) {
   const cols = columnsFor(width - 2)
   // Keep the selected rig in view when there are more rigs than rows.
   const start = Math.max(0, Math.min(selected - maxRows + 1, rigs.length - maxRows))
@@ -59,7 +75,7 @@ export function RigTable({ rigs, selected, width, maxRows }: { rigs: readonly Ri
   return (
     <Box flexDirection="column">
       <Text bold>{'  ' + cols.map((c) => fit(c.title, c)).join(' ')}</Text>
-      {rigs.length === 0 ? <Text dimColor>  no rigs yet: synchro join HOST:PORT on each rig</Text> : null}
+      {rigs.length === 0 ? <Text dimColor> no rigs yet: synchro join HOST:PORT on each rig</Text> : null}
       {shown.map((r) => {
         const i = rigs.indexOf(r)
         const lost = (lossPct(r) ?? 0) > 1 || (r.heard?.underruns ?? 0) > 0
@@ -69,7 +85,7 @@ export function RigTable({ rigs, selected, width, maxRows }: { rigs: readonly Ri
           </Text>
         )
       })}
-      {rigs.length > shown.length ? <Text dimColor>  ... {rigs.length} rigs (arrows scroll)</Text> : null}
+      {rigs.length > shown.length ? <Text dimColor> ... {rigs.length} rigs (arrows scroll)</Text> : null}
     </Box>
   )
 }

@@ -2,7 +2,13 @@ import { Box, Text } from 'ink'
 import type { ConsoleSnapshot } from '../model.js'
 import { describeFormat } from '../../src/codec/format.js'
 
-const PHASE_COLOR: Record<string, string> = { listening: 'yellow', waiting: 'yellow', streaming: 'green', terminating: 'red', closed: 'red' }
+const PHASE_COLOR: Record<string, string> = {
+  listening: 'yellow',
+  waiting: 'yellow',
+  streaming: 'green',
+  terminating: 'red',
+  closed: 'red',
+}
 
 export function uptime(ms: number): string {
   const s = Math.floor(ms / 1000)
@@ -19,11 +25,18 @@ export function ShowHeader({ snap }: { snap: ConsoleSnapshot }) {
       <Box justifyContent="space-between">
         <Text bold>{info.name}</Text>
         <Text>
-          <Text color={PHASE_COLOR[stats.phase] ?? 'white'} bold>{stats.phase.toUpperCase()}</Text>
-          {'  '}{mode.toUpperCase()} :{info.port}{'  up '}{uptime(stats.uptimeMs)}
+          <Text color={PHASE_COLOR[stats.phase] ?? 'white'} bold>
+            {stats.phase.toUpperCase()}
+          </Text>
+          {'  '}
+          {mode.toUpperCase()} :{info.port}
+          {'  up '}
+          {uptime(stats.uptimeMs)}
         </Text>
       </Box>
-      <Text dimColor wrap="truncate">{info.source}; {describeFormat(info.format)}; {stats.packetsBroadcast} packets sent</Text>
+      <Text dimColor wrap="truncate">
+        {info.source}; {describeFormat(info.format)}; {stats.packetsBroadcast} packets sent
+      </Text>
     </Box>
   )
 }

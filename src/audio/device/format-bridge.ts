@@ -19,7 +19,10 @@ export class FormatBridge {
   readonly ready: Promise<void>
   private isReady: boolean
 
-  constructor(private readonly from: Side, private readonly to: Side) {
+  constructor(
+    private readonly from: Side,
+    private readonly to: Side,
+  ) {
     const resample = from.rateHz !== to.rateHz
     this.isReady = !resample
     // Channels are re-mixed before resampling on the way out and after it on the way in, so

@@ -30,7 +30,12 @@ function failed(err: unknown): void {
 
 /** The standard rates a device opens at, each tried by opening it (and closing at once). */
 const STANDARD_RATES = [44100, 48000, 88200, 96000, 192000]
-async function ratesOf(devices: ReturnType<typeof inProcessAudioDevices>, deviceId: number, channels: number, direction: 'input' | 'output'): Promise<number[]> {
+async function ratesOf(
+  devices: ReturnType<typeof inProcessAudioDevices>,
+  deviceId: number,
+  channels: number,
+  direction: 'input' | 'output',
+): Promise<number[]> {
   const rates: number[] = []
   if (channels < 1) return rates
   for (const rateHz of STANDARD_RATES) {
@@ -59,7 +64,11 @@ function run(): void {
     if (a !== 'rates') return reply({ devices: list })
     const d = devices
     void (async () => {
-      for (const info of list) info.supportedRatesHz = { input: await ratesOf(d, info.id, info.inputChannels, 'input'), output: await ratesOf(d, info.id, info.outputChannels, 'output') }
+      for (const info of list)
+        info.supportedRatesHz = {
+          input: await ratesOf(d, info.id, info.inputChannels, 'input'),
+          output: await ratesOf(d, info.id, info.outputChannels, 'output'),
+        }
       reply({ devices: list })
     })()
     return

@@ -24,7 +24,10 @@ function runHost(args: string[]): { result: Record<string, unknown>; stderr: str
   const r = spawnSync(process.execPath, [...HOST_ARGV, HOST, ...args], { stdio: [...STDIO_SYNC], timeout: 10_000, encoding: 'utf8' })
   const text = (r.output?.[3] as string | null) ?? ''
   const stderr = (r.stderr ?? '').trim()
-  if (!text) throw new Error(`the device host ended without an answer (${r.error?.message ?? `exit ${r.status ?? r.signal}`})${stderr ? `: ${stderr.split('\n').at(-1)}` : ''}`)
+  if (!text)
+    throw new Error(
+      `the device host ended without an answer (${r.error?.message ?? `exit ${r.status ?? r.signal}`})${stderr ? `: ${stderr.split('\n').at(-1)}` : ''}`,
+    )
   return { result: JSON.parse(text) as Record<string, unknown>, stderr }
 }
 
@@ -75,7 +78,8 @@ class HostStream extends EventEmitter implements PlaybackStream, CaptureStream {
     })
     this.child.on('exit', (code, signal) => {
       this.quitDone?.()
-      if (!this.ended) this.fail(`the device host exited (${signal ?? `code ${code}`})${this.stderrTail.length ? `: ${this.stderrTail.at(-1)}` : ''}`)
+      if (!this.ended)
+        this.fail(`the device host exited (${signal ?? `code ${code}`})${this.stderrTail.length ? `: ${this.stderrTail.at(-1)}` : ''}`)
     })
   }
 
@@ -131,7 +135,8 @@ export function audioDevices(): AudioDevices {
     },
     probe: (direction, candidates) => {
       const { result } = runHost(['probe', direction, JSON.stringify(candidates)])
-      if (typeof result.error === 'string') throw new DeviceError(isDeviceErrorCode(result.code) ? result.code : 'NO_AUDIO_SYSTEM', result.error)
+      if (typeof result.error === 'string')
+        throw new DeviceError(isDeviceErrorCode(result.code) ? result.code : 'NO_AUDIO_SYSTEM', result.error)
       return result as { index: number; errors: string[] }
     },
     capture: (o) => new HostStream('capture', o),

@@ -4,7 +4,11 @@
 import { DeviceError, UsageError } from '../../errors.js'
 import type { AudioDeviceInfo } from './portaudio.js'
 
-export function matchDevice(wanted: string | undefined, devices: readonly AudioDeviceInfo[], direction: 'input' | 'output'): AudioDeviceInfo {
+export function matchDevice(
+  wanted: string | undefined,
+  devices: readonly AudioDeviceInfo[],
+  direction: 'input' | 'output',
+): AudioDeviceInfo {
   const usable = devices.filter((d) => (direction === 'input' ? d.inputChannels : d.outputChannels) > 0)
   if (wanted === undefined || wanted === '') {
     // PortAudio lists the default first among ALSA's ("default", else the first usable).
@@ -17,13 +21,21 @@ export function matchDevice(wanted: string | undefined, devices: readonly AudioD
   if (exact.length === 1) return exact[0]!
   const prefixed = usable.filter((d) => d.name.toLowerCase().startsWith(lower))
   if (prefixed.length === 1) return prefixed[0]!
-  if (prefixed.length > 1) throw new UsageError('AMBIGUOUS_DEVICE', `audio ${direction} '${wanted}' matches ${prefixed.map((d) => `'${d.name}'`).join(', ')}: say which`)
+  if (prefixed.length > 1)
+    throw new UsageError(
+      'AMBIGUOUS_DEVICE',
+      `audio ${direction} '${wanted}' matches ${prefixed.map((d) => `'${d.name}'`).join(', ')}: say which`,
+    )
   const near = usable
     .map((d) => ({ d, score: distance(lower, d.name.toLowerCase()) - (d.name.toLowerCase().includes(lower) ? 10 : 0) }))
     .sort((a, b) => a.score - b.score)
     .filter((x) => x.score <= Math.max(3, wanted.length / 2))
     .slice(0, 3)
-  const hint = near.length ? `; did you mean ${near.map((x) => `'${x.d.name}'`).join(', ')}?` : usable.length ? `; ${direction}s here: ${usable.map((d) => `'${d.name}'`).join(', ')}` : ''
+  const hint = near.length
+    ? `; did you mean ${near.map((x) => `'${x.d.name}'`).join(', ')}?`
+    : usable.length
+      ? `; ${direction}s here: ${usable.map((d) => `'${d.name}'`).join(', ')}`
+      : ''
   throw new UsageError('UNKNOWN_DEVICE', `no audio ${direction} named '${wanted}'${hint} (synchro devices lists them)`)
 }
 

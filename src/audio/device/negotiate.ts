@@ -37,7 +37,11 @@ export function openNegotiated<S>(
   probe?: Probe,
 ): Negotiated<S> {
   const lossless = (card: SampleFormat): boolean => (direction === 'output' ? isLossless(show.format, card) : isLossless(card, show.format))
-  const formats = [show.format, ...SAMPLE_FORMATS.filter((f) => f !== show.format && lossless(f)), ...SAMPLE_FORMATS.filter((f) => !lossless(f))]
+  const formats = [
+    show.format,
+    ...SAMPLE_FORMATS.filter((f) => f !== show.format && lossless(f)),
+    ...SAMPLE_FORMATS.filter((f) => !lossless(f)),
+  ]
   const rates = [show.rateHz, ...(device.defaultRateHz > 0 && device.defaultRateHz !== show.rateHz ? [device.defaultRateHz] : [])]
   const candidates: CardFormat[] = []
   let refusedByBitExact: string | undefined
@@ -68,8 +72,14 @@ export function openNegotiated<S>(
     }
   }
   const what = `audio ${direction} '${device.name}'`
-  if (busy) throw new DeviceError('DEVICE_BUSY', `${what} is busy: another program has it open (close it, or pick another device with synchro devices)`)
-  const exact = refusedByBitExact ? `; --bit-exact forbids ${refusedByBitExact}, which would need ${refusedByBitExact.startsWith(`${show.rateHz} `) ? 'rounding' : 'resampling'}` : ''
+  if (busy)
+    throw new DeviceError(
+      'DEVICE_BUSY',
+      `${what} is busy: another program has it open (close it, or pick another device with synchro devices)`,
+    )
+  const exact = refusedByBitExact
+    ? `; --bit-exact forbids ${refusedByBitExact}, which would need ${refusedByBitExact.startsWith(`${show.rateHz} `) ? 'rounding' : 'resampling'}`
+    : ''
   throw new DeviceError('FORMAT_UNSUPPORTED', `${what} takes none of the formats tried: ${tried.join(', ')}${exact}`)
 }
 

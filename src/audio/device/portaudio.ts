@@ -68,7 +68,16 @@ export interface AudioDevices {
 }
 
 interface Naudiodon {
-  getDevices(): Array<{ id: number; name: string; hostAPIName: string; maxInputChannels: number; maxOutputChannels: number; defaultSampleRate: number; defaultLowInputLatency: number; defaultLowOutputLatency: number }>
+  getDevices(): Array<{
+    id: number
+    name: string
+    hostAPIName: string
+    maxInputChannels: number
+    maxOutputChannels: number
+    defaultSampleRate: number
+    defaultLowInputLatency: number
+    defaultLowOutputLatency: number
+  }>
   AudioIO(o: { inOptions?: object; outOptions?: object }): CaptureStream & PlaybackStream
   SampleFormat16Bit: number
   SampleFormat24Bit: number
@@ -85,18 +94,34 @@ export function inProcessAudioDevices(): AudioDevices {
   try {
     pa = require('naudiodon2') as Naudiodon
   } catch (err) {
-    throw new DeviceError('NO_AUDIO_SYSTEM', `sound cards need the naudiodon2 package (PortAudio), which is not installed or did not build here (${(err as Error).message.split('\n')[0]}); use tone, wav: or raw: sources and wav: or raw: sinks`)
+    throw new DeviceError(
+      'NO_AUDIO_SYSTEM',
+      `sound cards need the naudiodon2 package (PortAudio), which is not installed or did not build here (${(err as Error).message.split('\n')[0]}); use tone, wav: or raw: sources and wav: or raw: sinks`,
+    )
   }
-  const paFormat = (f: SampleFormat): number => (f === 's16le' ? pa.SampleFormat16Bit : f === 's24le' ? pa.SampleFormat24Bit : pa.SampleFormatFloat32)
+  const paFormat = (f: SampleFormat): number =>
+    f === 's16le' ? pa.SampleFormat16Bit : f === 's24le' ? pa.SampleFormat24Bit : pa.SampleFormatFloat32
   const options = (o: StreamOptions) => ({
-    deviceId: o.deviceId, sampleRate: o.rateHz, channelCount: o.channels, sampleFormat: paFormat(o.format),
-    framesPerBuffer: o.framesPerBuffer, closeOnError: false, maxQueue: 4,
+    deviceId: o.deviceId,
+    sampleRate: o.rateHz,
+    channelCount: o.channels,
+    sampleFormat: paFormat(o.format),
+    framesPerBuffer: o.framesPerBuffer,
+    closeOnError: false,
+    maxQueue: 4,
   })
   loaded = {
-    list: () => pa.getDevices().map((d) => ({
-      id: d.id, name: d.name, hostApi: d.hostAPIName, inputChannels: d.maxInputChannels, outputChannels: d.maxOutputChannels,
-      defaultRateHz: d.defaultSampleRate, defaultLowInputLatencyMs: round(d.defaultLowInputLatency * 1000), defaultLowOutputLatencyMs: round(d.defaultLowOutputLatency * 1000),
-    })),
+    list: () =>
+      pa.getDevices().map((d) => ({
+        id: d.id,
+        name: d.name,
+        hostApi: d.hostAPIName,
+        inputChannels: d.maxInputChannels,
+        outputChannels: d.maxOutputChannels,
+        defaultRateHz: d.defaultSampleRate,
+        defaultLowInputLatencyMs: round(d.defaultLowInputLatency * 1000),
+        defaultLowOutputLatencyMs: round(d.defaultLowOutputLatency * 1000),
+      })),
     capture: (o) => pa.AudioIO({ inOptions: options(o) }),
     playback: (o) => pa.AudioIO({ outOptions: options(o) }),
   }

@@ -11,7 +11,11 @@ export class Reopener {
   private timer: unknown
   private stopped = false
 
-  constructor(private readonly attempt: () => void, private readonly clock: Clock, private readonly everyMs = REOPEN_EVERY_MS) {}
+  constructor(
+    private readonly attempt: () => void,
+    private readonly clock: Clock,
+    private readonly everyMs = REOPEN_EVERY_MS,
+  ) {}
 
   /** Tries in a second, and again every second while the attempt throws. */
   schedule(): void {

@@ -9,7 +9,10 @@ test('hex fixtures: kind, little-endian length, payload', () => {
   assert.is(encodeHostMsg(HostMsg.Start).toString('hex'), '0300000000')
   assert.is(encodeHostMsg(HostMsg.Error, Buffer.from('gone')).toString('hex'), '0504000000676f6e65')
   assert.is(encodeHostMsg(HostMsg.Pcm, new Uint8Array(0x10203)).subarray(0, 5).toString('hex'), '0103020100')
-  assert.equal([HostMsg.Pcm, HostMsg.Taken, HostMsg.Start, HostMsg.Quit, HostMsg.Error, HostMsg.Open, HostMsg.Started], [1, 2, 3, 4, 5, 6, 7])
+  assert.equal(
+    [HostMsg.Pcm, HostMsg.Taken, HostMsg.Start, HostMsg.Quit, HostMsg.Error, HostMsg.Open, HostMsg.Started],
+    [1, 2, 3, 4, 5, 6, 7],
+  )
 })
 
 const stream = Buffer.concat([
@@ -29,7 +32,10 @@ function read(chunks: Buffer[]): Array<[HostMsg, string]> {
 
 test('a stream of five messages, whole', () => {
   const got = read([stream])
-  assert.equal(got.map(([k]) => k), [HostMsg.Open, HostMsg.Started, HostMsg.Pcm, HostMsg.Taken, HostMsg.Quit])
+  assert.equal(
+    got.map(([k]) => k),
+    [HostMsg.Open, HostMsg.Started, HostMsg.Pcm, HostMsg.Taken, HostMsg.Quit],
+  )
   assert.equal(JSON.parse(Buffer.from(got[0]![1], 'hex').toString()), { mode: 'capture', options: { rateHz: 48000 } })
   assert.is(got[2]![1].length, 600)
   assert.equal([got[1]![1], got[3]![1], got[4]![1]], ['', '', ''])

@@ -11,10 +11,23 @@ import { thrown } from '../../helpers/thrown.js'
 
 let nextId = 0
 const dev = (name: string, inputs: number, outputs: number): AudioDeviceInfo => ({
-  id: nextId++, name, hostApi: 'ALSA', inputChannels: inputs, outputChannels: outputs, defaultRateHz: 48000, defaultLowInputLatencyMs: 5, defaultLowOutputLatencyMs: 5,
+  id: nextId++,
+  name,
+  hostApi: 'ALSA',
+  inputChannels: inputs,
+  outputChannels: outputs,
+  defaultRateHz: 48000,
+  defaultLowInputLatencyMs: 5,
+  defaultLowOutputLatencyMs: 5,
 })
 
-const cards = [dev('HDA Intel PCH: ALC257 Analog', 2, 2), dev('Focusrite Scarlett 2i2', 2, 2), dev('Focusrite Clarett', 8, 0), dev('default', 32, 32), dev('HDMI 0', 0, 8)]
+const cards = [
+  dev('HDA Intel PCH: ALC257 Analog', 2, 2),
+  dev('Focusrite Scarlett 2i2', 2, 2),
+  dev('Focusrite Clarett', 8, 0),
+  dev('default', 32, 32),
+  dev('HDMI 0', 0, 8),
+]
 
 function refused(wanted: string | undefined, devices: AudioDeviceInfo[], direction: 'input' | 'output') {
   const err = thrown(() => matchDevice(wanted, devices, direction))
@@ -43,22 +56,38 @@ test('an exact name wins over the prefix it also is', () => {
 test('no name: the system default, else the first of that direction', () => {
   assert.is(matchDevice(undefined, cards, 'output').name, 'default')
   assert.is(matchDevice('', cards, 'input').name, 'default')
-  assert.is(matchDevice(undefined, cards.filter((d) => d.name !== 'default'), 'output').name, 'HDA Intel PCH: ALC257 Analog')
+  assert.is(
+    matchDevice(
+      undefined,
+      cards.filter((d) => d.name !== 'default'),
+      'output',
+    ).name,
+    'HDA Intel PCH: ALC257 Analog',
+  )
   const err = refused(undefined, [dev('HDMI 0', 0, 8)], 'input')
   assert.equal([err.code, err.message], ['NO_DEVICE', 'this machine has no audio input device'])
 })
 
 test('an ambiguous prefix names every match', () => {
   const err = refused('focusrite', cards, 'input')
-  assert.equal([err.code, err.message], ['AMBIGUOUS_DEVICE', "audio input 'focusrite' matches 'Focusrite Scarlett 2i2', 'Focusrite Clarett': say which"])
+  assert.equal(
+    [err.code, err.message],
+    ['AMBIGUOUS_DEVICE', "audio input 'focusrite' matches 'Focusrite Scarlett 2i2', 'Focusrite Clarett': say which"],
+  )
 })
 
 test('a typo: the near names are offered', () => {
   const err = refused('Focusrite Scarlet 2i2', cards, 'output')
   assert.is(err.code, 'UNKNOWN_DEVICE')
-  assert.is(err.message, "no audio output named 'Focusrite Scarlet 2i2'; did you mean 'Focusrite Scarlett 2i2'? (synchro devices lists them)")
+  assert.is(
+    err.message,
+    "no audio output named 'Focusrite Scarlet 2i2'; did you mean 'Focusrite Scarlett 2i2'? (synchro devices lists them)",
+  )
   // Near is within 3 edits or half the name's length: synchro_jack (6 away) is not offered.
-  assert.is(refused('synchr0', [dev('synchro', 2, 2), dev('synchro_jack', 2, 2)], 'input').message, "no audio input named 'synchr0'; did you mean 'synchro'? (synchro devices lists them)")
+  assert.is(
+    refused('synchr0', [dev('synchro', 2, 2), dev('synchro_jack', 2, 2)], 'input').message,
+    "no audio input named 'synchr0'; did you mean 'synchro'? (synchro devices lists them)",
+  )
 })
 
 test('nothing near: the devices of that direction are listed; none at all: nothing to list', () => {

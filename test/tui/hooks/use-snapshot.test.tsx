@@ -12,15 +12,24 @@ import { until } from '../../helpers/wait.js'
 
 function Probe({ model }: { model: ConsoleModel }) {
   const snap = useSnapshot(model)
-  return <Text>{`${snap.stats.phase} ${snap.stats.packetsBroadcast} log [${snap.log.map((l) => l.text).join("|")}]`}</Text>
+  return <Text>{`${snap.stats.phase} ${snap.stats.packetsBroadcast} log [${snap.log.map((l) => l.text).join('|')}]`}</Text>
 }
 
 function showModel() {
   let stats: ServerStats = {
-    phase: 'waiting', uptimeMs: 0, position: 0, packetsBroadcast: 0, levels: { peakDb: [], rmsDb: [] },
-    midi: { messagesIn: 0, messagesOut: 0, invalidBytes: 0, expired: 0, released: 0 }, rigs: [],
+    phase: 'waiting',
+    uptimeMs: 0,
+    position: 0,
+    packetsBroadcast: 0,
+    levels: { peakDb: [], rmsDb: [] },
+    midi: { messagesIn: 0, messagesOut: 0, invalidBytes: 0, expired: 0, released: 0 },
+    rigs: [],
   }
-  const model = new ConsoleModel({ name: 'probe', port: 1, format: { rateHz: 48000, channels: 2, format: 's16le', framesPerPacket: 128 }, source: 'none' }, () => ({ stats, mode: 'tcp' }), new ManualClock())
+  const model = new ConsoleModel(
+    { name: 'probe', port: 1, format: { rateHz: 48000, channels: 2, format: 's16le', framesPerPacket: 128 }, source: 'none' },
+    () => ({ stats, mode: 'tcp' }),
+    new ManualClock(),
+  )
   return { model, set: (over: Partial<ServerStats>) => (stats = { ...stats, ...over }) }
 }
 

@@ -12,7 +12,7 @@ function Probe() {
   return <Text>{`${columns}x${rows}`}</Text>
 }
 
-test('the terminal\'s size, rows 24 when it does not say; a resize redraws with the new size', async () => {
+test("the terminal's size, rows 24 when it does not say; a resize redraws with the new size", async () => {
   const { lastFrame, stdout } = render(<Probe />)
   assert.is(lastFrame(), '100x24', "ink-testing-library's terminal is 100 columns and has no rows")
   // The hook subscribes in an effect: resize once it listens.
