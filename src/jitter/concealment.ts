@@ -7,7 +7,7 @@
 // packets are never touched: a recording stays bit-exact outside the gaps.
 // Measured against silence in bench/concealment.mjs (docs/BENCHMARKS.md).
 
-import { bytesPerFrame, bytesPerSample, type AudioFormat } from '../codec/format.js'
+import { bytesPerFrame, bytesPerSample, msToFrames, type AudioFormat } from '../codec/format.js'
 import { readSample, writeSample } from '../codec/pcm.js'
 
 const HOLD_MS = 10
@@ -40,7 +40,7 @@ export class Concealer {
   constructor(private readonly format: AudioFormat) {
     this.frameBytes = bytesPerFrame(format)
     this.sampleBytes = bytesPerSample(format.format)
-    const f = (ms: number): number => Math.max(1, Math.round((ms * format.rateHz) / 1000))
+    const f = (ms: number): number => Math.max(1, msToFrames(ms, format.rateHz))
     this.minLag = f(MIN_PITCH_MS)
     this.maxLag = f(MAX_PITCH_MS)
     this.matchFrames = f(MATCH_MS)

@@ -2,6 +2,7 @@
 // from then on it runs at the show's rate. MIDI from the server's inputs is stamped with it.
 
 import type { Clock } from '../clock.js'
+import { msToFrames } from '../codec/format.js'
 
 export class ShowPosition {
   private startedAt: { ms: number; position: number } | undefined
@@ -20,6 +21,6 @@ export class ShowPosition {
   now(): number | undefined {
     const at = this.startedAt
     if (!at) return undefined
-    return (at.position + Math.round(((this.clock.now() - at.ms) * this.rateHz) / 1000)) >>> 0
+    return (at.position + msToFrames(this.clock.now() - at.ms, this.rateHz)) >>> 0
   }
 }
