@@ -267,7 +267,7 @@ export class Playout {
         left -= n
       }
     }
-    this.buffer.skip(frames)
+    this.buffer.passConcealed(frames)
     this.framesPlayed += frames
     this.framesConcealed += frames
   }

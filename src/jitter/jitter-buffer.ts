@@ -181,7 +181,7 @@ export class JitterBuffer {
   }
 
   /** Moves the read position past `frames` frames that were concealed. */
-  skip(frames: number): void {
+  passConcealed(frames: number): void {
     this.position += frames
   }
 

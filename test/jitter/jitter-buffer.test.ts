@@ -192,7 +192,7 @@ function readUntil(b: JitterBuffer, to: number): number[] {
     const gap = b.framesUntilHead()
     if (gap > 0) {
       const n = Math.min(gap, to - b.readPos)
-      b.skip(n)
+      b.passConcealed(n)
       out.push(-n)
       continue
     }
@@ -237,7 +237,7 @@ test('ring: a packet partly before the read position is late, and its rest is us
   const b = ring()
   b.push(0, 0, packet(0))
   readUntil(b, 10)
-  b.skip(5) // frames 10..14 concealed
+  b.passConcealed(5) // frames 10..14 concealed
   assert.is(b.push(1, 10, packet(10)), 'queued')
   assert.is(b.counts.packetsLate, 1)
   assert.equal(samples(Buffer.from(b.read(100))), [16, 17, 18, 19, 20])
