@@ -2,6 +2,7 @@
 // Milliseconds become frames at the rate the card is opened at, which is known only then.
 
 import { msToFrames } from '../../codec/format.js'
+import { LIMITS } from '../../codec/limits.js'
 import { UsageError } from '../../errors.js'
 
 export type DeviceBuffer = { frames: number } | { ms: number }
@@ -17,13 +18,14 @@ export function parseDeviceBuffer(value: string | undefined, fallbackFrames: num
   }
   if (!/^\d+$/.test(v)) throw new UsageError('BAD_FLAG', `--device-buffer must be frames (128) or milliseconds (2.5ms), got '${value}'`)
   const frames = Number(v)
-  if (frames < 16 || frames > 16384) throw new UsageError('BAD_FLAG', `--device-buffer must be between 16 and 16384 frames, got ${frames}`)
+  const { min, max } = LIMITS.deviceBufferFrames
+  if (frames < min || frames > max) throw new UsageError('BAD_FLAG', `--device-buffer must be between ${min} and ${max} frames, got ${frames}`)
   return { frames }
 }
 
-/** The buffer in frames for a card running at `rateHz` (at least 16). */
+/** The buffer in frames for a card running at `rateHz` (at least the smallest buffer allowed). */
 export function bufferFrames(b: DeviceBuffer, rateHz: number): number {
-  return 'frames' in b ? b.frames : Math.max(16, msToFrames(b.ms, rateHz))
+  return 'frames' in b ? b.frames : Math.max(LIMITS.deviceBufferFrames.min, msToFrames(b.ms, rateHz))
 }
 
 export function describeBuffer(b: DeviceBuffer): string {
