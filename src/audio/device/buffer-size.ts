@@ -19,7 +19,8 @@ export function parseDeviceBuffer(value: string | undefined, fallbackFrames: num
   if (!/^\d+$/.test(v)) throw new UsageError('BAD_FLAG', `--device-buffer must be frames (128) or milliseconds (2.5ms), got '${value}'`)
   const frames = Number(v)
   const { min, max } = LIMITS.deviceBufferFrames
-  if (frames < min || frames > max) throw new UsageError('BAD_FLAG', `--device-buffer must be between ${min} and ${max} frames, got ${frames}`)
+  if (frames < min || frames > max)
+    throw new UsageError('BAD_FLAG', `--device-buffer must be between ${min} and ${max} frames, got ${frames}`)
   return { frames }
 }
 
