@@ -79,6 +79,24 @@ export interface RigStats extends PlayoutStats {
   midi: RigMidiStats
   /** A sound-card sink: the card's measured drift (ppm), frames inserted and dropped to follow it, its fault if any. */
   device: DeviceSinkStats | null
+  /** The rig's estimate of the server's clock (docs/SYNC.md); null before the first time exchange. */
+  clock: RigClockStats | null
+}
+
+/** The clock estimate (src/sync/clock-estimator.ts), rounded for the operator. */
+export interface RigClockStats {
+  /** Server time minus this rig's time, ms. */
+  offsetMs: number
+  /** The lowest round trip among the recent time exchanges, ms. */
+  rttMs: number
+  /** The server's clock rate against this rig's, ppm. */
+  driftPpm: number
+  /** How far the estimated server time may be from the real one, ms. */
+  errorMs: number
+  /** Time exchanges completed this session (across transport switches). */
+  samples: number
+  /** Times the estimate stepped instead of slewing. */
+  steps: number
 }
 
 export interface RigMidiStats {

@@ -80,7 +80,7 @@ test('HELLO opens the sink (before the operator hears of it); INIT starts the pl
   const s = setup('tcp')
   await s.send(hello())
   assert.equal(s.log, ['open 48000/2/s16le', 'notice handshake'])
-  assert.equal(s.fromRig, [MSG.HELLO_REPLY])
+  assert.equal(s.fromRig, [MSG.HELLO_REPLY, MSG.TIME_REQUEST], 'and the first time exchange of the burst')
   await s.send(init(1000), audio(0, 1000), audio(1, 1128))
   assert.is(s.runner.phase, 'streaming')
   await s.clock.advance(19)
