@@ -241,6 +241,11 @@ function fitErrorAt(f: Fit, x: number): number {
     const w = 1 / n + (f.rateFitted ? ((p.x - f.xBar) * (x - f.xBar)) / f.sxx : 0)
     bound += (Math.abs(w) * p.delay) / 2
   }
+  // δ is read on the rig's clock; on the server's the same asymmetry can be longer by the drift.
+  bound *= 1 + MAX_DRIFT_PPM * 1e-6
   const unfittedDrift = f.rateFitted ? 0 : MAX_DRIFT_PPM * 1e-6 * Math.abs(x - f.xBar)
-  return bound + f.residualMs + unfittedDrift
+  return bound + f.residualMs + unfittedDrift + ARITHMETIC_MS
 }
+
+/** float64 milliseconds of a monotonic clock resolve far below this (2e-9 ms at 1e7 ms): what rounding may add. */
+const ARITHMETIC_MS = 1e-6
