@@ -6,7 +6,8 @@
 // path's asymmetry, the true offset lies within θ ± δ/2, so short round trips are the
 // good samples. As NTP's clock filter keeps the lowest-delay stage of eight and Snapcast
 // keeps the median of its recent exchanges, the estimate keeps the quarter of the last
-// 64 exchanges with the lowest round trip (a stall of 20–50 ms never gets in), fits a line
+// 64 exchanges with the lowest round trip, spread over the window (a stall of 20–50 ms
+// never gets in), fits a line
 // (least squares of offset against local time) through them, so a drift between the two
 // machines' clocks is followed as a rate rather than in steps, and publishes a mapping
 // local → server time that never goes backwards: it slews toward the fit at most 500 ppm
@@ -39,9 +40,15 @@ export interface ClockEstimate {
 
 /** ~1 min of exchanges at the steady 1 s rate: the span the rate is fitted over. */
 export const WINDOW_SAMPLES = 64
-/** Keep the best quarter of the window by round trip (NTP keeps 1 of 8 for the offset; a line needs more). */
-const KEEP_DIVISOR = 4
-const MIN_KEPT = 4
+/**
+ * Which samples the line goes through: those whose round trip is within the window's lowest
+ * quarter, or within twice the best plus GATE_FLOOR_MS, whichever lets in more. NTP keeps the
+ * best 1 of 8 for an offset; a line needs more, spread over the window so it has a span to
+ * fit a rate to. A stall (20-50 ms on a path of a millisecond) is far outside either.
+ */
+const KEEP_QUANTILE = 0.25
+/** Event-loop and timer granularity on a quiet machine: round trips within this of each other are alike. */
+const GATE_FLOOR_MS = 0.1
 /** Below this span of kept samples a fitted rate is noise (0.05 ms of jitter over 0.4 s is 125 ppm): use none. */
 export const MIN_RATE_SPAN_MS = 2000
 /** A quartz clock is within ±100 ppm; a fit beyond ±500 ppm is wrong, and the bound assumes no more. */
@@ -189,11 +196,18 @@ function agree(a: Point, b: Point): boolean {
   return Math.abs(b.y - a.y) <= (a.delay + b.delay) / 2 + AGREE_TOLERANCE_MS + driftMs
 }
 
-/** Least squares through the lowest-delay quarter of the window (ties: the newer sample). */
+/** The samples within the delay gate (see KEEP_QUANTILE), in time order. */
+function lowestDelays(window: readonly Point[]): Point[] {
+  const delays = window.map((p) => p.delay).sort((a, b) => a - b)
+  const best = delays[0]!
+  const quantile = delays[Math.floor((delays.length - 1) * KEEP_QUANTILE)]!
+  const gate = Math.max(quantile, 2 * best + GATE_FLOOR_MS)
+  return window.filter((p) => p.delay <= gate)
+}
+
+/** Least squares through the kept samples. */
 function fitLine(window: readonly Point[]): Fit {
-  const keep = Math.min(window.length, Math.max(MIN_KEPT, Math.floor(window.length / KEEP_DIVISOR)))
-  const order = window.map((_, i) => i).sort((a, b) => window[a]!.delay - window[b]!.delay || b - a)
-  const kept = order.slice(0, keep).map((i) => window[i]!)
+  const kept = lowestDelays(window)
   let xBar = 0
   let yBar = 0
   let xMin = Number.POSITIVE_INFINITY

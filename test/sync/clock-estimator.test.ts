@@ -131,7 +131,8 @@ test('jitter with occasional 20-50 ms stalls one way: the stalls are rejected, t
   assert.ok(sim.errorNow() < 0.05, `off by ${sim.errorNow()} ms after 3 minutes`)
   const e = sim.stats
   assert.ok(e.rttMs < 0.5, `rttMs ${e.rttMs}`)
-  assert.ok(e.errorMs < 0.5, `errorMs ${e.errorMs}`)
+  // A worst-case bound, under one round trip of this path (0.3-0.9 ms without stalls).
+  assert.ok(e.errorMs < 0.9, `errorMs ${e.errorMs}`)
   assert.is(e.steps, 0)
 })
 
