@@ -80,6 +80,8 @@ interface Fit {
   sxx: number
   /** Fitted rate (server ms per local ms, minus 1); 0 while the span is too short. */
   rate: number
+  /** The least-squares rate before it was capped at ±MAX_DRIFT_PPM. */
+  rawRate: number
   rateFitted: boolean
   residualMs: number
 }
@@ -228,10 +230,11 @@ function fitLine(window: readonly Point[]): Fit {
   }
   const rateFitted = xMax - xMin >= MIN_RATE_SPAN_MS && sxx > 0
   const maxRate = MAX_DRIFT_PPM * 1e-6
-  const rate = rateFitted ? Math.min(maxRate, Math.max(-maxRate, sxy / sxx)) : 0
+  const rawRate = rateFitted ? sxy / sxx : 0
+  const rate = Math.min(maxRate, Math.max(-maxRate, rawRate))
   let ss = 0
   for (const p of kept) ss += (p.y - (yBar + rate * (p.x - xBar))) ** 2
-  return { kept, xBar, yBar, sxx, rate, rateFitted, residualMs: Math.sqrt(ss / kept.length) }
+  return { kept, xBar, yBar, sxx, rate, rawRate, rateFitted, residualMs: Math.sqrt(ss / kept.length) }
 }
 
 function fitOffsetAt(f: Fit, x: number): number {
@@ -245,8 +248,9 @@ function fitServerAt(f: Fit, x: number): number {
 /**
  * What the fit at local time x may be off by. The fit is a weighted sum of the kept offsets,
  * Σ wᵢ(x)·θᵢ, and each θᵢ is within δᵢ/2 of the truth, so Σ |wᵢ(x)|·δᵢ/2 bounds it whatever
- * the asymmetry; plus the residual (a clock that is not quite linear), and while no rate is
- * fitted, the most a drift can have moved the offset since the samples' mean time.
+ * the asymmetry; plus the residual (a clock that is not quite linear); while no rate is
+ * fitted, the most a drift can have moved the offset since the samples' mean time; and where
+ * the fitted rate was capped, how far the capped line is from the fitted one.
  */
 function fitErrorAt(f: Fit, x: number): number {
   const n = f.kept.length
@@ -257,8 +261,10 @@ function fitErrorAt(f: Fit, x: number): number {
   }
   // δ is read on the rig's clock; on the server's the same asymmetry can be longer by the drift.
   bound *= 1 + MAX_DRIFT_PPM * 1e-6
-  const unfittedDrift = f.rateFitted ? 0 : MAX_DRIFT_PPM * 1e-6 * Math.abs(x - f.xBar)
-  return bound + f.residualMs + unfittedDrift + ARITHMETIC_MS
+  const away = Math.abs(x - f.xBar)
+  const unfittedDrift = f.rateFitted ? 0 : MAX_DRIFT_PPM * 1e-6 * away
+  const capped = Math.abs(f.rawRate - f.rate) * away
+  return bound + f.residualMs + unfittedDrift + capped + ARITHMETIC_MS
 }
 
 /** float64 milliseconds of a monotonic clock resolve far below this (2e-9 ms at 1e7 ms): what rounding may add. */

@@ -238,7 +238,7 @@ test('property: over random paths the mapped server time never goes backwards, a
         }
       },
     ),
-    { numRuns: 300 },
+    { numRuns: 1000 },
   )
 })
 
