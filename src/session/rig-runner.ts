@@ -160,7 +160,8 @@ export class RigRunner {
       offsetMs: round(e.offsetMs, 1000),
       rttMs: round(e.rttMs, 1000),
       driftPpm: round(e.driftPpm, 10),
-      errorMs: round(e.errorMs, 1000),
+      // Rounded up: a bound rounded down would claim more than it knows.
+      errorMs: Math.ceil(e.errorMs * 1000) / 1000,
       samples: e.samples,
       steps: e.steps,
     }
