@@ -6,6 +6,7 @@ import type { Report } from '../codec/messages.js'
 import type { Levels } from '../audio/levels.js'
 import type { PlayoutStats } from '../audio/playout.js'
 import type { DeviceSinkStats } from '../audio/sink.js'
+import type { ClockEstimate } from '../sync/clock-estimator.js'
 
 export interface RigReport {
   name: string
@@ -83,21 +84,8 @@ export interface RigStats extends PlayoutStats {
   clock: RigClockStats | null
 }
 
-/** The clock estimate (src/sync/clock-estimator.ts), rounded for the operator. */
-export interface RigClockStats {
-  /** Server time minus this rig's time, ms. */
-  offsetMs: number
-  /** The lowest round trip among the recent time exchanges, ms. */
-  rttMs: number
-  /** The server's clock rate against this rig's, ppm. */
-  driftPpm: number
-  /** How far the estimated server time may be from the real one, ms. */
-  errorMs: number
-  /** Time exchanges completed this session (across transport switches). */
-  samples: number
-  /** Times the estimate stepped instead of slewing. */
-  steps: number
-}
+/** The clock estimate (src/sync/clock-estimator.ts, where each field is described), rounded for the operator. */
+export type RigClockStats = ClockEstimate
 
 export interface RigMidiStats {
   /** Messages received from the server, in order, once each. */

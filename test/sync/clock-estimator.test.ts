@@ -8,6 +8,8 @@ import fc from 'fast-check'
 import { ClockEstimator, STEP_MS } from '../../src/sync/clock-estimator.js'
 import { nextExchangeInMs } from '../../src/sync/time-exchange.js'
 import { ManualClock } from '../helpers/manual-clock.js'
+// Seeded, so a failing path can be run again.
+import { seededRandom as random } from '../helpers/impairment-relay.js'
 
 interface Path {
   /** Server minus rig at rig time 0, ms. */
@@ -55,18 +57,6 @@ class Sim {
 
   get stats() {
     return this.est.estimate(this.clock.now())!
-  }
-}
-
-/** A seeded generator, so a failing path can be run again. */
-function random(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
   }
 }
 
