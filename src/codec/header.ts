@@ -35,6 +35,10 @@ export const MSG = {
   BUNDLE: 16,
   /** Either way: "I have every MIDI serial before this one" (UDP; ends repetition). */
   MIDI_ACK: 17,
+  /** Rig -> server: "what time is it on your clock?" (t1, the rig's transmit time). Not reliable. */
+  TIME_REQUEST: 18,
+  /** Server -> rig: t1 echoed, with t2 (request received) and t3 (reply sent) on the server's clock. Not reliable. */
+  TIME_REPLY: 19,
 } as const
 export type MessageType = (typeof MSG)[keyof typeof MSG]
 

@@ -151,6 +151,67 @@ export function readPingPong(frame: Frame): number {
   return new DataView(frame.payload.buffer, frame.payload.byteOffset, 8).getFloat64(0)
 }
 
+/** NTP's timestamps of one time exchange (RFC 5905 §8), each on its own side's monotonic clock, ms. */
+export interface TimeStamps {
+  /** The rig's clock when it sent TIME_REQUEST. */
+  t1: number
+  /** The server's clock when TIME_REQUEST arrived (0 in a request). */
+  t2: number
+  /** The server's clock when it sent TIME_REPLY (0 in a request). */
+  t3: number
+}
+
+/** TIME_REQUEST and TIME_REPLY payloads: three float64s, big-endian (docs/PROTOCOL.md). */
+export const TIME_PAYLOAD_BYTES = 24
+
+/**
+ * TIME_REQUEST carries t1 and 16 bytes of zeros, so it is as long as the TIME_REPLY it asks
+ * for: answering never sends more than was received (NTP's packets are one size both ways).
+ */
+export function encodeTime(type: typeof MSG.TIME_REQUEST | typeof MSG.TIME_REPLY, t: TimeStamps, o: EncodeOptions): Uint8Array {
+  const out = Buffer.allocUnsafe(HEADER_BYTES + TIME_PAYLOAD_BYTES)
+  writeHeader(out, 0, {
+    type,
+    codec: CODEC.none,
+    flags: o.flags ?? 0,
+    seq: o.seq ?? 0,
+    sessionId: o.sessionId,
+    timestamp: o.timestamp ?? 0,
+    payloadLength: TIME_PAYLOAD_BYTES,
+  })
+  const request = type === MSG.TIME_REQUEST
+  out.writeDoubleBE(t.t1, HEADER_BYTES)
+  out.writeDoubleBE(request ? 0 : t.t2, HEADER_BYTES + 8)
+  out.writeDoubleBE(request ? 0 : t.t3, HEADER_BYTES + 16)
+  return out
+}
+
+/**
+ * Reads a TIME_REQUEST's or TIME_REPLY's timestamps (a request's t2 and t3 are padding, read
+ * as 0). Throws FrameError for a wrong length, a timestamp that is not a finite number, or a
+ * reply sent before its request arrived (t3 < t2).
+ */
+export function readTime(frame: Frame): TimeStamps {
+  const name = messageTypeName(frame.header.type)
+  const p = frame.payload
+  if (p.byteLength !== TIME_PAYLOAD_BYTES) {
+    throw new FrameError('BAD_PAYLOAD', `${name} payload must be ${TIME_PAYLOAD_BYTES} bytes, got ${p.byteLength}`)
+  }
+  const v = new DataView(p.buffer, p.byteOffset, TIME_PAYLOAD_BYTES)
+  const t1 = v.getFloat64(0)
+  if (frame.header.type !== MSG.TIME_REPLY) {
+    if (!Number.isFinite(t1)) throw new FrameError('BAD_PAYLOAD', `${name} t1 is not a finite number`)
+    return { t1, t2: 0, t3: 0 }
+  }
+  const t2 = v.getFloat64(8)
+  const t3 = v.getFloat64(16)
+  if (!Number.isFinite(t1) || !Number.isFinite(t2) || !Number.isFinite(t3)) {
+    throw new FrameError('BAD_PAYLOAD', `${name} timestamps must be finite numbers`)
+  }
+  if (t3 < t2) throw new FrameError('BAD_PAYLOAD', `${name} was sent (t3 ${t3}) before its request arrived (t2 ${t2})`)
+  return { t1, t2, t3 }
+}
+
 /** Decodes one whole frame (as a transport delivers it). Throws FrameError. */
 export function decodeFrame(bytes: Uint8Array, maxPayload: number): Frame {
   const header = readHeader(bytes, maxPayload)

@@ -13,7 +13,7 @@ import { ReportSchema } from '../codec/messages.js'
 import { SAMPLE_FORMATS, type AudioFormat } from '../codec/format.js'
 import type { Levels } from '../audio/levels.js'
 import type { DeviceSinkStats } from '../audio/sink.js'
-import type { RigMidiStats, RigReport, RigStats, ServerMidiStats, ServerStats, ServerSummary } from './stats.js'
+import type { RigClockStats, RigMidiStats, RigReport, RigStats, ServerMidiStats, ServerStats, ServerSummary } from './stats.js'
 
 /** Bumped when an event's field is renamed or removed, or its meaning changes. */
 export const EVENTS_VERSION = 1
@@ -128,6 +128,20 @@ export const RigMidiStatsSchema = z
   })
   .meta({ id: 'RigMidiStats', description: "A rig's MIDI counters." })
 
+export const RigClockStatsSchema = z
+  .strictObject({
+    offsetMs: z.number().describe("The server's clock minus this rig's, ms (both monotonic: a difference of origins, not wall time)."),
+    rttMs: z.number().min(0).describe('The lowest round trip among the recent time exchanges, ms.'),
+    driftPpm: z.number().describe("The server's clock rate against this rig's, ppm (positive: the server's runs fast)."),
+    errorMs: z
+      .number()
+      .min(0)
+      .describe('How far the estimated server time may be from the real one, ms: the true offset lies within ±errorMs.'),
+    samples: count.describe('Time exchanges completed this session, across transport switches.'),
+    steps: count.describe('Times the estimate stepped (beyond 4 ms) instead of slewing at 500 ppm.'),
+  })
+  .meta({ id: 'RigClockStats', description: "The rig's estimate of the server's clock (docs/SYNC.md)." })
+
 const rigStatsShape = {
   framesReceived: count.describe('Audio frames received.'),
   framesPlayed: count.describe("Frames written to the sink, concealed ones included: the sink's length."),
@@ -148,6 +162,7 @@ const rigStatsShape = {
   switches: count.describe('Transport switches completed.'),
   midi: RigMidiStatsSchema,
   device: DeviceSinkStatsSchema.nullable().describe("A sound-card sink's figures, null for other sinks."),
+  clock: RigClockStatsSchema.nullable().describe("The server's clock as this rig estimates it; null before the first time exchange."),
 }
 export const RigStatsSchema = z.strictObject(rigStatsShape)
 
@@ -397,6 +412,7 @@ export type SchemasMatchInterfaces = [
   Check<Same<z.infer<typeof ServerSummarySchema>, ServerSummary>>,
   Check<Same<z.infer<typeof DeviceSinkStatsSchema>, DeviceSinkStats>>,
   Check<Same<z.infer<typeof RigMidiStatsSchema>, RigMidiStats>>,
+  Check<Same<z.infer<typeof RigClockStatsSchema>, RigClockStats>>,
   Check<Same<z.infer<typeof RigStatsSchema>, RigStats>>,
 ]
 

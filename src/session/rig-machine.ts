@@ -10,9 +10,11 @@ import {
   decodeFrame,
   encodeControl,
   encodePingPong,
+  encodeTime,
   isControlType,
   readControl,
   readPingPong,
+  readTime,
   CONTROL_MAX_PAYLOAD,
   type Frame,
   type Hello,
@@ -21,6 +23,8 @@ import {
 import { ProtocolError, type SynchroError } from '../errors.js'
 import { decodeMidiAck, decodeMidiPayload, type MidiPayload } from '../codec/midi.js'
 import { peerTimeoutMs } from './keepalive.js'
+import type { TimeSample } from '../sync/clock-estimator.js'
+import { initialTimeExchange, nextExchangeInMs, replyReceived, requestSent, type TimeExchangeState } from '../sync/time-exchange.js'
 
 export type RigSessionPhase = 'connecting' | 'handshake' | 'ready' | 'streaming' | 'ended'
 
@@ -43,6 +47,8 @@ export interface RigState {
   readonly silentSinceMs: number | undefined
   /** Audio has arrived: a show with audio that goes quiet is news; a MIDI-only show is quiet by nature. */
   readonly audioSeen: boolean
+  /** The time exchanges with the server (the session's, so they go on across a transport switch). */
+  readonly time: TimeExchangeState
 }
 
 export type RigEvent =
@@ -52,6 +58,8 @@ export type RigEvent =
   | { type: 'badFrame'; error: SynchroError }
   | { type: 'disconnect'; reason: string }
   | { type: 'tick' }
+  /** The timer a `scheduleTimeExchange` effect set has fired: ask the server for the time. */
+  | { type: 'timeExchangeDue' }
   /** The rig's operator stops it (SIGINT, SIGTERM). */
   | { type: 'stop'; reason: string }
 
@@ -91,6 +99,10 @@ export type RigEffect =
   | { kind: 'switch'; to: TransportName; token: string }
   | { kind: 'close' }
   | { kind: 'end'; outcome: RigOutcome }
+  /** Fire `timeExchangeDue` after `ms` (the runner's clock). */
+  | { kind: 'scheduleTimeExchange'; ms: number }
+  /** A time exchange completed: feed the clock estimate. */
+  | { kind: 'timeSample'; sample: TimeSample }
 
 export function initialRigState(config: RigConfig, pingIntervalMs: number): RigState {
   return {
@@ -105,6 +117,7 @@ export function initialRigState(config: RigConfig, pingIntervalMs: number): RigS
     rttMs: undefined,
     silentSinceMs: undefined,
     audioSeen: false,
+    time: initialTimeExchange,
   }
 }
 
@@ -126,6 +139,8 @@ function reduce(s: RigState, e: RigEvent, now: number, fx: RigEffect[]): RigStat
       return end(s, { ok: false, code: 'disconnected', reason: `lost the server: ${e.reason}`, drain: false }, fx)
     case 'tick':
       return onTick(s, now, fx)
+    case 'timeExchangeDue':
+      return onTimeExchangeDue(s, now, fx)
     case 'stop': {
       fx.push({
         kind: 'send',
@@ -175,6 +190,11 @@ function onFrame(s: RigState, bytes: Uint8Array, ordered: boolean, now: number, 
         const rtt = now - readPingPong(frame)
         return { ...heard, rttMs: rtt >= 0 && rtt < 60_000 ? rtt : s.rttMs }
       }
+      case MSG.TIME_REPLY: {
+        const { state, sample } = replyReceived(s.time, readTime(frame), now)
+        if (sample) fx.push({ kind: 'timeSample', sample })
+        return { ...heard, time: state }
+      }
     }
     switch (msg?.type) {
       case MSG.HELLO: {
@@ -202,6 +222,8 @@ function onFrame(s: RigState, bytes: Uint8Array, ordered: boolean, now: number, 
             kind: 'notify',
             notice: { event: 'handshake', serverName: hello.serverName, format: hello.format, sessionId: header.sessionId },
           },
+          // The session id is known: the time exchanges' burst begins.
+          { kind: 'scheduleTimeExchange', ms: 0 },
         )
         return {
           ...heard,
@@ -256,12 +278,24 @@ const MEDIA = new Set<number>([MSG.AUDIO, MSG.MIDI, MSG.MIDI_ACK])
 const ACCEPTS: Record<Exclude<RigSessionPhase, 'ended'>, ReadonlySet<number>> = {
   connecting: new Set([MSG.PING, MSG.PONG, MSG.TERMINATE]),
   handshake: new Set([MSG.HELLO, MSG.PING, MSG.PONG, MSG.TERMINATE]),
-  ready: new Set([MSG.INIT, MSG.SWITCH, MSG.PING, MSG.PONG, MSG.TERMINATE]),
-  streaming: new Set([MSG.AUDIO, MSG.MIDI, MSG.MIDI_ACK, MSG.SWITCH, MSG.PING, MSG.PONG, MSG.TERMINATE]),
+  // TIME_REPLY: the rig asks from HELLO on (time-exchange.ts).
+  ready: new Set([MSG.INIT, MSG.SWITCH, MSG.PING, MSG.PONG, MSG.TIME_REPLY, MSG.TERMINATE]),
+  streaming: new Set([MSG.AUDIO, MSG.MIDI, MSG.MIDI_ACK, MSG.SWITCH, MSG.PING, MSG.PONG, MSG.TIME_REPLY, MSG.TERMINATE]),
 }
 
 /** Server -> rig types: a type outside this set is never something a server sends a rig. */
-const FROM_SERVER = new Set<number>([MSG.HELLO, MSG.INIT, MSG.AUDIO, MSG.MIDI, MSG.MIDI_ACK, MSG.TERMINATE, MSG.PING, MSG.PONG, MSG.SWITCH])
+const FROM_SERVER = new Set<number>([
+  MSG.HELLO,
+  MSG.INIT,
+  MSG.AUDIO,
+  MSG.MIDI,
+  MSG.MIDI_ACK,
+  MSG.TERMINATE,
+  MSG.PING,
+  MSG.PONG,
+  MSG.SWITCH,
+  MSG.TIME_REPLY,
+])
 
 /** Looks a message up in the table once: 'accept', 'drop', or the reason it is refused. */
 function admit(phase: RigSessionPhase, type: number, ordered: boolean): Admission {
@@ -301,6 +335,17 @@ function onTick(s: RigState, now: number, fx: RigEffect[]): RigState {
     return { ...s, lastPingMs: now }
   }
   return s
+}
+
+/** Sends a TIME_REQUEST stamped `now` (t1) and sets the timer for the next; nothing before HELLO or after the end. */
+function onTimeExchangeDue(s: RigState, now: number, fx: RigEffect[]): RigState {
+  if (s.phase !== 'ready' && s.phase !== 'streaming') return s
+  const time = requestSent(s.time, now)
+  fx.push(
+    { kind: 'send', frame: encodeTime(MSG.TIME_REQUEST, { t1: now, t2: 0, t3: 0 }, { sessionId: s.sessionId }) },
+    { kind: 'scheduleTimeExchange', ms: nextExchangeInMs(time.sent) },
+  )
+  return { ...s, time }
 }
 
 /** Ends the session on a fault, telling the server why when it can still be told. */

@@ -25,7 +25,8 @@ import type { MidiOutput } from '../midi/endpoint.js'
 import { MidiHub } from '../midi/midi-hub.js'
 import type { CompiledRoute } from '../midi/route.js'
 import { ShowClockMap } from '../midi/show-clock.js'
-import type { RigMidiStats, RigStats } from './stats.js'
+import type { RigClockStats, RigMidiStats, RigStats } from './stats.js'
+import { ClockEstimator } from '../sync/clock-estimator.js'
 
 /** Notices the runner adds to the machine's: how a switch went. */
 export type RigRunnerNotice = RigNotice | RigLinkNotice
@@ -59,6 +60,9 @@ export class RigRunner {
   private playout: Playout | undefined
   private tickTimer: unknown
   private reportTimer: unknown
+  private timeTimer: unknown
+  /** The estimate of the server's clock: the session's, so it survives a transport switch. */
+  private readonly serverClock = new ClockEstimator()
   private resolveDone!: (o: RigOutcome) => void
   private ended = false
   private showClock: ShowClockMap | undefined
@@ -144,6 +148,22 @@ export class RigRunner {
       switches: this.link.switches,
       midi: this.midiStats(),
       device: this.o.sink.deviceStats?.() ?? null,
+      clock: this.clockStats(),
+    }
+  }
+
+  /** The server's clock as this rig estimates it; null before the first time exchange. */
+  clockStats(): RigClockStats | null {
+    const e = this.serverClock.estimate(this.o.clock.now())
+    if (!e) return null
+    return {
+      offsetMs: round(e.offsetMs, 1000),
+      rttMs: round(e.rttMs, 1000),
+      driftPpm: round(e.driftPpm, 10),
+      // Rounded up: a bound rounded down would claim more than it knows.
+      errorMs: Math.ceil(e.errorMs * 1000) / 1000,
+      samples: e.samples,
+      steps: e.steps,
     }
   }
 
@@ -232,6 +252,16 @@ export class RigRunner {
       case 'end':
         void this.finish(fx.outcome)
         return
+      case 'scheduleTimeExchange':
+        if (this.timeTimer !== undefined) this.o.clock.clearTimeout(this.timeTimer)
+        this.timeTimer = this.o.clock.setTimeout(() => {
+          this.timeTimer = undefined
+          if (!this.ended) this.dispatch({ type: 'timeExchangeDue' })
+        }, fx.ms)
+        return
+      case 'timeSample':
+        this.serverClock.add(fx.sample)
+        return
     }
   }
 
@@ -259,6 +289,7 @@ export class RigRunner {
     this.ended = true
     if (this.tickTimer !== undefined) this.o.clock.clearTimeout(this.tickTimer)
     if (this.reportTimer !== undefined) this.o.clock.clearTimeout(this.reportTimer)
+    if (this.timeTimer !== undefined) this.o.clock.clearTimeout(this.timeTimer)
     // However the session ends, nothing it played may keep sounding.
     this.midi.stop()
     if (this.playout) {

@@ -12,9 +12,11 @@ import {
   encodeControl,
   encodeFrame,
   encodePingPong,
+  encodeTime,
   isControlType,
   readControl,
   readPingPong,
+  readTime,
   type ControlMessage,
   type Frame,
   type HelloReply,
@@ -253,6 +255,7 @@ function onConnect(s: ServerState, e: Extract<ServerEvent, { type: 'connect' }>,
 type RigMessageType =
   | typeof MSG.PING
   | typeof MSG.PONG
+  | typeof MSG.TIME_REQUEST
   | typeof MSG.MIDI
   | typeof MSG.MIDI_ACK
   | typeof MSG.HELLO_REPLY
@@ -275,6 +278,8 @@ const RIG_MAY_SEND: Readonly<Record<RigPhase, Readonly<Partial<Record<RigMessage
   handshake: {
     [MSG.PING]: true,
     [MSG.PONG]: true,
+    // On UDP a rig's first TIME_REQUEST can overtake its HELLO_REPLY (which is retransmitted, the request not).
+    [MSG.TIME_REQUEST]: true,
     [MSG.HELLO_REPLY]: true,
     [MSG.RESUME]: true,
     [MSG.TERMINATE]: true,
@@ -287,6 +292,7 @@ const RIG_MAY_SEND: Readonly<Record<RigPhase, Readonly<Partial<Record<RigMessage
   ready: {
     [MSG.PING]: true,
     [MSG.PONG]: true,
+    [MSG.TIME_REQUEST]: true,
     [MSG.REPORT]: true,
     [MSG.SWITCH_FAILED]: true,
     [MSG.TERMINATE]: true,
@@ -298,6 +304,7 @@ const RIG_MAY_SEND: Readonly<Record<RigPhase, Readonly<Partial<Record<RigMessage
   streaming: {
     [MSG.PING]: true,
     [MSG.PONG]: true,
+    [MSG.TIME_REQUEST]: true,
     [MSG.MIDI]: true,
     [MSG.MIDI_ACK]: true,
     [MSG.REPORT]: true,
@@ -325,7 +332,7 @@ type FromRig =
       ControlMessage,
       { type: typeof MSG.HELLO_REPLY | typeof MSG.RESUME | typeof MSG.REPORT | typeof MSG.SWITCH_FAILED | typeof MSG.TERMINATE }
     >
-  | { type: typeof MSG.PING | typeof MSG.PONG | typeof MSG.MIDI | typeof MSG.MIDI_ACK }
+  | { type: typeof MSG.PING | typeof MSG.PONG | typeof MSG.TIME_REQUEST | typeof MSG.MIDI | typeof MSG.MIDI_ACK }
 
 function onFrame(s: ServerState, peer: PeerId, bytes: Uint8Array, now: number, fx: ServerEffect[]): ServerState {
   const rig = s.rigs.get(peer)
@@ -356,6 +363,13 @@ function onFrame(s: ServerState, peer: PeerId, bytes: Uint8Array, now: number, f
       case MSG.PONG: {
         const rtt = now - readPingPong(frame)
         return withRig(s, { ...heard, rttMs: rtt >= 0 && rtt < 60_000 ? rtt : heard.rttMs })
+      }
+      case MSG.TIME_REQUEST: {
+        // t2 and t3 are both this step's `now`: the reply is sent as the request is handled, and
+        // any wait before that (a busy event loop) lengthens the round trip, which the rig's filter rejects.
+        const t = { t1: readTime(frame).t1, t2: now, t3: now }
+        fx.push({ kind: 'send', peer, frame: encodeTime(MSG.TIME_REPLY, t, { sessionId: s.config.sessionId }) })
+        return withRig(s, heard)
       }
       case MSG.MIDI:
         fx.push({ kind: 'midiIn', peer, midi: decodeMidiPayload(frame.payload) })

@@ -6,6 +6,7 @@ import type { Report } from '../codec/messages.js'
 import type { Levels } from '../audio/levels.js'
 import type { PlayoutStats } from '../audio/playout.js'
 import type { DeviceSinkStats } from '../audio/sink.js'
+import type { ClockEstimate } from '../sync/clock-estimator.js'
 
 export interface RigReport {
   name: string
@@ -79,7 +80,12 @@ export interface RigStats extends PlayoutStats {
   midi: RigMidiStats
   /** A sound-card sink: the card's measured drift (ppm), frames inserted and dropped to follow it, its fault if any. */
   device: DeviceSinkStats | null
+  /** The rig's estimate of the server's clock (docs/SYNC.md); null before the first time exchange. */
+  clock: RigClockStats | null
 }
+
+/** The clock estimate (src/sync/clock-estimator.ts, where each field is described), rounded for the operator. */
+export type RigClockStats = ClockEstimate
 
 export interface RigMidiStats {
   /** Messages received from the server, in order, once each. */

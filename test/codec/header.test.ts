@@ -2,7 +2,16 @@ import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import fc from 'fast-check'
 import { HEADER_BYTES, MSG, PROTOCOL_VERSION, peekType, readHeader, VersionMismatchError, writeHeader } from '../../src/codec/header.js'
-import { decodeFrame, encodeControl, encodeFrame, encodePingPong, readControl, readPingPong } from '../../src/codec/messages.js'
+import {
+  decodeFrame,
+  encodeControl,
+  encodeFrame,
+  encodePingPong,
+  encodeTime,
+  readControl,
+  readPingPong,
+  readTime,
+} from '../../src/codec/messages.js'
 import { Deframer } from '../../src/codec/deframer.js'
 import { CODEC } from '../../src/codec/format.js'
 import { FrameError } from '../../src/errors.js'
@@ -37,6 +46,16 @@ const FIXTURES: Record<string, { hex: string; build: () => Uint8Array }> = {
     // float64 1.5
     hex: '5359 01 07 00 00 0000 00000007 00000000 00000008 3ff8000000000000',
     build: () => encodePingPong(MSG.PING, 1.5, { sessionId: 7 }),
+  },
+  TIME_REQUEST: {
+    // type 0x12, 24 bytes: t1 = 1.5 (float64), then 16 bytes of zeros (as long as the reply)
+    hex: '5359 01 12 00 00 0000 00000007 00000000 00000018 3ff8000000000000 0000000000000000 0000000000000000',
+    build: () => encodeTime(MSG.TIME_REQUEST, { t1: 1.5, t2: 0, t3: 0 }, { sessionId: 7 }),
+  },
+  TIME_REPLY: {
+    // type 0x13, 24 bytes: t1 = 1.5 echoed, t2 = 1000, t3 = 1000.25 (the server's clock)
+    hex: '5359 01 13 00 00 0000 00000007 00000000 00000018 3ff8000000000000 408f400000000000 408f420000000000',
+    build: () => encodeTime(MSG.TIME_REPLY, { t1: 1.5, t2: 1000, t3: 1000.25 }, { sessionId: 7 }),
   },
 }
 
@@ -86,7 +105,43 @@ test('control messages decode and validate', () => {
   const msg = readControl(decodeFrame(FIXTURES.TERMINATE!.build(), 1024))
   assert.equal(msg, { type: MSG.TERMINATE, body: { reason: 'bye', code: 'operator' } })
   assert.is(readPingPong(decodeFrame(FIXTURES.PING!.build(), 1024)), 1.5)
+  assert.equal(readTime(decodeFrame(fromHex(FIXTURES.TIME_REPLY!.hex), 1024)), { t1: 1.5, t2: 1000, t3: 1000.25 })
+  assert.equal(readTime(decodeFrame(fromHex(FIXTURES.TIME_REQUEST!.hex), 1024)), { t1: 1.5, t2: 0, t3: 0 })
 })
+
+test("a TIME_REQUEST's padding is zeros when sent and ignored when read", () => {
+  assert.is(hex(encodeTime(MSG.TIME_REQUEST, { t1: 1.5, t2: 9, t3: 9 }, { sessionId: 7 })), FIXTURES.TIME_REQUEST!.hex.replace(/\s+/g, ''))
+  const padded = fromHex(FIXTURES.TIME_REQUEST!.hex)
+  padded.fill(0xff, 28)
+  assert.equal(readTime(decodeFrame(padded, 1024)), { t1: 1.5, t2: 0, t3: 0 })
+})
+
+/** Big-endian float64s as hex: a time payload written by hand. */
+function f64(...values: number[]): string {
+  const b = Buffer.alloc(8 * values.length)
+  values.forEach((v, i) => b.writeDoubleBE(v, 8 * i))
+  return b.toString('hex')
+}
+const BAD_TIME: Array<[string, number, string, RegExp]> = [
+  ['a short request', MSG.TIME_REQUEST, f64(1), /^TIME_REQUEST payload must be 24 bytes, got 8$/],
+  ['a long reply', MSG.TIME_REPLY, f64(1, 2, 3, 4), /^TIME_REPLY payload must be 24 bytes, got 32$/],
+  ['an empty reply', MSG.TIME_REPLY, '', /^TIME_REPLY payload must be 24 bytes, got 0$/],
+  ['a request with t1 NaN', MSG.TIME_REQUEST, f64(Number.NaN, 0, 0), /^TIME_REQUEST t1 is not a finite number$/],
+  ['a reply with t2 infinite', MSG.TIME_REPLY, f64(1, Number.POSITIVE_INFINITY, 3), /^TIME_REPLY timestamps must be finite numbers$/],
+  [
+    'a reply sent before its request arrived',
+    MSG.TIME_REPLY,
+    f64(1, 10, 9.5),
+    /^TIME_REPLY was sent \(t3 9.5\) before its request arrived \(t2 10\)$/,
+  ],
+]
+for (const [name, type, payload, message] of BAD_TIME) {
+  test(`time payload: ${name} is a FrameError`, () => {
+    const frame = decodeFrame(encodeFrame(type as 18, fromHex(payload), { sessionId: 7 }), 1024)
+    const err = throwsCode(() => readTime(frame), FrameError, 'BAD_PAYLOAD')
+    assert.match(err.message, message)
+  })
+}
 
 // The limit cases: each must be a FrameError with a code and a readable message.
 const BAD: Array<[string, string, string, RegExp]> = [
@@ -244,6 +299,13 @@ test('property: random bytes only ever throw FrameError, and decoding still work
         if (f.header.type <= 3 || f.header.type === 6) {
           try {
             readControl(f)
+          } catch (err) {
+            if (!(err instanceof FrameError)) throw err
+          }
+        }
+        if (f.header.type === MSG.TIME_REQUEST || f.header.type === MSG.TIME_REPLY) {
+          try {
+            readTime(f)
           } catch (err) {
             if (!(err instanceof FrameError)) throw err
           }

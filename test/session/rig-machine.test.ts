@@ -2,7 +2,16 @@ import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { MSG, messageTypeName } from '../../src/codec/header.js'
 import { encodeMidiAck, encodeMidiFrame } from '../../src/codec/midi.js'
-import { decodeFrame, encodeControl, encodeFrame, encodePingPong, readControl, MEDIA_MAX_PAYLOAD } from '../../src/codec/messages.js'
+import {
+  decodeFrame,
+  encodeControl,
+  encodeFrame,
+  encodePingPong,
+  encodeTime,
+  readControl,
+  readTime,
+  MEDIA_MAX_PAYLOAD,
+} from '../../src/codec/messages.js'
 import { CODEC } from '../../src/codec/format.js'
 import { FrameError } from '../../src/errors.js'
 import { initialRigState, stepRig, type RigEffect, type RigEvent, type RigState } from '../../src/session/rig-machine.js'
@@ -45,11 +54,12 @@ test('HELLO is answered with the rig name and metadata, and raises the frame lim
   const r = new RigDriver()
   r.send({ type: 'connected' }, 0)
   const fx = r.send({ type: 'frame', bytes: hello() }, 5)
-  assert.equal(kinds(fx), ['send', 'setMaxPayload', 'openMedia', 'notify'])
+  assert.equal(kinds(fx), ['send', 'setMaxPayload', 'openMedia', 'notify', 'scheduleTimeExchange'])
   assert.equal(sentBody(fx[0]!), { type: MSG.HELLO_REPLY, body: { version: 1, name: 'left', meta: { a: 1 } } })
   assert.equal(fx[1], { kind: 'setMaxPayload', bytes: 512 })
   assert.equal(fx[2], { kind: 'openMedia', format: FORMAT }, 'the media opens on an effect of its own, not on the notice')
   assert.equal(fx[3], { kind: 'notify', notice: { event: 'handshake', serverName: 'foh', format: FORMAT, sessionId: SESSION } })
+  assert.equal(fx[4], { kind: 'scheduleTimeExchange', ms: 0 }, 'the session id is known: the time exchanges begin at once')
   assert.is(r.state.phase, 'ready')
 })
 
@@ -203,11 +213,13 @@ const FROM_SERVER: Record<string, () => Uint8Array> = {
       bufferMs: 0,
     }),
   BUNDLE: () => encodeFrame(MSG.BUNDLE, new Uint8Array(0), { sessionId: SESSION }),
+  TIME_REQUEST: () => encodeTime(MSG.TIME_REQUEST, { t1: 1, t2: 0, t3: 0 }, { sessionId: SESSION }),
+  TIME_REPLY: () => encodeTime(MSG.TIME_REPLY, { t1: 0, t2: 5, t3: 5 }, { sessionId: SESSION }),
 }
 const ALLOWED: Record<string, string[]> = {
   handshake: ['HELLO', 'TERMINATE', 'PING', 'PONG'],
-  ready: ['INIT', 'TERMINATE', 'PING', 'PONG', 'SWITCH'],
-  streaming: ['AUDIO', 'TERMINATE', 'PING', 'PONG', 'SWITCH'],
+  ready: ['INIT', 'TERMINATE', 'PING', 'PONG', 'SWITCH', 'TIME_REPLY'],
+  streaming: ['AUDIO', 'TERMINATE', 'PING', 'PONG', 'SWITCH', 'TIME_REPLY'],
 }
 for (const phase of ['handshake', 'ready', 'streaming'] as const) {
   for (const [name, build] of Object.entries(FROM_SERVER)) {
@@ -265,11 +277,13 @@ const VALID_FROM_ANYONE: Record<number, () => Uint8Array> = {
     }),
   [MSG.BUNDLE]: () => encodeFrame(MSG.BUNDLE, new Uint8Array(0), { sessionId: SESSION }),
   [MSG.MIDI_ACK]: () => encodeMidiAck(3, SESSION),
+  [MSG.TIME_REQUEST]: () => encodeTime(MSG.TIME_REQUEST, { t1: 1, t2: 0, t3: 0 }, { sessionId: SESSION }),
+  [MSG.TIME_REPLY]: () => encodeTime(MSG.TIME_REPLY, { t1: 0, t2: 5, t3: 5 }, { sessionId: SESSION }),
 }
 
 /** What each accepted message yields (effect kinds), by type. */
 const ACCEPTED: Record<number, string[]> = {
-  [MSG.HELLO]: ['send', 'setMaxPayload', 'openMedia', 'notify'],
+  [MSG.HELLO]: ['send', 'setMaxPayload', 'openMedia', 'notify', 'scheduleTimeExchange'],
   [MSG.INIT]: ['startPlayout', 'notify'],
   [MSG.AUDIO]: ['audio'],
   [MSG.MIDI]: ['midi'],
@@ -278,17 +292,32 @@ const ACCEPTED: Record<number, string[]> = {
   [MSG.PONG]: [],
   [MSG.SWITCH]: ['notify', 'switch'],
   [MSG.TERMINATE]: ['notify', 'close', 'end'],
+  // Accepted, and dropped: it answers no request this rig sent (the exchange tests below feed real ones).
+  [MSG.TIME_REPLY]: [],
 }
 
 /** The table as the protocol states it: per phase, each type's fate. */
 function expected(phase: string, type: number, ordered: boolean): 'accept' | 'drop' | string {
   const name = messageTypeName(type)
-  const fromServer = [MSG.HELLO, MSG.INIT, MSG.AUDIO, MSG.MIDI, MSG.MIDI_ACK, MSG.TERMINATE, MSG.PING, MSG.PONG, MSG.SWITCH] as number[]
+  const fromServer = [
+    MSG.HELLO,
+    MSG.INIT,
+    MSG.AUDIO,
+    MSG.MIDI,
+    MSG.MIDI_ACK,
+    MSG.TERMINATE,
+    MSG.PING,
+    MSG.PONG,
+    MSG.SWITCH,
+    MSG.TIME_REPLY,
+  ] as number[]
   if (!fromServer.includes(type)) return `${name} is not something a server sends a rig`
   if (type === MSG.PING || type === MSG.PONG || type === MSG.TERMINATE) return 'accept'
   if (type === MSG.HELLO) return phase === 'handshake' ? 'accept' : 'HELLO sent twice'
   if (type === MSG.INIT) return phase === 'ready' ? 'accept' : `INIT while ${phase}`
   if (type === MSG.SWITCH) return phase === 'ready' || phase === 'streaming' ? 'accept' : `SWITCH while ${phase}`
+  // The rig asks for the time from HELLO on, so a reply before it answers nothing.
+  if (type === MSG.TIME_REPLY) return phase === 'ready' || phase === 'streaming' ? 'accept' : `TIME_REPLY while ${phase}`
   // AUDIO, MIDI, MIDI_ACK: while streaming; on UDP they may overtake INIT, and are dropped then.
   if (phase === 'streaming') return 'accept'
   return phase === 'ready' && !ordered ? 'drop' : `${name} before INIT`
@@ -345,7 +374,7 @@ test('every (phase, message type) pair, ordered and not, against the allowed tab
       }
     }
   }
-  assert.is(tried, 5 * 17 * 2)
+  assert.is(tried, 5 * 19 * 2)
 })
 
 test('a control message with a bad body is refused for its body, even where its type is not allowed', () => {
@@ -353,6 +382,69 @@ test('a control message with a bad body is refused for its body, even where its 
   const fx = r.send({ type: 'frame', bytes: frameFrom(MSG.HELLO, { version: 'one' }) }, 1)
   assert.not.match(outcome(fx)!.outcome.reason, 'HELLO sent twice')
   assert.equal(outcome(fx)!.outcome.code, 'protocol-error')
+})
+
+// Time exchanges (src/sync/time-exchange.ts): a burst after HELLO, then one a second; each reply a sample.
+const timeReply = (t1: number, t2: number, t3 = t2) => encodeTime(MSG.TIME_REPLY, { t1, t2, t3 }, { sessionId: SESSION })
+const sentTime = (fx: RigEffect) => {
+  if (fx.kind !== 'send') throw new Error(fx.kind)
+  const f = decodeFrame(fx.frame, 64)
+  return { type: f.header.type, session: f.header.sessionId, ...readTime(f) }
+}
+
+test('time exchanges: a burst of 8 requests 50 ms apart from HELLO, then one a second, stamped with t1 = now', () => {
+  const r = new RigDriver()
+  r.send({ type: 'connected' }, 0)
+  assert.equal(r.send({ type: 'timeExchangeDue' }, 0), [], 'no request before HELLO gave the session id')
+  r.send({ type: 'frame', bytes: hello() }, 10)
+  const gaps: number[] = []
+  let now = 10
+  for (let i = 0; i < 10; i++) {
+    const fx = r.send({ type: 'timeExchangeDue' }, now)
+    assert.equal(kinds(fx), ['send', 'scheduleTimeExchange'])
+    assert.equal(sentTime(fx[0]!), { type: MSG.TIME_REQUEST, session: SESSION, t1: now, t2: 0, t3: 0 })
+    const ms = (fx[1] as Extract<RigEffect, { kind: 'scheduleTimeExchange' }>).ms
+    gaps.push(ms)
+    now += ms
+  }
+  assert.equal(gaps, [50, 50, 50, 50, 50, 50, 50, 1000, 1000, 1000])
+  assert.is(r.state.time.sent, 10)
+})
+
+test('a TIME_REPLY to the last request is a sample with t4 = now; copies, overtaken and unasked replies are dropped', () => {
+  const r = streaming()
+  r.send({ type: 'timeExchangeDue' }, 100)
+  r.send({ type: 'timeExchangeDue' }, 150)
+  assert.equal(r.send({ type: 'frame', bytes: timeReply(151, 9000) }, 160), [], 'no request had t1 151')
+  const fx = r.send({ type: 'frame', bytes: timeReply(150, 9000.2, 9000.3) }, 150.5)
+  assert.equal(fx, [{ kind: 'timeSample', sample: { t1: 150, t2: 9000.2, t3: 9000.3, t4: 150.5 } }])
+  assert.equal(r.send({ type: 'frame', bytes: timeReply(150, 9000.2, 9000.3) }, 151), [], 'a copy (UDP duplicates)')
+  assert.equal(r.send({ type: 'frame', bytes: timeReply(100, 8950) }, 152), [], 'overtaken by the newer reply')
+  assert.is(r.state.lastHeardMs, 152, 'a dropped reply is still proof of life')
+  r.send({ type: 'timeExchangeDue' }, 200)
+  assert.equal(kinds(r.send({ type: 'frame', bytes: timeReply(200, 9050) }, 200.4)), ['timeSample'])
+})
+
+test("the time exchanges are the session's: they go on through a SWITCH and stop when the session ends", () => {
+  const r = streaming()
+  r.send({ type: 'timeExchangeDue' }, 10)
+  r.send({ type: 'frame', bytes: frameFrom(MSG.SWITCH, { transport: 'udp', token: 'ab'.repeat(8) }) }, 11)
+  assert.equal(kinds(r.send({ type: 'frame', bytes: timeReply(10, 500) }, 12)), ['timeSample'])
+  assert.is(r.state.time.sent, 1)
+  r.send({ type: 'disconnect', reason: 'gone' }, 20)
+  assert.equal(r.send({ type: 'timeExchangeDue' }, 30), [], 'an ended rig asks nothing')
+})
+
+test('a malformed TIME_REPLY is a protocol error naming what is wrong', () => {
+  for (const [bytes, reason] of [
+    [encodeFrame(MSG.TIME_REPLY, new Uint8Array(8), { sessionId: SESSION }), 'TIME_REPLY payload must be 24 bytes, got 8'],
+    [timeReply(1, 10, 9), 'TIME_REPLY was sent (t3 9) before its request arrived (t2 10)'],
+    [timeReply(1, Number.NaN), 'TIME_REPLY timestamps must be finite numbers'],
+  ] as const) {
+    const r = streaming()
+    const o = outcome(r.send({ type: 'frame', bytes }, 5))!.outcome
+    assert.equal([o.code, o.reason], ['protocol-error', reason])
+  }
 })
 
 test.run()

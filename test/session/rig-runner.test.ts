@@ -9,7 +9,7 @@ import type { AudioSink } from '../../src/audio/sink.js'
 import type { SourceFormat } from '../../src/audio/source.js'
 import { MSG } from '../../src/codec/header.js'
 import { CODEC } from '../../src/codec/format.js'
-import { decodeFrame, encodeControl, encodeFrame, MEDIA_MAX_PAYLOAD } from '../../src/codec/messages.js'
+import { decodeFrame, encodeControl, encodeFrame, encodeTime, readTime, MEDIA_MAX_PAYLOAD } from '../../src/codec/messages.js'
 import { encodeMidiFrame } from '../../src/codec/midi.js'
 import { RigRunner, type RigRunnerNotice } from '../../src/session/rig-runner.js'
 import { ManualClock } from '../helpers/manual-clock.js'
@@ -80,7 +80,7 @@ test('HELLO opens the sink (before the operator hears of it); INIT starts the pl
   const s = setup('tcp')
   await s.send(hello())
   assert.equal(s.log, ['open 48000/2/s16le', 'notice handshake'])
-  assert.equal(s.fromRig, [MSG.HELLO_REPLY])
+  assert.equal(s.fromRig, [MSG.HELLO_REPLY, MSG.TIME_REQUEST], 'and the first time exchange of the burst')
   await s.send(init(1000), audio(0, 1000), audio(1, 1128))
   assert.is(s.runner.phase, 'streaming')
   await s.clock.advance(19)
@@ -120,6 +120,35 @@ test('on TCP, MIDI before INIT is a protocol error (the held path is for UDP onl
   await s.send(hello(), midi())
   const outcome = await s.runner.done
   assert.equal([outcome.code, outcome.reason], ['protocol-error', 'MIDI before INIT'])
+})
+
+test('the runner asks for the time on its clock, feeds the replies to the estimate, and stats.clock reports it', async () => {
+  const s = setup('udp')
+  // A server whose clock reads 5000 ms ahead of the rig's, 0.5 ms away each way.
+  let requests = 0
+  s.server.on('frame', (f: Uint8Array) => {
+    const frame = decodeFrame(f, MEDIA_MAX_PAYLOAD)
+    if (frame.header.type !== MSG.TIME_REQUEST) return
+    requests++
+    const { t1 } = readTime(frame)
+    s.clock.setTimeout(() => {
+      const t2 = s.clock.now() + 5000
+      s.clock.setTimeout(() => s.server.send(encodeTime(MSG.TIME_REPLY, { t1, t2, t3: t2 }, { sessionId: SESSION })), 0.5)
+    }, 0.5)
+  })
+  await s.send(hello())
+  assert.is(s.runner.stats().clock, null, 'no reply yet')
+  await s.clock.advance(400)
+  const burst = s.runner.stats().clock!
+  assert.equal([requests, burst.samples, burst.rttMs, burst.steps], [8, 8, 1, 0])
+  assert.ok(Math.abs(burst.offsetMs - 5000) < 0.001, `offset ${burst.offsetMs}`)
+  assert.ok(burst.errorMs >= 0.5 && burst.errorMs < 1, `errorMs ${burst.errorMs}`)
+  await s.clock.advance(3000)
+  assert.is(requests, 11, 'then one a second')
+  s.runner.stop('done')
+  await s.runner.done
+  await s.clock.advance(5000)
+  assert.is(requests, 11, 'none after the session ended')
 })
 
 test.run()

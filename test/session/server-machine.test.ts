@@ -1,7 +1,15 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { MSG } from '../../src/codec/header.js'
-import { decodeFrame, encodeControl, encodeFrame, encodePingPong, MEDIA_MAX_PAYLOAD } from '../../src/codec/messages.js'
+import {
+  decodeFrame,
+  encodeControl,
+  encodeFrame,
+  encodePingPong,
+  encodeTime,
+  readTime,
+  MEDIA_MAX_PAYLOAD,
+} from '../../src/codec/messages.js'
 import { FrameError } from '../../src/errors.js'
 import { encodeMidiAck, encodeMidiFrame } from '../../src/codec/midi.js'
 import { refusalOf, type ServerEffect } from '../../src/session/server-machine.js'
@@ -362,11 +370,13 @@ const FROM_RIG: Record<string, () => Uint8Array> = {
   SWITCH_FAILED: () => frameFrom(MSG.SWITCH_FAILED, { transport: 'udp', reason: 'firewall' }),
   REPORT: () => frameFrom(MSG.REPORT, REPORT),
   BUNDLE: () => encodeFrame(MSG.BUNDLE, new Uint8Array(0), { sessionId: SESSION }),
+  TIME_REQUEST: () => encodeTime(MSG.TIME_REQUEST, { t1: 5, t2: 0, t3: 0 }, { sessionId: SESSION }),
+  TIME_REPLY: () => encodeTime(MSG.TIME_REPLY, { t1: 5, t2: 6, t3: 6 }, { sessionId: SESSION }),
 }
 const ACCEPTED: Record<string, string[]> = {
-  handshake: ['HELLO_REPLY', 'PING', 'PONG'],
-  ready: ['PING', 'PONG', 'SWITCH_FAILED', 'REPORT'],
-  streaming: ['PING', 'PONG', 'SWITCH_FAILED', 'REPORT'],
+  handshake: ['HELLO_REPLY', 'PING', 'PONG', 'TIME_REQUEST'],
+  ready: ['PING', 'PONG', 'SWITCH_FAILED', 'REPORT', 'TIME_REQUEST'],
+  streaming: ['PING', 'PONG', 'SWITCH_FAILED', 'REPORT', 'TIME_REQUEST'],
 }
 for (const phase of ['handshake', 'ready', 'streaming'] as const) {
   for (const [name, build] of Object.entries(FROM_RIG)) {
@@ -413,6 +423,7 @@ const TODAY: Record<'handshake' | 'ready' | 'streaming', Record<string, true | s
   handshake: {
     PING: true,
     PONG: true,
+    TIME_REQUEST: true,
     HELLO_REPLY: true,
     RESUME: true,
     TERMINATE: true,
@@ -424,6 +435,7 @@ const TODAY: Record<'handshake' | 'ready' | 'streaming', Record<string, true | s
   ready: {
     PING: true,
     PONG: true,
+    TIME_REQUEST: true,
     REPORT: true,
     SWITCH_FAILED: true,
     TERMINATE: true,
@@ -435,6 +447,7 @@ const TODAY: Record<'handshake' | 'ready' | 'streaming', Record<string, true | s
   streaming: {
     PING: true,
     PONG: true,
+    TIME_REQUEST: true,
     MIDI: true,
     MIDI_ACK: true,
     REPORT: true,
@@ -497,6 +510,34 @@ test('a malformed control body is refused for what is wrong with it, even where 
     reason: 'invalid HELLO_REPLY: name: Too small: expected string to have >=1 characters',
     code: 'protocol-error',
   })
+})
+
+test('TIME_REQUEST is answered at once with t1 echoed and t2 = t3 = the server clock, in every rig phase; not retransmitted', () => {
+  const s = new ServerDriver(serverConfig({ clients: 2 }))
+  s.send({ type: 'connect', link: 'memory', token: TOKEN, peer: 1, remote: 'r1' }, 0)
+  s.take()
+  for (const [now, t1] of [
+    [5, 1.25],
+    [7.5, 3.5],
+  ] as const) {
+    const fx = s.send({ type: 'frame', peer: 1, bytes: encodeTime(MSG.TIME_REQUEST, { t1, t2: 0, t3: 0 }, { sessionId: SESSION }) }, now)
+    assert.equal(kinds(fx), ['send'])
+    const f = decodeFrame((fx[0] as Extract<ServerEffect, { kind: 'send' }>).frame, 64)
+    assert.equal([f.header.type, f.header.sessionId, f.header.flags], [MSG.TIME_REPLY, SESSION, 0])
+    assert.equal(readTime(f), { t1, t2: now, t3: now })
+    assert.is(s.state.rigs.get(1)!.lastHeardMs, now)
+    if (s.state.rigs.get(1)!.phase === 'handshake') s.send({ type: 'frame', peer: 1, bytes: helloReply('a') }, now)
+    s.take()
+  }
+  assert.is(s.state.rigs.get(1)!.phase, 'ready')
+})
+
+test('a TIME_REQUEST of the wrong length is refused as a protocol error', () => {
+  const s = new ServerDriver(serverConfig())
+  s.join(1, 'a', 0)
+  s.take()
+  const fx = s.send({ type: 'frame', peer: 1, bytes: encodeFrame(MSG.TIME_REQUEST, new Uint8Array(8), { sessionId: SESSION }) }, 1)
+  assert.equal(sentTerminate(fx[0]!), { reason: 'TIME_REQUEST payload must be 24 bytes, got 8', code: 'protocol-error' })
 })
 
 test.run()

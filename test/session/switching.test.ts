@@ -99,4 +99,27 @@ test('a rig that cannot reach the other transport stays, tells the server why, a
   assert.ok(s.sink.bytes.equals(s.source.bytes))
 })
 
+test("the clock estimate is the session's: its samples keep counting across both switches, and it stays exact", async () => {
+  const s = show({ udpReachable: true })
+  assert.is(s.rig.stats().clock, null, 'no exchange yet')
+  await s.clock.advance(1000)
+  const onTcp = s.rig.stats().clock!
+  // Server and rig share this manual clock and the memory links take no time: offset, round trip and error are ~0.
+  assert.equal([onTcp.offsetMs, onTcp.rttMs, onTcp.steps], [0, 0, 0])
+  assert.ok(onTcp.errorMs <= 0.5, `errorMs ${onTcp.errorMs}`)
+  assert.ok(onTcp.samples >= 8, `the burst: ${onTcp.samples}`)
+  execute(s.server, { kind: 'switch', to: 'udp' })
+  await s.clock.advance(1500)
+  assert.is(s.rig.stats().transport, 'udp')
+  const onUdp = s.rig.stats().clock!
+  assert.ok(onUdp.samples > onTcp.samples, `${onUdp.samples} after ${onTcp.samples}: not reset by the switch`)
+  execute(s.server, { kind: 'switch', to: 'tcp' })
+  await s.clock.advance(1500)
+  const back = s.rig.stats().clock!
+  assert.ok(back.samples > onUdp.samples)
+  assert.equal([back.offsetMs, back.steps], [0, 0])
+  await s.clock.advance(2000)
+  assert.ok((await s.rig.done).ok)
+})
+
 test.run()
