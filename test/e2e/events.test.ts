@@ -54,6 +54,9 @@ test('a whole show: every line of the server and both rigs matches its documente
   const b = synchro(['join', `127.0.0.1:${port}`, '--name', 'b', '--json'])
   await server.waitFor((e) => e.event === 'joined' && e.name === 'a')
   await server.waitFor((e) => e.event === 'joined' && e.name === 'b')
+  // b joined on TCP and the show is on UDP: the server moves it at once. Until it has moved,
+  // its second connection is a third entry in the status.
+  await server.waitFor((e) => e.event === 'switched' && e.name === 'b' && e.to === 'udp')
   const say = (line: string) => server.child.stdin!.write(`${line}\n`)
 
   say('status')

@@ -74,7 +74,8 @@ export class Proc {
       this.stderr += c
       if (on === 'stderr') parse(c)
     })
-    this.exit = new Promise((resolve) => this.child.once('exit', (code, signal) => resolve({ code, signal })))
+    // 'close', not 'exit': only then has every line the process printed been read (the last events of a run arrive after 'exit' on a busy machine).
+    this.exit = new Promise((resolve) => this.child.once('close', (code, signal) => resolve({ code, signal })))
   }
 
   /** The first event (from index `from` on) that `pred` accepts; waits for it to be printed. */
