@@ -1,0 +1,97 @@
+// The impulse train of the skew bench (bench/skew.mjs) and the tap that finds its impulses
+// in a rig's output. Each impulse is one sample on the left channel whose value names it
+// (IMPULSE_BASE + its index), so two rigs' copies are matched by value, not by order: a rig
+// that loses one, or conceals a copy of one after it, still pairs every other impulse right.
+
+/** 48 kHz stereo s16le: the format of the bench's shows, Synchro's and Snapcast's. */
+export const BENCH_RATE_HZ = 48_000
+export const BENCH_CHANNELS = 2
+const BYTES_PER_SAMPLE = 2
+
+/** Impulse values start here: well above anything dither or rounding could make of silence. */
+export const IMPULSE_BASE = 0x4000
+/** 16,383 impulses fit below 0x7fff: 54 minutes at one every 200 ms. */
+export const MAX_IMPULSES = 0x7fff - IMPULSE_BASE
+
+export function impulseValue(index: number): number {
+  if (!Number.isInteger(index) || index < 0 || index >= MAX_IMPULSES) throw new RangeError(`impulse index ${index} out of range`)
+  return IMPULSE_BASE + index
+}
+
+/** The impulse a sample value names, or undefined for silence and anything else. */
+export function impulseIndex(value: number): number | undefined {
+  return value >= IMPULSE_BASE && value < IMPULSE_BASE + MAX_IMPULSES ? value - IMPULSE_BASE : undefined
+}
+
+/**
+ * The train's packets: `framesPerPacket` frames each, silence except every
+ * `packetsPerImpulse`th packet, whose first frame's left sample is the next impulse.
+ * The silent packet is one buffer reused for every write.
+ */
+export class ImpulseTrain {
+  /** A silent packet: the train's, and the tail's after it. */
+  readonly silence: Buffer
+
+  constructor(
+    readonly framesPerPacket: number,
+    readonly packetsPerImpulse: number,
+  ) {
+    this.silence = Buffer.alloc(framesPerPacket * BENCH_CHANNELS * BYTES_PER_SAMPLE)
+  }
+
+  /** Which impulse packet k carries, or undefined for a silent one. */
+  impulseAt(k: number): number | undefined {
+    return k % this.packetsPerImpulse === 0 ? k / this.packetsPerImpulse : undefined
+  }
+
+  packet(k: number): Buffer {
+    const index = this.impulseAt(k)
+    if (index === undefined) return this.silence
+    const p = Buffer.alloc(this.silence.length)
+    p.writeInt16LE(impulseValue(index), 0)
+    return p
+  }
+}
+
+/**
+ * Reads one output's byte stream (s16le, interleaved) as it arrives and keeps, for each
+ * impulse, the first time it was seen: the arrival of the read that carries it plus its
+ * frame's offset in that read at the sample rate, so an impulse deep in a long write (a
+ * snapclient writes 50 ms at once) is timed as a card playing that write from its arrival
+ * would play it. Reads may split a sample or a frame anywhere.
+ */
+export class ImpulseTap {
+  /** Impulse index -> ms (the caller's clock) it left the output. */
+  readonly seenMs = new Map<number, number>()
+  /** Bytes read so far. */
+  bytes = 0
+  /** The low byte of a left sample whose high byte is in the next read. */
+  private lowByte = 0
+
+  constructor(
+    private readonly channels = BENCH_CHANNELS,
+    private readonly rateHz = BENCH_RATE_HZ,
+  ) {}
+
+  push(chunk: Uint8Array, arrivalMs: number): void {
+    const frameBytes = this.channels * BYTES_PER_SAMPLE
+    const start = this.bytes
+    for (let i = 0; i < chunk.length; i++) {
+      const at = (start + i) % frameBytes
+      if (at === 0) this.lowByte = chunk[i]!
+      else if (at === 1) {
+        const raw = (chunk[i]! << 8) | this.lowByte
+        if (raw !== 0) this.sample(raw >= 0x8000 ? raw - 0x10000 : raw, i - 1, frameBytes, arrivalMs)
+      }
+    }
+    this.bytes += chunk.length
+  }
+
+  /** offsetBytes: where the sample's frame starts, relative to this read (-1 when split). */
+  private sample(value: number, offsetBytes: number, frameBytes: number, arrivalMs: number): void {
+    const index = impulseIndex(value)
+    if (index === undefined || this.seenMs.has(index)) return
+    const frameOffset = Math.floor(offsetBytes / frameBytes)
+    this.seenMs.set(index, arrivalMs + (frameOffset * 1000) / this.rateHz)
+  }
+}
