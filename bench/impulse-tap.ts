@@ -54,44 +54,69 @@ export class ImpulseTrain {
 }
 
 /**
+ * A read that comes this soon after the previous one, while the previous write would still
+ * be playing, is the rest of that write: the kernel hands a reader a big pipe write (a
+ * snapclient's 9,600 bytes) in parts microseconds apart. Separate writes of a paced writer
+ * (a rig's, about 1 ms apart) come further apart than this.
+ */
+export const CONTINUATION_GAP_MS = 0.5
+
+/**
  * Reads one output's byte stream (s16le, interleaved) as it arrives and keeps, for each
- * impulse, the first time it was seen: the arrival of the read that carries it plus its
- * frame's offset in that read at the sample rate, so an impulse deep in a long write (a
+ * impulse, the first time it was seen: the arrival of the write that carries it plus its
+ * frame's offset in that write at the sample rate, so an impulse deep in a long write (a
  * snapclient writes 50 ms at once) is timed as a card playing that write from its arrival
- * would play it. Reads may split a sample or a frame anywhere.
+ * would play it. A write is a read, with the reads that continue it (CONTINUATION_GAP_MS).
+ * Reads may split a sample or a frame anywhere.
  */
 export class ImpulseTap {
   /** Impulse index -> ms (the caller's clock) it left the output. */
   readonly seenMs = new Map<number, number>()
   /** Bytes read so far. */
   bytes = 0
+  /** Reads that continued the write before them rather than starting one. */
+  continuations = 0
   /** The low byte of a left sample whose high byte is in the next read. */
   private lowByte = 0
+  /** The write being read: when it arrived and where in the stream it starts. */
+  private writeStartMs = Number.NEGATIVE_INFINITY
+  private writeStartByte = 0
+  private lastArrivalMs = Number.NEGATIVE_INFINITY
+  private readonly frameBytes: number
 
   constructor(
-    private readonly channels = BENCH_CHANNELS,
+    channels = BENCH_CHANNELS,
     private readonly rateHz = BENCH_RATE_HZ,
-  ) {}
+  ) {
+    this.frameBytes = channels * BYTES_PER_SAMPLE
+  }
 
   push(chunk: Uint8Array, arrivalMs: number): void {
-    const frameBytes = this.channels * BYTES_PER_SAMPLE
+    const frameBytes = this.frameBytes
+    const writeEndMs = this.writeStartMs + ((this.bytes - this.writeStartByte) / frameBytes / this.rateHz) * 1000
+    if (arrivalMs - this.lastArrivalMs <= CONTINUATION_GAP_MS && arrivalMs < writeEndMs) this.continuations++
+    else {
+      this.writeStartMs = arrivalMs
+      this.writeStartByte = this.bytes
+    }
+    this.lastArrivalMs = arrivalMs
     const start = this.bytes
     for (let i = 0; i < chunk.length; i++) {
       const at = (start + i) % frameBytes
       if (at === 0) this.lowByte = chunk[i]!
       else if (at === 1) {
         const raw = (chunk[i]! << 8) | this.lowByte
-        if (raw !== 0) this.sample(raw >= 0x8000 ? raw - 0x10000 : raw, i - 1, frameBytes, arrivalMs)
+        if (raw !== 0) this.sample(raw >= 0x8000 ? raw - 0x10000 : raw, start + i - 1)
       }
     }
     this.bytes += chunk.length
   }
 
-  /** offsetBytes: where the sample's frame starts, relative to this read (-1 when split). */
-  private sample(value: number, offsetBytes: number, frameBytes: number, arrivalMs: number): void {
+  /** frameByte: where the sample's frame starts in the stream. */
+  private sample(value: number, frameByte: number): void {
     const index = impulseIndex(value)
     if (index === undefined || this.seenMs.has(index)) return
-    const frameOffset = Math.floor(offsetBytes / frameBytes)
-    this.seenMs.set(index, arrivalMs + (frameOffset * 1000) / this.rateHz)
+    const frameOffset = Math.floor((frameByte - this.writeStartByte) / this.frameBytes)
+    this.seenMs.set(index, this.writeStartMs + (frameOffset * 1000) / this.rateHz)
   }
 }

@@ -118,6 +118,10 @@ async function timeOutputs(writer, outA, outB, { impulses, settleMs, tailMs }) {
     latencyA: summary(pairs.latencyAMs),
     latencyB: summary(pairs.latencyBMs),
     bytesPerRead: [taps[0].bytes / reads[0], taps[1].bytes / reads[1]],
+    /** Reads the taps took as the rest of the write before them (bench/impulse-tap.ts). */
+    continuations: [taps[0].continuations, taps[1].continuations],
+    /** tB - tA of every impulse in order, to 1 us: where in the run the outliers fall. */
+    signedMs: pairs.signedMs.map((ms) => Math.round(ms * 1000) / 1000),
   }
 }
 

@@ -2,7 +2,15 @@
 // rests on the tap naming each impulse right and timing it to the frame.
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { IMPULSE_BASE, ImpulseTap, ImpulseTrain, MAX_IMPULSES, impulseIndex, impulseValue } from '../../bench/impulse-tap.js'
+import {
+  CONTINUATION_GAP_MS,
+  IMPULSE_BASE,
+  ImpulseTap,
+  ImpulseTrain,
+  MAX_IMPULSES,
+  impulseIndex,
+  impulseValue,
+} from '../../bench/impulse-tap.js'
 
 const FRAME_BYTES = 4 // stereo s16le
 const MS_PER_FRAME = 1000 / 48_000
@@ -71,6 +79,27 @@ test('reads split anywhere, even inside a sample, time the same impulses to with
       )
     }
   }
+})
+
+test('a read right behind another, while that write still plays, is the rest of the same write', () => {
+  // A 2,400-frame (50 ms) write handed over as 1,024 frames, then the rest 0.02 ms later.
+  const write = pcm(2400, [{ at: 1500, index: 1 }])
+  const tap = new ImpulseTap()
+  tap.push(write.subarray(0, 4096), 1000)
+  tap.push(write.subarray(4096), 1000.02)
+  assert.is(tap.continuations, 1)
+  assert.ok(Math.abs(tap.seenMs.get(1)! - (1000 + 1500 * MS_PER_FRAME)) < 1e-9)
+})
+
+test('a read after a gap, or after the write before it has played out, starts a write of its own', () => {
+  const tap = new ImpulseTap()
+  tap.push(pcm(48), 1000) // 1 ms of audio
+  tap.push(pcm(48, [{ at: 0, index: 1 }]), 1000 + CONTINUATION_GAP_MS + 0.01) // too late to continue it
+  assert.is(tap.seenMs.get(1), 1000 + CONTINUATION_GAP_MS + 0.01)
+  tap.push(pcm(4), 2000) // 4 frames: played out after 0.083 ms
+  tap.push(pcm(4, [{ at: 2, index: 2 }]), 2000.1) // within the gap, but past that write's end
+  assert.is(tap.seenMs.get(2), 2000.1 + 2 * MS_PER_FRAME)
+  assert.is(tap.continuations, 0)
 })
 
 test('only the first copy of an impulse counts, and the right channel and foreign values are ignored', () => {
