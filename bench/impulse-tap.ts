@@ -66,7 +66,10 @@ export const CONTINUATION_GAP_MS = 0.5
  * impulse, the first time it was seen: the arrival of the write that carries it plus its
  * frame's offset in that write at the sample rate, so an impulse deep in a long write (a
  * snapclient writes 50 ms at once) is timed as a card playing that write from its arrival
- * would play it. A write is a read, with the reads that continue it (CONTINUATION_GAP_MS).
+ * would play it. A writer whose writes all have one known size (`writeBytes`: a
+ * snapclient's file player writes 50 ms per request) has its writes cut from the stream at
+ * that size, each timed by the read that brought its first byte, however late its rest
+ * comes. Otherwise a write is a read, with the reads that continue it (CONTINUATION_GAP_MS).
  * Reads may split a sample or a frame anywhere.
  */
 export class ImpulseTap {
@@ -84,39 +87,65 @@ export class ImpulseTap {
   private lastArrivalMs = Number.NEGATIVE_INFINITY
   private readonly frameBytes: number
 
-  constructor(
+  private readonly rateHz: number
+  private readonly writeBytes: number | undefined
+
+  constructor({
     channels = BENCH_CHANNELS,
-    private readonly rateHz = BENCH_RATE_HZ,
-  ) {
+    rateHz = BENCH_RATE_HZ,
+    writeBytes,
+  }: { channels?: number; rateHz?: number; writeBytes?: number } = {}) {
     this.frameBytes = channels * BYTES_PER_SAMPLE
+    this.rateHz = rateHz
+    this.writeBytes = writeBytes
   }
 
   push(chunk: Uint8Array, arrivalMs: number): void {
     const frameBytes = this.frameBytes
-    const writeEndMs = this.writeStartMs + ((this.bytes - this.writeStartByte) / frameBytes / this.rateHz) * 1000
-    if (arrivalMs - this.lastArrivalMs <= CONTINUATION_GAP_MS && arrivalMs < writeEndMs) this.continuations++
-    else {
-      this.writeStartMs = arrivalMs
-      this.writeStartByte = this.bytes
-    }
-    this.lastArrivalMs = arrivalMs
     const start = this.bytes
+    if (this.writeBytes === undefined) {
+      const writeEndMs = this.writeStartMs + ((start - this.writeStartByte) / frameBytes / this.rateHz) * 1000
+      if (arrivalMs - this.lastArrivalMs <= CONTINUATION_GAP_MS && arrivalMs < writeEndMs) this.continuations++
+      else {
+        this.writeStartMs = arrivalMs
+        this.writeStartByte = start
+      }
+      this.lastArrivalMs = arrivalMs
+    }
     for (let i = 0; i < chunk.length; i++) {
       const at = (start + i) % frameBytes
       if (at === 0) this.lowByte = chunk[i]!
       else if (at === 1) {
         const raw = (chunk[i]! << 8) | this.lowByte
-        if (raw !== 0) this.sample(raw >= 0x8000 ? raw - 0x10000 : raw, start + i - 1)
+        if (raw !== 0) this.sample(raw >= 0x8000 ? raw - 0x10000 : raw, start + i - 1, arrivalMs, start)
       }
     }
     this.bytes += chunk.length
+    if (this.writeBytes !== undefined) this.lastWrite(start, arrivalMs)
+  }
+
+  /** Fixed-size writes: the last write that began in this read began at its arrival. */
+  private lastWrite(start: number, arrivalMs: number): void {
+    const size = this.writeBytes!
+    const last = this.bytes - 1 - ((this.bytes - 1) % size)
+    if (last >= start) {
+      this.writeStartByte = last
+      this.writeStartMs = arrivalMs
+    }
   }
 
   /** frameByte: where the sample's frame starts in the stream. */
-  private sample(value: number, frameByte: number): void {
+  private sample(value: number, frameByte: number, arrivalMs: number, start: number): void {
     const index = impulseIndex(value)
     if (index === undefined || this.seenMs.has(index)) return
-    const frameOffset = Math.floor((frameByte - this.writeStartByte) / this.frameBytes)
-    this.seenMs.set(index, this.writeStartMs + (frameOffset * 1000) / this.rateHz)
+    let [writeByte, writeMs] = [this.writeStartByte, this.writeStartMs]
+    if (this.writeBytes !== undefined) {
+      // The write this frame is in; if it began in this read, it began at this arrival (the
+      // state still holds the previous read's last write).
+      writeByte = frameByte - (frameByte % this.writeBytes)
+      if (writeByte >= start) writeMs = arrivalMs
+    }
+    const frameOffset = Math.floor((frameByte - writeByte) / this.frameBytes)
+    this.seenMs.set(index, writeMs + (frameOffset * 1000) / this.rateHz)
   }
 }

@@ -150,7 +150,8 @@ if (runs('redundancy')) {
 }
 
 if (runs('skew')) {
-  const opts = quick ? { impulses: 30, settleMs: 3000 } : { impulses: 100, settleMs: 5000 }
+  // 150 impulses: the p99 of 100 would be their maximum (lib.mjs's percentile takes the sample at floor(p% of n)).
+  const opts = quick ? { impulses: 30, settleMs: 3000 } : { impulses: 150, settleMs: 5000 }
   console.log(
     `\n== skew: one impulse train (an impulse every 200 ms, ${opts.impulses} timed after ${opts.settleMs / 1000} s) out of two outputs; ` +
       '|tA - tB| p50 / p99 / max and one-way latency p50 A / B, ms; Snapcast (two snapclients, same harness) beside',
@@ -158,7 +159,7 @@ if (runs('skew')) {
   const line = (r) =>
     `skew ${fmt(r.skew.p50)} / ${fmt(r.skew.p99)} / ${fmt(r.skew.max)}, latency ${fmt(r.latencyA.p50)} / ${fmt(r.latencyB.p50)}` +
     (r.missed > 0 ? `, ${r.missed} missed` : '')
-  const bare = await bareSkew(quick ? { impulses: 30 } : {})
+  const bare = await bareSkew({ impulses: opts.impulses })
   results.skew = { bare, synchro: [], snapcast: [] }
   console.log(`harness floor (bare tee): ${line(bare)}`)
   for (const c of SYNCHRO_CASES) {

@@ -23,6 +23,12 @@ const PACKETS_PER_IMPULSE = 75
 const IMPULSE_MS = 200
 /** The rig's default --latency: what two rigs "on the same latency" run at. */
 const SAME_LATENCY_MS = 20
+/**
+ * A snapclient's file player writes 50 ms (2,400 frames, 9,600 bytes) per request and
+ * flushes (client/player/file_player.cpp, kDefaultBuffer, in 0.26); the reader may get it in
+ * parts (reads of 8,192 and 1,408 bytes are common), the rest sometimes much later.
+ */
+const SNAPCLIENT_WRITE_BYTES = 9600
 /** The core a "busy core" case pins its rig (or snapclient) and a busy loop to. */
 const BUSY_CPU = 1
 
@@ -78,12 +84,13 @@ function summary(values) {
 /**
  * Writes the train into `writer` and times its impulses out of outA and outB: `settleMs` of
  * impulses first (left out), then `impulses` measured, then `tailMs` of silence for the
- * slower path to play out the last ones. Resolves once both outputs played the last impulse,
+ * slower path to play out the last ones. writeBytes: the outputs' fixed write size, if they have one
+ * (bench/impulse-tap.ts). Resolves once both outputs played the last impulse,
  * or 2 s after the tail.
  */
-async function timeOutputs(writer, outA, outB, { impulses, settleMs, tailMs }) {
+async function timeOutputs(writer, outA, outB, { impulses, settleMs, tailMs, writeBytes }) {
   const train = new ImpulseTrain(FRAMES_PER_PACKET, PACKETS_PER_IMPULSE)
-  const taps = [new ImpulseTap(), new ImpulseTap()]
+  const taps = [new ImpulseTap({ writeBytes }), new ImpulseTap({ writeBytes })]
   const reads = [0, 0]
   const listeners = [outA, outB].map((out, n) => {
     const on = (chunk) => {
@@ -245,7 +252,12 @@ export async function snapcastSkew(c, { impulses = 100, settleMs = 5000 } = {}) 
     await waitText(server.errText, /Hello from synchro-bench-/, { count: 2, what: 'both snapclients to connect' })
     // Snapcast's buffer (1000 ms by default) sits between the pipe and the clients: a second
     // more of tail for the last impulses to come out.
-    const t = await timeOutputs(writer, clients[0].stdout, clients[1].stdout, { impulses, settleMs, tailMs: 1500 })
+    const t = await timeOutputs(writer, clients[0].stdout, clients[1].stdout, {
+      impulses,
+      settleMs,
+      tailMs: 1500,
+      writeBytes: SNAPCLIENT_WRITE_BYTES,
+    })
     return { name: c.name, label: c.label, ...t, fifoDropped: writer.dropped }
   } finally {
     await stopAll(procs)

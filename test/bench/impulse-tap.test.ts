@@ -102,6 +102,25 @@ test('a read after a gap, or after the write before it has played out, starts a 
   assert.is(tap.continuations, 0)
 })
 
+test('fixed-size writes are timed from the read that brought their first byte, however late the rest comes', () => {
+  // Two 2,400-frame writes (a snapclient's 50 ms), each handed over as 8,192 + 1,408 bytes,
+  // the rest of the first 3 ms late (the writer preempted between its two syscalls).
+  const stream = Buffer.concat([pcm(2400, [{ at: 2300, index: 1 }]), pcm(2400, [{ at: 10, index: 2 }])])
+  const tap = new ImpulseTap({ writeBytes: 9600 })
+  tap.push(stream.subarray(0, 8192), 1000)
+  tap.push(stream.subarray(8192, 9600 + 8192), 1003) // the first write's rest and most of the second
+  tap.push(stream.subarray(9600 + 8192), 1050.01)
+  assert.ok(Math.abs(tap.seenMs.get(1)! - (1000 + 2300 * MS_PER_FRAME)) < 1e-9)
+  assert.ok(Math.abs(tap.seenMs.get(2)! - (1003 + 10 * MS_PER_FRAME)) < 1e-9)
+  // An impulse whose sample straddles two reads, in a write that began two reads back.
+  const tap2 = new ImpulseTap({ writeBytes: 9600 })
+  const one = pcm(2400, [{ at: 2000, index: 3 }])
+  tap2.push(one.subarray(0, 4096), 0)
+  tap2.push(one.subarray(4096, 8001), 5)
+  tap2.push(one.subarray(8001), 9)
+  assert.ok(Math.abs(tap2.seenMs.get(3)! - 2000 * MS_PER_FRAME) < 1e-9)
+})
+
 test('only the first copy of an impulse counts, and the right channel and foreign values are ignored', () => {
   const tap = new ImpulseTap()
   const b = pcm(10, [
@@ -118,7 +137,7 @@ test('only the first copy of an impulse counts, and the right channel and foreig
 })
 
 test('a mono tap at another rate reads its own frame size', () => {
-  const tap = new ImpulseTap(1, 1000)
+  const tap = new ImpulseTap({ channels: 1, rateHz: 1000 })
   const b = Buffer.alloc(20)
   b.writeInt16LE(impulseValue(1), 6) // frame 3
   tap.push(b, 10)
