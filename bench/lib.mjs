@@ -17,12 +17,41 @@ export function cpuSeconds(pid) {
 }
 
 export function spawnNode(args, opts = {}) {
-  const child = spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'pipe'], ...opts })
+  return spawnProcess(process.execPath, args, opts)
+}
+
+/** Any program, stdio piped, its stderr kept as text (`child.errText()`). */
+export function spawnProcess(command, args, opts = {}) {
+  const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'], ...opts })
   child.stderr.setEncoding('utf8')
   let err = ''
   child.stderr.on('data', (c) => (err += c))
   child.errText = () => err
   return child
+}
+
+/** SIGKILLs every child still running and waits for each to exit (so none is left a zombie). */
+export async function stopAll(children) {
+  await Promise.all(
+    children.map(
+      (child) =>
+        new Promise((resolve) => {
+          if (child.exitCode !== null || child.signalCode !== null) return resolve()
+          child.once('exit', resolve)
+          child.kill('SIGKILL')
+        }),
+    ),
+  )
+}
+
+/** Resolves once `read()` (text so far) matches `pattern` `count` times; polls every 20 ms. */
+export async function waitText(read, pattern, { count = 1, ms = 10_000, what = String(pattern) } = {}) {
+  const deadline = performance.now() + ms
+  const global = new RegExp(pattern.source, pattern.flags.includes('g') ? pattern.flags : pattern.flags + 'g')
+  while ((read().match(global)?.length ?? 0) < count) {
+    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+    await sleep(20)
+  }
 }
 
 /** Resolves with the first JSON line on `stream` that satisfies pred. */

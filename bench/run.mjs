@@ -12,6 +12,7 @@ import { concealmentSnr } from './concealment.mjs'
 import { redundancy } from './redundancy.mjs'
 import { midiLatency } from './midi-latency.mjs'
 import { deviceLatency, deviceSoak } from './device-latency.mjs'
+import { bareSkew, SNAPCAST_CASES, SYNCHRO_CASES, snapcastSkew, synchroSkew } from './skew.mjs'
 import { ROOT, fmt } from './lib.mjs'
 
 const quick = process.env.BENCH_QUICK === '1'
@@ -145,6 +146,31 @@ if (runs('redundancy')) {
     console.log(
       `--redundancy ${n} (${frames} frames): relay dropped ${r.dropped}/${r.datagrams} datagrams, rig recovered ${r.recovered}, concealed ${fmt(r.concealedPct)}% of the show`,
     )
+  }
+}
+
+if (runs('skew')) {
+  // 150 impulses: the p99 of 100 would be their maximum (lib.mjs's percentile takes the sample at floor(p% of n)).
+  const opts = quick ? { impulses: 30, settleMs: 3000 } : { impulses: 150, settleMs: 5000 }
+  console.log(
+    `\n== skew: one impulse train (an impulse every 200 ms, ${opts.impulses} timed after ${opts.settleMs / 1000} s) out of two outputs; ` +
+      '|tA - tB| p50 / p99 / max and one-way latency p50 A / B, ms; Snapcast (two snapclients, same harness) beside',
+  )
+  const line = (r) =>
+    `skew ${fmt(r.skew.p50)} / ${fmt(r.skew.p99)} / ${fmt(r.skew.max)}, latency ${fmt(r.latencyA.p50)} / ${fmt(r.latencyB.p50)}` +
+    (r.missed > 0 ? `, ${r.missed} missed` : '')
+  const bare = await bareSkew({ impulses: opts.impulses })
+  results.skew = { bare, synchro: [], snapcast: [] }
+  console.log(`harness floor (bare tee): ${line(bare)}`)
+  for (const c of SYNCHRO_CASES) {
+    const r = await synchroSkew(c, opts)
+    results.skew.synchro.push(r)
+    const snapCase = SNAPCAST_CASES.find((s) => s.name === c.snapcast)
+    const snap = snapCase && (await snapcastSkew(snapCase, opts))
+    if (snap) results.skew.snapcast.push(snap)
+    const beside =
+      snapCase === undefined ? '' : snap === undefined ? '; Snapcast not installed' : `; Snapcast (${snap.label}) ${line(snap)}`
+    console.log(`${c.label} [${r.transports.join('/')}]: ${line(r)}, B later by ${fmt(r.bLaterP50)}${beside}`)
   }
 }
 
