@@ -124,16 +124,8 @@ export class UsageError extends SynchroError<UsageErrorCode> {
   }
 }
 
-export type DeviceErrorCode =
-  | 'NO_AUDIO_SYSTEM'
-  | 'NO_MIDI_SYSTEM'
-  | 'NO_DEVICE'
-  | 'DEVICE_BUSY'
-  | 'DEVICE_FAILED'
-  | 'FORMAT_UNSUPPORTED'
-  | 'MIDI_PORT_FAILED'
-
-const DEVICE_ERROR_CODES: ReadonlySet<string> = new Set<DeviceErrorCode>([
+/** Written once: the type is this list's, and the check a device host's answer goes through reads it. */
+const DEVICE_ERROR_CODES = [
   'NO_AUDIO_SYSTEM',
   'NO_MIDI_SYSTEM',
   'NO_DEVICE',
@@ -141,11 +133,13 @@ const DEVICE_ERROR_CODES: ReadonlySet<string> = new Set<DeviceErrorCode>([
   'DEVICE_FAILED',
   'FORMAT_UNSUPPORTED',
   'MIDI_PORT_FAILED',
-])
+] as const
+
+export type DeviceErrorCode = (typeof DEVICE_ERROR_CODES)[number]
 
 /** For a code that crossed a process boundary (the device host answers in JSON). */
 export function isDeviceErrorCode(code: unknown): code is DeviceErrorCode {
-  return typeof code === 'string' && DEVICE_ERROR_CODES.has(code)
+  return typeof code === 'string' && (DEVICE_ERROR_CODES as readonly string[]).includes(code)
 }
 
 /**
