@@ -6,7 +6,7 @@ import { connectTcp } from '../../transports/tcp.js'
 import { connectUdp } from '../../transports/udp-connect.js'
 import type { Transport } from '../../transports/transport.js'
 import type { TransportName } from '../codec/messages.js'
-import { systemClock } from '../clock.js'
+import { systemClock, type Clock } from '../clock.js'
 import { SessionSink } from '../audio/session-sink.js'
 import type { MidiInput, MidiOutput } from '../midi/endpoint.js'
 import { CompiledRoute } from '../midi/route.js'
@@ -112,14 +112,24 @@ export function startSession(s: JoinSettings, media: RigMedia, transport: Transp
 }
 
 /** Stats every second while streaming (for --json); a human line every fifth. Returns a function that stops. */
-export function startRigStats(current: () => RigRunner | undefined, out: (e: RigEvent, line: string | null) => void): () => void {
+/** A stats event a second while streaming (the operator's line every fifth): what `--json` scripts poll. */
+const STATS_EVERY_MS = 1000
+
+export function startRigStats(
+  current: () => RigRunner | undefined,
+  out: (e: RigEvent, line: string | null) => void,
+  clock: Clock = systemClock,
+): () => void {
   let count = 0
-  const timer = setInterval(() => {
+  let timer: unknown
+  const tick = (): void => {
+    timer = clock.setTimeout(tick, STATS_EVERY_MS)
     const rig = current()
     if (rig?.phase !== 'streaming') return
     const stats = rig.stats()
     count++
     out({ event: 'stats', ...stats }, count % 5 === 0 ? describeRigStats(stats) : null)
-  }, 1000)
-  return () => clearInterval(timer)
+  }
+  timer = clock.setTimeout(tick, STATS_EVERY_MS)
+  return () => clock.clearTimeout(timer)
 }

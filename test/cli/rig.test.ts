@@ -8,7 +8,7 @@ import { connectTo, openRigMedia, rigName, rigNoticeEvent, startRigStats, startS
 import { describeRigEvent } from '../../src/cli/describe-rig.js'
 import type { RigEvent } from '../../src/session/events.js'
 import type { RigRunner } from '../../src/session/rig-runner.js'
-import { until } from '../helpers/transport-pairs.js'
+import { ManualClock } from '../helpers/manual-clock.js'
 
 test('a session: the handshake names where, as whom and into what; INIT says how far behind', async () => {
   const show = await openShow(serveSettings({}, { host: '127.0.0.1', port: '0', duration: '0.3', name: 'foh' }, 'serve'), () => {})
@@ -75,17 +75,26 @@ test('stats go out each second while streaming, with a line every fifth', async 
     },
     stats: () => stats,
   }
+  const clock = new ManualClock()
   const stop = startRigStats(
     () => rig as unknown as RigRunner,
     (e, l) => out.push([e, l]),
+    clock,
   )
   try {
-    await new Promise((r) => setTimeout(r, 1100)) // one tick while not streaming: nothing
+    await clock.advance(1000) // one tick while not streaming: nothing
     assert.is(out.length, 0)
     phase = 'streaming'
-    await until(() => out.length >= 1, 3000)
+    await clock.advance(1000)
+    assert.is(out.length, 1)
     const first = out[0]![0] as Extract<RigEvent, { event: 'stats' }>
     assert.equal([first.event, first.framesPlayed, out[0]![1]], ['stats', 1000, null])
+    await clock.advance(4000)
+    assert.equal(
+      out.map(([, line]) => line !== null),
+      [false, false, false, false, true],
+      "the operator's line on the fifth",
+    )
   } finally {
     stop()
   }
