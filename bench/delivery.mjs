@@ -6,7 +6,7 @@ import { join } from 'node:path'
 import { Deframer } from '../dist/src/codec/deframer.js'
 import { MSG } from '../dist/src/codec/header.js'
 import { decodeFrame, encodeControl } from '../dist/src/codec/messages.js'
-import { CLI, ROOT, paceWrites, spawnNode, waitJson, sleep, percentile } from './lib.mjs'
+import { ROOT, paceWrites, spawnNode, waitJson, sleep, percentile, SERVE_ON_LOOPBACK } from './lib.mjs'
 
 /** Paced silence with a marker (its number in the first two bytes) in every 20th packet. */
 async function drive(writer, framesPerPacket, count, onMarker) {
@@ -24,19 +24,7 @@ async function drive(writer, framesPerPacket, count, onMarker) {
 export async function delivery(framesPerPacket, count = 100) {
   const sentAt = new Map()
   const synchro = []
-  const server = spawnNode([
-    CLI,
-    'serve',
-    '--host',
-    '127.0.0.1',
-    '--port',
-    '0',
-    '--json',
-    '--source',
-    'raw:-',
-    '--frames',
-    String(framesPerPacket),
-  ])
+  const server = spawnNode([...SERVE_ON_LOOPBACK, '--source', 'raw:-', '--frames', String(framesPerPacket)])
   const { port } = await waitJson(server.stdout, (e) => e.event === 'listening')
   const s = net.connect(port, '127.0.0.1')
   s.setNoDelay(true)

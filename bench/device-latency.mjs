@@ -11,7 +11,7 @@ import { existsSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { CLI, ROOT, spawnNode, waitJson, sleep, percentile } from './lib.mjs'
+import { CLI, ROOT, spawnNode, waitJson, sleep, percentile, SERVE_ON_LOOPBACK } from './lib.mjs'
 
 const SERVER = `synchro-bench-${process.pid}`
 const IMPULSE_EVERY_MS = 1000
@@ -116,21 +116,7 @@ export async function deviceLatency(bufferFrames, count = 15, latencyMs = 5) {
   return withLoopback(async (env) => {
     const direct = await probe('bench_b', 'bench_b', count)
     const server = spawnNode(
-      [
-        CLI,
-        'serve',
-        '--host',
-        '127.0.0.1',
-        '--port',
-        '0',
-        '--json',
-        '--source',
-        'device:bench_a',
-        '--device-buffer',
-        String(bufferFrames),
-        '--transport',
-        'udp',
-      ],
+      [...SERVE_ON_LOOPBACK, '--source', 'device:bench_a', '--device-buffer', String(bufferFrames), '--transport', 'udp'],
       { env },
     )
     const { port } = await waitJson(server.stdout, (e) => e.event === 'listening')
@@ -173,24 +159,7 @@ export async function deviceLatency(bufferFrames, count = 15, latencyMs = 5) {
 /** A minute of a tone to a card at the default buffer: the rig's underruns, JACK's xruns, the drift it measured and the queue level over time. */
 export async function deviceSoak(bufferFrames, seconds = 60) {
   return withLoopback(async (env, xruns) => {
-    const server = spawnNode(
-      [
-        CLI,
-        'serve',
-        '--host',
-        '127.0.0.1',
-        '--port',
-        '0',
-        '--json',
-        '--source',
-        'tone:440',
-        '--duration',
-        String(seconds),
-        '--transport',
-        'udp',
-      ],
-      { env },
-    )
+    const server = spawnNode([...SERVE_ON_LOOPBACK, '--source', 'tone:440', '--duration', String(seconds), '--transport', 'udp'], { env })
     const { port } = await waitJson(server.stdout, (e) => e.event === 'listening')
     const rig = spawnNode(
       [

@@ -5,7 +5,7 @@
 import { writeFileSync, mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { CLI, ROOT, cpuSeconds, spawnNode, waitJson, sleep } from './lib.mjs'
+import { ROOT, cpuSeconds, spawnNode, waitJson, sleep, SERVE_ON_LOOPBACK } from './lib.mjs'
 
 const WINDOW_MS = Number(process.env.BENCH_WINDOW_MS ?? 4000)
 let rawFile
@@ -32,13 +32,7 @@ async function measure(_server, receiverArgs) {
 export async function fanoutCpu(rigs, framesPerPacket) {
   // Synchro
   const server = spawnNode([
-    CLI,
-    'serve',
-    '--host',
-    '127.0.0.1',
-    '--port',
-    '0',
-    '--json',
+    ...SERVE_ON_LOOPBACK,
     '--clients',
     String(rigs),
     '--frames',

@@ -3,7 +3,7 @@
 // stdin -> TCP -> stdout relay fed the same way in the same run. Packets are written at
 // real-time pace; every 20th carries a one-sample impulse, everything else is silence.
 import { join } from 'node:path'
-import { CLI, ROOT, paceWrites, spawnNode, waitJson, sleep, percentile } from './lib.mjs'
+import { CLI, ROOT, paceWrites, spawnNode, waitJson, sleep, percentile, SERVE_ON_LOOPBACK } from './lib.mjs'
 
 async function impulses(writer, reader, framesPerPacket, count, warmupPackets = 40) {
   const packetBytes = framesPerPacket * 4
@@ -35,21 +35,7 @@ async function impulses(writer, reader, framesPerPacket, count, warmupPackets = 
 
 /** transport: 'tcp' | 'udp'; latencyMs: the rig's --latency (the jitter buffer's floor on UDP). */
 export async function latency(framesPerPacket, count = 100, { transport = 'tcp', latencyMs = 0 } = {}) {
-  const server = spawnNode([
-    CLI,
-    'serve',
-    '--host',
-    '127.0.0.1',
-    '--port',
-    '0',
-    '--json',
-    '--source',
-    'raw:-',
-    '--frames',
-    String(framesPerPacket),
-    '--transport',
-    transport,
-  ])
+  const server = spawnNode([...SERVE_ON_LOOPBACK, '--source', 'raw:-', '--frames', String(framesPerPacket), '--transport', transport])
   const { port } = await waitJson(server.stdout, (e) => e.event === 'listening')
   const rig = spawnNode([
     CLI,

@@ -7,6 +7,8 @@ import { dirname, join } from 'node:path'
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..')
 export const CLI = join(ROOT, 'dist', 'src', 'cli', 'main.js')
+/** A show on loopback, on a free port, printing events: how every bench starts its server (add the show's own flags after). */
+export const SERVE_ON_LOOPBACK = [CLI, 'serve', '--host', '127.0.0.1', '--port', '0', '--json']
 const TICKS_PER_S = 100 // USER_HZ on Linux
 
 /** CPU seconds (user + system) a process has used so far. */

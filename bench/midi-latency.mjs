@@ -3,7 +3,7 @@
 // the same shape (stdin -> socket -> one JSON line per message) in the same run. Both are
 // warmed up with 3000 controller messages first, as a show that has been running is.
 import { join } from 'node:path'
-import { CLI, ROOT, spawnNode, waitJson, sleep, percentile } from './lib.mjs'
+import { CLI, ROOT, spawnNode, waitJson, sleep, percentile, SERVE_ON_LOOPBACK } from './lib.mjs'
 
 /** A show runs for hours: warm the path up (V8 optimises what runs often) before timing it. */
 async function warmUp(writer, messages = 3000) {
@@ -54,21 +54,7 @@ async function measurePair(sender, receiver, count, settleMs) {
 }
 
 export async function midiLatency(transport, count = 300) {
-  const server = spawnNode([
-    CLI,
-    'serve',
-    '--host',
-    '127.0.0.1',
-    '--port',
-    '0',
-    '--json',
-    '--source',
-    'none',
-    '--midi-in',
-    'raw:-',
-    '--transport',
-    transport,
-  ])
+  const server = spawnNode([...SERVE_ON_LOOPBACK, '--source', 'none', '--midi-in', 'raw:-', '--transport', transport])
   const { port } = await waitJson(server.stdout, (e) => e.event === 'listening')
   const rig = spawnNode([CLI, 'join', `127.0.0.1:${port}`, '--transport', transport, '--midi-out', 'log', '--json'])
   await waitJson(server.stdout, (e) => e.event === 'init')

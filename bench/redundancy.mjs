@@ -2,20 +2,14 @@
 // impairment relay (test/helpers, run under tsx) to one rig, for N = 0, 1, 2. Reported:
 // (N = 2 only fits a 1500-byte MTU with 64-frame packets.) Reported: datagrams the relay dropped, packets the rig recovered from redundant copies, and the
 // share of the show it still had to conceal.
-import { CLI, spawnNode, waitJson } from './lib.mjs'
+import { CLI, spawnNode, waitJson, SERVE_ON_LOOPBACK } from './lib.mjs'
 import { ImpairmentRelay } from '../test/helpers/impairment-relay.ts'
 
 export async function redundancy(n, { lossPct = 5, seconds = 6, frames = 128 } = {}) {
   const server = spawnNode([
-    CLI,
-    'serve',
+    ...SERVE_ON_LOOPBACK,
     '--transport',
     'udp',
-    '--host',
-    '127.0.0.1',
-    '--port',
-    '0',
-    '--json',
     '--source',
     'tone:440',
     '--duration',

@@ -12,7 +12,19 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { CLI, ROOT, paceWrites, percentile, sleep, spawnNode, spawnProcess, stopAll, waitJson, waitText } from './lib.mjs'
+import {
+  CLI,
+  ROOT,
+  paceWrites,
+  percentile,
+  sleep,
+  spawnNode,
+  spawnProcess,
+  stopAll,
+  waitJson,
+  waitText,
+  SERVE_ON_LOOPBACK,
+} from './lib.mjs'
 import { ImpulseTrain, ImpulseTap } from './impulse-tap.ts'
 import { pairImpulses } from './skew-pairs.ts'
 import { ensureSnapcast, openFifoWriter, startSnapclient, startSnapserver } from './snapcast.mjs'
@@ -169,13 +181,7 @@ export async function synchroSkew(c, { impulses = 100, settleMs = 5000 } = {}) {
   const procs = []
   try {
     const server = spawnNode([
-      CLI,
-      'serve',
-      '--host',
-      '127.0.0.1',
-      '--port',
-      '0',
-      '--json',
+      ...SERVE_ON_LOOPBACK,
       '--source',
       'raw:-',
       '--frames',

@@ -4,7 +4,7 @@
 import { writeFileSync, mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { CLI, ROOT, cpuSeconds, spawnNode, waitJson, sleep } from './lib.mjs'
+import { ROOT, cpuSeconds, spawnNode, waitJson, sleep, SERVE_ON_LOOPBACK } from './lib.mjs'
 
 const WINDOW_MS = Number(process.env.BENCH_WINDOW_MS ?? 4000)
 let rawFile
@@ -38,21 +38,7 @@ async function window(serverPid, receivers) {
 }
 
 export async function udpFanout(rigs) {
-  const server = spawnNode([
-    CLI,
-    'serve',
-    '--transport',
-    'udp',
-    '--host',
-    '127.0.0.1',
-    '--port',
-    '0',
-    '--json',
-    '--clients',
-    String(rigs),
-    '--source',
-    `raw:${sourceFile()}`,
-  ])
+  const server = spawnNode([...SERVE_ON_LOOPBACK, '--transport', 'udp', '--clients', String(rigs), '--source', `raw:${sourceFile()}`])
   const { port } = await waitJson(server.stdout, (e) => e.event === 'listening')
   const rx = spawnNode([join(ROOT, 'bench', 'udp-receivers.mjs'), String(port), String(rigs), 'synchro'])
   await waitJson(server.stdout, (e) => e.event === 'init', 20_000)
