@@ -6,7 +6,19 @@ export interface AudioSink {
   readonly description: string
   /** The show's format is known once the handshake is done. */
   open(format: SourceFormat): void
-  write(pcm: Uint8Array): void
+  /**
+   * Frames in show order. `dueMs` (the rig's clock) is when the first of them should leave
+   * the output on the show clock: a pipe writes them then, a card steers toward it. Absent
+   * when the rig has no show clock yet, and for recordings (every frame, no timing).
+   */
+  write(pcm: Uint8Array, dueMs?: number): void
+  /**
+   * How long before its due time a frame must be handed over (a card's queue), ms; 0 or
+   * absent: at its due time. The playout hands frames over this much early.
+   */
+  leadMs?(): number
+  /** Whether the sink plays in real time (pipe, card) or records every frame (file, WAV): a recording never drops a late frame. */
+  readonly realtime?: boolean
   /** Flushes and finalises (a WAV's header gets its sizes). Idempotent. */
   close(): Promise<void>
   /** What a sound card reports (drift, corrections, faults), for the rig's stats. */

@@ -39,6 +39,8 @@ export const MSG = {
   TIME_REQUEST: 18,
   /** Server -> rig: t1 echoed, with t2 (request received) and t3 (reply sent) on the server's clock. Not reliable. */
   TIME_REPLY: 19,
+  /** Server -> rig: where a show position sits on the server's clock (the show timeline, docs/SYNC.md). */
+  TIMELINE: 20,
 } as const
 export type MessageType = (typeof MSG)[keyof typeof MSG]
 

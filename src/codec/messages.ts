@@ -9,6 +9,9 @@ import { CODEC } from './format.js'
 import { HEADER_BYTES, MSG, readHeader, writeHeader, messageTypeName, type Header, type MessageType } from './header.js'
 import { LIMITS, type Limit } from './limits.js'
 
+/** A source whose clock is further off the show's rate than this is not followed (real crystals are within ~100 ppm). */
+export const MAX_TIMELINE_DRIFT_PPM = 1000
+
 /** Control frames are tiny; cap them well below any media frame. */
 export const CONTROL_MAX_PAYLOAD = 16 * 1024
 /** The most a server may declare for media frames (1 MiB): a rig never buffers more for one frame. */
@@ -41,9 +44,26 @@ export const HelloReplySchema = z.object({
 })
 export type HelloReply = z.infer<typeof HelloReplySchema>
 
+/**
+ * Where the show sits on the server's clock: show position `position` (32-bit) is at server
+ * time `serverMs`, and positions run at the show's rate times (1 + driftPpm / 1e6) against
+ * that clock (a live source's own clock drifts). RTCP's sender report does the same for
+ * RTP time (RFC 3550 §6.4.1).
+ */
+export const TimelineSchema = z.object({
+  position: z.number().int().min(0).max(0xffffffff),
+  serverMs: z.number().finite(),
+  driftPpm: z.number().min(-MAX_TIMELINE_DRIFT_PPM).max(MAX_TIMELINE_DRIFT_PPM),
+})
+export type Timeline = z.infer<typeof TimelineSchema>
+
 export const InitSchema = z.object({
   /** Show position (sample frames since INIT) of the next audio the rig will receive. */
   position: z.number().int().min(0),
+  /** The show's latency (`serve --latency`), ms: every rig plays position P at its server time plus this. Absent from an older server. */
+  latencyMs: z.number().min(0).max(LIMITS.latencyMs.max).optional(),
+  /** The show timeline so far; null before the source has delivered anything (a TIMELINE follows). */
+  timeline: TimelineSchema.nullable().default(null),
 })
 export type Init = z.infer<typeof InitSchema>
 
@@ -73,6 +93,29 @@ export const SwitchFailedSchema = z.object({ transport: TransportName, reason: z
 export type SwitchFailed = z.infer<typeof SwitchFailedSchema>
 
 const count = z.number().int().min(0)
+
+/**
+ * Whether a rig keeps the show's time (issue 12, docs/SYNC.md): no clock estimate or
+ * timeline yet; its frames leave at their show time; or its path is slower than the latency
+ * it plays at, so audio arrives after its time and is concealed.
+ */
+export const SYNC_STATES = ['no-clock', 'in-time', 'late'] as const
+export type SyncState = (typeof SYNC_STATES)[number]
+
+/** A rig's sync state as it reports it to the server (REPORT's `sync`). */
+export const SyncReportSchema = z.object({
+  state: z.enum(SYNC_STATES),
+  /** How far from the show time this rig's frames may leave, ms; null before it has a clock. */
+  errorMs: z.number().min(0).max(1e6).nullable(),
+  /** How late audio arrived after its play time, the worst of the last second, ms (0: in time). */
+  lateMs: z.number().min(0).max(1e6),
+  /** The latency this rig plays at: the show's, or its own `join --latency` (then knowingly out of step). */
+  latencyMs: z.number().min(0).max(1e6),
+  /** `join --offset`: this rig plays this much later (+) or earlier (-) than the show time, ms. */
+  offsetMs: z.number().min(-1e6).max(1e6),
+})
+export type SyncReport = z.infer<typeof SyncReportSchema>
+
 /** What a rig's ears report, so the operator sees loss, jitter and buffer per rig on the server. */
 export const ReportSchema = z.object({
   packetsReceived: count,
@@ -86,6 +129,8 @@ export const ReportSchema = z.object({
   /** MIDI messages the rig received from the server, and those the server gave up on before they arrived. */
   midiReceived: count.default(0),
   midiLost: count.default(0),
+  /** Whether the rig keeps the show's time; null from a rig that does not say (an older one). */
+  sync: SyncReportSchema.nullable().default(null),
 })
 export type Report = z.infer<typeof ReportSchema>
 
@@ -149,6 +194,42 @@ export function readPingPong(frame: Frame): number {
     throw new FrameError('BAD_PAYLOAD', `${messageTypeName(frame.header.type)} payload must be 8 bytes, got ${frame.payload.byteLength}`)
   }
   return new DataView(frame.payload.buffer, frame.payload.byteOffset, 8).getFloat64(0)
+}
+
+/** TIMELINE's payload: serverMs and driftPpm, two float64s, big-endian; the position is the header's timestamp. */
+export const TIMELINE_PAYLOAD_BYTES = 16
+
+/** TIMELINE is binary like the time exchange: sent every second and on change, to every rig, encoded once. */
+export function encodeTimeline(t: Timeline, o: EncodeOptions): Uint8Array {
+  const out = Buffer.allocUnsafe(HEADER_BYTES + TIMELINE_PAYLOAD_BYTES)
+  writeHeader(out, 0, {
+    type: MSG.TIMELINE,
+    codec: CODEC.none,
+    flags: o.flags ?? 0,
+    seq: o.seq ?? 0,
+    sessionId: o.sessionId,
+    timestamp: t.position,
+    payloadLength: TIMELINE_PAYLOAD_BYTES,
+  })
+  out.writeDoubleBE(t.serverMs, HEADER_BYTES)
+  out.writeDoubleBE(t.driftPpm, HEADER_BYTES + 8)
+  return out
+}
+
+/** Reads a TIMELINE; throws FrameError for a wrong length, a time that is not finite, or a drift beyond ±MAX_TIMELINE_DRIFT_PPM. */
+export function readTimeline(frame: Frame): Timeline {
+  const p = frame.payload
+  if (p.byteLength !== TIMELINE_PAYLOAD_BYTES) {
+    throw new FrameError('BAD_PAYLOAD', `TIMELINE payload must be ${TIMELINE_PAYLOAD_BYTES} bytes, got ${p.byteLength}`)
+  }
+  const v = new DataView(p.buffer, p.byteOffset, TIMELINE_PAYLOAD_BYTES)
+  const serverMs = v.getFloat64(0)
+  const driftPpm = v.getFloat64(8)
+  if (!Number.isFinite(serverMs)) throw new FrameError('BAD_PAYLOAD', 'TIMELINE serverMs is not a finite number')
+  if (!(Math.abs(driftPpm) <= MAX_TIMELINE_DRIFT_PPM)) {
+    throw new FrameError('BAD_PAYLOAD', `TIMELINE driftPpm must be within ±${MAX_TIMELINE_DRIFT_PPM}`)
+  }
+  return { position: frame.header.timestamp, serverMs, driftPpm }
 }
 
 /** NTP's timestamps of one time exchange (RFC 5905 §8), each on its own side's monotonic clock, ms. */

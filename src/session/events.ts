@@ -9,7 +9,7 @@
 // schema test, so the document cannot fall behind the program.
 
 import { z } from 'zod'
-import { ReportSchema } from '../codec/messages.js'
+import { ReportSchema, SYNC_STATES } from '../codec/messages.js'
 import { SAMPLE_FORMATS, type AudioFormat } from '../codec/format.js'
 import type { Levels } from '../audio/levels.js'
 import type { DeviceSinkStats } from '../audio/sink.js'
@@ -142,6 +142,24 @@ export const RigClockStatsSchema = z
   })
   .meta({ id: 'RigClockStats', description: "The rig's estimate of the server's clock (docs/SYNC.md)." })
 
+export const RigSyncStatsSchema = z
+  .strictObject({
+    state: z
+      .enum(SYNC_STATES)
+      .describe(
+        'no-clock: no clock estimate or timeline yet; in-time: frames leave at their show time; late: audio arrives after its play time (the path is slower than the latency).',
+      ),
+    errorMs: z.number().min(0).nullable().describe('How far from the show time its frames may leave, ms; null before it has a clock.'),
+    lateMs: z.number().min(0).describe('How late audio arrived after its play time, the worst of the last second, ms (0: in time).'),
+    latencyMs: z
+      .number()
+      .min(0)
+      .describe("The latency it plays at, ms: the show's, or its own join --latency (then knowingly out of step)."),
+    offsetMs: z.number().describe('join --offset: it plays this much later (+) or earlier (-) than the show time, ms.'),
+    showLatencyMs: z.number().min(0).nullable().describe("The show's latency (serve --latency) from INIT, ms; null before INIT."),
+  })
+  .meta({ id: 'RigSyncStats', description: 'Whether a rig plays on the show clock, and how far from it (docs/SYNC.md).' })
+
 const rigStatsShape = {
   framesReceived: count.describe('Audio frames received.'),
   framesPlayed: count.describe("Frames written to the sink, concealed ones included: the sink's length."),
@@ -163,6 +181,7 @@ const rigStatsShape = {
   midi: RigMidiStatsSchema,
   device: DeviceSinkStatsSchema.nullable().describe("A sound-card sink's figures, null for other sinks."),
   clock: RigClockStatsSchema.nullable().describe("The server's clock as this rig estimates it; null before the first time exchange."),
+  sync: RigSyncStatsSchema,
 }
 export const RigStatsSchema = z.strictObject(rigStatsShape)
 

@@ -15,9 +15,11 @@ import {
   readControl,
   readPingPong,
   readTime,
+  readTimeline,
   CONTROL_MAX_PAYLOAD,
   type Frame,
   type Hello,
+  type Timeline,
   type TransportName,
 } from '../codec/messages.js'
 import { ProtocolError, type SynchroError } from '../errors.js'
@@ -92,7 +94,9 @@ export type RigEffect =
   /** HELLO gave the show's format: open the sink and build the playout (and what times MIDI). */
   | { kind: 'openMedia'; format: AudioFormat }
   /** INIT: the show starts for this rig at `position` (a 32-bit timestamp). */
-  | { kind: 'startPlayout'; position: number }
+  | { kind: 'startPlayout'; position: number; latencyMs: number | undefined; timeline: Timeline | null }
+  /** The server's show timeline moved (TIMELINE): where show positions sit on its clock. */
+  | { kind: 'timeline'; timeline: Timeline }
   /** For the operator only: nothing is done because of a notice. */
   | { kind: 'notify'; notice: RigNotice }
   /** Open a connection on the other transport and RESUME this session there. */
@@ -190,6 +194,9 @@ function onFrame(s: RigState, bytes: Uint8Array, ordered: boolean, now: number, 
         const rtt = now - readPingPong(frame)
         return { ...heard, rttMs: rtt >= 0 && rtt < 60_000 ? rtt : s.rttMs }
       }
+      case MSG.TIMELINE:
+        fx.push({ kind: 'timeline', timeline: readTimeline(frame) })
+        return heard
       case MSG.TIME_REPLY: {
         const { state, sample } = replyReceived(s.time, readTime(frame), now)
         if (sample) fx.push({ kind: 'timeSample', sample })
@@ -236,7 +243,7 @@ function onFrame(s: RigState, bytes: Uint8Array, ordered: boolean, now: number, 
       }
       case MSG.INIT:
         fx.push(
-          { kind: 'startPlayout', position: msg.body.position },
+          { kind: 'startPlayout', position: msg.body.position, latencyMs: msg.body.latencyMs, timeline: msg.body.timeline },
           { kind: 'notify', notice: { event: 'init', position: msg.body.position } },
         )
         return { ...heard, phase: 'streaming' }
@@ -272,7 +279,7 @@ function onFrame(s: RigState, bytes: Uint8Array, ordered: boolean, now: number, 
 type Admission = 'accept' | 'drop' | (string & {})
 
 /** Media: only while streaming; on UDP it can overtake the INIT before it, and is dropped then (MIDI's journal repeats it). */
-const MEDIA = new Set<number>([MSG.AUDIO, MSG.MIDI, MSG.MIDI_ACK])
+const MEDIA = new Set<number>([MSG.AUDIO, MSG.MIDI, MSG.MIDI_ACK, MSG.TIMELINE])
 
 /** The (phase, message) table: which types each phase accepts. PING, PONG and TERMINATE are welcome in every phase. */
 const ACCEPTS: Record<Exclude<RigSessionPhase, 'ended'>, ReadonlySet<number>> = {
@@ -280,7 +287,7 @@ const ACCEPTS: Record<Exclude<RigSessionPhase, 'ended'>, ReadonlySet<number>> = 
   handshake: new Set([MSG.HELLO, MSG.PING, MSG.PONG, MSG.TERMINATE]),
   // TIME_REPLY: the rig asks from HELLO on (time-exchange.ts).
   ready: new Set([MSG.INIT, MSG.SWITCH, MSG.PING, MSG.PONG, MSG.TIME_REPLY, MSG.TERMINATE]),
-  streaming: new Set([MSG.AUDIO, MSG.MIDI, MSG.MIDI_ACK, MSG.SWITCH, MSG.PING, MSG.PONG, MSG.TIME_REPLY, MSG.TERMINATE]),
+  streaming: new Set([MSG.AUDIO, MSG.MIDI, MSG.MIDI_ACK, MSG.TIMELINE, MSG.SWITCH, MSG.PING, MSG.PONG, MSG.TIME_REPLY, MSG.TERMINATE]),
 }
 
 /** Server -> rig types: a type outside this set is never something a server sends a rig. */
@@ -295,6 +302,7 @@ const FROM_SERVER = new Set<number>([
   MSG.PONG,
   MSG.SWITCH,
   MSG.TIME_REPLY,
+  MSG.TIMELINE,
 ])
 
 /** Looks a message up in the table once: 'accept', 'drop', or the reason it is refused. */

@@ -25,7 +25,8 @@ import type { MidiOutput } from '../midi/endpoint.js'
 import { MidiHub } from '../midi/midi-hub.js'
 import type { CompiledRoute } from '../midi/route.js'
 import { ShowClockMap } from '../midi/show-clock.js'
-import type { RigClockStats, RigMidiStats, RigStats } from './stats.js'
+import type { RigClockStats, RigMidiStats, RigStats, RigSyncStats } from './stats.js'
+import { RigSync, toSyncReport } from '../sync/rig-sync.js'
 import { ClockEstimator } from '../sync/clock-estimator.js'
 
 /** Notices the runner adds to the machine's: how a switch went. */
@@ -35,7 +36,10 @@ export interface RigRunnerOptions {
   config: RigConfig
   transport: Transport
   sink: AudioSink
-  latencyMs: number
+  /** `join --latency`: this rig's own latency (ms), knowingly out of step with the show; undefined: the show's. */
+  latencyMs: number | undefined
+  /** `join --offset`: play this much later (+) or earlier (-) than the show time, ms. */
+  offsetMs?: number
   /** The deepest the UDP jitter buffer may grow (ms). */
   maxLatencyMs?: number
   clock: Clock
@@ -63,6 +67,8 @@ export class RigRunner {
   private timeTimer: unknown
   /** The estimate of the server's clock: the session's, so it survives a transport switch. */
   private readonly serverClock = new ClockEstimator()
+  /** How this rig keeps the show's time: its latency, offset, lateness. */
+  private readonly sync: RigSync
   private resolveDone!: (o: RigOutcome) => void
   private ended = false
   private showClock: ShowClockMap | undefined
@@ -73,6 +79,7 @@ export class RigRunner {
 
   constructor(private readonly o: RigRunnerOptions) {
     this.state = initialRigState(o.config, DEFAULT_PING_INTERVAL_MS)
+    this.sync = new RigSync({ latencyMs: o.latencyMs, offsetMs: o.offsetMs ?? 0 })
     this.done = new Promise((r) => (this.resolveDone = r))
     this.link = new RigLink(
       o.transport,
@@ -149,7 +156,13 @@ export class RigRunner {
       midi: this.midiStats(),
       device: this.o.sink.deviceStats?.() ?? null,
       clock: this.clockStats(),
+      sync: this.syncStats(),
     }
+  }
+
+  /** Whether this rig plays on the show clock (docs/SYNC.md). */
+  syncStats(): RigSyncStats {
+    return this.sync.stats(this.o.clock.now(), this.clockStats()?.errorMs)
   }
 
   /** The server's clock as this rig estimates it; null before the first time exchange. */
@@ -213,7 +226,7 @@ export class RigRunner {
         this.o.sink.open(format)
         this.playout = new Playout({
           format,
-          latencyMs: this.o.latencyMs,
+          latencyMs: this.sync.latencyMs,
           maxLatencyMs: this.o.maxLatencyMs,
           sink: this.o.sink,
           clock: this.o.clock,
@@ -280,6 +293,7 @@ export class RigRunner {
       bufferMs: round(Math.max(0, p.bufferMs), 10),
       midiReceived: midi.received,
       midiLost: midi.lost,
+      sync: toSyncReport(this.syncStats()),
     }
     this.transport.send(encodeControl({ type: MSG.REPORT, body }, { sessionId: this.state.sessionId }), 'control')
   }

@@ -13,6 +13,7 @@ import {
   encodeFrame,
   encodePingPong,
   encodeTime,
+  encodeTimeline,
   isControlType,
   readControl,
   readPingPong,
@@ -22,6 +23,7 @@ import {
   type HelloReply,
   type Report,
   type Resume,
+  type Timeline,
   type TransportName,
 } from '../codec/messages.js'
 import { seqAdd, tsAdd } from '../codec/seq.js'
@@ -46,6 +48,8 @@ export interface ServerConfig {
   handshakeTimeoutMs: number
   /** The transport the show starts in; rigs joining on the other one are moved to it. */
   mode: TransportName
+  /** `serve --latency`: every rig plays show position P at its server time plus this (ms); sent in INIT. */
+  showLatencyMs?: number
 }
 
 /** A rig that was told to switch and has not answered within this stays where it is. */
@@ -87,6 +91,8 @@ export interface ServerState {
   readonly audioSeq: number
   /** Show position in frames: the timestamp of the next AUDIO message. */
   readonly position: number
+  /** Where show positions sit on the server's clock (src/sync/show-timeline.ts); null until the source delivers. */
+  readonly timeline: Timeline | null
   readonly terminateReason: string | undefined
 }
 
@@ -98,6 +104,8 @@ export type ServerEvent =
   | { type: 'disconnect'; peer: PeerId; reason: string }
   | { type: 'tick' }
   | { type: 'audio'; pcm: Uint8Array }
+  /** The show timeline moved (or is due again): sent to every rig receiving the show. */
+  | { type: 'timeline'; timeline: Timeline }
   | { type: 'init' }
   | { type: 'terminate'; reason: string; code: string }
   /** The operator moves the whole show to another transport. */
@@ -153,6 +161,7 @@ export function initialServerState(config: ServerConfig): ServerState {
     mutedPeers: [],
     audioSeq: 0,
     position: 0,
+    timeline: null,
     terminateReason: undefined,
   }
 }
@@ -190,6 +199,8 @@ function reduce(s: ServerState, e: ServerEvent, now: number, fx: ServerEffect[])
       return onTick(s, now, fx)
     case 'audio':
       return onAudio(s, e.pcm, fx)
+    case 'timeline':
+      return onTimeline(s, e.timeline, fx)
     case 'init':
       return s.phase === 'waiting' ? startShow(s, fx) : s
     case 'terminate':
@@ -508,11 +519,26 @@ function startShow(s: ServerState, fx: ServerEffect[]): ServerState {
 
 function sendInit(s: ServerState, rig: RigEntry, fx: ServerEffect[]): ServerState {
   const frame = encodeControl(
-    { type: MSG.INIT, body: { position: s.position } },
+    {
+      type: MSG.INIT,
+      body: {
+        position: s.position,
+        timeline: s.timeline,
+        ...(s.config.showLatencyMs !== undefined ? { latencyMs: s.config.showLatencyMs } : {}),
+      },
+    },
     { sessionId: s.config.sessionId, seq: rig.controlSeq, timestamp: s.position },
   )
   fx.push({ kind: 'send', peer: rig.peer, frame }, { kind: 'rigStreaming', peer: rig.peer })
   return withRig(s, { ...rig, phase: 'streaming', controlSeq: seqAdd(rig.controlSeq, 1) })
+}
+
+/** TIMELINE, encoded once for every rig receiving the show (muted ones too: they keep the show's time). */
+function onTimeline(s: ServerState, timeline: Timeline, fx: ServerEffect[]): ServerState {
+  if (s.phase !== 'streaming' && s.phase !== 'waiting') return s
+  const peers = s.mutedPeers.length === 0 ? s.streamingPeers : [...s.streamingPeers, ...s.mutedPeers]
+  if (peers.length > 0) fx.push({ kind: 'broadcast', peers, frame: encodeTimeline(timeline, { sessionId: s.config.sessionId }) })
+  return { ...s, timeline }
 }
 
 function onAudio(s: ServerState, pcm: Uint8Array, fx: ServerEffect[]): ServerState {

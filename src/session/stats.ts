@@ -2,7 +2,7 @@
 // view, and the end-of-show summary. Kept apart from the runners so the console, the control
 // commands and the CLI read them without importing the composition layer.
 
-import type { Report } from '../codec/messages.js'
+import type { Report, SyncReport } from '../codec/messages.js'
 import type { Levels } from '../audio/levels.js'
 import type { PlayoutStats } from '../audio/playout.js'
 import type { DeviceSinkStats } from '../audio/sink.js'
@@ -82,6 +82,14 @@ export interface RigStats extends PlayoutStats {
   device: DeviceSinkStats | null
   /** The rig's estimate of the server's clock (docs/SYNC.md); null before the first time exchange. */
   clock: RigClockStats | null
+  /** Whether this rig plays on the show clock, and how far from it (docs/SYNC.md). */
+  sync: RigSyncStats
+}
+
+/** A rig's place on the show clock: what it reports to the server, and the show's latency as INIT gave it. */
+export interface RigSyncStats extends SyncReport {
+  /** The show's latency (`serve --latency`), from INIT; null before INIT. */
+  showLatencyMs: number | null
 }
 
 /** The clock estimate (src/sync/clock-estimator.ts, where each field is described), rounded for the operator. */

@@ -8,6 +8,7 @@ import {
   encodeFrame,
   encodePingPong,
   encodeTime,
+  encodeTimeline,
   readControl,
   readTime,
   MEDIA_MAX_PAYLOAD,
@@ -31,7 +32,7 @@ const hello = (over: Record<string, unknown> = {}) =>
     { type: MSG.HELLO, body: { version: 1, serverName: 'foh', format: FORMAT, maxPayload: 512, pingIntervalMs: 1000, ...over } as never },
     { sessionId: SESSION },
   )
-const init = () => encodeControl({ type: MSG.INIT, body: { position: 256 } }, { sessionId: SESSION, timestamp: 256 })
+const init = () => encodeControl({ type: MSG.INIT, body: { position: 256, timeline: null } }, { sessionId: SESSION, timestamp: 256 })
 const audio = (seq: number, codec: number = CODEC.pcm_s16le) =>
   encodeFrame(MSG.AUDIO, new Uint8Array(512), { codec, seq, sessionId: SESSION, timestamp: 256 + seq * 128 })
 const terminate = (code: string) =>
@@ -69,7 +70,7 @@ test('INIT starts streaming; AUDIO is delivered with its header', () => {
   r.send({ type: 'frame', bytes: hello() }, 1)
   const started = r.send({ type: 'frame', bytes: init() }, 2)
   assert.equal(started, [
-    { kind: 'startPlayout', position: 256 },
+    { kind: 'startPlayout', position: 256, latencyMs: undefined, timeline: null },
     { kind: 'notify', notice: { event: 'init', position: 256 } },
   ])
   assert.is(r.state.phase, 'streaming')
@@ -245,6 +246,7 @@ for (const phase of ['handshake', 'ready', 'streaming'] as const) {
 // on UDP): exactly what the rig does with each, and for a refusal the very reason the server is told.
 const VALID_FROM_ANYONE: Record<number, () => Uint8Array> = {
   [MSG.HELLO]: () => hello(),
+  [MSG.TIMELINE]: () => encodeTimeline({ position: 256, serverMs: 1000, driftPpm: 0 }, { sessionId: SESSION }),
   [MSG.HELLO_REPLY]: () => frameFrom(MSG.HELLO_REPLY, { version: 1, name: 'x', meta: {} }),
   [MSG.INIT]: init,
   [MSG.AUDIO]: () => audio(0),
@@ -294,6 +296,7 @@ const ACCEPTED: Record<number, string[]> = {
   [MSG.TERMINATE]: ['notify', 'close', 'end'],
   // Accepted, and dropped: it answers no request this rig sent (the exchange tests below feed real ones).
   [MSG.TIME_REPLY]: [],
+  [MSG.TIMELINE]: ['timeline'],
 }
 
 /** The table as the protocol states it: per phase, each type's fate. */
@@ -310,6 +313,7 @@ function expected(phase: string, type: number, ordered: boolean): 'accept' | 'dr
     MSG.PONG,
     MSG.SWITCH,
     MSG.TIME_REPLY,
+    MSG.TIMELINE,
   ] as number[]
   if (!fromServer.includes(type)) return `${name} is not something a server sends a rig`
   if (type === MSG.PING || type === MSG.PONG || type === MSG.TERMINATE) return 'accept'
@@ -318,7 +322,7 @@ function expected(phase: string, type: number, ordered: boolean): 'accept' | 'dr
   if (type === MSG.SWITCH) return phase === 'ready' || phase === 'streaming' ? 'accept' : `SWITCH while ${phase}`
   // The rig asks for the time from HELLO on, so a reply before it answers nothing.
   if (type === MSG.TIME_REPLY) return phase === 'ready' || phase === 'streaming' ? 'accept' : `TIME_REPLY while ${phase}`
-  // AUDIO, MIDI, MIDI_ACK: while streaming; on UDP they may overtake INIT, and are dropped then.
+  // AUDIO, MIDI, MIDI_ACK, TIMELINE: while streaming; on UDP they may overtake INIT, and are dropped then.
   if (phase === 'streaming') return 'accept'
   return phase === 'ready' && !ordered ? 'drop' : `${name} before INIT`
 }
@@ -374,7 +378,7 @@ test('every (phase, message type) pair, ordered and not, against the allowed tab
       }
     }
   }
-  assert.is(tried, 5 * 19 * 2)
+  assert.is(tried, 5 * 20 * 2)
 })
 
 test('a control message with a bad body is refused for its body, even where its type is not allowed', () => {

@@ -65,7 +65,8 @@ const hello = () =>
     { type: MSG.HELLO, body: { version: 1, serverName: 'foh', format: FORMAT, maxPayload: 2048, pingIntervalMs: 1000 } },
     { sessionId: SESSION },
   )
-const init = (position: number) => encodeControl({ type: MSG.INIT, body: { position } }, { sessionId: SESSION, timestamp: position })
+const init = (position: number) =>
+  encodeControl({ type: MSG.INIT, body: { position, timeline: null } }, { sessionId: SESSION, timestamp: position })
 const audio = (seq: number, timestamp: number) =>
   encodeFrame(MSG.AUDIO, new Uint8Array(FORMAT.framesPerPacket * 4), { codec: CODEC.pcm_s16le, seq, sessionId: SESSION, timestamp })
 const midi = () =>

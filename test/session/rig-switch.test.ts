@@ -86,7 +86,7 @@ test('a TERMINATE instead of RESUMED is the server refusing, with its reason', a
 
 test('any other message before RESUMED is unexpected', async () => {
   const s = setup()
-  await send(s.clock, s.server, hello(), encodeControl({ type: MSG.INIT, body: { position: 0 } }, { sessionId: SESSION }))
+  await send(s.clock, s.server, hello(), encodeControl({ type: MSG.INIT, body: { position: 0, timeline: null } }, { sessionId: SESSION }))
   const { error } = await s.outcome
   assert.equal([(error as SynchroError).code, error!.message], ['UNEXPECTED', 'INIT before RESUMED'])
 })

@@ -7,6 +7,7 @@ import {
   encodeFrame,
   encodePingPong,
   encodeTime,
+  encodeTimeline,
   readTime,
   MEDIA_MAX_PAYLOAD,
 } from '../../src/codec/messages.js'
@@ -115,7 +116,7 @@ test('a rig joining mid-show gets INIT at once, at the live position', () => {
   s.take()
   const fx = s.join(2, 'late', 20)
   const init = fx.filter((f) => f.kind === 'send').map((f) => sentControl(f))
-  assert.equal(init, [{ type: MSG.INIT, body: { position: 1280 } }])
+  assert.equal(init, [{ type: MSG.INIT, body: { position: 1280, timeline: null } }])
   assert.equal(notices(fx), [{ event: 'joined', name: 'late', remote: 'r2', late: true, meta: {} }])
   assert.equal([...s.state.streamingPeers], [1, 2])
 })
@@ -252,6 +253,7 @@ const REPORT = {
   bufferMs: 20,
   midiReceived: 3,
   midiLost: 0,
+  sync: { state: 'late' as const, errorMs: 0.4, lateMs: 3.5, latencyMs: 2, offsetMs: 0 },
 }
 const udpConnect = (peer: number, token = 'b0b0b0b0b0b0b0b0') => ({
   type: 'connect' as const,
@@ -372,6 +374,7 @@ const FROM_RIG: Record<string, () => Uint8Array> = {
   BUNDLE: () => encodeFrame(MSG.BUNDLE, new Uint8Array(0), { sessionId: SESSION }),
   TIME_REQUEST: () => encodeTime(MSG.TIME_REQUEST, { t1: 5, t2: 0, t3: 0 }, { sessionId: SESSION }),
   TIME_REPLY: () => encodeTime(MSG.TIME_REPLY, { t1: 5, t2: 6, t3: 6 }, { sessionId: SESSION }),
+  TIMELINE: () => encodeTimeline({ position: 0, serverMs: 5, driftPpm: 0 }, { sessionId: SESSION }),
 }
 const ACCEPTED: Record<string, string[]> = {
   handshake: ['HELLO_REPLY', 'PING', 'PONG', 'TIME_REQUEST'],

@@ -191,7 +191,7 @@ test('udp sockets: CONNECT, then frames both ways on loopback', async () => {
   const p = await udpPair(SESSION)
   const atRig = collect(p.b)
   const atServer = collect(p.a)
-  p.a.send(encodeControl({ type: MSG.INIT, body: { position: 0 } }, { sessionId: SESSION }))
+  p.a.send(encodeControl({ type: MSG.INIT, body: { position: 0, timeline: null } }, { sessionId: SESSION }))
   await until(() => atRig.frames.length === 1)
   for (let burst = 0; burst < 10; burst++) {
     for (let i = 0; i < 50; i++) p.a.send(audio(burst * 50 + i), 'media')

@@ -51,6 +51,7 @@ function rig(name: string, over: Partial<RigReport> = {}): RigReport {
       bufferMs: 6,
       midiReceived: 12,
       midiLost: 0,
+      sync: { state: 'in-time', errorMs: 0.2, lateMs: 0, latencyMs: 20, offsetMs: 0 },
     },
     ...over,
   }
