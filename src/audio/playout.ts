@@ -10,6 +10,14 @@
 // - Latency governor (src/jitter/latency-governor.ts): whichever packet anchors the
 //   schedule sets the latency; once a second a late anchor is pulled back toward --latency.
 //
+// On the show clock (issue 12, docs/SYNC.md), for a sink that plays in real time (a pipe, a
+// card): the runner gives the schedule (setShowSchedule: show position -> the rig's clock,
+// latency and offset included) and every frame is handed over at its time, on TCP and UDP
+// alike: the sample clock never waits, a frame missing at its time is concealed, a packet
+// that comes after it is late (counted, dropped). Nothing deepens the buffer, unless the
+// rig asked for --adaptive. Frames go out a packet at a time, each packet when its first
+// frame is due, with that due time, so a pipe writer can write it then (playout-worker.ts).
+//
 // On a lossy transport (UDP) the same buffer becomes a jitter buffer: the sample clock
 // never waits. A frame that is not there when it is due is concealed (src/jitter/
 // concealment.ts), a packet that comes after its frames were due is late (counted, and
@@ -28,6 +36,7 @@ import { DepthController } from '../jitter/depth.js'
 import { JitterBuffer } from '../jitter/jitter-buffer.js'
 import { LatencyGovernor } from '../jitter/latency-governor.js'
 import { PlayoutSchedule } from '../jitter/schedule.js'
+import { LatenessWindow, type Lateness } from '../jitter/lateness.js'
 
 export interface PlayoutStats {
   framesReceived: number
@@ -78,6 +87,15 @@ export interface PlayoutOptions {
   maxLatencyMs?: number | undefined
   /** Lossy mode: extra depth for the first window (default STARTUP_EXTRA_MS). */
   startupExtraMs?: number
+  /** Deepen the buffer for late audio (the old adaptive jitter buffer) instead of keeping the show clock. */
+  adaptive?: boolean
+}
+
+/** Show position (32-bit) `anchorPos` leaves this rig at `anchorLocalMs`; each later frame `msPerFrame` after it. */
+export interface ShowSchedule {
+  anchorLocalMs: number
+  anchorPos: number
+  msPerFrame: number
 }
 
 export class Playout {
@@ -99,6 +117,9 @@ export class Playout {
   private stopped = false
   /** While draining: the position to reach, concealing what never came. */
   private endPos = 0
+  /** The show clock's schedule, once the runner has one (and the sink plays in real time). */
+  private show: ShowSchedule | undefined
+  private readonly lateness = new LatenessWindow()
 
   constructor(private readonly o: PlayoutOptions) {
     this.frameBytes = bytesPerFrame(o.format)
@@ -139,6 +160,49 @@ export class Playout {
     }
   }
 
+  /** Played out (drained) or stopped: nothing more will be written. */
+  get finished(): boolean {
+    return this.stopped
+  }
+
+  /** Whether frames go out on the show clock now. */
+  get onShowClock(): boolean {
+    return this.show !== undefined
+  }
+
+  /** How late audio has been arriving against its play time (the last full window). */
+  latenessNow(): Lateness {
+    return this.lateness.read(this.o.clock.now())
+  }
+
+  /**
+   * The show clock's schedule (src/sync/show-time.ts), refreshed by the runner as the clock
+   * estimate and the server's timeline move. Ignored for a recording sink and with --adaptive.
+   */
+  setShowSchedule(schedule: ShowSchedule): void {
+    if (this.o.sink.realtime !== true || this.o.adaptive === true || this.stopped) return
+    this.show = schedule
+    if (this.buffer.started) this.applyShow()
+  }
+
+  /** The local time the next packet is due to go out, for a host that sleeps until then; undefined when not known. */
+  nextDueMs(): number | undefined {
+    if (!this.buffer.started) return undefined
+    return this.schedule.playTimeMs(this.buffer.readPos) - this.leadMs()
+  }
+
+  private leadMs(): number {
+    return this.o.sink.leadMs?.() ?? 0
+  }
+
+  private applyShow(): void {
+    const sch = this.show
+    if (!sch) return
+    // The anchor's 32-bit position in this stream's unwrapped positions (it is near them: the runner anchors at the live position).
+    const pos = this.buffer.unwrap(sch.anchorPos)
+    this.schedule.anchor(sch.anchorLocalMs, pos, sch.msPerFrame)
+  }
+
   /** INIT said where the show starts for this rig (a 32-bit timestamp). */
   startAt(timestamp: number): void {
     this.buffer.startAt(timestamp)
@@ -149,7 +213,12 @@ export class Playout {
     if (lossy === this.lossy) return
     this.lossy = lossy
     // From now on the jitter buffer owns the schedule: start it where the depth says.
-    if (lossy && this.buffer.started) this.schedule.follow(this.depth.offsetMs)
+    if (lossy && this.buffer.started && !this.show) this.schedule.follow(this.depth.offsetMs)
+  }
+
+  /** On the show clock the sample clock never waits, on TCP too: what is not there at its time is concealed. */
+  private get concealsOnTime(): boolean {
+    return this.lossy || this.show !== undefined
   }
 
   /** Takes one AUDIO packet: its sequence number, 32-bit timestamp and PCM (kept as a view). */
@@ -163,18 +232,23 @@ export class Playout {
     const { rateHz } = this.o.format
     this.depth.arrived(now, framesToMs(pos, rateHz))
     if (first) {
-      // The read position may start before this packet (INIT's position): that head is concealed.
-      const head = pos - this.buffer.readPos
-      this.schedule.anchor(now + this.o.latencyMs - framesToMs(head, rateHz), this.buffer.readPos)
-      this.governor.start(this.schedule.anchorMs)
-      if (this.lossy) this.schedule.follow(this.depth.offsetMs)
+      if (this.show) {
+        this.applyShow()
+      } else {
+        // The read position may start before this packet (INIT's position): that head is concealed.
+        const head = pos - this.buffer.readPos
+        this.schedule.anchor(now + this.o.latencyMs - framesToMs(head, rateHz), this.buffer.readPos)
+        this.governor.start(this.schedule.anchorMs)
+        if (this.lossy) this.schedule.follow(this.depth.offsetMs)
+      }
       this.startTimer()
-    } else if (this.lossy) {
+    } else if (this.lossy && !this.show) {
       this.schedule.follow(this.depth.offsetMs)
     }
+    const waitMs = this.schedule.playTimeMs(pos) - this.leadMs() - now
+    this.lateness.arrived(now, -waitMs)
     if (result === 'late') return
-    const waitMs = this.schedule.playTimeMs(pos) - now
-    this.governor.observe(waitMs)
+    if (!this.show) this.governor.observe(waitMs)
     // Already due (low --latency, or after an underrun): play now rather than at the next tick.
     if (waitMs <= 0) this.tick()
   }
@@ -214,8 +288,11 @@ export class Playout {
     const b = this.buffer
     if (this.stopped || !b.started) return
     const now = this.o.clock.now()
-    const duePos = this.schedule.duePos(now)
+    const lead = this.leadMs()
+    let duePos = this.schedule.duePos(now + lead)
     if (duePos === undefined) return
+    // On the show clock a packet goes out whole when its first frame is due: round up to the packet's end.
+    if (this.show) duePos = this.packetEnd(duePos)
     while (b.readPos < duePos) {
       if (b.size === 0) {
         if (this.draining && b.readPos >= this.endPos) {
@@ -224,8 +301,8 @@ export class Playout {
         }
         if (!this.starved) this.underruns++
         this.starved = true
-        if (this.lossy) {
-          // The sample clock does not wait on UDP: what is missing now is concealed now.
+        if (this.concealsOnTime) {
+          // The sample clock does not wait on UDP (or on the show clock): what is missing now is concealed now.
           this.conceal(Math.min(duePos, this.draining ? this.endPos : duePos) - b.readPos)
           break
         }
@@ -240,8 +317,10 @@ export class Playout {
         this.conceal(Math.min(gap, duePos - b.readPos), b.headPcm(), gap)
         continue
       }
+      const dueMs = this.show ? this.schedule.playTimeMs(b.readPos) : undefined
       const chunk = b.read(duePos - b.readPos)
-      this.o.sink.write(chunk)
+      if (dueMs === undefined) this.o.sink.write(chunk)
+      else this.o.sink.write(chunk, dueMs)
       this.concealer.played(chunk)
       this.framesPlayed += chunk.byteLength / this.frameBytes
     }
@@ -249,7 +328,15 @@ export class Playout {
       this.stop()
       return
     }
-    if (!this.lossy) this.schedule.pullEarlier(this.governor.check(now))
+    if (!this.concealsOnTime) this.schedule.pullEarlier(this.governor.check(now))
+  }
+
+  /** The end of the packet holding frame `pos - 1`: packets start at multiples of framesPerPacket from the show's start. */
+  private packetEnd(pos: number): number {
+    const n = this.o.format.framesPerPacket
+    const from = this.buffer.readPos
+    // Relative to the read position's packet grid, which a mid-show join starts on (the server's positions advance a packet at a time).
+    return from + Math.ceil((pos - from) / n) * n
   }
 
   /**
@@ -257,8 +344,11 @@ export class Playout {
    * rig, long gone: silence. On UDP it is loss: continue the audio (src/jitter/concealment.ts).
    */
   private conceal(frames: number, next?: Uint8Array, untilNext?: number): void {
-    if (this.lossy) {
-      this.o.sink.write(this.concealer.conceal(frames, next, untilNext))
+    const dueMs = this.show ? this.schedule.playTimeMs(this.buffer.readPos) : undefined
+    if (this.concealsOnTime) {
+      const pcm = this.concealer.conceal(frames, next, untilNext)
+      if (dueMs === undefined) this.o.sink.write(pcm)
+      else this.o.sink.write(pcm, dueMs)
     } else {
       let left = frames
       while (left > 0) {

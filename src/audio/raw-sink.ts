@@ -18,7 +18,17 @@ export class RawSink implements AudioSink {
     }
   }
 
-  open(): void {}
+  /** A pipe or terminal plays in real time (on the show clock); a file records every frame. Known at open. */
+  realtime = false
+
+  /** The descriptor, for a playout thread that writes it (playout-worker.ts). */
+  get fd(): number | undefined {
+    return this.out.descriptor
+  }
+
+  open(): void {
+    this.realtime = this.out.live
+  }
 
   write(pcm: Uint8Array): void {
     this.out.write(pcm)

@@ -11,7 +11,7 @@ import { loadProfile } from '../profile/load.js'
 import { rigOf } from '../profile/rig-of.js'
 import type { RigProfile, ShowProfile } from '../profile/schema.js'
 import { parseCommand, parseHostPort } from './args.js'
-import { checkOptions, choice, deviceBuffer, optionsFromFlags, wholeNumber } from './coerce.js'
+import { checkOptions, choice, decimal, deviceBuffer, optionsFromFlags, wholeNumber } from './coerce.js'
 import { TRANSPORTS } from './serve-options.js'
 
 export const JOIN_HELP = `usage: synchro join HOST:PORT [options]
@@ -25,9 +25,13 @@ Join a show as a rig and play what the server streams.
   --device-buffer N     the sound card's buffer, in frames or with ms (2.5ms) (default 128)
   --bit-exact           never resample or round the show's samples for the card: a card
                         that cannot take the show's rate and format is refused
-  --latency MS          play audio this long after it arrives (default 20); on UDP the
-                        jitter buffer's floor
-  --max-latency MS      on UDP, the deepest the jitter buffer may grow (default 200)
+  --latency MS          this rig's own latency, out of step with the other rigs on
+                        purpose (default: the show's, serve --latency)
+  --offset MS           play this much later (+, a speaker further away) or earlier
+                        (-, a card's own output delay) than the show time (default 0)
+  --adaptive            deepen the latency when audio comes late (lossy Wi-Fi); off: a
+                        late packet is concealed and the rig stays on the show clock
+  --max-latency MS      with --adaptive, the deepest it may grow (default 200)
   --connect-timeout MS  give up reaching the server after this long (default 3000)
   --retry               when the server is lost (or not up yet), keep trying every second
                         and rejoin; the recording goes on in the same sink
@@ -54,6 +58,8 @@ export const JOIN_FLAGS = {
   transport: { type: 'string' },
   sink: { type: 'string' },
   latency: { type: 'string' },
+  offset: { type: 'string' },
+  adaptive: { type: 'boolean' },
   'max-latency': { type: 'string' },
   'connect-timeout': { type: 'string' },
   retry: { type: 'boolean' },
@@ -110,9 +116,13 @@ const midiKinds = (text: string, ctx: z.RefinementCtx): MidiKind[] => {
 export const JoinOptionsSchema = z.object({
   /** The transport to join on; the server may move the rig to the show's. @default 'tcp' */
   transport: choice('transport', TRANSPORTS),
-  /** Play audio this long after it arrives (ms); on UDP the jitter buffer's floor. @default 20 */
-  latency: wholeNumber('latency', LIMITS.latencyMs),
-  /** On UDP, the deepest the jitter buffer may grow (ms), from --latency up. @default undefined (max(200, latency)) */
+  /** This rig's own latency (ms), knowingly out of step with the show. @default undefined (the show's, from INIT) */
+  latency: decimal('latency', LIMITS.latencyMs).optional(),
+  /** Play this much later (+) or earlier (-) than the show time (ms). @default 0 */
+  offset: decimal('offset', LIMITS.offsetMs),
+  /** Deepen the latency when audio comes late (lossy Wi-Fi) instead of concealing it. @default false */
+  adaptive: z.boolean(),
+  /** With --adaptive, the deepest the latency may grow (ms). @default undefined (max(200, latency)) */
   maxLatency: wholeNumber('max-latency').optional(),
   /** Give up reaching the server after this long (ms). @default 3000 */
   connectTimeout: wholeNumber('connect-timeout', LIMITS.connectTimeoutMs),
@@ -160,7 +170,8 @@ export type JoinOptions = z.output<typeof JoinOptionsSchema>
 /** Every default of `synchro join` in one object, spread under what the profile and the flags give. */
 export const JOIN_DEFAULTS = {
   transport: 'tcp',
-  latency: LIMITS.latencyMs.default,
+  offset: LIMITS.offsetMs.default,
+  adaptive: false,
   connectTimeout: LIMITS.connectTimeoutMs.default,
   sink: 'null',
   retry: false,
@@ -174,15 +185,16 @@ export const JOIN_DEFAULTS = {
   json: false,
 } as const satisfies Partial<JoinOptionsInput>
 
-/** This rig's entry as join's options; the show's latency and transport where the rig sets none. */
+/** This rig's entry as join's options; the show's transport where the rig sets none (the show's latency comes in INIT). */
 export function joinOptionsFromProfile(p: ShowProfile, rig: RigProfile): Partial<JoinOptionsInput> {
   const m = rig.midi
-  const latency = rig.latencyMs ?? p.latencyMs
   return {
     name: rig.name,
     sink: rig.sink,
     transport: rig.transport ?? p.transport,
-    ...(latency !== undefined ? { latency } : {}),
+    ...(rig.latencyMs !== undefined ? { latency: rig.latencyMs } : {}),
+    ...(rig.offsetMs !== undefined ? { offset: rig.offsetMs } : {}),
+    ...(rig.adaptive ? { adaptive: true } : {}),
     ...(rig.maxLatencyMs !== undefined ? { maxLatency: rig.maxLatencyMs } : {}),
     ...(rig.retry ? { retry: true } : {}),
     ...(m.outputs.length ? { midiOut: m.outputs } : {}),
@@ -215,9 +227,10 @@ export function joinSettings(
   const server = parseHostPort(positionals[0])
   const o = checkOptions(JoinOptionsSchema, { ...JOIN_DEFAULTS, ...fromProfile, ...fromFlags })
   const ceiling = LIMITS.maxLatencyMs
-  const maxLatency = o.maxLatency ?? Math.max(ceiling.default, o.latency)
-  if (maxLatency < o.latency || maxLatency > ceiling.max) {
-    throw new UsageError('BAD_FLAG', `--max-latency must be between ${o.latency} and ${ceiling.max}, got ${maxLatency}`)
+  const floor = o.latency ?? LIMITS.latencyMs.default
+  const maxLatency = o.maxLatency ?? Math.max(ceiling.default, floor)
+  if (maxLatency < floor || maxLatency > ceiling.max) {
+    throw new UsageError('BAD_FLAG', `--max-latency must be between ${floor} and ${ceiling.max}, got ${maxLatency}`)
   }
   const route = MidiRouteSchema.parse({
     clock: !o.midiNoClock,

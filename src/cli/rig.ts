@@ -1,6 +1,10 @@
 // The rig side of `join`: its media (sink, MIDI in and out) opened once for every session,
 // the connection to the server, one session's runner, and the events it has to tell.
 
+import { RawSink } from '../audio/raw-sink.js'
+import { Playout } from '../audio/playout.js'
+import { ThreadedPlayout } from '../audio/threaded-playout.js'
+import { LIMITS } from '../codec/limits.js'
 import { hostname, platform } from 'node:os'
 import { connectTcp } from '../../transports/tcp.js'
 import { connectUdp } from '../../transports/udp-connect.js'
@@ -64,7 +68,13 @@ export function connectTo(s: Pick<JoinSettings, 'host' | 'port'>, kind: Transpor
 }
 
 /** A runner's notice as the event `--json` prints, with what its human line names. */
-export function rigNoticeEvent(n: RigRunnerNotice, s: JoinSettings, media: RigMedia, transportNow: () => string): RigEvent {
+export function rigNoticeEvent(
+  n: RigRunnerNotice,
+  s: JoinSettings,
+  media: RigMedia,
+  transportNow: () => string,
+  latencyNow: () => number = () => s.latency ?? LIMITS.latencyMs.default,
+): RigEvent {
   switch (n.event) {
     case 'handshake':
       return {
@@ -81,7 +91,7 @@ export function rigNoticeEvent(n: RigRunnerNotice, s: JoinSettings, media: RigMe
         sink: media.sink.description,
       }
     case 'init':
-      return { ...n, latencyMs: s.latency }
+      return { ...n, latencyMs: latencyNow() }
     case 'switch-failed':
       return { ...n, transport: transportNow() }
     default:
@@ -100,9 +110,29 @@ export function startSession(s: JoinSettings, media: RigMedia, transport: Transp
     transport,
     sink: media.sink,
     latencyMs: s.latency,
+    offsetMs: s.offset,
+    adaptive: s.adaptive,
     maxLatencyMs: s.maxLatency,
+    makePlayout: (o) => {
+      // A pipe plays on its own thread, written when due (src/audio/playout-worker.ts); a card or a recording in this one.
+      const sink = media.sink
+      if (sink instanceof RawSink && sink.realtime && sink.fd !== undefined) {
+        const { sink: _sink, clock: _clock, ...rest } = o
+        return new ThreadedPlayout({ ...rest, fd: sink.fd })
+      }
+      return new Playout(o)
+    },
     clock: systemClock,
-    onNotice: (n) => emit(rigNoticeEvent(n, s, media, () => rig.stats().transport)),
+    onNotice: (n) =>
+      emit(
+        rigNoticeEvent(
+          n,
+          s,
+          media,
+          () => rig.stats().transport,
+          () => rig.syncStats().latencyMs,
+        ),
+      ),
     midiOutputs: media.midiOutputs,
     midiRoute: media.route,
     ...(s.midiJitter !== undefined ? { midiJitterMs: s.midiJitter } : {}),

@@ -29,6 +29,8 @@ Stream audio to every rig that joins.
   --rate HZ             sample rate for tone and raw sources (default 48000)
   --channels N          channels for tone and raw sources (default 2)
   --format F            s16le | s24le | f32le, for tone and raw sources (default s16le)
+  --latency MS          the show's latency: every rig plays each sample this long after
+                        the server has it, all at the same instant (default 20)
   --frames N            frames per packet (default 128: see docs/BENCHMARKS.md)
   --clients N           start (INIT) once N rigs have joined (default 1); 0 waits for an
                         init command (needs --control -)
@@ -61,6 +63,7 @@ export const SERVE_FLAGS = {
   channels: { type: 'string' },
   format: { type: 'string' },
   frames: { type: 'string' },
+  latency: { type: 'string' },
   clients: { type: 'string' },
   duration: { type: 'string' },
   name: { type: 'string' },
@@ -95,6 +98,8 @@ export const ServeOptionsSchema = z.object({
   channels: wholeNumber('channels', LIMITS.channels),
   /** Sample format of tone and raw sources. @default 's16le' */
   format: choice('format', SAMPLE_FORMATS as ['s16le', 's24le', 'f32le']),
+  /** The show's latency (ms): every rig plays show position P at its server time plus this. @default 20 */
+  latency: decimal('latency', LIMITS.latencyMs),
   /** Frames per packet. @default 128 */
   frames: wholeNumber('frames', LIMITS.framesPerPacket),
   /** `-`: operator commands on stdin. @default undefined (none) */
@@ -144,6 +149,7 @@ export const SERVE_DEFAULTS = {
   channels: LIMITS.channels.default,
   format: 's16le',
   frames: LIMITS.framesPerPacket.default,
+  latency: LIMITS.latencyMs.default,
   source: 'tone:440',
   midiIn: [],
   midiOut: [],
@@ -178,6 +184,7 @@ export function serveOptionsFromProfile(p: ShowProfile, mode: ShowMode): Partial
     ...(p.source.startsWith('wav:') ? {} : { rate: p.format.rateHz, channels: p.format.channels, format: p.format.sampleFormat }),
     ...(p.durationS !== undefined ? { duration: p.durationS } : {}),
     ...(p.mtu !== undefined ? { mtu: p.mtu } : {}),
+    ...(p.latencyMs !== undefined ? { latency: p.latencyMs } : {}),
     ...(p.redundancy !== undefined ? { redundancy: p.redundancy } : {}),
     ...(p.midi.inputs.length ? { midiIn: p.midi.inputs } : {}),
     ...(p.midi.outputs.length ? { midiOut: p.midi.outputs } : {}),

@@ -98,6 +98,7 @@ export async function openShow(s: ServeSettings, output?: ShowOutput): Promise<S
       clients: s.clients,
       pingIntervalMs: s.pingMs,
       handshakeTimeoutMs: 5000,
+      showLatencyMs: s.latency,
       mode: s.transport,
     },
     source,

@@ -35,6 +35,8 @@ export const LIMITS = {
    * ceiling, not a target: a rig starts near it and gives it back (~20 ms once calm, docs/DEVICES.md).
    */
   maxLatencyMs: { min: 0, max: 10000, default: 200 },
+  /** `join --offset`: a rig played later (speaker distance) or earlier (a card's output delay) than the show time, ms. */
+  offsetMs: { min: -1000, max: 1000, default: 0 },
   /** Rigs that start the show (INIT) once joined; 0 waits for an operator's init. */
   clients: { min: 0, max: 1000, default: 1 },
   /** MIDI delivered at its show time plus this (ms): a second is more delay than a performance can take. */

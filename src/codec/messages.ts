@@ -46,9 +46,9 @@ export type HelloReply = z.infer<typeof HelloReplySchema>
 
 /**
  * Where the show sits on the server's clock: show position `position` (32-bit) is at server
- * time `serverMs`, and positions run at the show's rate times (1 + driftPpm / 1e6) against
- * that clock (a live source's own clock drifts). RTCP's sender report does the same for
- * RTP time (RFC 3550 §6.4.1).
+ * time `serverMs`, and each later frame 1000 / rate × (1 + driftPpm / 1e6) ms after it on that
+ * clock (a live source's own clock drifts: positive when the source runs slow against the
+ * server's). RTCP's sender report does the same for RTP time (RFC 3550 §6.4.1).
  */
 export const TimelineSchema = z.object({
   position: z.number().int().min(0).max(0xffffffff),

@@ -9,18 +9,23 @@ export class PlayoutSchedule {
   anchorMs = 0
   /** A show position (unwrapped frames). */
   anchorPos = 0
+  /** How long one frame lasts on the receiver's clock: 1000 / rate, or the show clock's, which carries both clocks' drift. */
+  msPerFrame: number
 
-  constructor(private readonly rateHz: number) {}
+  constructor(private readonly rateHz: number) {
+    this.msPerFrame = 1000 / rateHz
+  }
 
-  /** Frame `pos` plays at `atMs`. */
-  anchor(atMs: number, pos: number): void {
+  /** Frame `pos` plays at `atMs`; with `msPerFrame`, frames last that long from now on. */
+  anchor(atMs: number, pos: number, msPerFrame?: number): void {
     this.anchorMs = atMs
     this.anchorPos = pos
+    if (msPerFrame !== undefined) this.msPerFrame = msPerFrame
   }
 
   /** When frame `pos` plays (ms). */
   playTimeMs(pos: number): number {
-    return this.anchorMs + framesToMs(pos - this.anchorPos, this.rateHz)
+    return this.anchorMs + (pos - this.anchorPos) * this.msPerFrame
   }
 
   /**
@@ -32,7 +37,8 @@ export class PlayoutSchedule {
     const elapsedMs = nowMs - this.anchorMs
     if (elapsedMs < 0) return undefined
     // Floored, not rounded as msToFrames does: a frame is due only once its time has come.
-    return this.anchorPos + Math.floor((elapsedMs * this.rateHz) / 1000) + 1
+    // (+1e-9: a frame whose time is exactly now is due, whatever the float rounding of the division.)
+    return this.anchorPos + Math.floor(elapsedMs / this.msPerFrame + 1e-9) + 1
   }
 
   /** Plays everything `ms` sooner (the latency governor's trim). */
@@ -45,6 +51,7 @@ export class PlayoutSchedule {
    * plays. Moves under a quarter ms are ignored, so a steady path does not jitter the schedule.
    */
   follow(offsetMs: number): void {
+    this.msPerFrame = 1000 / this.rateHz
     const wantAnchorMs = framesToMs(this.anchorPos, this.rateHz) + offsetMs
     if (Math.abs(wantAnchorMs - this.anchorMs) >= 0.25) this.anchorMs = wantAnchorMs
   }

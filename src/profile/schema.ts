@@ -41,7 +41,12 @@ export const RigProfileSchema = z
     name: z.string().min(1, 'expected a rig name').max(64).regex(PRINTABLE, 'printable characters only'),
     sink: SinkSpec.default('null'),
     transport: z.enum(['tcp', 'udp']).optional(),
+    /** This rig's own latency, knowingly out of step with the show (join --latency). */
     latencyMs: ms(LIMITS.latencyMs).optional(),
+    /** Play this much later (+) or earlier (-) than the show time (join --offset). */
+    offsetMs: z.number().min(LIMITS.offsetMs.min).max(LIMITS.offsetMs.max).optional(),
+    /** Deepen the latency when audio comes late (join --adaptive). */
+    adaptive: z.boolean().optional(),
     maxLatencyMs: ms(LIMITS.maxLatencyMs).optional(),
     retry: z.boolean().default(false),
     midi: RigMidiSchema.default(RigMidiSchema.parse({})),
@@ -77,7 +82,7 @@ export const ShowProfileSchema = z
     durationS: z.number().positive().optional(),
     mtu: within(LIMITS.mtuBytes).optional(),
     redundancy: within(LIMITS.redundancy).optional(),
-    /** The rigs' default latency (each rig may set its own). */
+    /** The show's latency (serve --latency): every rig plays each sample this long after the server has it. */
     latencyMs: ms(LIMITS.latencyMs).optional(),
     midi: z
       .object({

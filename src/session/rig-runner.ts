@@ -4,7 +4,8 @@
 // the other on SWITCH, is the link's job (rig-link.ts).
 
 import type { AudioSink } from '../audio/sink.js'
-import { emptyPlayoutStats, Playout } from '../audio/playout.js'
+import { emptyPlayoutStats, Playout, type PlayoutOptions } from '../audio/playout.js'
+import type { PlayoutHandle } from '../audio/threaded-playout.js'
 import { MSG, peekType } from '../codec/header.js'
 import { encodeControl, type TransportName } from '../codec/messages.js'
 import type { Transport } from '../../transports/transport.js'
@@ -27,6 +28,7 @@ import type { CompiledRoute } from '../midi/route.js'
 import { ShowClockMap } from '../midi/show-clock.js'
 import type { RigClockStats, RigMidiStats, RigStats, RigSyncStats } from './stats.js'
 import { RigSync, toSyncReport } from '../sync/rig-sync.js'
+import { ShowTime, type ServerClock } from '../sync/show-time.js'
 import { ClockEstimator } from '../sync/clock-estimator.js'
 
 /** Notices the runner adds to the machine's: how a switch went. */
@@ -40,6 +42,10 @@ export interface RigRunnerOptions {
   latencyMs: number | undefined
   /** `join --offset`: play this much later (+) or earlier (-) than the show time, ms. */
   offsetMs?: number
+  /** Makes the playout (default: in this thread); the CLI puts a pipe's on its own thread (src/audio/threaded-playout.ts). */
+  makePlayout?: (o: PlayoutOptions) => PlayoutHandle
+  /** `join --adaptive`: deepen the buffer for late audio instead of keeping the show clock. */
+  adaptive?: boolean
   /** The deepest the UDP jitter buffer may grow (ms). */
   maxLatencyMs?: number
   clock: Clock
@@ -61,7 +67,7 @@ const SERVER = 0
 export class RigRunner {
   private state: RigState
   private readonly link: RigLink
-  private playout: Playout | undefined
+  private playout: PlayoutHandle | undefined
   private tickTimer: unknown
   private reportTimer: unknown
   private timeTimer: unknown
@@ -72,6 +78,9 @@ export class RigRunner {
   private resolveDone!: (o: RigOutcome) => void
   private ended = false
   private showClock: ShowClockMap | undefined
+  /** Show position -> this rig's clock (timeline, clock estimate, latency, offset); made at HELLO. */
+  private showTime: ShowTime | undefined
+  private scheduleTimer: unknown
   private readonly midi: MidiHub
   private earlyMidi: Uint8Array[] = []
   /** Resolves when the session has ended and the sink is flushed. */
@@ -162,7 +171,8 @@ export class RigRunner {
 
   /** Whether this rig plays on the show clock (docs/SYNC.md). */
   syncStats(): RigSyncStats {
-    return this.sync.stats(this.o.clock.now(), this.clockStats()?.errorMs)
+    const p = this.playout
+    return this.sync.stats(p?.onShowClock ?? false, this.clockStats()?.errorMs, p?.latenessNow() ?? NO_LATENESS)
   }
 
   /** The server's clock as this rig estimates it; null before the first time exchange. */
@@ -224,20 +234,35 @@ export class RigRunner {
       case 'openMedia': {
         const format = fx.format
         this.o.sink.open(format)
-        this.playout = new Playout({
-          format,
+        this.showTime = new ShowTime({
+          rateHz: format.rateHz,
+          clock: serverClockOf(this.serverClock),
           latencyMs: this.sync.latencyMs,
-          maxLatencyMs: this.o.maxLatencyMs,
-          sink: this.o.sink,
-          clock: this.o.clock,
-          lossy: !this.transport.reliable,
+          offsetMs: this.sync.offsetMs,
         })
         // The MIDI hub builds the server stream's delivery on its first message, with this clock.
         this.showClock = new ShowClockMap(format.rateHz)
         return
       }
       case 'startPlayout': {
+        if (fx.latencyMs !== undefined) this.sync.showLatencyMs = fx.latencyMs
+        if (this.showTime) this.showTime.latencyMs = this.sync.latencyMs
+        if (fx.timeline) this.showTime?.setTimeline(fx.timeline)
+        // Made at INIT, not HELLO: the latency it plays at is the show's, which INIT brings.
+        const format = this.state.hello?.format
+        if (format) {
+          this.playout = new Playout({
+            format,
+            latencyMs: this.sync.latencyMs,
+            maxLatencyMs: this.o.maxLatencyMs,
+            sink: this.o.sink,
+            clock: this.o.clock,
+            lossy: !this.transport.reliable,
+            ...(this.o.adaptive ? { adaptive: true } : {}),
+          })
+        }
         this.playout?.startAt(fx.position)
+        this.refreshSchedule()
         this.showClock?.observe(fx.position, this.o.clock.now())
         this.midi.addPeer(SERVER)
         const early = this.earlyMidi
@@ -274,8 +299,43 @@ export class RigRunner {
         return
       case 'timeSample':
         this.serverClock.add(fx.sample)
+        this.refreshSchedule()
+        return
+      case 'timeline':
+        this.showTime?.setTimeline(fx.timeline)
+        this.refreshSchedule()
         return
     }
+  }
+
+  /**
+   * Hands the playout the show clock's schedule as it stands: a line through the live
+   * position, redone on every time sample and timeline, and every SCHEDULE_REFRESH_MS while
+   * streaming (the clock estimate slews between samples).
+   */
+  private refreshSchedule(): void {
+    const st = this.showTime
+    const playout = this.playout
+    if (!st || !playout || this.state.phase !== 'streaming' || this.ended) return
+    if (this.scheduleTimer === undefined) {
+      const again = (): void => {
+        this.scheduleTimer = undefined
+        this.refreshSchedule()
+      }
+      this.scheduleTimer = this.o.clock.setTimeout(again, SCHEDULE_REFRESH_MS)
+    }
+    const now = this.o.clock.now()
+    const anchorPos = st.positionAt(now)
+    if (anchorPos === undefined) return
+    const at = st.localTimeOf(anchorPos)
+    // One second of show later, through the same mapping: the schedule's rate carries both clocks' drift.
+    const later = st.localTimeOf((anchorPos + this.rateHz) >>> 0)
+    if (at === undefined || later === undefined) return
+    playout.setShowSchedule({ anchorLocalMs: at, anchorPos, msPerFrame: (later - at) / this.rateHz })
+  }
+
+  private get rateHz(): number {
+    return this.state.hello?.format.rateHz ?? 48000
   }
 
   private sendReport(): void {
@@ -304,6 +364,7 @@ export class RigRunner {
     if (this.tickTimer !== undefined) this.o.clock.clearTimeout(this.tickTimer)
     if (this.reportTimer !== undefined) this.o.clock.clearTimeout(this.reportTimer)
     if (this.timeTimer !== undefined) this.o.clock.clearTimeout(this.timeTimer)
+    if (this.scheduleTimer !== undefined) this.o.clock.clearTimeout(this.scheduleTimer)
     // However the session ends, nothing it played may keep sounding.
     this.midi.stop()
     if (this.playout) {
@@ -312,6 +373,25 @@ export class RigRunner {
     }
     await this.o.sink.close()
     this.resolveDone(outcome)
+  }
+}
+
+/** The show clock's schedule is redone this often between time samples: the estimate slews at most 500 ppm, 0.05 ms in this time. */
+export const SCHEDULE_REFRESH_MS = 100
+
+const NO_LATENESS = { share: 0, worstMs: 0 }
+
+/** The estimator as the show time asks for it: undefined, not NaN, before the first exchange. */
+function serverClockOf(e: ClockEstimator): ServerClock {
+  return {
+    toServer: (localMs) => {
+      const v = e.toServer(localMs)
+      return Number.isNaN(v) ? undefined : v
+    },
+    toLocal: (serverMs) => {
+      const v = e.toLocal(serverMs)
+      return Number.isNaN(v) ? undefined : v
+    },
   }
 }
 

@@ -130,6 +130,8 @@ export type ServerEffect =
   | { kind: 'send'; peer: PeerId; frame: Uint8Array }
   /** `silent`: the muted rigs' copy of a packet (zeros), sent beside the real one. */
   | { kind: 'broadcast'; peers: readonly PeerId[]; frame: Uint8Array; silent?: boolean }
+  /** The same control frame (encoded once) to each of `peers`, beside the audio stream: TIMELINE. */
+  | { kind: 'sendAll'; peers: readonly PeerId[]; frame: Uint8Array }
   | { kind: 'close'; peer: PeerId }
   /** A rig's session moved from one connection to another: retire the old one quietly. */
   | { kind: 'rebind'; from: PeerId; to: PeerId }
@@ -537,7 +539,7 @@ function sendInit(s: ServerState, rig: RigEntry, fx: ServerEffect[]): ServerStat
 function onTimeline(s: ServerState, timeline: Timeline, fx: ServerEffect[]): ServerState {
   if (s.phase !== 'streaming' && s.phase !== 'waiting') return s
   const peers = s.mutedPeers.length === 0 ? s.streamingPeers : [...s.streamingPeers, ...s.mutedPeers]
-  if (peers.length > 0) fx.push({ kind: 'broadcast', peers, frame: encodeTimeline(timeline, { sessionId: s.config.sessionId }) })
+  if (peers.length > 0) fx.push({ kind: 'sendAll', peers, frame: encodeTimeline(timeline, { sessionId: s.config.sessionId }) })
   return { ...s, timeline }
 }
 

@@ -20,6 +20,7 @@ import { PeerRegistry } from './peer-registry.js'
 import { rebindSession } from './server-switch.js'
 import { serverMidiStats, ServerTally } from './server-stats.js'
 import { ShowPosition } from './show-position.js'
+import { ShowTimeline } from '../sync/show-timeline.js'
 import { SourceLifecycle } from './source-lifecycle.js'
 import type { ServerMidiStats, ServerStats, ServerSummary } from './stats.js'
 import {
@@ -56,6 +57,10 @@ export class ServerRunner {
   private readonly midi: MidiHub
   private readonly source: SourceLifecycle
   private readonly position: ShowPosition
+  /** Where each show position sits on this server's clock: sent to rigs in INIT and TIMELINE. */
+  private readonly timeline: ShowTimeline
+  /** The show position (unwrapped frames) the source started at. */
+  private startPosition = 0
   private readonly tally: ServerTally
   private readonly meter: LevelMeter
   private tickTimer: unknown
@@ -70,10 +75,11 @@ export class ServerRunner {
     this.broadcaster = new Broadcaster(packetizer, (peer) => this.peers.get(peer))
     this.meter = new LevelMeter(o.config.format, o.clock)
     this.position = new ShowPosition(o.clock, o.config.format.rateHz)
+    this.timeline = new ShowTimeline(o.config.format.rateHz)
     this.midi = new MidiHub({
       clock: o.clock,
       sessionId: () => o.config.sessionId,
-      positionNow: () => this.position.now(),
+      positionNow: () => this.positionNow(),
       send: (peer, frame) => this.peers.get(peer)?.send(frame, 'control'),
       reliable: (peer) => this.peers.get(peer)?.reliable,
       inputs: o.midiInputs ?? [],
@@ -89,7 +95,11 @@ export class ServerRunner {
     this.source = new SourceLifecycle({
       source: o.source,
       format: o.config.format,
-      onPacket: (pcm) => {
+      onPacket: (pcm, frames) => {
+        // The packet is ready now: its first frame's place on the server's clock (src/sync/show-timeline.ts).
+        const moved = this.timeline.observe(this.startPosition + this.source.framesRead - frames, this.o.clock.now())
+        // Before the audio it times, so a rig has the new timeline when the packet arrives.
+        if (moved) this.dispatch({ type: 'timeline', timeline: moved })
         this.meter.feed(pcm)
         this.dispatch({ type: 'audio', pcm })
       },
@@ -176,6 +186,18 @@ export class ServerRunner {
     })
   }
 
+  /**
+   * The show position now on the server's clock, for stamping the server's MIDI: by the
+   * timeline once the source has delivered (so a note and the audio of the same instant carry
+   * the same position), by the time since INIT before that.
+   */
+  private positionNow(): number | undefined {
+    const t = this.timeline.current
+    if (!t) return this.position.now()
+    const frames = ((this.o.clock.now() - t.serverMs) * this.o.config.format.rateHz) / 1000 / (1 + t.driftPpm / 1e6)
+    return (t.position + Math.round(frames)) >>> 0
+  }
+
   private dispatch(event: ServerEvent): void {
     const before = this.state
     const { state, effects } = stepServer(before, event, this.o.clock.now())
@@ -187,6 +209,9 @@ export class ServerRunner {
     switch (fx.kind) {
       case 'send':
         this.peers.get(fx.peer)?.send(fx.frame, 'control')
+        return
+      case 'sendAll':
+        for (const peer of fx.peers) this.peers.get(peer)?.send(fx.frame, 'control')
         return
       case 'broadcast':
         this.broadcaster.send(fx.peers, fx.frame, fx.silent === true)
@@ -217,6 +242,7 @@ export class ServerRunner {
         this.o.onNotice(fx.notice)
         return
       case 'startStream':
+        this.startPosition = this.state.position
         this.position.start(this.state.position)
         this.source.start()
         this.midi.start()

@@ -8,8 +8,8 @@ import type { AudioSource } from '../audio/source.js'
 export interface SourceLifecycleOptions {
   source: AudioSource
   format: AudioFormat
-  /** One packet of PCM from the source. */
-  onPacket: (pcm: Uint8Array) => void
+  /** One packet of PCM from the source, `frames` long (counted in framesRead already). */
+  onPacket: (pcm: Uint8Array, frames: number) => void
   /** The source has nothing more, or failed: the show ends with this reason and code. */
   onEnd: (reason: string, code: 'end-of-source' | 'source-error') => void
 }
@@ -30,8 +30,9 @@ export class SourceLifecycle {
     this.started = true
     this.o.source.start(this.o.format, {
       packet: (pcm) => {
-        this.framesRead += pcm.byteLength / this.frameBytes
-        this.o.onPacket(pcm)
+        const frames = pcm.byteLength / this.frameBytes
+        this.framesRead += frames
+        this.o.onPacket(pcm, frames)
       },
       end: (err) => (err ? this.o.onEnd(`source failed: ${err.message}`, 'source-error') : this.o.onEnd('end of source', 'end-of-source')),
     })

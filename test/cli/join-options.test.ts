@@ -24,6 +24,7 @@ const defaults: Record<string, unknown> = JOIN_DEFAULTS
 const COMPUTED: Record<string, { help: string; readme: string }> = {
   name: { help: '(default: host name)', readme: 'host name' },
   maxLatency: { help: `(default ${LIMITS.maxLatencyMs.default})`, readme: String(LIMITS.maxLatencyMs.default) },
+  latency: { help: "(default: the show's", readme: "the show's" },
 }
 
 const refused = (f: () => unknown): string => {
@@ -75,9 +76,12 @@ test("the README's join table lists every option with its default", () => {
 test('defaults fill what neither profile nor flags give; the ceiling follows the latency', () => {
   const s = joinSettings({}, {}, server)
   assert.equal(
-    [s.host, s.port, s.transport, s.sink, s.latency, s.maxLatency, s.connectTimeout, s.retry],
-    ['127.0.0.1', 7400, 'tcp', 'null', 20, 200, 3000, false],
+    [s.host, s.port, s.transport, s.sink, s.latency, s.offset, s.adaptive, s.maxLatency, s.connectTimeout, s.retry],
+    ['127.0.0.1', 7400, 'tcp', 'null', undefined, 0, false, 200, 3000, false],
   )
+  assert.is(s.latency, undefined, "no --latency: the show's, from INIT")
+  assert.is(joinSettings({}, { offset: '-2.5' }, server).offset, -2.5, 'a signed, fractional offset')
+  assert.is(refused(() => joinSettings({}, { offset: '1001' }, server)), '--offset must be between -1000 and 1000, got 1001')
   assert.equal(s.route, { mapChannel: {}, mapController: {}, clock: true })
   assert.equal(s.deviceBuffer, { frames: 128 })
   assert.is(joinSettings({}, { latency: '500' }, server).maxLatency, 500, 'never below the latency')
@@ -149,27 +153,26 @@ test("MIDI routing from flags and from a profile's route give the same route", (
   )
 })
 
-test("a rig's profile entry: its own latency and transport, else the show's; flags win", () => {
+test("a rig's profile entry: its own latency, offset and transport, else the show's transport (the show's latency comes in INIT); flags win", () => {
   const p = parseProfile({
     name: 'x',
     transport: 'udp',
     latencyMs: 30,
     rigs: [
       { name: 'a', sink: 'wav:a.wav', retry: true },
-      { name: 'b', transport: 'tcp', latencyMs: 5, maxLatencyMs: 50 },
+      { name: 'b', transport: 'tcp', latencyMs: 5, maxLatencyMs: 50, offsetMs: 3.5, adaptive: true },
     ],
   })
   assert.equal(joinOptionsFromProfile(p, p.rigs[0]!), {
     name: 'a',
     sink: 'wav:a.wav',
     transport: 'udp',
-    latency: 30,
     retry: true,
     midiMapChannel: {},
     midiMapCc: {},
   })
   const b = joinSettings(joinOptionsFromProfile(p, p.rigs[1]!), { latency: '10' }, server)
-  assert.equal([b.name, b.transport, b.latency, b.maxLatency], ['b', 'tcp', 10, 50])
+  assert.equal([b.name, b.transport, b.latency, b.maxLatency, b.offset, b.adaptive], ['b', 'tcp', 10, 50, 3.5, true])
 })
 
 test('the command line: --help, the server address, a profile file', () => {
@@ -184,7 +187,7 @@ test('the command line: --help, the server address, a profile file', () => {
   )
   assert.is(
     refused(() => parseJoinOptions(['a:1', '--latency', 'soon'])),
-    "--latency must be a whole number, got 'soon'",
+    "--latency must be a number, got 'soon'",
   )
   const s = parseJoinOptions(['--profile', 'profiles/midi-controller.json', '--name', 'rack-right'])!
   assert.equal(

@@ -1,0 +1,114 @@
+// A playout on its own thread (playout-worker.ts), driven from the rig's main thread: the
+// same handle as an in-thread Playout, for a sink that is a pipe. Packets and commands go
+// through the shared ring (playout-ring.ts), figures come back through shared memory
+// (playout-stats.ts), and the thread ends when the playout has drained or stopped.
+
+import { Worker } from 'node:worker_threads'
+import type { Lateness } from '../jitter/lateness.js'
+import { emptyPlayoutStats, type PlayoutOptions, type PlayoutStats, type ShowSchedule } from './playout.js'
+import { createRing, RingWriter } from './playout-ring.js'
+import { PLAYOUT_STATS_SLOTS, readPlayoutStats } from './playout-stats.js'
+import type { PlayoutWorkerData } from './playout-worker.js'
+
+/** What a rig runner asks of its playout, in this thread or another. */
+export interface PlayoutHandle {
+  readonly stats: PlayoutStats
+  readonly onShowClock: boolean
+  latenessNow(): Lateness
+  startAt(timestamp: number): void
+  setLossy(lossy: boolean): void
+  push(seq: number, timestamp: number, pcm: Uint8Array): void
+  setShowSchedule(schedule: ShowSchedule): void
+  drain(endTimestamp?: number): Promise<void>
+  stop(): void
+}
+
+/** Room for about two seconds of 8-channel float audio at 96 kHz: far more than the jitter buffer holds in flight between two reads. */
+const RING_BYTES = 8 * 1024 * 1024
+
+export interface ThreadedPlayoutOptions extends Omit<PlayoutOptions, 'sink' | 'clock'> {
+  /** The pipe's descriptor (stdout is 1), open in this process. */
+  fd: number
+}
+
+export class ThreadedPlayout implements PlayoutHandle {
+  private readonly ring: RingWriter
+  private readonly shared: Float64Array
+  private readonly worker: Worker
+  private readonly exited: Promise<void>
+  private gone = false
+
+  constructor(o: ThreadedPlayoutOptions) {
+    const ring = createRing(RING_BYTES)
+    this.ring = new RingWriter(ring)
+    const stats = new SharedArrayBuffer(PLAYOUT_STATS_SLOTS * 8)
+    this.shared = new Float64Array(stats)
+    const workerData: PlayoutWorkerData = {
+      ring,
+      stats,
+      format: o.format,
+      latencyMs: o.latencyMs,
+      maxLatencyMs: o.maxLatencyMs,
+      lossy: o.lossy ?? false,
+      adaptive: o.adaptive ?? false,
+      fd: o.fd,
+      mainTimeOrigin: performance.timeOrigin,
+    }
+    this.worker = new Worker(new URL('./playout-worker.js', import.meta.url), { workerData })
+    this.exited = new Promise((resolve) => {
+      this.worker.once('exit', () => {
+        this.gone = true
+        resolve()
+      })
+      // A failed write on the thread (the pipe's reader is gone is not one: that stops the writing) ends the thread; the rig's session goes on.
+      this.worker.once('error', () => {})
+    })
+  }
+
+  get stats(): PlayoutStats {
+    return this.read().stats
+  }
+
+  get onShowClock(): boolean {
+    return this.read().onShowClock
+  }
+
+  latenessNow(): Lateness {
+    return this.read().lateness
+  }
+
+  /** Ring records the thread could not take in time (counted as the jitter buffer's loss too). */
+  get dropped(): number {
+    return this.ring.dropped
+  }
+
+  startAt(timestamp: number): void {
+    this.ring.write({ kind: 'start', timestamp })
+  }
+
+  setLossy(lossy: boolean): void {
+    this.ring.write({ kind: 'lossy', lossy })
+  }
+
+  push(seq: number, timestamp: number, pcm: Uint8Array): void {
+    if (!this.gone) this.ring.write({ kind: 'packet', seq, timestamp, pcm })
+  }
+
+  setShowSchedule(schedule: ShowSchedule): void {
+    this.ring.write({ kind: 'schedule', ...schedule })
+  }
+
+  drain(endTimestamp?: number): Promise<void> {
+    this.ring.write({ kind: 'drain', endTimestamp })
+    return this.exited
+  }
+
+  stop(): void {
+    this.ring.write({ kind: 'stop' })
+  }
+
+  private read(): ReturnType<typeof readPlayoutStats> {
+    const r = readPlayoutStats(this.shared)
+    return r.stats.framesReceived === 0 && r.stats.packetsReceived === 0 ? { ...r, stats: { ...emptyPlayoutStats(), ...r.stats } } : r
+  }
+}
