@@ -35,20 +35,20 @@ async function impulses(writer, reader, framesPerPacket, count, warmupPackets = 
 
 /** transport: 'tcp' | 'udp'; latencyMs: the rig's --latency (the jitter buffer's floor on UDP). */
 export async function latency(framesPerPacket, count = 100, { transport = 'tcp', latencyMs = 0 } = {}) {
-  const server = spawnNode([...SERVE_ON_LOOPBACK, '--source', 'raw:-', '--frames', String(framesPerPacket), '--transport', transport])
-  const { port } = await waitJson(server.stdout, (e) => e.event === 'listening')
-  const rig = spawnNode([
-    CLI,
-    'join',
-    `127.0.0.1:${port}`,
-    '--sink',
+  // The show's latency is the server's to set: the rig plays on the show clock.
+  const server = spawnNode([
+    ...SERVE_ON_LOOPBACK,
+    '--source',
     'raw:-',
-    '--latency',
-    String(latencyMs),
+    '--frames',
+    String(framesPerPacket),
     '--transport',
     transport,
-    '--json',
+    '--latency',
+    String(latencyMs),
   ])
+  const { port } = await waitJson(server.stdout, (e) => e.event === 'listening')
+  const rig = spawnNode([CLI, 'join', `127.0.0.1:${port}`, '--sink', 'raw:-', '--transport', transport, '--json'])
   await waitJson(server.stdout, (e) => e.event === 'init')
   // On UDP the jitter buffer starts deep and settles once the path proves calm (two 2 s
   // windows): measure the settled latency, which is what a show runs at.

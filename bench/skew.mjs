@@ -188,6 +188,8 @@ export async function synchroSkew(c, { impulses = 100, settleMs = 5000 } = {}) {
       String(FRAMES_PER_PACKET),
       '--clients',
       '2',
+      '--latency',
+      String(SAME_LATENCY_MS),
       '--transport',
       c.show,
     ])
@@ -210,8 +212,8 @@ export async function synchroSkew(c, { impulses = 100, settleMs = 5000 } = {}) {
         `rig-${'ab'[n]}`,
         '--sink',
         'raw:-',
-        '--latency',
-        String(r.latencyMs ?? SAME_LATENCY_MS),
+        // A rig's own --latency puts it out of step on purpose (the 5-and-20 case); the others play the show's.
+        ...(r.latencyMs !== undefined ? ['--latency', String(r.latencyMs)] : []),
         '--transport',
         r.transport,
         '--json',

@@ -57,6 +57,7 @@ const playout = new Playout({
   sink,
   clock,
   lossy: d.lossy,
+  playOnArrival: false,
   ...(d.adaptive ? { adaptive: true } : {}),
 })
 const ring = new RingReader(d.ring)

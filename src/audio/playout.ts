@@ -89,6 +89,12 @@ export interface PlayoutOptions {
   startupExtraMs?: number
   /** Deepen the buffer for late audio (the old adaptive jitter buffer) instead of keeping the show clock. */
   adaptive?: boolean
+  /**
+   * Play a packet that is already due as it arrives (default), rather than at the next tick.
+   * A playout thread ticks right after taking every packet waiting for it, so it says no: a
+   * packet must not be played ahead of the ones queued behind it.
+   */
+  playOnArrival?: boolean
 }
 
 /** Show position (32-bit) `anchorPos` leaves this rig at `anchorLocalMs`; each later frame `msPerFrame` after it. */
@@ -250,7 +256,7 @@ export class Playout {
     if (result === 'late') return
     if (!this.show) this.governor.observe(waitMs)
     // Already due (low --latency, or after an underrun): play now rather than at the next tick.
-    if (waitMs <= 0) this.tick()
+    if (waitMs <= 0 && this.o.playOnArrival !== false) this.tick()
   }
 
   /**

@@ -8,7 +8,7 @@ import type { SourceFormat } from './source.js'
 
 export class SessionSink implements AudioSink {
   private format: SourceFormat | undefined
-  constructor(private readonly inner: AudioSink) {}
+  constructor(readonly inner: AudioSink) {}
 
   get description(): string {
     return this.inner.description
@@ -28,8 +28,17 @@ export class SessionSink implements AudioSink {
     }
   }
 
-  write(pcm: Uint8Array): void {
-    this.inner.write(pcm)
+  get realtime(): boolean {
+    return this.inner.realtime === true
+  }
+
+  write(pcm: Uint8Array, dueMs?: number): void {
+    if (dueMs === undefined) this.inner.write(pcm)
+    else this.inner.write(pcm, dueMs)
+  }
+
+  leadMs(): number {
+    return this.inner.leadMs?.() ?? 0
   }
 
   deviceStats(): DeviceSinkStats | undefined {

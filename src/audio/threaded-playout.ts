@@ -26,6 +26,19 @@ export interface PlayoutHandle {
 /** Room for about two seconds of 8-channel float audio at 96 kHz: far more than the jitter buffer holds in flight between two reads. */
 const RING_BYTES = 8 * 1024 * 1024
 
+/**
+ * The thread runs the built playout-worker.js beside this file. Run from the TypeScript
+ * source (the tests, through tsx), a worker does not inherit tsx's loader, so it registers it
+ * first and then loads the .ts.
+ */
+function startWorker(workerData: PlayoutWorkerData): Worker {
+  const here = import.meta.url
+  if (!here.endsWith('.ts')) return new Worker(new URL('./playout-worker.js', here), { workerData })
+  const source = new URL('./playout-worker.ts', here).href
+  const boot = `import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(source)}) })`
+  return new Worker(boot, { eval: true, workerData })
+}
+
 export interface ThreadedPlayoutOptions extends Omit<PlayoutOptions, 'sink' | 'clock'> {
   /** The pipe's descriptor (stdout is 1), open in this process. */
   fd: number
@@ -54,14 +67,17 @@ export class ThreadedPlayout implements PlayoutHandle {
       fd: o.fd,
       mainTimeOrigin: performance.timeOrigin,
     }
-    this.worker = new Worker(new URL('./playout-worker.js', import.meta.url), { workerData })
+    this.worker = startWorker(workerData)
     this.exited = new Promise((resolve) => {
       this.worker.once('exit', () => {
         this.gone = true
         resolve()
       })
-      // A failed write on the thread (the pipe's reader is gone is not one: that stops the writing) ends the thread; the rig's session goes on.
-      this.worker.once('error', () => {})
+      // A failed write on the thread (a reader that went away is not one: that stops the writing)
+      // ends the thread; the rig's session goes on, and the operator is told once.
+      this.worker.once('error', (err) => {
+        process.stderr.write(`synchro: the playout thread stopped: ${err.message}\n`)
+      })
     })
   }
 

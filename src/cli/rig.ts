@@ -115,7 +115,7 @@ export function startSession(s: JoinSettings, media: RigMedia, transport: Transp
     maxLatencyMs: s.maxLatency,
     makePlayout: (o) => {
       // A pipe plays on its own thread, written when due (src/audio/playout-worker.ts); a card or a recording in this one.
-      const sink = media.sink
+      const sink = media.sink instanceof SessionSink ? media.sink.inner : media.sink
       if (sink instanceof RawSink && sink.realtime && sink.fd !== undefined) {
         const { sink: _sink, clock: _clock, ...rest } = o
         return new ThreadedPlayout({ ...rest, fd: sink.fd })

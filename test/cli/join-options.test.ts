@@ -81,7 +81,10 @@ test('defaults fill what neither profile nor flags give; the ceiling follows the
   )
   assert.is(s.latency, undefined, "no --latency: the show's, from INIT")
   assert.is(joinSettings({}, { offset: '-2.5' }, server).offset, -2.5, 'a signed, fractional offset')
-  assert.is(refused(() => joinSettings({}, { offset: '1001' }, server)), '--offset must be between -1000 and 1000, got 1001')
+  assert.is(
+    refused(() => joinSettings({}, { offset: '1001' }, server)),
+    '--offset must be between -1000 and 1000, got 1001',
+  )
   assert.equal(s.route, { mapChannel: {}, mapController: {}, clock: true })
   assert.equal(s.deviceBuffer, { frames: 128 })
   assert.is(joinSettings({}, { latency: '500' }, server).maxLatency, 500, 'never below the latency')

@@ -14,7 +14,11 @@ const PACKET_MS = (PACKET * 1000) / RATE
 const serverMsOf = (t: Timeline, p: number) => t.serverMs + (((p - t.position) * 1000) / RATE) * (1 + t.driftPpm / 1e6)
 
 /** Feeds `seconds` of packets ready at `startMs + k * packetMs * stretch + late(k)`; returns every published timeline. */
-function run(tl: ShowTimeline, seconds: number, o: { startMs?: number; stretch?: number; late?: (k: number) => number; fromPacket?: number } = {}) {
+function run(
+  tl: ShowTimeline,
+  seconds: number,
+  o: { startMs?: number; stretch?: number; late?: (k: number) => number; fromPacket?: number } = {},
+) {
   const out: Array<{ at: number; t: Timeline }> = []
   const n = Math.round((seconds * 1000) / PACKET_MS)
   const k0 = o.fromPacket ?? 0
