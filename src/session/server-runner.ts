@@ -20,6 +20,7 @@ import { PeerRegistry } from './peer-registry.js'
 import { rebindSession } from './server-switch.js'
 import { serverMidiStats, ServerTally } from './server-stats.js'
 import { ShowPosition } from './show-position.js'
+import { showLatencyOf } from './sync-view.js'
 import { SourceLifecycle } from './source-lifecycle.js'
 import type { ServerMidiStats, ServerStats, ServerSummary } from './stats.js'
 import {
@@ -85,6 +86,7 @@ export class ServerRunner {
       clock: o.clock,
       counters: (rig) => this.peers.counters(rig.peer),
       midiIn: (rig) => this.midi.receivedFrom(rig.peer),
+      showLatencyMs: showLatencyOf(o.config.showLatencyMs),
     })
     this.source = new SourceLifecycle({
       source: o.source,

@@ -40,6 +40,7 @@ function rig(name: string, over: Partial<RigReport> = {}): RigReport {
     midiIn: 3,
     muted: false,
     silentMs: 120,
+    sync: { state: 'in-time', errorMs: 0.2, lateMs: 0, latencyMs: 20, offsetMs: 0, outOfStepMs: 0 },
     heard: {
       packetsReceived: 990,
       packetsLost: 10,
@@ -62,6 +63,7 @@ function stats(rigs: RigReport[], over: Partial<ServerStats> = {}): ServerStats 
     phase: 'streaming',
     uptimeMs: 83_000,
     position: 48000,
+    showLatencyMs: 20,
     packetsBroadcast: 375,
     levels: { peakDb: [-6.1, -12], rmsDb: [-9.1, -15] },
     midi: { messagesIn: 40, messagesOut: 2, invalidBytes: 0, expired: 0, released: 0 },
