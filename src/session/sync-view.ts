@@ -28,9 +28,10 @@ export function keepsShowTime(v: RigSyncView | null): boolean {
   return v !== null && v.state === 'in-time' && v.outOfStepMs === 0
 }
 
-/** A figure in ms as the operator reads it: one decimal, none when whole (3, 3.2). */
+/** A figure in ms as the operator reads it: one decimal, none when whole (3, 3.2), two under 1 ms (0.04: not "late by 0"). */
 export function msText(ms: number): string {
-  return String(Math.round(ms * 10) / 10)
+  const per = Math.abs(ms) < 1 ? 100 : 10
+  return String(Math.round(ms * per) / per)
 }
 
 /** Signed, so "later" and "earlier" read apart: +5, -2.5, 0. */

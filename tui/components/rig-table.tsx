@@ -1,6 +1,6 @@
 import { Box, Text } from 'ink'
 import type { RigReport, RigSyncView } from '../../src/session/stats.js'
-import { msText, signedMsText } from '../../src/session/sync-view.js'
+import { signedMsText } from '../../src/session/sync-view.js'
 
 type CellColor = 'green' | 'yellow' | 'red'
 
@@ -31,8 +31,13 @@ export function lossPct(r: RigReport): number | null {
 export function syncCell(v: RigSyncView | null): string {
   if (v === null) return '-'
   if (v.state === 'no-clock') return 'no clock'
-  if (v.state === 'late') return `late ${msText(v.lateMs)}ms`
+  if (v.state === 'late') return `late ${lateText(v.lateMs)}ms`
   return v.outOfStepMs === 0 ? 'in time' : `${signedMsText(v.outOfStepMs)}ms`
+}
+
+/** At most 3 digits, so 'late 123ms' fits the column: 0.1 ms steps under 10 ms (never "late 0.0"), whole ms above. */
+function lateText(ms: number): string {
+  return ms >= 10 ? String(Math.round(ms)) : Math.max(0.1, Math.round(ms * 10) / 10).toFixed(1)
 }
 
 /** Green in time, yellow out of step or without a clock yet, red late. */
@@ -47,8 +52,8 @@ const COLUMNS: Column[] = [
   { title: 'ADDRESS', width: 21, keep: 1, cell: (r) => r.remote },
   { title: 'NET', width: 4, keep: 8, cell: (r) => (r.switchingTo ? `>${r.switchingTo}` : r.transport) },
   { title: 'STATE', width: 9, keep: 7, cell: (r) => (r.muted ? 'muted' : r.phase) },
-  // 'late 12.3ms' is the widest common cell; a rarer wider one is cut with '~'.
-  { title: 'SYNC', width: 11, keep: 7, cell: (r) => syncCell(r.sync), color: (r) => syncColor(r.sync) },
+  // 'late 123ms' is the widest cell up to a second late; 10 wide, it fits beside UND/CONC at 80 columns.
+  { title: 'SYNC', width: 10, keep: 7, cell: (r) => syncCell(r.sync), color: (r) => syncColor(r.sync) },
   { title: 'RTT', width: 6, keep: 5, align: 'right', cell: (r) => dash(r.rttMs) },
   { title: 'JIT', width: 5, keep: 4, align: 'right', cell: (r) => dash(r.heard?.jitterMs) },
   { title: 'LOSS%', width: 6, keep: 6, align: 'right', cell: (r) => dash(lossPct(r)) },
