@@ -74,7 +74,10 @@ test('the table shows each rig in its colour under SYNC, the rest of the row unt
   assert.ok(colored(lines[2], 31, 'late 3.2ms'), 'red')
   assert.ok(colored(lines[3], 33, 'no clock'), 'yellow')
   assert.ok(colored(lines[4], 33, '+5ms'), 'yellow')
-  assert.not.match(lines[5] ?? '', /\x1b\[3[123]m/, 'a rig with nothing to say is not coloured')
+  assert.not.ok(
+    [31, 32, 33].some((code) => (lines[5] ?? '').includes(sgr(code))),
+    'a rig with nothing to say is not coloured',
+  )
   assert.ok(lines[1]!.startsWith('  a-on-time'), 'the name is not in the cell colour')
 })
 
