@@ -81,6 +81,6 @@ function describeSyncChange(e: Extract<ShowEvent, { event: 'sync' }>): string {
     case 'in-time':
       return `rig ${e.name} ${e.from === 'late' ? 'back in time' : 'in time on the show clock'}${step}`
     case 'no-clock':
-      return `rig ${e.name} lost the show clock: it plays on its own time until it has one again`
+      return `rig ${e.name} lost the show clock: it is not on the show's time until it has one again`
   }
 }

@@ -75,7 +75,7 @@ const LINES: Array<[Record<string, unknown> & { event: string }, string | null]>
   ],
   [
     { event: 'sync', name: 'b', from: 'late', state: 'no-clock', errorMs: null, lateMs: 0, latencyMs: 20, offsetMs: 0, outOfStepMs: 0 },
-    'rig b lost the show clock: it plays on its own time until it has one again',
+    "rig b lost the show clock: it is not on the show's time until it has one again",
   ],
   [{ event: 'device-fault', reason: 'card gone' }, 'device fault: card gone; the show goes on in silence'],
   [{ event: 'device-restored', description: 'card back' }, 'card back'],
