@@ -53,7 +53,9 @@ export class ConsoleModel {
   event(e: ShowEvent, line: string | null): void {
     // The table and meters show the stats; the log is for what happens.
     if (line === null || e.event === 'stats') return
-    this.note(line, WARN_EVENTS.has(e.event) ? 'warn' : 'info')
+    // A rig off the show's time is a warning; one back in time is news.
+    const warn = e.event === 'sync' ? e.state !== 'in-time' : WARN_EVENTS.has(e.event)
+    this.note(line, warn ? 'warn' : 'info')
   }
 
   /** A line of the console's own (a key's answer, the show's end) in the log. */

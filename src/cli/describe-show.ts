@@ -5,6 +5,7 @@ import { describeFormat } from '../codec/format.js'
 import { describeMidi } from '../midi/message.js'
 import type { ServerStats } from '../session/stats.js'
 import type { ShowEvent } from '../session/events.js'
+import { describeSync, keepsShowTime, msText, outOfStepCause, signedMsText } from '../session/sync-view.js'
 
 const plural = (n: number, one: string): string => `${n} ${one}${n === 1 ? '' : 's'}`
 
@@ -34,6 +35,8 @@ export function describeShowEvent(e: ShowEvent): string | null {
       return `rig ${e.name} stays where it is: ${e.reason}`
     case 'muted':
       return `rig ${e.name} ${e.muted ? 'muted (it gets silence; MIDI goes on)' : 'unmuted'}`
+    case 'sync':
+      return describeSyncChange(e)
     case 'device-fault':
       return `device fault: ${e.reason}; the show goes on in silence`
     case 'device-restored':
@@ -61,8 +64,23 @@ export function describeShowStats(s: ServerStats, midi: boolean): string {
       .map(
         (r) =>
           `; ${r.name} on ${r.transport}, rtt ${r.rttMs ?? '-'} ms, dropped ${r.framesDropped}` +
-          (r.heard ? `, lost ${r.heard.packetsLost}, concealed ${r.heard.framesConcealed}` : ''),
+          (r.heard ? `, lost ${r.heard.packetsLost}, concealed ${r.heard.framesConcealed}` : '') +
+          // A rig not keeping the show's time is named on every line until it does (issue 12 item 4).
+          (r.sync !== null && !keepsShowTime(r.sync) ? `, ${describeSync(r.sync)}` : ''),
       )
       .join('')
   )
+}
+
+/** A rig's sync state changed: late, back in time, on the show clock, or off it. */
+function describeSyncChange(e: Extract<ShowEvent, { event: 'sync' }>): string {
+  const step = e.outOfStepMs === 0 ? '' : `; out of step by ${signedMsText(e.outOfStepMs)} ms (${outOfStepCause(e)})`
+  switch (e.state) {
+    case 'late':
+      return `rig ${e.name} late by ${msText(e.lateMs)} ms: its audio arrives after its play time and is concealed (the path is slower than the latency)${step}`
+    case 'in-time':
+      return `rig ${e.name} ${e.from === 'late' ? 'back in time' : 'in time on the show clock'}${step}`
+    case 'no-clock':
+      return `rig ${e.name} lost the show clock: it is not on the show's time until it has one again`
+  }
 }

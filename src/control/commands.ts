@@ -3,7 +3,8 @@
 // an action does lives here, so the console can hold no protocol logic.
 
 import type { ServerRunner } from '../session/server-runner.js'
-import type { ServerStats } from '../session/stats.js'
+import type { RigReport, ServerStats } from '../session/stats.js'
+import { describeSync } from '../session/sync-view.js'
 
 export type Command =
   | { kind: 'status' }
@@ -114,8 +115,16 @@ function describeStatus(s: ServerStats): string {
   const rigs = s.rigs
     .map(
       (r) =>
-        `${r.name} (${r.phase}${r.muted ? ', muted' : ''} on ${r.transport}${r.switchingTo ? `, moving to ${r.switchingTo}` : ''}, rtt ${r.rttMs ?? '-'} ms${r.heard ? `, lost ${r.heard.packetsLost}, jitter ${r.heard.jitterMs} ms` : ''})`,
+        `${r.name} (${r.phase}${r.muted ? ', muted' : ''} on ${r.transport}${r.switchingTo ? `, moving to ${r.switchingTo}` : ''}, rtt ${r.rttMs ?? '-'} ms${r.heard ? `, lost ${r.heard.packetsLost}, jitter ${r.heard.jitterMs} ms` : ''}${syncWords(r)})`,
     )
     .join(', ')
-  return `${s.phase}, ${(s.uptimeMs / 1000).toFixed(0)} s up, position ${s.position}, ${s.rigs.length} rig(s)${rigs ? ': ' + rigs : ''}`
+  return (
+    `${s.phase}, ${(s.uptimeMs / 1000).toFixed(0)} s up, position ${s.position}, latency ${s.showLatencyMs} ms, ` +
+    `${s.rigs.length} rig(s)${rigs ? ': ' + rigs : ''}`
+  )
+}
+
+/** Every streaming rig's sync state (a rig not streaming yet has none to tell, unless it already reported). */
+function syncWords(r: RigReport): string {
+  return r.phase === 'streaming' || r.sync !== null ? `, ${describeSync(r.sync)}` : ''
 }

@@ -13,7 +13,7 @@ import { ReportSchema, SYNC_STATES } from '../codec/messages.js'
 import { SAMPLE_FORMATS, type AudioFormat } from '../codec/format.js'
 import type { Levels } from '../audio/levels.js'
 import type { DeviceSinkStats } from '../audio/sink.js'
-import type { RigClockStats, RigMidiStats, RigReport, RigStats, ServerMidiStats, ServerStats, ServerSummary } from './stats.js'
+import type { RigClockStats, RigMidiStats, RigReport, RigStats, RigSyncView, ServerMidiStats, ServerStats, ServerSummary } from './stats.js'
 
 /** Bumped when an event's field is renamed or removed, or its meaning changes. */
 export const EVENTS_VERSION = 1
@@ -60,6 +60,28 @@ export const ServerMidiStatsSchema = z
   })
   .meta({ id: 'ServerMidiStats', description: "The show's MIDI counters." })
 
+const syncState = z
+  .enum(SYNC_STATES)
+  .describe(
+    'no-clock: no clock estimate or timeline yet; in-time: frames leave at their show time; late: audio arrives after its play time (the path is slower than the latency).',
+  )
+
+const rigSyncViewShape = {
+  state: syncState,
+  errorMs: z.number().min(0).nullable().describe('How far from the show time its frames may leave, ms; null before it has a clock.'),
+  lateMs: z.number().min(0).describe('How late audio arrived after its play time, the worst of the last second, ms (0: in time).'),
+  latencyMs: z.number().min(0).describe("The latency it plays at, ms: the show's, or its own join --latency."),
+  offsetMs: z.number().describe('join --offset: it plays this much later (+) or earlier (-) than the show time, ms.'),
+  outOfStepMs: z
+    .number()
+    .describe(
+      "How far from the show it plays, ms: (its latency − the show's) + its offset; 0 in step, otherwise knowingly out of step (own latency or offset).",
+    ),
+}
+export const RigSyncViewSchema = z
+  .strictObject(rigSyncViewShape)
+  .meta({ id: 'RigSyncView', description: "A rig's sync state as the server shows it: its REPORT's, and how far it plays from the show." })
+
 export const RigReportSchema = z
   .strictObject({
     name: text.describe("The rig's name."),
@@ -77,6 +99,7 @@ export const RigReportSchema = z
     midiIn: count.describe('MIDI messages received from this rig.'),
     muted: z.boolean().describe('The operator muted it (it gets silence; MIDI goes on).'),
     silentMs: ms.describe('Since the server last heard from it, ms.'),
+    sync: RigSyncViewSchema.nullable().describe("Whether it keeps the show's time, from its latest REPORT; null until it says."),
   })
   .meta({ id: 'RigReport', description: "The server's view of one rig." })
 
@@ -84,6 +107,7 @@ const serverStatsShape = {
   phase: text.describe("The show's phase: listening, streaming, terminating, ended."),
   uptimeMs: ms.describe('Since the show started listening, ms.'),
   position: count.describe('Show position: sample frames since INIT.'),
+  showLatencyMs: z.number().min(0).describe("The show's latency (serve --latency), ms: what every rig plays at unless it sets its own."),
   packetsBroadcast: count.describe('Audio packets sent (once per packet, whatever the number of rigs).'),
   levels: LevelsSchema,
   midi: ServerMidiStatsSchema,
@@ -266,6 +290,11 @@ export const ShowEventSchemas = [
     { name: rigName, muted: z.boolean().describe('True: it gets silence (MIDI goes on); false: it plays again.') },
     'A rig was muted or unmuted.',
   ),
+  ev(
+    'sync',
+    { name: rigName, from: syncState.describe('Its sync state before.'), ...rigSyncViewShape },
+    "A rig's sync state changed: it went late, came back in time, or found or lost the show clock (once per change, not per report).",
+  ),
   deviceFault,
   deviceRestored,
   ev(
@@ -426,6 +455,7 @@ export type SchemasMatchInterfaces = [
   Check<Same<z.infer<typeof AudioFormatSchema>, { -readonly [K in keyof AudioFormat]: AudioFormat[K] }>>,
   Check<Same<z.infer<typeof LevelsSchema>, Levels>>,
   Check<Same<z.infer<typeof ServerMidiStatsSchema>, ServerMidiStats>>,
+  Check<Same<z.infer<typeof RigSyncViewSchema>, RigSyncView>>,
   Check<Same<z.infer<typeof RigReportSchema>, RigReport>>,
   Check<Same<z.infer<typeof ServerStatsSchema>, ServerStats>>,
   Check<Same<z.infer<typeof ServerSummarySchema>, ServerSummary>>,

@@ -23,6 +23,7 @@ import {
   type HelloReply,
   type Report,
   type Resume,
+  type SyncState,
   type Timeline,
   type TransportName,
 } from '../codec/messages.js'
@@ -30,6 +31,8 @@ import { seqAdd, tsAdd } from '../codec/seq.js'
 import { decodeMidiAck, decodeMidiPayload, MIDI_MAX_PAYLOAD, type MidiPayload } from '../codec/midi.js'
 import type { SynchroError } from '../errors.js'
 import { peerTimeoutMs } from './keepalive.js'
+import type { RigSyncView } from './stats.js'
+import { showLatencyOf, syncView } from './sync-view.js'
 
 export type PeerId = number
 /** What a peer's connection runs on; 'memory' (tests) can never be switched. */
@@ -125,6 +128,8 @@ export type ServerNotice =
   | { event: 'switched'; name: string; from: LinkKind; to: TransportName; remote: string }
   | { event: 'switch-failed'; name: string; to: TransportName; reason: string }
   | { event: 'muted'; name: string; muted: boolean }
+  /** A rig's sync state changed (it went late, came back in time, found or lost the clock): once per change. */
+  | ({ event: 'sync'; name: string; from: SyncState } & RigSyncView)
 
 export type ServerEffect =
   | { kind: 'send'; peer: PeerId; frame: Uint8Array }
@@ -394,8 +399,11 @@ function onFrame(s: ServerState, peer: PeerId, bytes: Uint8Array, now: number, f
         return onHelloReply(s, heard, msg.body, now, fx)
       case MSG.RESUME:
         return onResume(s, heard, msg.body, fx)
-      case MSG.REPORT:
+      case MSG.REPORT: {
+        const changed = syncChange(s, rig, msg.body)
+        if (changed) fx.push({ kind: 'notify', notice: changed })
         return withRig(s, { ...heard, report: msg.body })
+      }
       case MSG.SWITCH_FAILED:
         fx.push({
           kind: 'notify',
@@ -412,6 +420,20 @@ function onFrame(s: ServerState, peer: PeerId, bytes: Uint8Array, now: number, f
     const code = (err as SynchroError).closeCode
     return reject(s, peer, code, (err as SynchroError).message, fx)
   }
+}
+
+/**
+ * The notice for a REPORT whose sync state differs from the rig's last one, or undefined:
+ * REPORTs come twice a second, the operator hears of a change once. A rig's first report
+ * counts from 'no-clock', so a rig that starts out of time is told at once and one that
+ * starts without a clock is not; a report without `sync` (an older rig) changes nothing.
+ */
+function syncChange(s: ServerState, rig: RigEntry, report: Report): ServerNotice | undefined {
+  const view = syncView(report.sync, showLatencyOf(s.config.showLatencyMs))
+  if (!view) return undefined
+  const from = rig.report?.sync?.state ?? 'no-clock'
+  if (view.state === from) return undefined
+  return { event: 'sync', name: rig.name ?? rig.remote, from, ...view }
 }
 
 function onHelloReply(s: ServerState, rig: RigEntry, reply: HelloReply, now: number, fx: ServerEffect[]): ServerState {

@@ -21,6 +21,7 @@ import { rebindSession } from './server-switch.js'
 import { serverMidiStats, ServerTally } from './server-stats.js'
 import { ShowPosition } from './show-position.js'
 import { ShowTimeline } from '../sync/show-timeline.js'
+import { showLatencyOf } from './sync-view.js'
 import { SourceLifecycle } from './source-lifecycle.js'
 import type { ServerMidiStats, ServerStats, ServerSummary } from './stats.js'
 import {
@@ -91,6 +92,7 @@ export class ServerRunner {
       clock: o.clock,
       counters: (rig) => this.peers.counters(rig.peer),
       midiIn: (rig) => this.midi.receivedFrom(rig.peer),
+      showLatencyMs: showLatencyOf(o.config.showLatencyMs),
     })
     this.source = new SourceLifecycle({
       source: o.source,

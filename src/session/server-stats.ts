@@ -8,9 +8,10 @@ import type { MidiHubStats } from '../midi/midi-hub.js'
 import type { PeerCounters } from './peer-registry.js'
 import type { RigEntry, ServerNotice, ServerState } from './server-machine.js'
 import type { RigReport, ServerMidiStats, ServerStats, ServerSummary } from './stats.js'
+import { syncView } from './sync-view.js'
 
-/** One rig as the operator sees it. */
-export function rigReport(rig: RigEntry, counters: PeerCounters, midiIn: number, nowMs: number): RigReport {
+/** One rig as the operator sees it; `showLatencyMs`: the show's, which its sync is measured against. */
+export function rigReport(rig: RigEntry, counters: PeerCounters, midiIn: number, nowMs: number, showLatencyMs: number): RigReport {
   return {
     name: rig.name ?? rig.remote,
     remote: rig.remote,
@@ -27,6 +28,7 @@ export function rigReport(rig: RigEntry, counters: PeerCounters, midiIn: number,
     muted: rig.muted,
     silentMs: Math.max(0, Math.round(nowMs - rig.lastHeardMs)),
     midiIn,
+    sync: syncView(rig.report?.sync, showLatencyMs),
   }
 }
 
@@ -39,6 +41,8 @@ export interface ServerTallyOptions {
   clock: Clock
   counters: (rig: RigEntry) => PeerCounters
   midiIn: (rig: RigEntry) => number
+  /** The show's latency (src/session/sync-view.ts showLatencyOf): what every rig's sync is measured against. */
+  showLatencyMs: number
 }
 
 /** What the show adds up as it goes: rigs joined and departed, how it ended, since when it runs. */
@@ -53,7 +57,7 @@ export class ServerTally {
   }
 
   report(rig: RigEntry): RigReport {
-    return rigReport(rig, this.o.counters(rig), this.o.midiIn(rig), this.o.clock.now())
+    return rigReport(rig, this.o.counters(rig), this.o.midiIn(rig), this.o.clock.now(), this.o.showLatencyMs)
   }
 
   /** Keeps a leaving rig's final figures for the summary (a connection that never joined has none). */
@@ -72,6 +76,7 @@ export class ServerTally {
       phase: state.phase,
       uptimeMs: this.elapsedMs(),
       position: state.position,
+      showLatencyMs: this.o.showLatencyMs,
       packetsBroadcast: o.packetsBroadcast,
       levels: o.levels,
       midi: o.midi,

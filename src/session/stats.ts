@@ -32,12 +32,25 @@ export interface RigReport {
   muted: boolean
   /** Since the server last heard from this rig (ms). */
   silentMs: number
+  /** Whether this rig keeps the show's time, from its latest REPORT (docs/SYNC.md); null until it says. */
+  sync: RigSyncView | null
+}
+
+/** A rig's sync state as the server shows it: what the rig reports, and how far it plays from the show. */
+export interface RigSyncView extends SyncReport {
+  /**
+   * How far from the show this rig plays, ms: (its latency − the show's) + its offset. 0 in
+   * step; a rig with its own `join --latency` or an `--offset` is knowingly out of step by this.
+   */
+  outOfStepMs: number
 }
 
 export interface ServerStats {
   phase: string
   uptimeMs: number
   position: number
+  /** The show's latency (`serve --latency`), ms: what every rig plays at unless it sets its own. */
+  showLatencyMs: number
   packetsBroadcast: number
   /** The source's level per channel (dBFS): what the operator's meters show. */
   levels: Levels

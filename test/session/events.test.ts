@@ -19,6 +19,7 @@ const rigReport = {
   midiIn: 0,
   muted: false,
   silentMs: 3,
+  sync: null,
 }
 
 test('a show event as the server prints it matches; the parsed value is the same object', () => {
@@ -33,6 +34,7 @@ test('stats with a rig and its receiver report match', () => {
     phase: 'streaming',
     uptimeMs: 1000,
     position: 48000,
+    showLatencyMs: 20,
     packetsBroadcast: 375,
     levels: { peakDb: [-12, -12], rmsDb: [-15, -15] },
     midi: { messagesIn: 0, messagesOut: 0, invalidBytes: 0, expired: 0, released: 0 },
@@ -58,6 +60,32 @@ test('stats with a rig and its receiver report match', () => {
   assert.is(checkEvent('show', stats), null)
 })
 
+test("a rig's sync on the server, and the sync notice: each field checked", () => {
+  const sync = { state: 'late', errorMs: 0.3, lateMs: 2.5, latencyMs: 25, offsetMs: -1, outOfStepMs: 4 }
+  const stats = {
+    event: 'stats',
+    phase: 'streaming',
+    uptimeMs: 1,
+    position: 1,
+    showLatencyMs: 20,
+    packetsBroadcast: 1,
+    levels: { peakDb: [], rmsDb: [] },
+    midi: { messagesIn: 0, messagesOut: 0, invalidBytes: 0, expired: 0, released: 0 },
+    rigs: [{ ...rigReport, sync }],
+    udpStrangerDatagrams: 0,
+  }
+  assert.is(checkEvent('show', stats), null)
+  assert.match(checkEvent('show', { ...stats, rigs: [{ ...rigReport, sync: { ...sync, state: 'early' } }] })!, /rigs\.0\.sync\.state: /)
+  const { showLatencyMs: _, ...noLatency } = stats
+  assert.match(checkEvent('show', noLatency)!, /^show event 'stats': showLatencyMs: /)
+  const notice = { event: 'sync', name: 'a', from: 'in-time', ...sync }
+  assert.is(checkEvent('show', notice), null)
+  assert.equal(ShowEventSchema.parse(notice), notice)
+  const { outOfStepMs: __, ...partial } = notice
+  assert.match(checkEvent('show', partial)!, /^show event 'sync': outOfStepMs: /)
+  assert.match(checkEvent('show', { ...notice, from: 'late-ish' })!, /^show event 'sync': from: /)
+})
+
 test('a field the document does not list is refused, naming the event and the field', () => {
   assert.is(
     checkEvent('show', { event: 'muted', name: 'a', muted: true, extra: 1 }),
@@ -72,6 +100,7 @@ test('a missing or mistyped field is refused with its path', () => {
     phase: 'x',
     uptimeMs: 1,
     position: 1,
+    showLatencyMs: 20,
     packetsBroadcast: 1,
     levels: { peakDb: [], rmsDb: [] },
     midi: { messagesIn: 0, messagesOut: 0, invalidBytes: 0, expired: 0, released: 0 },

@@ -7,7 +7,7 @@ import { encodePingPong } from '../../src/codec/messages.js'
 import type { PeerCounters } from '../../src/session/peer-registry.js'
 import { rigReport, serverMidiStats, ServerTally } from '../../src/session/server-stats.js'
 import { ManualClock } from '../helpers/manual-clock.js'
-import { SESSION, ServerDriver, serverConfig } from '../helpers/session.js'
+import { SESSION, ServerDriver, frameFrom, serverConfig } from '../helpers/session.js'
 
 const COUNTERS: PeerCounters = { framesSent: 40, bytesSent: 4000, framesDropped: 1, queuedBytes: 512, retransmits: 3 }
 const MIDI = { messagesIn: 5, messagesOut: 6, invalidBytes: 7, expired: 8, released: 9 }
@@ -24,7 +24,7 @@ function show() {
 
 test("a rig's report: its entry, its counters and MIDI, rtt to 0.01 ms, silence since last heard", () => {
   const rig = show().state.rigs.get(1)!
-  assert.equal(rigReport(rig, COUNTERS, 4, 1500.4), {
+  assert.equal(rigReport(rig, COUNTERS, 4, 1500.4, 20), {
     name: 'a',
     remote: 'r1',
     phase: 'streaming',
@@ -40,13 +40,40 @@ test("a rig's report: its entry, its counters and MIDI, rtt to 0.01 ms, silence 
     muted: false,
     silentMs: 488,
     midiIn: 4,
+    sync: null,
   })
 })
 
 test('a connection in handshake is named by its address, with no rtt yet', () => {
   const conn = show().state.rigs.get(2)!
-  const r = rigReport(conn, COUNTERS, 0, 1000)
-  assert.equal([r.name, r.phase, r.rttMs, r.silentMs], ['r2', 'handshake', null, 0], 'silence is never negative')
+  const r = rigReport(conn, COUNTERS, 0, 1000, 20)
+  assert.equal([r.name, r.phase, r.rttMs, r.silentMs, r.sync], ['r2', 'handshake', null, 0, null], 'silence is never negative')
+})
+
+const REPORT = {
+  packetsReceived: 10,
+  packetsLost: 0,
+  packetsLate: 0,
+  packetsRecovered: 0,
+  framesConcealed: 0,
+  underruns: 0,
+  jitterMs: 0.1,
+  bufferMs: 2,
+  midiReceived: 0,
+  midiLost: 0,
+}
+
+test("a rig's sync: its REPORT's, and how far it plays from the show's latency; null from a rig that does not say", () => {
+  const s = show()
+  const sync = { state: 'late' as const, errorMs: 0.3, lateMs: 1.25, latencyMs: 25, offsetMs: -2.5 }
+  s.send({ type: 'frame', peer: 1, bytes: frameFrom(MSG.REPORT, { ...REPORT, sync }) }, 1200)
+  const rig = s.state.rigs.get(1)!
+  // (25 − 20) + (−2.5): this rig plays 2.5 ms behind the show, on purpose.
+  assert.equal(rigReport(rig, COUNTERS, 0, 1200, 20).sync, { ...sync, outOfStepMs: 2.5 })
+  assert.is(rigReport(rig, COUNTERS, 0, 1200, 22.5).sync!.outOfStepMs, 0, 'own latency and offset cancel: in step')
+  s.send({ type: 'frame', peer: 1, bytes: frameFrom(MSG.REPORT, REPORT) }, 1300) // an older rig: no sync
+  assert.is(rigReport(s.state.rigs.get(1)!, COUNTERS, 0, 1300, 20).sync, null)
+  assert.is(rigReport(s.state.rigs.get(1)!, COUNTERS, 0, 1300, 20).heard!.sync, null)
 })
 
 test("serverMidiStats takes the server's share of the hub's figures", () => {
@@ -56,7 +83,7 @@ test("serverMidiStats takes the server's share of the hub's figures", () => {
 test('the tally: rigs joined, departed rigs kept as left, the end reason, times since the runner started', async () => {
   const clock = new ManualClock()
   await clock.advance(250)
-  const tally = new ServerTally({ clock, counters: () => COUNTERS, midiIn: (rig) => rig.peer * 10 })
+  const tally = new ServerTally({ clock, counters: () => COUNTERS, midiIn: (rig) => rig.peer * 10, showLatencyMs: 5 })
   const s = show()
   tally.noticed({ event: 'joined', name: 'a', remote: 'r1', late: false, meta: {} })
   tally.noticed({ event: 'muted', name: 'a', muted: true })
@@ -64,8 +91,8 @@ test('the tally: rigs joined, departed rigs kept as left, the end reason, times 
   const levels = { peakDb: [-6, -7], rmsDb: [-12, -13] }
   const stats = tally.stats(s.state, { packetsBroadcast: 11, levels, midi: MIDI })
   assert.equal(
-    [stats.phase, stats.uptimeMs, stats.position, stats.packetsBroadcast, stats.levels, stats.midi],
-    ['streaming', 1000, 0, 11, levels, MIDI],
+    [stats.phase, stats.uptimeMs, stats.position, stats.showLatencyMs, stats.packetsBroadcast, stats.levels, stats.midi],
+    ['streaming', 1000, 0, 5, 11, levels, MIDI],
   )
   assert.equal(
     stats.rigs.map((r) => [r.name, r.phase, r.midiIn]),

@@ -40,6 +40,7 @@ function rig(name: string, over: Partial<RigReport> = {}): RigReport {
     midiIn: 3,
     muted: false,
     silentMs: 120,
+    sync: { state: 'in-time', errorMs: 0.2, lateMs: 0, latencyMs: 20, offsetMs: 0, outOfStepMs: 0 },
     heard: {
       packetsReceived: 990,
       packetsLost: 10,
@@ -62,6 +63,7 @@ function stats(rigs: RigReport[], over: Partial<ServerStats> = {}): ServerStats 
     phase: 'streaming',
     uptimeMs: 83_000,
     position: 48000,
+    showLatencyMs: 20,
     packetsBroadcast: 375,
     levels: { peakDb: [-6.1, -12], rmsDb: [-9.1, -15] },
     midi: { messagesIn: 40, messagesOut: 2, invalidBytes: 0, expired: 0, released: 0 },
@@ -70,7 +72,7 @@ function stats(rigs: RigReport[], over: Partial<ServerStats> = {}): ServerStats 
   }
 }
 
-test('the rig table with several rigs at 80 columns: the columns that fit, the selected rig marked', () => {
+test('the rig table with several rigs at 80 columns: the columns that fit, sync among them, the selected rig marked', () => {
   const { lastFrame } = render(
     <RigTable
       rigs={[rig('stage-left'), rig('stage-right', { transport: 'tcp', muted: true }), rig('keys')]}
@@ -80,19 +82,20 @@ test('the rig table with several rigs at 80 columns: the columns that fit, the s
     />,
   )
   assert.equal(mask(lastFrame()).split('\n'), [
-    '  RIG            NET  STATE        RTT   JIT  LOSS%   BUF   UND/CONC   MIDI i/o',
-    '  stage-left     udp  streaming    #.#   #.#    #.#     #      #/###       #/##',
-    '> stage-right    tcp  muted        #.#   #.#    #.#     #      #/###       #/##',
-    '  keys           udp  streaming    #.#   #.#    #.#     #      #/###       #/##',
+    '  RIG            NET  STATE     SYNC          RTT   JIT  LOSS%   BUF   UND/CONC',
+    '  stage-left     udp  streaming in time       #.#   #.#    #.#     #      #/###',
+    '> stage-right    tcp  muted     in time       #.#   #.#    #.#     #      #/###',
+    '  keys           udp  streaming in time       #.#   #.#    #.#     #      #/###',
   ])
 })
 
 test('wider terminals show more columns; a rig leaving drops its row', () => {
-  assert.equal(columnsFor(138).length, 11, 'every column from 107 columns up')
-  const { lastFrame, rerender } = render(<RigTable rigs={[rig('a'), rig('b')]} selected={0} width={100} maxRows={5} />)
+  assert.equal(columnsFor(138).length, 12, 'every column from 118 columns up')
+  assert.equal(columnsFor(117).length, 11)
+  const { lastFrame, rerender } = render(<RigTable rigs={[rig('a'), rig('b')]} selected={0} width={110} maxRows={5} />)
   assert.match(plain(lastFrame()), /MIDI i\/o +HEARD$/m)
   assert.not.match(plain(lastFrame()), /ADDRESS/)
-  rerender(<RigTable rigs={[rig('b')]} selected={0} width={100} maxRows={5} />)
+  rerender(<RigTable rigs={[rig('b')]} selected={0} width={110} maxRows={5} />)
   assert.not.match(plain(lastFrame()), /^\s+a\s/m)
   assert.is(plain(lastFrame()).split('\n').length, 2)
   assert.equal(

@@ -42,4 +42,25 @@ test('polls on the clock, MIDI rates per second of the clock, log stamped with i
   assert.is(reads, 4, 'only the event refreshed after stop()')
 })
 
+test("the log warns of a rig off the show's time; one back in time is news", () => {
+  const clock = new ManualClock()
+  const model = new ConsoleModel(
+    { name: 'show', port: 7400, format: { rateHz: 48000, channels: 2, format: 's16le', framesPerPacket: 128 }, source: 'tone' },
+    () => ({ stats: stats(0), mode: 'tcp' }),
+    clock,
+  )
+  const sync = { event: 'sync', name: 'b', errorMs: 0.2, lateMs: 0, latencyMs: 20, offsetMs: 0, outOfStepMs: 0 } as const
+  model.event({ ...sync, from: 'in-time', state: 'late', lateMs: 3 }, 'rig b late by 3 ms')
+  model.event({ ...sync, from: 'late', state: 'in-time' }, 'rig b back in time')
+  model.event({ ...sync, from: 'in-time', state: 'no-clock', errorMs: null }, 'rig b lost the show clock')
+  assert.equal(
+    model.current.log.map((l) => [l.text, l.level]),
+    [
+      ['rig b late by 3 ms', 'warn'],
+      ['rig b back in time', 'info'],
+      ['rig b lost the show clock', 'warn'],
+    ],
+  )
+})
+
 test.run()

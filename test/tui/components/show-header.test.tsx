@@ -23,6 +23,7 @@ function snap(over: Partial<ServerStats> = {}, mode: 'tcp' | 'udp' = 'udp'): Con
     phase: 'streaming',
     uptimeMs: 83_000,
     position: 0,
+    showLatencyMs: 20,
     packetsBroadcast: 375,
     levels: { peakDb: [], rmsDb: [] },
     midi: { messagesIn: 0, messagesOut: 0, invalidBytes: 0, expired: 0, released: 0 },

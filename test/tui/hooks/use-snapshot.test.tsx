@@ -20,6 +20,7 @@ function showModel() {
     phase: 'waiting',
     uptimeMs: 0,
     position: 0,
+    showLatencyMs: 20,
     packetsBroadcast: 0,
     levels: { peakDb: [], rmsDb: [] },
     midi: { messagesIn: 0, messagesOut: 0, invalidBytes: 0, expired: 0, released: 0 },
