@@ -11,6 +11,8 @@ import {
   readControl,
   readPingPong,
   readTime,
+  readTimeline,
+  encodeTimeline,
 } from '../../src/codec/messages.js'
 import { Deframer } from '../../src/codec/deframer.js'
 import { CODEC } from '../../src/codec/format.js'
@@ -56,6 +58,11 @@ const FIXTURES: Record<string, { hex: string; build: () => Uint8Array }> = {
     // type 0x13, 24 bytes: t1 = 1.5 echoed, t2 = 1000, t3 = 1000.25 (the server's clock)
     hex: '5359 01 13 00 00 0000 00000007 00000000 00000018 3ff8000000000000 408f400000000000 408f420000000000',
     build: () => encodeTime(MSG.TIME_REPLY, { t1: 1.5, t2: 1000, t3: 1000.25 }, { sessionId: 7 }),
+  },
+  TIMELINE: {
+    // type 0x14, position 0x00012c00 (76,800) in the timestamp, 16 bytes: serverMs = 1000.25, driftPpm = -1.5
+    hex: '5359 01 14 00 00 0000 00000007 00012c00 00000010 408f420000000000 bff8000000000000',
+    build: () => encodeTimeline({ position: 76800, serverMs: 1000.25, driftPpm: -1.5 }, { sessionId: 7 }),
   },
 }
 
@@ -107,6 +114,23 @@ test('control messages decode and validate', () => {
   assert.is(readPingPong(decodeFrame(FIXTURES.PING!.build(), 1024)), 1.5)
   assert.equal(readTime(decodeFrame(fromHex(FIXTURES.TIME_REPLY!.hex), 1024)), { t1: 1.5, t2: 1000, t3: 1000.25 })
   assert.equal(readTime(decodeFrame(fromHex(FIXTURES.TIME_REQUEST!.hex), 1024)), { t1: 1.5, t2: 0, t3: 0 })
+})
+
+test('TIMELINE decodes to its position, server time and drift; a bad one is refused with one line', () => {
+  assert.equal(readTimeline(decodeFrame(fromHex(FIXTURES.TIMELINE!.hex), 1024)), { position: 76800, serverMs: 1000.25, driftPpm: -1.5 })
+  const bad = (payload: string) => {
+    try {
+      readTimeline(decodeFrame(encodeFrame(MSG.TIMELINE, fromHex(payload), { sessionId: 7 }), 1024))
+    } catch (err) {
+      assert.instance(err, FrameError)
+      return (err as Error).message
+    }
+    return 'accepted'
+  }
+  assert.is(bad(f64(1)), 'TIMELINE payload must be 16 bytes, got 8')
+  assert.is(bad(f64(Number.NaN, 0)), 'TIMELINE serverMs is not a finite number')
+  assert.is(bad(f64(1, 1001)), 'TIMELINE driftPpm must be within ±1000')
+  assert.is(bad(f64(1, Number.NaN)), 'TIMELINE driftPpm must be within ±1000')
 })
 
 test("a TIME_REQUEST's padding is zeros when sent and ignored when read", () => {
