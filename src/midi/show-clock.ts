@@ -1,20 +1,27 @@
 // Local time <-> show position on a receiver, learned from what arrives: the offset is the
 // smallest (arrival time - media time) seen over the last two windows, i.e. the fastest
-// transit, so it follows slow drift and ignores late packets. Used to deliver MIDI at its
-// timestamp plus a fixed delay (--midi-jitter), and by a rig to timestamp its own MIDI.
+// transit, so it follows slow drift and ignores late packets; a position leaves the rig the
+// latency after that. The rig's show-time map until the show clock's (src/sync/show-time.ts,
+// from the clock estimate and the server's timeline) is wired into the runner: then this
+// file goes. MIDI is delivered by it and the rig's own MIDI is stamped with it.
 
 import { framesToMs, msToFrames } from '../codec/format.js'
 import { TimestampUnwrapper } from '../codec/seq.js'
+import type { ShowTimeMap } from '../sync/show-time.js'
 
 const WINDOW_MS = 2000
 
-export class ShowClockMap {
+export class ShowClockMap implements ShowTimeMap {
   private readonly unwrap = new TimestampUnwrapper()
   private windowStartMs: number | undefined
   private currentMin = Infinity
   private previousMin = Infinity
 
-  constructor(private readonly rateHz: number) {}
+  /** `latencyMs`: a position leaves this long after it arrives over the fastest path. */
+  constructor(
+    private readonly rateHz: number,
+    private readonly latencyMs = 0,
+  ) {}
 
   /** Something stamped `position` (32-bit, wrapping) arrived at `arrivalMs`. */
   observe(position: number, arrivalMs: number): void {
@@ -36,15 +43,15 @@ export class ShowClockMap {
     return Math.min(this.currentMin, this.previousMin)
   }
 
-  /** The local time at which `position` arrives over the fastest path seen, or undefined if nothing has arrived. */
+  /** The local time at which `position` leaves: its arrival over the fastest path seen, plus the latency; undefined if nothing has arrived. */
   localTimeOf(position: number): number | undefined {
     if (!this.known) return undefined
-    return framesToMs(this.unwrap.unwrap(position), this.rateHz) + this.offsetMs
+    return framesToMs(this.unwrap.unwrap(position), this.rateHz) + this.offsetMs + this.latencyMs
   }
 
-  /** The show position the server was at when a packet leaving it now would arrive here at `localMs` (32-bit). */
+  /** The show position leaving here at `localMs` (32-bit); undefined if nothing has arrived. */
   positionAt(localMs: number): number | undefined {
     if (!this.known) return undefined
-    return Math.max(0, msToFrames(localMs - this.offsetMs, this.rateHz)) >>> 0
+    return Math.max(0, msToFrames(localMs - this.offsetMs - this.latencyMs, this.rateHz)) >>> 0
   }
 }

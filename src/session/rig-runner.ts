@@ -23,11 +23,13 @@ import {
 import { RigLink, type RigLinkNotice } from './rig-link.js'
 import type { MidiOutput } from '../midi/endpoint.js'
 import { MidiHub } from '../midi/midi-hub.js'
+import type { MidiTiming } from '../midi/delivery.js'
 import type { CompiledRoute } from '../midi/route.js'
 import { ShowClockMap } from '../midi/show-clock.js'
 import type { RigClockStats, RigMidiStats, RigStats, RigSyncStats } from './stats.js'
 import { RigSync, toSyncReport } from '../sync/rig-sync.js'
 import { ClockEstimator } from '../sync/clock-estimator.js'
+import type { ShowTimeMap } from '../sync/show-time.js'
 
 /** Notices the runner adds to the machine's: how a switch went. */
 export type RigRunnerNotice = RigNotice | RigLinkNotice
@@ -49,8 +51,8 @@ export interface RigRunnerOptions {
   /** Where the server's MIDI goes; the caller owns (and closes) them. */
   midiOutputs?: readonly MidiOutput[]
   midiRoute?: CompiledRoute
-  /** Deliver MIDI this long after its show time (ms); undefined: at once (lowest latency). */
-  midiJitterMs?: number
+  /** `join --midi-timing`: the server's MIDI at its show time, with the audio, or at once. @default 'show' */
+  midiTiming?: MidiTiming
 }
 
 /** Receiver reports twice a second: the operator's view of each rig, and proof of life on UDP. */
@@ -72,6 +74,8 @@ export class RigRunner {
   private resolveDone!: (o: RigOutcome) => void
   private ended = false
   private showClock: ShowClockMap | undefined
+  /** When show positions leave this rig: the server's MIDI is delivered by it, this rig's own stamped with it. */
+  private showTime: ShowTimeMap | undefined
   private readonly midi: MidiHub
   private earlyMidi: Uint8Array[] = []
   /** Resolves when the session has ended and the sink is flushed. */
@@ -100,13 +104,13 @@ export class RigRunner {
     this.midi = new MidiHub({
       clock: o.clock,
       sessionId: () => this.state.sessionId,
-      positionNow: () => (this.state.phase === 'streaming' ? (this.showClock?.positionAt(o.clock.now()) ?? 0) : undefined),
+      positionNow: () => (this.state.phase === 'streaming' ? (this.showTime?.positionAt(o.clock.now()) ?? 0) : undefined),
       send: (_server, frame) => this.transport.send(frame, 'control'),
       reliable: () => this.transport.reliable,
       outputs: o.midiOutputs ?? [],
       ...(o.midiRoute ? { route: o.midiRoute } : {}),
-      ...(o.midiJitterMs !== undefined ? { jitterMs: o.midiJitterMs } : {}),
-      showClock: () => this.showClock,
+      timing: o.midiTiming ?? 'show',
+      showTime: () => this.showTime,
     })
     this.dispatch({ type: 'connected' })
     const every = tickIntervalMs(DEFAULT_PING_INTERVAL_MS)
@@ -182,7 +186,15 @@ export class RigRunner {
 
   midiStats(): RigMidiStats {
     const m = this.midi.stats()
-    return { received: m.received, out: m.messagesOut, lost: m.lost, duplicates: m.duplicates, released: m.released, sent: m.messagesIn }
+    return {
+      received: m.received,
+      out: m.messagesOut,
+      lost: m.lost,
+      late: m.late,
+      duplicates: m.duplicates,
+      released: m.released,
+      sent: m.messagesIn,
+    }
   }
 
   private onFrame(bytes: Uint8Array, ordered: boolean): void {
@@ -232,8 +244,9 @@ export class RigRunner {
           clock: this.o.clock,
           lossy: !this.transport.reliable,
         })
-        // The MIDI hub builds the server stream's delivery on its first message, with this clock.
-        this.showClock = new ShowClockMap(format.rateHz)
+        // Until the show clock's ShowTime is wired here: positions leave the latency after their fastest arrival.
+        this.showClock = new ShowClockMap(format.rateHz, this.sync.latencyMs)
+        this.showTime = this.showClock
         return
       }
       case 'startPlayout': {

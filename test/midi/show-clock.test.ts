@@ -1,5 +1,6 @@
 // Local time <-> show position on a receiver: the offset is the fastest transit seen over
-// the last two 2 s windows, so late packets do not move it and it follows slow drift.
+// the last two 2 s windows, so late packets do not move it and it follows slow drift; a
+// position leaves the latency after its fastest arrival.
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { ShowClockMap } from '../../src/midi/show-clock.js'
@@ -18,6 +19,14 @@ test('from one arrival: position 48000 (1 s) arriving at 1005 ms means a 5 ms tr
   assert.is(m.localTimeOf(96000), 2005)
   assert.is(m.positionAt(2005), 96000)
   assert.is(m.positionAt(0), 0, 'never before the show started')
+})
+
+test('with a latency: a position leaves that long after its fastest arrival, and positionAt is its inverse', () => {
+  const m = new ShowClockMap(1000, 20)
+  m.observe(100, 105)
+  assert.is(m.localTimeOf(200), 225)
+  assert.is(m.positionAt(225), 200)
+  assert.is(m.positionAt(10), 0, 'never before the show started')
 })
 
 test('the fastest path wins: a late packet does not move the map, a faster one does', () => {
