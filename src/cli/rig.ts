@@ -105,7 +105,7 @@ export function startSession(s: JoinSettings, media: RigMedia, transport: Transp
     onNotice: (n) => emit(rigNoticeEvent(n, s, media, () => rig.stats().transport)),
     midiOutputs: media.midiOutputs,
     midiRoute: media.route,
-    ...(s.midiJitter !== undefined ? { midiJitterMs: s.midiJitter } : {}),
+    midiTiming: s.midiTiming,
     connect: (kind) => connectTo(s, kind, 1000),
   })
   return rig
