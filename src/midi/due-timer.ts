@@ -21,7 +21,11 @@ export class DueTimer {
   private atMs = 0
   private fn: (() => void) | undefined
 
-  constructor(private readonly clock: Clock) {}
+  /** `earlyMs`: how long before the due time the timer is set (bench/midi-due.mjs compares them). */
+  constructor(
+    private readonly clock: Clock,
+    private readonly earlyMs = EARLY_MS,
+  ) {}
 
   /** Calls `fn` once, at local time `atMs` or as soon after as the loop allows (at once if past). Replaces any earlier schedule. */
   at(atMs: number, fn: () => void): void {
@@ -55,8 +59,8 @@ export class DueTimer {
       this.timer = this.clock.setTimeout(() => this.onTimer(), leftMs)
       return
     }
-    if (leftMs > EARLY_MS) {
-      this.timer = this.clock.setTimeout(() => this.onTimer(), leftMs - EARLY_MS)
+    if (leftMs > this.earlyMs) {
+      this.timer = this.clock.setTimeout(() => this.onTimer(), leftMs - this.earlyMs)
       return
     }
     // One poll in flight at a time: a new `at` during it is picked up when it runs.
