@@ -38,6 +38,8 @@ export class MidiDelivery {
   private queue: Queued[] = []
   private readonly timer: DueTimer
   private lastAtMs = -Infinity
+  /** Who waits for the queue to empty (whenSent). */
+  private waiters: Array<() => void> = []
   messagesOut = 0
   /** Messages whose show time had already passed when they arrived: sent at once. */
   late = 0
@@ -91,6 +93,12 @@ export class MidiDelivery {
     return this.held.heldNotes
   }
 
+  /** Resolves once everything delivered so far has been sent (at its time, or flushed). */
+  whenSent(): Promise<void> {
+    if (this.queue.length === 0) return Promise.resolve()
+    return new Promise((resolve) => this.waiters.push(resolve))
+  }
+
   private pump(): void {
     const now = this.o.clock.now()
     let i = 0
@@ -101,7 +109,7 @@ export class MidiDelivery {
     if (i > 0) this.queue = this.queue.slice(i)
     const next = this.queue[0]
     if (next) this.timer.at(next.atMs, () => this.pump())
-    else this.timer.cancel()
+    else this.sent()
   }
 
   private flushQueue(): void {
@@ -109,6 +117,14 @@ export class MidiDelivery {
     const q = this.queue
     this.queue = []
     for (const m of q) this.out(m.data, m.position)
+    this.sent()
+  }
+
+  private sent(): void {
+    this.timer.cancel()
+    const w = this.waiters
+    this.waiters = []
+    for (const resolve of w) resolve()
   }
 
   private out(data: Uint8Array, position: number): void {

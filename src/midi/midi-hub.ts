@@ -162,6 +162,11 @@ export class MidiHub {
     this.before.messagesOut += d.messagesOut
   }
 
+  /** Resolves once what every peer sent so far has left the outputs (at its show time, with --midi-timing show). */
+  async whenDelivered(): Promise<void> {
+    await Promise.all([...this.inbound.values()].map((m) => m.delivery.whenSent()))
+  }
+
   /** The show is over: inputs and repeats stop, nothing played may keep sounding. */
   stop(): void {
     this.outbound.stop()

@@ -317,6 +317,8 @@ export class RigRunner {
     if (this.tickTimer !== undefined) this.o.clock.clearTimeout(this.tickTimer)
     if (this.reportTimer !== undefined) this.o.clock.clearTimeout(this.reportTimer)
     if (this.timeTimer !== undefined) this.o.clock.clearTimeout(this.timeTimer)
+    // A show that ended well plays its last MIDI at its time, as it does its last samples.
+    if (outcome.drain) await this.midi.whenDelivered()
     // However the session ends, nothing it played may keep sounding.
     this.midi.stop()
     if (this.playout) {

@@ -3,7 +3,7 @@
 // bytes and sysex, timed by the read that completed them.
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { indexOf, NoteTap, noteFor } from '../../bench/midi-tap.ts'
+import { indexOf, NoteTap, noteFor } from '../../bench/midi-tap.js'
 
 test('a note-on names its impulse, both ways, up to the last one that fits', () => {
   for (const k of [0, 1, 127, 128, 5000, 127 * 128 - 1]) {

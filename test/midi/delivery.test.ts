@@ -179,6 +179,28 @@ test('releaseAll flushes what is scheduled, then releases held notes and pedals;
   assert.is(clock.pendingTimers, 0)
 })
 
+test('whenSent resolves once the queue is empty: at once when nothing waits, else when the last message leaves or is flushed', async () => {
+  const clock = new ManualClock()
+  const { got, out } = recorder(clock)
+  const map = new FakeShowTime(0)
+  const d = delivery(clock, out, { timing: 'show', showTime: () => map })
+  let sent = 0
+  await d.whenSent().then(() => sent++)
+  assert.is(sent, 1)
+  d.deliver([msg(10, 0x90, 1, 1), msg(20, 0x80, 1, 0)])
+  void d.whenSent().then(() => sent++)
+  await clock.advance(15)
+  assert.is(sent, 1, 'one still to go')
+  await clock.advance(5)
+  assert.is(sent, 2)
+  assert.equal(got.at(-1), [20, [0x80, 1, 0]])
+  d.deliver([msg(50, 0x90, 2, 1)])
+  void d.whenSent().then(() => sent++)
+  d.releaseAll()
+  await clock.advance(0)
+  assert.is(sent, 3, 'a flush empties the queue too')
+})
+
 test('sendNow (the panic) flushes what is scheduled first, then goes out at once', async () => {
   const clock = new ManualClock()
   const { got, out } = recorder(clock)

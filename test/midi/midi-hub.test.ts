@@ -187,6 +187,19 @@ test('the route and show timing apply to what peers send, late ones are counted;
   assert.is(closed(), 1)
 })
 
+test("whenDelivered waits for every peer's scheduled MIDI to leave", async () => {
+  const showTime = { localTimeOf: (p: number) => p / 48, positionAt: (ms: number) => Math.floor(ms * 48) }
+  const { clock, h, played } = hub({ 1: true, 2: false }, { timing: 'show', showTime: () => showTime })
+  h.receive(1, payload(0, { ...note(0, 0x90, 60, 100), position: 480 }))
+  h.receive(2, payload(0, { ...note(0, 0x90, 61, 100), position: 960 }))
+  let delivered = false
+  void h.whenDelivered().then(() => (delivered = true))
+  await clock.advance(10)
+  assert.equal([played.length, delivered], [1, false])
+  await clock.advance(10)
+  assert.equal([played.length, delivered], [2, true])
+})
+
 test('immediate (the default): what peers send goes out at once, whatever the show time says', () => {
   const showTime = { localTimeOf: () => 1000, positionAt: () => 0 }
   const { h, played } = hub({ 1: true }, { showTime: () => showTime })
