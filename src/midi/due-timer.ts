@@ -1,17 +1,18 @@
 // One callback at a local time, to a fraction of a millisecond. Node's timers count whole
 // milliseconds of the event loop's cached time: measured on this project's 2-core box
-// (bench/midi-due.mjs), a plain setTimeout to a due time fires from 1.5 ms early to 1.3 ms
-// late. So the timer is set EARLY_MS before the due time and the last stretch is polled on
-// the event loop's next turns (the clock's setImmediate), which end within about 0.01 ms of
-// it when the loop is idle; I/O still runs between polls. A test clock without setImmediate
-// has exact timers and is simply set for the due time.
+// (bench/midi-due.mjs, docs/BENCHMARKS.md), a plain setTimeout to a due time fires from
+// 1.9 ms early to more than 1 ms late. So the timer is set EARLY_MS before the due time and
+// the last stretch is polled on the event loop's next turns (the clock's setImmediate):
+// never early, half within 2 us; I/O still runs between polls. A test clock without
+// setImmediate has exact timers and is simply set for the due time.
 
 import type { Clock } from '../clock.js'
 
 /**
- * How long before its due time the timer is set: a Node timer can fire 1.5 ms early (then
- * polling covers the rest) or about 1 ms late; 2 ms early gave the best p99 in
- * bench/midi-due.mjs (1 ms: p99 0.7 ms late, 1.5 and 2 ms: 0.3-0.4 ms).
+ * How long before its due time the timer is set: a Node timer fires up to ~1 ms late, so
+ * less leaves the due time to the timer's lateness. bench/midi-due.mjs, calmer runs: p99
+ * 0.16-0.43 ms late at 2 ms, 0.3-0.9 ms at 1.5 ms, 1.4 ms and more at 1 ms. The price is
+ * the polling: about 1.5 ms of CPU per wait at 2 ms.
  */
 export const EARLY_MS = 2
 
