@@ -1,5 +1,5 @@
 // One-way MIDI latency on loopback: note-ons written into `serve --midi-in raw:-` are timed
-// until their line comes out of `join --midi-out log --json`, beside a bare Node relay of
+// until their line comes out of `join --midi-timing immediate --midi-out log --json`, beside a bare Node relay of
 // the same shape (stdin -> socket -> one JSON line per message) in the same run. Both are
 // warmed up with 3000 controller messages first, as a show that has been running is.
 import { join } from 'node:path'
@@ -56,7 +56,19 @@ async function measurePair(sender, receiver, count, settleMs) {
 export async function midiLatency(transport, count = 300) {
   const server = spawnNode([...SERVE_ON_LOOPBACK, '--source', 'none', '--midi-in', 'raw:-', '--transport', transport])
   const { port } = await waitJson(server.stdout, (e) => e.event === 'listening')
-  const rig = spawnNode([CLI, 'join', `127.0.0.1:${port}`, '--transport', transport, '--midi-out', 'log', '--json'])
+  // --midi-timing immediate: the lowest latency, what a forwarded controller gets (the default, show, waits for the show time).
+  const rig = spawnNode([
+    CLI,
+    'join',
+    `127.0.0.1:${port}`,
+    '--transport',
+    transport,
+    '--midi-timing',
+    'immediate',
+    '--midi-out',
+    'log',
+    '--json',
+  ])
   await waitJson(server.stdout, (e) => e.event === 'init')
   const synchro = await measurePair(server, rig, count, 500)
 

@@ -11,6 +11,8 @@ import { udpFanout } from './udp-fanout.mjs'
 import { concealmentSnr } from './concealment.mjs'
 import { redundancy } from './redundancy.mjs'
 import { midiLatency } from './midi-latency.mjs'
+import { midiDue } from './midi-due.mjs'
+import { midiAlign } from './midi-align.mjs'
 import { deviceLatency, deviceSoak } from './device-latency.mjs'
 import { bareSkew, SNAPCAST_CASES, SYNCHRO_CASES, snapcastSkew, synchroSkew } from './skew.mjs'
 import { ROOT, fmt } from './lib.mjs'
@@ -95,7 +97,7 @@ if (runs('udp-fanout')) {
 
 if (runs('midi-latency')) {
   console.log(
-    '\n== MIDI: one-way latency, bytes into serve --midi-in raw:- to the line out of join --midi-out log --json (300 note-ons, 10 ms apart)',
+    '\n== MIDI: one-way latency, bytes into serve --midi-in raw:- to the line out of join --midi-timing immediate --midi-out log --json (300 note-ons, 10 ms apart)',
   )
   results.midiLatency = []
   for (const transport of ['tcp', 'udp']) {
@@ -103,6 +105,34 @@ if (runs('midi-latency')) {
     results.midiLatency.push(m)
     console.log(
       `${transport}: p50 ${fmt(m.p50)} ms, p99 ${fmt(m.p99)} ms, ${m.delivered}/${m.messages} delivered (bare ${transport} relay p50 ${fmt(m.bareP50)}, p99 ${fmt(m.bareP99)}); p50 ratio ${fmt(m.p50 / m.bareP50)}`,
+    )
+  }
+}
+
+if (runs('midi-due')) {
+  console.log(
+    '\n== MIDI due times: how late a callback for a set time fires on the event loop (500 each, 2-12 ms ahead), ms; CPU per callback',
+  )
+  const r = await midiDue(quick ? 200 : 500)
+  results.midiDue = r
+  const line = (s) =>
+    `late p50 ${fmt(s.p50, 3)} p99 ${fmt(s.p99, 3)} max ${fmt(s.max, 3)}, earliest ${fmt(s.min, 3)}; CPU ${fmt(s.cpuMsEach, 3)} ms each`
+  console.log(`setTimeout: ${line(r.plain)}`)
+  for (const [early, s] of Object.entries(r.due))
+    console.log(`DueTimer, timer ${early} ms early then polls${Number(early) === r.defaultEarlyMs ? ' (the default)' : ''}: ${line(s)}`)
+}
+
+if (runs('midi-align')) {
+  console.log(
+    "\n== MIDI to audio on one rig: an impulse train into serve --source raw:- and a note-on per impulse into --midi-in raw:FIFO at the same moment; the rig's --sink raw:- and --midi-out raw:FIFO timed; tMidi - tAudio, ms",
+  )
+  results.midiAlign = []
+  for (const transport of ['udp', 'tcp']) {
+    const r = await midiAlign(quick ? { transport, impulses: 30, settleMs: 3000 } : { transport, impulses: 150, settleMs: 5000 })
+    results.midiAlign.push(r)
+    console.log(
+      `${transport}: |tMidi - tAudio| p50 ${fmt(r.align.p50)} p99 ${fmt(r.align.p99)} max ${fmt(r.align.max)}, MIDI later by ${fmt(r.midiLaterP50)} (p50); ` +
+        `one-way audio p50 ${fmt(r.audioLatency.p50)}, MIDI p50 ${fmt(r.midiLatency.p50)}; ${r.impulses} pairs, ${r.missed} missed, ${r.late} MIDI late, sync ${r.sync}`,
     )
   }
 }

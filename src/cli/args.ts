@@ -35,6 +35,16 @@ export function parseCommand<O extends Options>(command: string, argv: string[],
   return parseArgs({ args: argv, options, allowPositionals, strict: true })
 }
 
+/** A flag that is gone (`--name`, `--name=V`) is refused with what replaces it, before anything else is read. */
+export function refuseRetired(command: string, argv: readonly string[], retired: Readonly<Record<string, string>>): void {
+  for (const arg of argv) {
+    if (arg === '--') return
+    const name = /^--([^=]+)/.exec(arg)?.[1]
+    const instead = name === undefined ? undefined : retired[name]
+    if (instead !== undefined) throw new UsageError('BAD_FLAG', `--${name} is gone: ${instead} (see synchro ${command} --help)`)
+  }
+}
+
 /** "host:port", "[::1]:port" or ":port". */
 export function parseHostPort(text: string | undefined): { host: string; port: number } {
   if (!text) throw new UsageError('BAD_FLAG', 'join needs the server as HOST:PORT, e.g. synchro join 10.0.0.5:7400')

@@ -5,12 +5,13 @@
 import { z } from 'zod'
 import { LIMITS } from '../codec/limits.js'
 import { UsageError } from '../errors.js'
+import { MIDI_TIMINGS } from '../midi/delivery.js'
 import { MIDI_KINDS, type MidiKind } from '../midi/message.js'
 import { MidiRouteSchema, parseChannelList, parseMapping, type MidiRoute } from '../midi/route.js'
 import { loadProfile } from '../profile/load.js'
 import { rigOf } from '../profile/rig-of.js'
 import type { RigProfile, ShowProfile } from '../profile/schema.js'
-import { parseCommand, parseHostPort } from './args.js'
+import { parseCommand, parseHostPort, refuseRetired } from './args.js'
 import { checkOptions, choice, decimal, deviceBuffer, optionsFromFlags, wholeNumber } from './coerce.js'
 import { TRANSPORTS } from './serve-options.js'
 
@@ -45,12 +46,19 @@ Join a show as a rig and play what the server streams.
   --midi-map-channel A:B  play channel A on channel B (repeatable)
   --midi-map-cc A:B     turn controller A into controller B (repeatable)
   --midi-no-clock       drop MIDI clock and transport (start, stop, continue, position)
-  --midi-jitter MS      deliver MIDI at its show time plus MS, so network jitter leaves
-                        the performance (default: at once, lowest latency)
+  --midi-timing show|immediate  show: the show's MIDI leaves with the audio of the same
+                        show position, on the show clock; immediate: at once, the lowest
+                        latency, for forwarding controllers (default show)
   --profile PATH        the show's profile: this rig's entry (by --name, or the only
                         one) sets its sink, latency and MIDI; flags override it
   --json                one JSON event per line (on stderr when --sink raw:-)
 `
+
+/** Flags that are gone, with what to use instead (a show script written for an older Synchro gets told). */
+export const RETIRED_JOIN_FLAGS = {
+  'midi-jitter':
+    'MIDI now leaves with the audio of its show position by default (--midi-timing show); --midi-timing immediate sends it at once',
+} as const
 
 /** The flags as parseArgs reads them: every value a string, so the schema coerces it. */
 export const JOIN_FLAGS = {
@@ -72,7 +80,7 @@ export const JOIN_FLAGS = {
   'midi-map-channel': { type: 'string', multiple: true },
   'midi-map-cc': { type: 'string', multiple: true },
   'midi-no-clock': { type: 'boolean' },
-  'midi-jitter': { type: 'string' },
+  'midi-timing': { type: 'string' },
   profile: { type: 'string' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
@@ -148,8 +156,8 @@ export const JoinOptionsSchema = z.object({
   midiMapCc: remap('midi-map-cc', 127, 'controller'),
   /** Drop MIDI clock and transport. @default false */
   midiNoClock: z.boolean(),
-  /** Deliver MIDI at its show time plus this (ms). @default undefined (at once) */
-  midiJitter: wholeNumber('midi-jitter', LIMITS.midiJitterMs).optional(),
+  /** When the show's MIDI leaves this rig: with the audio of its show position, or at once. @default 'show' */
+  midiTiming: choice('midi-timing', MIDI_TIMINGS),
   /** Where the show's MIDI goes on this rig. @default [] */
   midiOut: z.array(z.string()),
   /** This rig's MIDI to the server. @default [] */
@@ -178,6 +186,7 @@ export const JOIN_DEFAULTS = {
   midiMapChannel: {},
   midiMapCc: {},
   midiNoClock: false,
+  midiTiming: 'show',
   midiOut: [],
   midiIn: [],
   deviceBuffer: LIMITS.deviceBufferFrames.default,
@@ -204,7 +213,7 @@ export function joinOptionsFromProfile(p: ShowProfile, rig: RigProfile): Partial
     midiMapChannel: m.mapChannel,
     midiMapCc: m.mapController,
     ...(m.clock ? {} : { midiNoClock: true }),
-    ...(m.jitterMs !== undefined ? { midiJitter: m.jitterMs } : {}),
+    ...(m.timing !== undefined ? { midiTiming: m.timing } : {}),
   }
 }
 
@@ -244,6 +253,7 @@ export function joinSettings(
 
 /** `join`'s command line, with this rig's profile entry if it names a profile; null for --help. */
 export function parseJoinOptions(argv: string[]): JoinSettings | null {
+  refuseRetired('join', argv, RETIRED_JOIN_FLAGS)
   const parsed = parseCommand('join', argv, JOIN_FLAGS, true)
   const { values } = parsed
   const positionals: string[] = [...parsed.positionals]

@@ -135,7 +135,7 @@ export function startSession(s: JoinSettings, media: RigMedia, transport: Transp
       ),
     midiOutputs: media.midiOutputs,
     midiRoute: media.route,
-    ...(s.midiJitter !== undefined ? { midiJitterMs: s.midiJitter } : {}),
+    midiTiming: s.midiTiming,
     connect: (kind) => connectTo(s, kind, 1000),
   })
   return rig

@@ -39,8 +39,6 @@ export const LIMITS = {
   offsetMs: { min: -1000, max: 1000, default: 0 },
   /** Rigs that start the show (INIT) once joined; 0 waits for an operator's init. */
   clients: { min: 0, max: 1000, default: 1 },
-  /** MIDI delivered at its show time plus this (ms): a second is more delay than a performance can take. */
-  midiJitterMs: { min: 0, max: 1000 },
   /** The port a server listens on; 0 picks a free one. */
   port: { min: 0, max: 65535, default: 7400 },
   /** Keep-alive interval, in the manner of MQTT (a silent peer is dropped after 1.5x, src/session/keepalive.ts). */

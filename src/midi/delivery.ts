@@ -1,22 +1,30 @@
 // The receiving end of one MIDI stream, the same on server and rig: route, then deliver at
-// once or (with --midi-jitter) at the message's show time plus a fixed delay, track what is
-// held, and release it when the stream breaks, ends or moves.
+// the message's show time (a rig's default, `join --midi-timing show`) or at once
+// (`immediate`), track what is held, and release it when the stream breaks, ends or moves.
+// At show time, a message stamped with show position P leaves at showTime.localTimeOf(P):
+// the same instant as the audio sample at P (src/sync/show-time.ts), never before an
+// earlier message.
 
 import type { Clock } from '../clock.js'
+import type { ShowTimeMap } from '../sync/show-time.js'
+import { DueTimer } from './due-timer.js'
 import type { MidiOutput } from './endpoint.js'
 import { NoteState } from './note-state.js'
 import type { ReceivedMidi } from './receiver.js'
 import type { CompiledRoute } from './route.js'
-import type { ShowClockMap } from './show-clock.js'
+
+/** `join --midi-timing`: at the show time (aligned with the audio), or at once (the lowest latency, for forwarding controllers). */
+export const MIDI_TIMINGS = ['show', 'immediate'] as const
+export type MidiTiming = (typeof MIDI_TIMINGS)[number]
 
 export interface MidiDeliveryOptions {
   outputs: readonly MidiOutput[]
   route: CompiledRoute
   clock: Clock
-  /** Deliver each message this long after its show time (ms); undefined: at once. */
-  jitterMs?: number
-  /** Needed with jitterMs: when a show position happens here. */
-  showClock?: ShowClockMap
+  /** When each message leaves. @default 'immediate' */
+  timing?: MidiTiming
+  /** With 'show': when show positions leave this side, asked for each message; undefined (no clock or timeline yet): at once. */
+  showTime?: () => ShowTimeMap | undefined
 }
 
 interface Queued {
@@ -28,25 +36,38 @@ interface Queued {
 export class MidiDelivery {
   private readonly held = new NoteState()
   private queue: Queued[] = []
-  private timer: unknown
+  private readonly timer: DueTimer
   private lastAtMs = -Infinity
+  /** Who waits for the queue to empty (whenSent). */
+  private waiters: Array<() => void> = []
   messagesOut = 0
+  /** Messages whose show time had already passed when they arrived: sent at once. */
+  late = 0
   /** Note-offs and sustain-offs sent to release what a broken or ended stream left held. */
   released = 0
 
-  constructor(private readonly o: MidiDeliveryOptions) {}
+  constructor(private readonly o: MidiDeliveryOptions) {
+    this.timer = new DueTimer(o.clock)
+  }
 
   deliver(messages: readonly ReceivedMidi[]): void {
+    const map = this.o.timing === 'show' ? this.o.showTime?.() : undefined
+    const now = this.o.clock.now()
     for (const m of messages) {
       const data = this.o.route.apply(m.data)
       if (data === null) continue
-      if (this.o.jitterMs === undefined) {
+      if (map === undefined && this.queue.length === 0) {
         this.out(data, m.position)
         continue
       }
-      const due = this.o.showClock?.localTimeOf(m.position)
+      let atMs = now
+      const due = map?.localTimeOf(m.position)
+      if (due !== undefined) {
+        if (due < now) this.late++
+        else atMs = due
+      }
       // Never before an earlier message: order is part of the performance (note-off after note-on).
-      const atMs = Math.max(this.lastAtMs, due === undefined ? this.o.clock.now() : due + this.o.jitterMs)
+      atMs = Math.max(this.lastAtMs, atMs)
       this.lastAtMs = atMs
       this.queue.push({ data, position: m.position, atMs })
     }
@@ -72,6 +93,12 @@ export class MidiDelivery {
     return this.held.heldNotes
   }
 
+  /** Resolves once everything delivered so far has been sent (at its time, or flushed). */
+  whenSent(): Promise<void> {
+    if (this.queue.length === 0) return Promise.resolve()
+    return new Promise((resolve) => this.waiters.push(resolve))
+  }
+
   private pump(): void {
     const now = this.o.clock.now()
     let i = 0
@@ -80,26 +107,24 @@ export class MidiDelivery {
       this.out(q.data, q.position)
     }
     if (i > 0) this.queue = this.queue.slice(i)
-    if (this.timer !== undefined) {
-      this.o.clock.clearTimeout(this.timer)
-      this.timer = undefined
-    }
-    if (this.queue.length > 0)
-      this.timer = this.o.clock.setTimeout(
-        () => {
-          this.timer = undefined
-          this.pump()
-        },
-        Math.max(0, this.queue[0]!.atMs - now),
-      )
+    const next = this.queue[0]
+    if (next) this.timer.at(next.atMs, () => this.pump())
+    else this.sent()
   }
 
   private flushQueue(): void {
-    if (this.timer !== undefined) this.o.clock.clearTimeout(this.timer)
-    this.timer = undefined
+    this.timer.cancel()
     const q = this.queue
     this.queue = []
     for (const m of q) this.out(m.data, m.position)
+    this.sent()
+  }
+
+  private sent(): void {
+    this.timer.cancel()
+    const w = this.waiters
+    this.waiters = []
+    for (const resolve of w) resolve()
   }
 
   private out(data: Uint8Array, position: number): void {

@@ -6,14 +6,14 @@
 
 import type { Clock } from '../clock.js'
 import { encodeMidiAck, type MidiPayload } from '../codec/midi.js'
-import { MidiDelivery } from './delivery.js'
+import { MidiDelivery, type MidiTiming } from './delivery.js'
 import type { MidiInput, MidiOutput } from './endpoint.js'
 import type { PeerKey } from './journal.js'
 import { panicMessages } from './note-state.js'
 import { MidiOutbound } from './outbound.js'
 import { MidiReceiver } from './receiver.js'
 import { CompiledRoute, PASS_ALL } from './route.js'
-import type { ShowClockMap } from './show-clock.js'
+import type { ShowTimeMap } from '../sync/show-time.js'
 
 export interface MidiHubOptions {
   clock: Clock
@@ -30,10 +30,10 @@ export interface MidiHubOptions {
   outputs?: readonly MidiOutput[]
   /** How the peers' MIDI is routed to the outputs. @default everything but active sensing passes */
   route?: CompiledRoute
-  /** Deliver each message this long after its show time (ms). @default undefined: at once */
-  jitterMs?: number
-  /** When show positions happen here (needed with jitterMs); asked when a peer is first heard. */
-  showClock?: () => ShowClockMap | undefined
+  /** When the peers' MIDI leaves the outputs: at its show time, or at once (src/midi/delivery.ts). @default 'immediate' */
+  timing?: MidiTiming
+  /** With 'show': when show positions leave this side; asked for each message, undefined (no clock or timeline yet): at once. */
+  showTime?: () => ShowTimeMap | undefined
   /** Every finite input has ended. */
   onInputsEnded?: () => void
   onInputError?: (input: MidiInput, err: Error) => void
@@ -54,6 +54,8 @@ export interface MidiHubStats {
   received: number
   /** Messages peers gave up on before they arrived here. */
   lost: number
+  /** Messages whose show time had passed when they arrived (sent at once). */
+  late: number
   /** Copies dropped (repetition over UDP). */
   duplicates: number
 }
@@ -71,7 +73,7 @@ export class MidiHub {
   private readonly inbound = new Map<PeerKey, Inbound>()
   private readonly outputs: readonly MidiOutput[]
   /** Figures of deliveries that are gone (departed peers, panics), so the totals never go back. */
-  private readonly before = { messagesOut: 0, released: 0, received: 0, lost: 0, duplicates: 0 }
+  private readonly before = { messagesOut: 0, released: 0, received: 0, lost: 0, late: 0, duplicates: 0 }
 
   constructor(private readonly o: MidiHubOptions) {
     this.outputs = o.outputs ?? []
@@ -160,6 +162,11 @@ export class MidiHub {
     this.before.messagesOut += d.messagesOut
   }
 
+  /** Resolves once what every peer sent so far has left the outputs (at its show time, with --midi-timing show). */
+  async whenDelivered(): Promise<void> {
+    await Promise.all([...this.inbound.values()].map((m) => m.delivery.whenSent()))
+  }
+
   /** The show is over: inputs and repeats stop, nothing played may keep sounding. */
   stop(): void {
     this.outbound.stop()
@@ -184,13 +191,12 @@ export class MidiHub {
   private inboundOf(peer: PeerKey): Inbound {
     let m = this.inbound.get(peer)
     if (!m) {
-      const showClock = this.o.showClock?.()
       const delivery = new MidiDelivery({
         outputs: this.outputs,
         route: this.o.route ?? EVERYTHING,
         clock: this.o.clock,
-        ...(this.o.jitterMs !== undefined ? { jitterMs: this.o.jitterMs } : {}),
-        ...(showClock ? { showClock } : {}),
+        ...(this.o.timing ? { timing: this.o.timing } : {}),
+        ...(this.o.showTime ? { showTime: this.o.showTime } : {}),
       })
       m = { receiver: new MidiReceiver(), delivery }
       this.inbound.set(peer, m)
@@ -199,9 +205,13 @@ export class MidiHub {
   }
 }
 
-function add(to: { messagesOut: number; released: number; received: number; lost: number; duplicates: number }, m: Inbound): void {
+function add(
+  to: { messagesOut: number; released: number; received: number; lost: number; late: number; duplicates: number },
+  m: Inbound,
+): void {
   to.messagesOut += m.delivery.messagesOut
   to.released += m.delivery.released
+  to.late += m.delivery.late
   to.received += m.receiver.stats.messagesReceived
   to.lost += m.receiver.stats.lost
   to.duplicates += m.receiver.stats.duplicates

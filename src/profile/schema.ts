@@ -4,6 +4,7 @@
 // (`synchro profile schema`).
 
 import { z } from 'zod'
+import { MIDI_TIMINGS } from '../midi/delivery.js'
 import { MidiRouteSchema } from '../midi/route.js'
 import { SAMPLE_FORMATS } from '../codec/format.js'
 import { LIMITS, type Limit } from '../codec/limits.js'
@@ -32,8 +33,8 @@ export const RigMidiSchema = MidiRouteSchema.extend({
   outputs: z.array(MidiOutSpec).default([]),
   /** This rig's controllers, sent to the server. */
   inputs: z.array(MidiInSpec).default([]),
-  /** Deliver at show time plus this (ms) instead of at once. */
-  jitterMs: ms(LIMITS.midiJitterMs).optional(),
+  /** `join --midi-timing`: "show" (with the audio of the same show position) or "immediate" (at once, the lowest latency). Default "show". */
+  timing: z.enum(MIDI_TIMINGS).optional(),
 })
 
 export const RigProfileSchema = z

@@ -146,6 +146,9 @@ export const RigMidiStatsSchema = z
     received: count.describe('Messages received from the server, in order, once each.'),
     out: count.describe("Messages sent to this rig's MIDI outputs (after routing)."),
     lost: count.describe('Messages the server gave up on before they arrived (held notes were released).'),
+    late: count.describe(
+      'With --midi-timing show: messages that arrived after their show time, sent at once (a path slower than the latency).',
+    ),
     duplicates: count.describe('Copies dropped (repetition over UDP).'),
     released: count.describe('Note-offs and sustain-offs sent to release held notes.'),
     sent: count.describe('Messages this rig sent to the server.'),

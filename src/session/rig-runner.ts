@@ -24,8 +24,8 @@ import {
 import { RigLink, type RigLinkNotice } from './rig-link.js'
 import type { MidiOutput } from '../midi/endpoint.js'
 import { MidiHub } from '../midi/midi-hub.js'
+import type { MidiTiming } from '../midi/delivery.js'
 import type { CompiledRoute } from '../midi/route.js'
-import { ShowClockMap } from '../midi/show-clock.js'
 import type { RigClockStats, RigMidiStats, RigStats, RigSyncStats } from './stats.js'
 import { RigSync, toSyncReport } from '../sync/rig-sync.js'
 import { ShowTime, type ServerClock } from '../sync/show-time.js'
@@ -55,8 +55,8 @@ export interface RigRunnerOptions {
   /** Where the server's MIDI goes; the caller owns (and closes) them. */
   midiOutputs?: readonly MidiOutput[]
   midiRoute?: CompiledRoute
-  /** Deliver MIDI this long after its show time (ms); undefined: at once (lowest latency). */
-  midiJitterMs?: number
+  /** `join --midi-timing`: the server's MIDI at its show time, with the audio, or at once. @default 'show' */
+  midiTiming?: MidiTiming
 }
 
 /** Receiver reports twice a second: the operator's view of each rig, and proof of life on UDP. */
@@ -77,8 +77,7 @@ export class RigRunner {
   private readonly sync: RigSync
   private resolveDone!: (o: RigOutcome) => void
   private ended = false
-  private showClock: ShowClockMap | undefined
-  /** Show position -> this rig's clock (timeline, clock estimate, latency, offset); made at HELLO. */
+  /** Show position -> this rig's clock (timeline, clock estimate, latency, offset), made at HELLO: the audio plays by it, the server's MIDI is delivered by it, this rig's own stamped with it. */
   private showTime: ShowTime | undefined
   private scheduleTimer: unknown
   private readonly midi: MidiHub
@@ -109,13 +108,13 @@ export class RigRunner {
     this.midi = new MidiHub({
       clock: o.clock,
       sessionId: () => this.state.sessionId,
-      positionNow: () => (this.state.phase === 'streaming' ? (this.showClock?.positionAt(o.clock.now()) ?? 0) : undefined),
+      positionNow: () => (this.state.phase === 'streaming' ? (this.showTime?.positionAt(o.clock.now()) ?? 0) : undefined),
       send: (_server, frame) => this.transport.send(frame, 'control'),
       reliable: () => this.transport.reliable,
       outputs: o.midiOutputs ?? [],
       ...(o.midiRoute ? { route: o.midiRoute } : {}),
-      ...(o.midiJitterMs !== undefined ? { jitterMs: o.midiJitterMs } : {}),
-      showClock: () => this.showClock,
+      timing: o.midiTiming ?? 'show',
+      showTime: () => this.showTime,
     })
     this.dispatch({ type: 'connected' })
     const every = tickIntervalMs(DEFAULT_PING_INTERVAL_MS)
@@ -192,7 +191,15 @@ export class RigRunner {
 
   midiStats(): RigMidiStats {
     const m = this.midi.stats()
-    return { received: m.received, out: m.messagesOut, lost: m.lost, duplicates: m.duplicates, released: m.released, sent: m.messagesIn }
+    return {
+      received: m.received,
+      out: m.messagesOut,
+      lost: m.lost,
+      late: m.late,
+      duplicates: m.duplicates,
+      released: m.released,
+      sent: m.messagesIn,
+    }
   }
 
   private onFrame(bytes: Uint8Array, ordered: boolean): void {
@@ -220,11 +227,9 @@ export class RigRunner {
         this.transport.setMaxPayload(fx.bytes)
         return
       case 'audio':
-        this.showClock?.observe(fx.header.timestamp, this.o.clock.now())
         this.playout?.push(fx.header.seq, fx.header.timestamp, fx.pcm)
         return
       case 'midi': {
-        this.showClock?.observe(fx.timestamp, this.o.clock.now())
         this.midi.receive(SERVER, fx.midi)
         return
       }
@@ -240,8 +245,6 @@ export class RigRunner {
           latencyMs: this.sync.latencyMs,
           offsetMs: this.sync.offsetMs,
         })
-        // The MIDI hub builds the server stream's delivery on its first message, with this clock.
-        this.showClock = new ShowClockMap(format.rateHz)
         return
       }
       case 'startPlayout': {
@@ -263,7 +266,6 @@ export class RigRunner {
         }
         this.playout?.startAt(fx.position)
         this.refreshSchedule()
-        this.showClock?.observe(fx.position, this.o.clock.now())
         this.midi.addPeer(SERVER)
         const early = this.earlyMidi
         this.earlyMidi = []
@@ -365,6 +367,8 @@ export class RigRunner {
     if (this.reportTimer !== undefined) this.o.clock.clearTimeout(this.reportTimer)
     if (this.timeTimer !== undefined) this.o.clock.clearTimeout(this.timeTimer)
     if (this.scheduleTimer !== undefined) this.o.clock.clearTimeout(this.scheduleTimer)
+    // A show that ended well plays its last MIDI at its time, as it does its last samples.
+    if (outcome.drain) await this.midi.whenDelivered()
     // However the session ends, nothing it played may keep sounding.
     this.midi.stop()
     if (this.playout) {

@@ -115,6 +115,8 @@ export interface RigMidiStats {
   out: number
   /** Messages the server gave up on before they arrived (held notes were released). */
   lost: number
+  /** With --midi-timing show: messages that arrived after their show time, sent at once (a path slower than the latency). */
+  late: number
   /** Copies dropped (repetition over UDP). */
   duplicates: number
   /** Note-offs and sustain-offs sent to release held notes (gap, switch, end). */

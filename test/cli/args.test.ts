@@ -1,7 +1,7 @@
 // Flag parsing: Synchro's own line for every mistake, worded from parseArgs' tokens.
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { parseCommand, parseHostPort } from '../../src/cli/args.js'
+import { parseCommand, parseHostPort, refuseRetired } from '../../src/cli/args.js'
 import { UsageError } from '../../src/errors.js'
 
 const FLAGS = {
@@ -53,6 +53,24 @@ test('each mistake is one line naming the flag and the command', () => {
     'unknown option --loud (see synchro serve --help)',
     'the first mistake is reported',
   )
+})
+
+test('a retired flag is refused with what replaces it, in either spelling; other flags and what follows -- are not looked at', () => {
+  const retired = { loud: 'use --gain instead' }
+  const refused = (argv: string[]): string => {
+    try {
+      refuseRetired('serve', argv, retired)
+    } catch (err) {
+      assert.instance(err, UsageError)
+      assert.is((err as UsageError).code, 'BAD_FLAG')
+      return (err as Error).message
+    }
+    return 'accepted'
+  }
+  assert.is(refused(['--port', '1', '--loud']), '--loud is gone: use --gain instead (see synchro serve --help)')
+  assert.is(refused(['--loud=11']), '--loud is gone: use --gain instead (see synchro serve --help)')
+  assert.is(refused(['--port', '1', '--louder', 'loud', '--name=--loud']), 'accepted')
+  assert.is(refused(['--', '--loud']), 'accepted')
 })
 
 test('HOST:PORT, [v6]:PORT and :PORT', () => {

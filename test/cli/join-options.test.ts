@@ -107,7 +107,7 @@ test("MIDI routing from flags and from a profile's route give the same route", (
       midiMapChannel: ['1:10'],
       midiMapCc: ['1:11'],
       midiNoClock: true,
-      midiJitter: '5',
+      midiTiming: 'immediate',
     },
     server,
   )
@@ -122,7 +122,7 @@ test("MIDI routing from flags and from a profile's route give the same route", (
           mapChannel: { '1': 10 },
           mapController: { '1': 11 },
           clock: false,
-          jitterMs: 5,
+          timing: 'immediate',
         },
       },
     ],
@@ -137,7 +137,7 @@ test("MIDI routing from flags and from a profile's route give the same route", (
   }
   assert.equal(flags.route, expected)
   assert.equal(profile.route, expected)
-  assert.equal([flags.midiJitter, profile.midiJitter], [5, 5])
+  assert.equal([flags.midiTiming, profile.midiTiming], ['immediate', 'immediate'])
   assert.is(
     refused(() => joinSettings({}, { midiChannels: '0-4' }, server)),
     "--midi-channels: '0-4' is not a channel or range within 1-16",
@@ -151,8 +151,33 @@ test("MIDI routing from flags and from a profile's route give the same route", (
     /^--midi-types: unknown kind 'chord' \(kinds: note-off, /,
   )
   assert.is(
-    refused(() => joinSettings({}, { midiJitter: '1001' }, server)),
-    '--midi-jitter must be between 0 and 1000, got 1001',
+    refused(() => joinSettings({}, { midiTiming: 'soon' }, server)),
+    "--midi-timing must be one of show, immediate, got 'soon'",
+  )
+})
+
+test('--midi-timing: show by default, from the flag or the profile (flags win)', () => {
+  assert.is(joinSettings({}, {}, server).midiTiming, 'show')
+  const p = parseProfile({ name: 'x', rigs: [{ name: 'a', midi: { timing: 'immediate' } }] })
+  assert.is(joinSettings(joinOptionsFromProfile(p, p.rigs[0]!), {}, server).midiTiming, 'immediate')
+  assert.is(joinSettings(joinOptionsFromProfile(p, p.rigs[0]!), { midiTiming: 'show' }, server).midiTiming, 'show')
+  assert.is(parseJoinOptions(['a:1', '--midi-timing', 'immediate'])!.midiTiming, 'immediate')
+})
+
+test('--midi-jitter is gone: refused with one line saying what replaces it, however it is written', () => {
+  const line =
+    '--midi-jitter is gone: MIDI now leaves with the audio of its show position by default (--midi-timing show); --midi-timing immediate sends it at once (see synchro join --help)'
+  assert.is(
+    refused(() => parseJoinOptions(['a:1', '--midi-jitter', '5'])),
+    line,
+  )
+  assert.is(
+    refused(() => parseJoinOptions(['a:1', '--midi-jitter=5', '--latency', 'soon'])),
+    line,
+  )
+  assert.is(
+    refused(() => parseJoinOptions(['a:1', '--help', '--midi-jitter'])),
+    line,
   )
 })
 
@@ -194,10 +219,11 @@ test('the command line: --help, the server address, a profile file', () => {
   )
   const s = parseJoinOptions(['--profile', 'profiles/midi-controller.json', '--name', 'rack-right'])!
   assert.equal(
-    [s.host, s.port, s.name, s.transport, s.midiJitter],
-    ['127.0.0.1', 7420, 'rack-right', 'udp', 5],
+    [s.host, s.port, s.name, s.transport, s.midiTiming],
+    ['127.0.0.1', 7420, 'rack-right', 'udp', 'show'],
     'HOST:PORT from the address',
   )
+  assert.is(parseJoinOptions(['--profile', 'profiles/midi-controller.json', '--name', 'rack-left'])!.midiTiming, 'immediate')
   assert.match(
     refused(() => parseJoinOptions(['--profile', 'profiles/two-rig-tcp.json'])),
     /say which this is with --name/,

@@ -9,7 +9,6 @@ import { decodeMidiAck, decodeMidiPayload, MIDI_MAX_PAYLOAD, type MidiPayload } 
 import type { MidiOutput } from '../../src/midi/endpoint.js'
 import { MidiHub, type MidiHubOptions } from '../../src/midi/midi-hub.js'
 import { CompiledRoute, MidiRouteSchema } from '../../src/midi/route.js'
-import { ShowClockMap } from '../../src/midi/show-clock.js'
 import { ManualClock, settle } from '../helpers/manual-clock.js'
 
 const SESSION = 0x55
@@ -168,19 +167,45 @@ test('panic: all notes and sustain off to every peer and every output, held note
   assert.equal(h.stats().messagesOut, 1 + 1 + 32, 'the note, its release, and the panic')
 })
 
-test('the route and --midi-jitter apply to what peers send; closeOutputs closes the outputs', async () => {
-  const showClock = new ShowClockMap(48000)
+test('the route and show timing apply to what peers send, late ones are counted; closeOutputs closes the outputs', async () => {
+  // Show position P (48 kHz) leaves at 10 ms + P / 48.
+  const showTime = { localTimeOf: (p: number) => 10 + p / 48, positionAt: (ms: number) => Math.floor((ms - 10) * 48) }
   const route = new CompiledRoute(MidiRouteSchema.parse({ channels: [1] }))
-  const { clock, h, played, closed } = hub({ 1: true }, { route, jitterMs: 10, showClock: () => showClock })
-  showClock.observe(0, 0)
+  const { clock, h, played, closed } = hub({ 1: true }, { route, timing: 'show', showTime: () => showTime })
   h.receive(1, payload(0, note(0, 0x91, 60, 100), { ...note(1, 0x90, 61, 100), position: 480 }))
-  assert.equal(played, [], 'channel 2 is filtered out; channel 1 waits for its show time plus 10 ms')
+  assert.equal(played, [], 'channel 2 is filtered out; channel 1 waits for its show time, 20 ms')
   await clock.advance(19)
   assert.equal(played, [])
   await clock.advance(1)
   assert.equal(played, [[0x90, 61, 100]])
+  h.receive(1, payload(0, { ...note(2, 0x80, 61, 0), position: 0 }))
+  assert.equal(played.at(-1), [0x80, 61, 0], 'due at 10 ms, arrived at 20: at once')
+  assert.is(h.stats().late, 1)
+  h.removePeer(1)
+  assert.is(h.stats().late, 1, 'a departed peer keeps its count')
   await h.closeOutputs()
   assert.is(closed(), 1)
+})
+
+test("whenDelivered waits for every peer's scheduled MIDI to leave", async () => {
+  const showTime = { localTimeOf: (p: number) => p / 48, positionAt: (ms: number) => Math.floor(ms * 48) }
+  const { clock, h, played } = hub({ 1: true, 2: false }, { timing: 'show', showTime: () => showTime })
+  h.receive(1, payload(0, { ...note(0, 0x90, 60, 100), position: 480 }))
+  h.receive(2, payload(0, { ...note(0, 0x90, 61, 100), position: 960 }))
+  let delivered = false
+  void h.whenDelivered().then(() => (delivered = true))
+  await clock.advance(10)
+  assert.equal([played.length, delivered], [1, false])
+  await clock.advance(10)
+  assert.equal([played.length, delivered], [2, true])
+})
+
+test('immediate (the default): what peers send goes out at once, whatever the show time says', () => {
+  const showTime = { localTimeOf: () => 1000, positionAt: () => 0 }
+  const { h, played } = hub({ 1: true }, { showTime: () => showTime })
+  h.receive(1, payload(0, note(0, 0x90, 60, 100)))
+  assert.equal(played, [[0x90, 60, 100]])
+  assert.is(h.stats().late, 0)
 })
 
 test.run()

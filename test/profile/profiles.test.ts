@@ -73,6 +73,17 @@ const BAD: Array<[string, unknown, string[]]> = [
     ['rigs[0].midi.mapChannel.0: expected a channel 1-16 as the key, got "0"', 'rigs[0].midi.mapController.1: expected 0-127, got 200'],
   ],
   ['a missing name', { rigs: [] }, ['name: Invalid input: expected string, received undefined']],
+  [
+    'a MIDI timing that is not show or immediate, and the retired jitterMs',
+    {
+      name: 'x',
+      rigs: [
+        { name: 'a', midi: { timing: 'late' } },
+        { name: 'b', midi: { jitterMs: 5 } },
+      ],
+    },
+    ['rigs[0].midi.timing: Invalid option: expected one of "show"|"immediate", got "late"', "rigs[1].midi: unknown field 'jitterMs'"],
+  ],
 ]
 for (const [what, data, lines] of BAD) {
   test(`bad profile: ${what}`, () => {
@@ -122,6 +133,7 @@ test('a profile becomes options, and flags on the command line win', () => {
     midiChannels: [1, 2, 3, 4],
     midiMapChannel: { '1': 10 },
     midiMapCc: { '1': 11 },
+    midiTiming: 'immediate',
   })
   assert.throws(() => rigOf(m, undefined), /lists rigs rack-left, rack-right: say which this is with --name/)
   assert.throws(() => rigOf(m, 'drums'), /lists no rig named 'drums'/)

@@ -157,7 +157,7 @@ test('the rig side: handshake and a summary with the rig figures', () => {
     rttMs: null,
     packetsRecovered: 0,
     switches: 0,
-    midi: { received: 0, out: 0, lost: 0, duplicates: 0, released: 0, sent: 0 },
+    midi: { received: 0, out: 0, lost: 0, late: 0, duplicates: 0, released: 0, sent: 0 },
     device: null,
     clock: { offsetMs: -12.5, rttMs: 0.12, driftPpm: 3.2, errorMs: 0.06, samples: 9, steps: 0 },
     sync: { state: 'in-time', errorMs: 0.06, lateMs: 0, latencyMs: 20, offsetMs: 0, showLatencyMs: 20 },

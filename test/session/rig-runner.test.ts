@@ -1,6 +1,7 @@
 // The rig runner performs the machine's effects: the media opens on openMedia (HELLO) and
 // starts on startPlayout (INIT), not on the operator's notices; MIDI that overtakes INIT on
-// UDP is held and played once INIT is in.
+// UDP is held and played once INIT is in; the server's MIDI leaves at its show time (or at
+// once with --midi-timing immediate), and a TERMINATE lets the last of it play at its time.
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { memoryPair } from '../../transports/memory.js'
@@ -11,6 +12,8 @@ import { MSG } from '../../src/codec/header.js'
 import { CODEC } from '../../src/codec/format.js'
 import { decodeFrame, encodeControl, encodeFrame, encodeTime, readTime, MEDIA_MAX_PAYLOAD } from '../../src/codec/messages.js'
 import { encodeMidiFrame } from '../../src/codec/midi.js'
+import type { MidiTiming } from '../../src/midi/delivery.js'
+import type { MidiOutput } from '../../src/midi/endpoint.js'
 import { RigRunner, type RigRunnerNotice } from '../../src/session/rig-runner.js'
 import { ManualClock } from '../helpers/manual-clock.js'
 import { FORMAT, SESSION } from '../helpers/session.js'
@@ -37,7 +40,7 @@ function as<T extends Transport>(t: T, kind: 'tcp' | 'udp'): T {
   return t
 }
 
-function setup(kind: 'tcp' | 'udp') {
+function setup(kind: 'tcp' | 'udp', midiTiming?: MidiTiming) {
   const clock = new ManualClock()
   const [server, rig] = memoryPair()
   as(rig, kind)
@@ -45,6 +48,8 @@ function setup(kind: 'tcp' | 'udp') {
   const sink = new LogSink(log)
   const fromRig: number[] = []
   server.on('frame', (f: Uint8Array) => fromRig.push(decodeFrame(f, MEDIA_MAX_PAYLOAD).header.type))
+  const played: Array<[number, number[]]> = []
+  const output: MidiOutput = { description: 'out', send: (d) => void played.push([clock.now(), [...d]]), close: async () => {} }
   const runner = new RigRunner({
     config: { name: 'left', meta: {} },
     transport: rig,
@@ -52,12 +57,14 @@ function setup(kind: 'tcp' | 'udp') {
     latencyMs: 20,
     clock,
     onNotice: (n: RigRunnerNotice) => log.push(`notice ${n.event}`),
+    midiOutputs: [output],
+    ...(midiTiming ? { midiTiming } : {}),
   })
   const send = async (...frames: Uint8Array[]) => {
     for (const f of frames) server.send(f)
     await clock.advance(0)
   }
-  return { clock, server, runner, sink, log, fromRig, send }
+  return { clock, server, runner, sink, log, fromRig, send, played }
 }
 
 const hello = () =>
@@ -69,13 +76,18 @@ const init = (position: number) =>
   encodeControl({ type: MSG.INIT, body: { position, timeline: null } }, { sessionId: SESSION, timestamp: position })
 const audio = (seq: number, timestamp: number) =>
   encodeFrame(MSG.AUDIO, new Uint8Array(FORMAT.framesPerPacket * 4), { codec: CODEC.pcm_s16le, seq, sessionId: SESSION, timestamp })
-const midi = () =>
-  encodeMidiFrame([{ serial: 0, position: 1000, flags: 0, data: new Uint8Array([0x90, 60, 100]) }], 0, 1, {
-    seq: 0,
+const midi = (position = 1000, serial = 0, data = [0x90, 60, 100]) =>
+  encodeMidiFrame([{ serial, position, flags: 0, data: new Uint8Array(data) }], 0, 1, {
+    seq: serial,
     sessionId: SESSION,
-    timestamp: 1000,
-    oldest: 0,
+    timestamp: position,
+    oldest: serial,
   })
+const terminate = (position: number) =>
+  encodeControl(
+    { type: MSG.TERMINATE, body: { reason: 'the show is over', code: 'end-of-source' } },
+    { sessionId: SESSION, timestamp: position },
+  )
 
 test('HELLO opens the sink (before the operator hears of it); INIT starts the playout at its position', async () => {
   const s = setup('tcp')
@@ -121,6 +133,66 @@ test('on TCP, MIDI before INIT is a protocol error (the held path is for UDP onl
   await s.send(hello(), midi())
   const outcome = await s.runner.done
   assert.equal([outcome.code, outcome.reason], ['protocol-error', 'MIDI before INIT'])
+})
+
+/** The server's side of the time exchange: its clock reads 5000 ms ahead of the rig's, and it answers at once. */
+function answersTime(s: ReturnType<typeof setup>): void {
+  s.server.on('frame', (f: Uint8Array) => {
+    const frame = decodeFrame(f, MEDIA_MAX_PAYLOAD)
+    if (frame.header.type !== MSG.TIME_REQUEST) return
+    const { t1 } = readTime(frame)
+    const t2 = s.clock.now() + 5000
+    s.server.send(encodeTime(MSG.TIME_REPLY, { t1, t2, t3: t2 }, { sessionId: SESSION }))
+  })
+}
+
+/** INIT with the show timeline: `position` is at `serverMs` on the server's clock. */
+const initAt = (position: number, serverMs: number) =>
+  encodeControl(
+    { type: MSG.INIT, body: { position, timeline: { position, serverMs, driftPpm: 0 } } },
+    { sessionId: SESSION, timestamp: position },
+  )
+
+test("--midi-timing show (the default): the server's MIDI leaves at its show position's time, and a TERMINATE waits for it", async () => {
+  const s = setup('tcp')
+  answersTime(s)
+  await s.send(hello())
+  await s.clock.advance(400) // the time exchanges' burst: the rig knows the server's clock
+  // Position 1000 is at server time 5400 (the rig's 400); with --latency 20, position 1480 (10 ms later) leaves at 430, 1960 at 440.
+  await s.send(initAt(1000, 5400), audio(0, 1000))
+  await s.clock.advance(10)
+  await s.send(midi(1480, 0))
+  await s.clock.advance(10)
+  await s.send(midi(1960, 1, [0x80, 60, 0]))
+  await s.clock.advance(5)
+  assert.equal(s.played, [], 'nothing before its time')
+  await s.send(terminate(2048))
+  await s.clock.advance(50)
+  await s.runner.done
+  assert.equal(s.played, [
+    [430, [0x90, 60, 100]],
+    [440, [0x80, 60, 0]],
+  ])
+  assert.is(s.runner.midiStats().late, 0)
+})
+
+test("--midi-timing immediate: the server's MIDI leaves the moment it arrives; MIDI stamped too long ago is late only on the show's clock", async () => {
+  const s = setup('tcp', 'immediate')
+  await s.send(hello(), init(1000), audio(0, 1000), midi(1480, 0))
+  assert.equal(s.played, [[0, [0x90, 60, 100]]])
+  const show = setup('tcp')
+  answersTime(show)
+  await show.send(hello())
+  await show.clock.advance(400)
+  await show.send(initAt(1000, 5400), audio(0, 1000))
+  await show.clock.advance(100)
+  await show.send(midi(1480, 0))
+  assert.equal(show.played, [[500, [0x90, 60, 100]]], 'due at 430 ms, arrived at 500: at once')
+  assert.is(show.runner.midiStats().late, 1)
+  for (const r of [s, show]) {
+    r.runner.stop('done')
+    await r.runner.done
+  }
 })
 
 test('the runner asks for the time on its clock, feeds the replies to the estimate, and stats.clock reports it', async () => {

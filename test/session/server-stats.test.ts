@@ -77,7 +77,7 @@ test("a rig's sync: its REPORT's, and how far it plays from the show's latency; 
 })
 
 test("serverMidiStats takes the server's share of the hub's figures", () => {
-  assert.equal(serverMidiStats({ ...MIDI, received: 1, lost: 2, duplicates: 3 }), MIDI)
+  assert.equal(serverMidiStats({ ...MIDI, received: 1, lost: 2, late: 4, duplicates: 3 }), MIDI)
 })
 
 test('the tally: rigs joined, departed rigs kept as left, the end reason, times since the runner started', async () => {

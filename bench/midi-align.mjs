@@ -1,0 +1,127 @@
+// MIDI-to-audio alignment on one rig (issue 12: within 1 ms): the impulse train of the skew
+// bench (one impulse every 200 ms, 128-frame packets at real-time pace) goes into
+// `serve --source raw:-`, and with each impulse's packet a note-on naming it
+// (bench/midi-tap.ts) goes into `serve --midi-in raw:FIFO` at the same moment, so the server
+// stamps the note with the show position it is capturing. One rig (`--midi-timing show`, the
+// default) writes the audio to `--sink raw:-` and the MIDI to `--midi-out raw:FIFO`; this
+// process timestamps each impulse and each note as they come out. Per impulse: tMidi - tAudio.
+import { execFileSync } from 'node:child_process'
+import { constants, mkdtempSync, openSync, rmSync } from 'node:fs'
+import { Socket } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { CLI, paceWrites, percentile, sleep, SERVE_ON_LOOPBACK, spawnNode, stopAll, waitJson } from './lib.mjs'
+import { ImpulseTap, ImpulseTrain } from './impulse-tap.ts'
+import { NoteTap, noteFor } from './midi-tap.ts'
+import { pairImpulses } from './skew-pairs.ts'
+import { openFifoWriter } from './snapcast.mjs'
+
+const FRAMES_PER_PACKET = 128
+/** 75 packets of 128 frames: 200 ms at 48 kHz between impulses, as in bench/skew.mjs. */
+const PACKETS_PER_IMPULSE = 75
+const IMPULSE_MS = 200
+
+/** A FIFO this process reads without blocking, held read-write so the rig's open never waits and its close is no EOF. */
+function readFifo(path) {
+  return new Socket({ fd: openSync(path, constants.O_RDWR | constants.O_NONBLOCK), readable: true, writable: false })
+}
+
+const summary = (values) => ({ p50: percentile(values, 50), p99: percentile(values, 99), max: Math.max(...values) })
+
+/** transport: the rig's; latencyMs: the rig's --latency (undefined: the show's). */
+export async function midiAlign({ impulses = 100, settleMs = 5000, transport = 'udp', latencyMs } = {}) {
+  const dir = mkdtempSync(join(tmpdir(), 'synchro-align-'))
+  const procs = []
+  let midiIn
+  let midiOut
+  try {
+    const [inPath, outPath] = [join(dir, 'midi-in'), join(dir, 'midi-out')]
+    execFileSync('mkfifo', [inPath, outPath])
+    midiIn = openFifoWriter(inPath)
+    midiOut = readFifo(outPath)
+    const server = spawnNode([
+      ...SERVE_ON_LOOPBACK,
+      '--source',
+      'raw:-',
+      '--frames',
+      String(FRAMES_PER_PACKET),
+      '--midi-in',
+      `raw:${inPath}`,
+      '--transport',
+      transport,
+    ])
+    procs.push(server)
+    const { port } = await waitJson(server.stdout, (e) => e.event === 'listening')
+    const rig = spawnNode([
+      CLI,
+      'join',
+      `127.0.0.1:${port}`,
+      '--transport',
+      transport,
+      '--sink',
+      'raw:-',
+      '--midi-out',
+      `raw:${outPath}`,
+      ...(latencyMs === undefined ? [] : ['--latency', String(latencyMs)]),
+      '--json',
+    ])
+    procs.push(rig)
+    let lastStats
+    let buf = ''
+    rig.stderr.on('data', (chunk) => {
+      buf += chunk
+      const lines = buf.split('\n')
+      buf = lines.pop()
+      for (const line of lines) {
+        try {
+          const e = JSON.parse(line)
+          if (e.event === 'stats') lastStats = e
+        } catch {}
+      }
+    })
+    await waitJson(server.stdout, (e) => e.event === 'init')
+
+    const audio = new ImpulseTap()
+    const midi = new NoteTap()
+    rig.stdout.on('data', (chunk) => audio.push(chunk, performance.now()))
+    midiOut.on('data', (chunk) => midi.push(chunk, performance.now()))
+    const train = new ImpulseTrain(FRAMES_PER_PACKET, PACKETS_PER_IMPULSE)
+    const count = Math.ceil(settleMs / IMPULSE_MS) + impulses
+    const sentMs = []
+    await paceWrites(server.stdin, FRAMES_PER_PACKET, count * PACKETS_PER_IMPULSE + PACKETS_PER_IMPULSE, (k) => {
+      const index = train.impulseAt(k)
+      if (index === undefined || index >= count) return train.silence
+      sentMs[index] = performance.now()
+      // The note first: the audio packet leaves the same turn, and the server reads both as they come.
+      midiIn.write(noteFor(index))
+      return train.packet(k)
+    })
+    const deadline = performance.now() + 2000
+    while (!(audio.seenMs.has(count - 1) && midi.seenMs.has(count - 1)) && performance.now() < deadline) await sleep(20)
+    const pairs = pairImpulses(sentMs, audio.seenMs, midi.seenMs, sentMs[count - impulses])
+    if (pairs.signedMs.length === 0) throw new Error(`no impulse came out as both audio and MIDI (${audio.bytes} audio bytes)`)
+    return {
+      transport,
+      impulses: pairs.signedMs.length,
+      missed: pairs.missed,
+      /** |tMidi - tAudio| */
+      align: summary(pairs.skewMs),
+      /** Median tMidi - tAudio: positive when the note comes after its sample. */
+      midiLaterP50: percentile(pairs.signedMs, 50),
+      audioLatency: summary(pairs.latencyAMs),
+      midiLatency: summary(pairs.latencyBMs),
+      late: lastStats?.midi?.late ?? null,
+      sync: lastStats?.sync?.state ?? null,
+    }
+  } finally {
+    midiOut?.destroy()
+    midiIn?.close()
+    await stopAll(procs)
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  for (const transport of ['udp', 'tcp']) console.log(JSON.stringify(await midiAlign({ transport, impulses: 50, settleMs: 3000 })))
+  process.exit(0)
+}
