@@ -307,8 +307,12 @@ export class Playout {
         }
         if (!this.starved) this.underruns++
         this.starved = true
-        if (this.concealsOnTime) {
-          // The sample clock does not wait on UDP (or on the show clock): what is missing now is concealed now.
+        // The sample clock does not wait on UDP (or on the show clock): what is missing now is
+        // concealed now. A recording has no sample clock to keep: it waits for what comes next
+        // (a gap is concealed in place when the audio after it arrives, the end when TERMINATE
+        // says where the show ended), so it never runs on past the show's end while a lost
+        // TERMINATE is sent again.
+        if (this.concealsOnTime && (this.o.sink.realtime === true || this.draining)) {
           this.conceal(Math.min(duePos, this.draining ? this.endPos : duePos) - b.readPos)
           break
         }

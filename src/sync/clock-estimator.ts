@@ -51,6 +51,8 @@ const KEEP_QUANTILE = 0.25
 const GATE_FLOOR_MS = 0.1
 /** Below this span of kept samples a fitted rate is noise (0.05 ms of jitter over 0.4 s is 125 ppm): use none. */
 export const MIN_RATE_SPAN_MS = 2000
+/** A fitted slope is used as the rate only beyond this many of its standard errors from zero. */
+const RATE_SIGNIFICANCE = 3
 /** A quartz clock is within ±100 ppm; a fit beyond ±500 ppm is wrong, and the bound assumes no more. */
 export const MAX_DRIFT_PPM = 500
 /** NTP's (and adjtime's) largest slew: 0.5 ms per second, 24 frames a second at 48 kHz. */
@@ -83,6 +85,8 @@ interface Fit {
   /** The least-squares rate before it was capped at ±MAX_DRIFT_PPM. */
   rawRate: number
   rateFitted: boolean
+  /** While no rate is used: how large a drift may be, as a rate (the cap, or what the samples allow). */
+  driftDoubt: number
   residualMs: number
 }
 
@@ -228,13 +232,23 @@ function fitLine(window: readonly Point[]): Fit {
     sxx += (p.x - xBar) ** 2
     sxy += (p.x - xBar) * (p.y - yBar)
   }
-  const rateFitted = xMax - xMin >= MIN_RATE_SPAN_MS && sxx > 0
+  const spanned = xMax - xMin >= MIN_RATE_SPAN_MS && sxx > 0
   const maxRate = MAX_DRIFT_PPM * 1e-6
-  const rawRate = rateFitted ? sxy / sxx : 0
+  const slope = spanned ? sxy / sxx : 0
+  // A slope within RATE_SIGNIFICANCE standard errors of zero is the path's jitter, not drift
+  // (a rig behind 6 +- 1 ms of relay fitted -186 to +71 ppm within seconds on one machine,
+  // measured): the line stays flat, and the bound counts what such a drift could be.
+  let ssSlope = 0
+  for (const p of kept) ssSlope += (p.y - (yBar + slope * (p.x - xBar))) ** 2
+  const slopeSe = kept.length > 2 && sxx > 0 ? Math.sqrt(ssSlope / (kept.length - 2) / sxx) : Number.POSITIVE_INFINITY
+  const rateFitted = spanned && Math.abs(slope) > RATE_SIGNIFICANCE * slopeSe
+  const rawRate = rateFitted ? slope : 0
   const rate = Math.min(maxRate, Math.max(-maxRate, rawRate))
+  /** An unfitted drift is within this (per ms): the cap before the samples span enough, what the data allow after. */
+  const driftDoubt = spanned ? Math.min(maxRate, Math.abs(slope) + RATE_SIGNIFICANCE * slopeSe) : maxRate
   let ss = 0
   for (const p of kept) ss += (p.y - (yBar + rate * (p.x - xBar))) ** 2
-  return { kept, xBar, yBar, sxx, rate, rawRate, rateFitted, residualMs: Math.sqrt(ss / kept.length) }
+  return { kept, xBar, yBar, sxx, rate, rawRate, rateFitted, driftDoubt, residualMs: Math.sqrt(ss / kept.length) }
 }
 
 function fitOffsetAt(f: Fit, x: number): number {
@@ -262,7 +276,7 @@ function fitErrorAt(f: Fit, x: number): number {
   // δ is read on the rig's clock; on the server's the same asymmetry can be longer by the drift.
   bound *= 1 + MAX_DRIFT_PPM * 1e-6
   const away = Math.abs(x - f.xBar)
-  const unfittedDrift = f.rateFitted ? 0 : MAX_DRIFT_PPM * 1e-6 * away
+  const unfittedDrift = f.rateFitted ? 0 : f.driftDoubt * away
   const capped = Math.abs(f.rawRate - f.rate) * away
   return bound + f.residualMs + unfittedDrift + capped + ARITHMETIC_MS
 }
