@@ -28,8 +28,17 @@ export class SessionSink implements AudioSink {
     }
   }
 
-  write(pcm: Uint8Array): void {
-    this.inner.write(pcm)
+  get realtime(): boolean {
+    return this.inner.realtime ?? false
+  }
+
+  /** The due time goes through: a card steers by it (the wrapper must not hide it). */
+  write(pcm: Uint8Array, dueMs?: number): void {
+    this.inner.write(pcm, dueMs)
+  }
+
+  leadMs(): number {
+    return this.inner.leadMs?.() ?? 0
   }
 
   deviceStats(): DeviceSinkStats | undefined {
