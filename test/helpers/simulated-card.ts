@@ -48,7 +48,7 @@ export class SimulatedCard {
   private readonly frameBytes: number
 
   constructor(
-    private readonly clock: ManualClock,
+    clock: ManualClock,
     private readonly o: SimulatedCardOptions = {},
   ) {
     this.rateHz = o.rateHz ?? 48000
