@@ -215,7 +215,9 @@ export class DeviceSink implements AudioSink {
       )
     }
     const frameMs = 1000 / this.format.rateHz
-    const steering = dueMs === undefined ? undefined : (this.steering ??= new CardSteering(this.format.rateHz))
+    // Steered from the first write with a due time on (the show clock may come mid-show).
+    if (dueMs !== undefined && !this.steering) this.steering = new CardSteering(this.format.rateHz)
+    const steering = dueMs === undefined ? undefined : this.steering
     // Room, in show frames (near enough when resampling: the bound is a bound, not a target).
     const room = this.maxQueuedFrames - this.queuedFrames
     let skip = 0

@@ -87,8 +87,7 @@ class HostStream extends EventEmitter implements PlaybackStream, CaptureStream {
       else if (kind === HostMsg.Taken) {
         const at = decodeTakenAt(payload)
         this.taken.shift()?.(at === undefined ? undefined : at + performanceOffsetMs)
-      }
-      else if (kind === HostMsg.Error) this.fail(payload.toString('utf8'))
+      } else if (kind === HostMsg.Error) this.fail(payload.toString('utf8'))
       else if (kind === HostMsg.Started) this.emit('started')
     })
     ;(this.child.stdio[3] as NodeJS.ReadableStream).on('data', (c: Buffer) => reader.push(c))

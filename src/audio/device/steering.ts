@@ -105,9 +105,13 @@ export class CardSteering {
     this.trackDrift(short.floorMs, nowMs)
 
     if (!this.locked) {
-      // The first alignment after the card starts: where it settled is not a resync.
+      // The first alignment after the card starts (the sink's silence before the first frame
+      // counts on the card's reported latency): not a resync. On the same floor as what follows,
+      // so the two agree and nothing is corrected back.
+      if (n < SHORT) return NONE
       this.locked = true
-      return this.hard(Math.round(miniMs / this.frameMs), false)
+      if (Math.abs(errorMs) <= SOFT_SYNC_MS + short.uncertaintyMs) return NONE
+      return this.hard(Math.round(errorMs / this.frameMs), false)
     }
     if (Math.abs(errorMs) > HARD_SYNC_MS && Math.abs(miniMs) > HARD_SYNC_MS && Math.sign(errorMs) === Math.sign(miniMs))
       return this.hard(Math.round(miniMs / this.frameMs), true)
