@@ -75,6 +75,9 @@ export class DeviceSink implements AudioSink {
     this.reopener = new Reopener(() => this.reopen(), o.clock)
     this.device = matchDevice(o.name, this.devices.list(), 'output')
     this.description = `device '${this.device.name}' (${this.device.hostApi}, ${describeBuffer(o.buffer)})`
+    // Known before the card opens, so the lead is right from the first write.
+    this.outputLatencyMs = this.device.defaultLowOutputLatencyMs
+    this.bufferFramesOpen = bufferFrames(o.buffer, this.device.defaultRateHz)
     // The card opens at the handshake; have its host loaded by then.
     this.devices.prepare?.()
   }
@@ -234,40 +237,12 @@ export class DeviceSink implements AudioSink {
       if (dueMs !== undefined) dueMs += skip * frameMs
     }
 
-    let fix: -1 | 0 | 1 = 0
+    let fix: -1 | 0 | 1
     let stamp: Stamp = { epoch: 0, applied: 0 }
     if (steering && dueMs !== undefined) {
-      if (this.position.empty) {
-        // The card's first frames: silence until the first is due (as Snapcast's client
-        // starts), so the queue is full from the start and the card starts on time.
-        const pad = Math.round((dueMs - now - this.outputLatencyMs) / frameMs)
-        if (pad > 0) {
-          pcm = this.silenceFirst(pcm, pad)
-          dueMs -= pad * frameMs
-        }
-      }
-      const c = steering.decide(now)
-      if (c.kind === 'hard' && c.frames > 0) this.toSkip += c.frames
-      if (c.kind === 'hard' && c.frames < 0) {
-        // Early: silence first, so what follows leaves when it is due.
-        pcm = this.silenceFirst(pcm, -c.frames)
-        dueMs += c.frames * frameMs
-      }
-      if (this.toSkip > 0) {
-        // Late: skip at once; what a short write cannot hold is skipped from the next ones.
-        const n = Math.min(this.toSkip, frames)
-        this.toSkip -= n
-        this.framesSkipped += n
-        if (n === frames) return
-        pcm = pcm.subarray(n * this.showFrameBytes)
-        dueMs += n * frameMs
-      }
-      stamp = steering.stamp
-      if (c.kind === 'soft') {
-        fix = c.frames === 1 ? -1 : 1
-        // The correction falls inside this chunk: its first frame is not moved by it.
-        stamp = { epoch: stamp.epoch, applied: stamp.applied - c.frames }
-      }
+      const steered = this.steer(steering, pcm, dueMs, now)
+      if (!steered) return
+      ;({ pcm, dueMs, fix, stamp } = steered)
     } else {
       fix = this.drift.correction(now)
     }
@@ -292,6 +267,50 @@ export class DeviceSink implements AudioSink {
       const m = position.taken(atMs ?? this.lastTakenMs)
       if (m) this.steering?.measure(m.errorMs, m.stamp)
     })
+  }
+
+  /**
+   * On the show clock: what the steering says to do to this write, done. Returns what to
+   * send the card (undefined: nothing, all of it skipped), its first frame's due time, the
+   * single frame to drop or repeat, and the stamp the card's measurement of it is read with.
+   */
+  private steer(
+    steering: CardSteering,
+    pcm: Uint8Array,
+    dueMs: number,
+    now: number,
+  ): { pcm: Uint8Array; dueMs: number; fix: -1 | 0 | 1; stamp: Stamp } | undefined {
+    const frameMs = 1000 / this.format!.rateHz
+    if (this.position!.empty) {
+      // The card's first frames: silence until the first is due (as Snapcast's client
+      // starts), so PortAudio's queue is full from the start and the card starts on time.
+      const pad = Math.round((dueMs - now - this.outputLatencyMs) / frameMs)
+      if (pad > 0) {
+        pcm = this.silenceFirst(pcm, pad)
+        dueMs -= pad * frameMs
+      }
+    }
+    const c = steering.decide(now)
+    if (c.kind === 'hard' && c.frames > 0) this.toSkip += c.frames
+    if (c.kind === 'hard' && c.frames < 0) {
+      // Early: silence first, so what follows leaves when it is due.
+      pcm = this.silenceFirst(pcm, -c.frames)
+      dueMs += c.frames * frameMs
+    }
+    if (this.toSkip > 0) {
+      // Late: skip at once; what a short write cannot hold is skipped from the next ones.
+      const frames = pcm.byteLength / this.showFrameBytes
+      const n = Math.min(this.toSkip, frames)
+      this.toSkip -= n
+      this.framesSkipped += n
+      if (n === frames) return undefined
+      pcm = pcm.subarray(n * this.showFrameBytes)
+      dueMs += n * frameMs
+    }
+    const stamp = steering.stamp
+    if (c.kind !== 'soft') return { pcm, dueMs, fix: 0, stamp }
+    // The single frame falls inside this write: its first frame is not moved by it.
+    return { pcm, dueMs, fix: c.frames === 1 ? -1 : 1, stamp: { epoch: stamp.epoch, applied: stamp.applied - c.frames } }
   }
 
   /** `frames` of silence, then `pcm` (every sample format's silence is all zero bytes). */
