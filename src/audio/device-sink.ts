@@ -187,15 +187,16 @@ export class DeviceSink implements AudioSink {
   }
 
   /**
-   * How long before its due time the card wants a frame: the card's output latency, its
-   * buffer, and PortAudio's queue of QUEUE_CHUNKS writes kept full (card-position.ts needs it
-   * full to see where the card is), with one write in flight and one more of margin for
-   * the rig's event loop. 128-frame buffers and writes at 48 kHz: 16 ms plus the latency.
+   * How long before its due time the card wants a frame: the card's output latency, then
+   * PortAudio's queue of QUEUE_CHUNKS writes and the one being played, kept full
+   * (card-position.ts needs it full to see where the card is), with three writes more for
+   * the rig's event loop to be late by (3-8 ms per 2 s window, issue 12's trace). At 128
+   * frames and 48 kHz: 21.3 ms plus the latency, what the old eight-buffer bound held.
    */
   leadMs(): number {
     const rateHz = this.cardRateHz || this.format?.rateHz || 48000
     const chunkFrames = Math.max(this.bufferFramesOpen, this.largestWriteFrames)
-    return this.outputLatencyMs + ((QUEUE_CHUNKS + 2) * chunkFrames * 1000) / rateHz
+    return this.outputLatencyMs + ((QUEUE_CHUNKS + 4) * chunkFrames * 1000) / rateHz
   }
 
   /**

@@ -119,7 +119,9 @@ export const DeviceSinkStatsSchema = z
       .describe(
         'How late frames leave the card against the show clock (+: late, -: early), ms, filtered; null without a show clock or before it is measured.',
       ),
-    hardResyncs: count.describe('Times the card was more than 5 ms off the show clock and was skipped or padded with silence at once.'),
+    hardResyncs: count.describe(
+      'Times the card was far off the show clock (over 5 ms, or over 2 ms for 1.3 s) and was skipped or padded with silence at once.',
+    ),
     queuedFrames: count.describe('Frames written and not yet taken by the card.'),
     framesSkipped: count.describe(
       'Frames skipped because a burst would have queued more than a few card buffers, or to catch up with the show clock at once (a hard resync).',

@@ -3,8 +3,9 @@
 // when to skip or pad at once (hard resync). Snapcast's client does the same job
 // (client/stream.cpp, getPlayerChunk): a median of the last 20 and of the last 100
 // measurements, soft sync once the short one passes 100 µs and the mini one agrees beyond
-// 50 µs, a hard sync once the short one passes 5 ms. The thresholds and window sizes are
-// Snapcast's; two things differ because the measurement does:
+// 50 µs, a hard sync once the short one passes 5 ms, or the median of the last 500 passes
+// 2 ms. The thresholds and window sizes are Snapcast's (the 500 as the time they span);
+// two things differ because the measurement does:
 // - Snapcast reads PortAudio's DAC time, which is as good on every callback. Here every
 //   error source makes a measurement late, never early (card-position.ts), so the filter is
 //   the floor of the window (its 5th percentile), not its median: a stall of the device
@@ -24,6 +25,14 @@ export const SOFT_SYNC_MS = 0.1
 const MINI_AGREES_MS = 0.05
 /** Snapcast's shortBuffer_ hard sync bound: beyond 5 ms, skip or pad at once. */
 export const HARD_SYNC_MS = 5
+/**
+ * Snapcast's buffer_ bound: beyond 2 ms for its 500 measurements (1.3 s at 128-frame
+ * chunks), skip or pad at once too. A card that stalls (JACK's dummy backend on a loaded
+ * machine, measured: steps of 2-4 ms every few seconds) would otherwise stay that late for
+ * the 5-10 s single frames take to catch up.
+ */
+const LONG_HARD_MS = 2
+const LONG_HARD_FOR_MS = 1333
 /** Snapcast's window sizes: miniBuffer_ 20, shortBuffer_ 100 measurements. */
 const MINI = 20
 const SHORT = 100
@@ -68,6 +77,8 @@ export class CardSteering {
   private locked = false
   private direction: 0 | 1 | -1 = 0
   private lastSoftMs = -Infinity
+  /** Since when the error has been beyond LONG_HARD_MS on one side (undefined: it is not). */
+  private beyondSince: { sign: number; ms: number } | undefined
   private fit = { n: 0, t: 0, e: 0, tt: 0, te: 0, t0: 0, last: -Infinity }
   readonly stats: SteeringStats = { driftPpm: 0, framesInserted: 0, framesDropped: 0, hardResyncs: 0, syncErrorMs: null }
 
@@ -88,9 +99,17 @@ export class CardSteering {
     if (this.window.length > SHORT) this.window.shift()
   }
 
-  /** The sink skipped `frames` on its own (more would have queued than its bound allows): later frames leave that much earlier. */
+  /**
+   * The sink skipped `frames` on its own (more would have queued than its bound allows: the
+   * card stalled or the playout burst): later frames leave that much earlier. Like a hard
+   * resync, it starts a new epoch: the window still holds measurements from before the
+   * stall, which the skip would otherwise be read against (measured on JACK's dummy backend
+   * on a loaded machine: a stall of 60 ms, the skip read against the floor from before it,
+   * padded 36 ms the wrong way).
+   */
   skipped(frames: number): void {
     this.applied += frames
+    this.restart()
   }
 
   /** What to do to the chunk written next (the sink does exactly that, and stamps it afterwards). */
@@ -113,8 +132,12 @@ export class CardSteering {
       if (Math.abs(errorMs) <= SOFT_SYNC_MS + short.uncertaintyMs) return NONE
       return this.hard(Math.round(errorMs / this.frameMs), false)
     }
-    if (Math.abs(errorMs) > HARD_SYNC_MS && Math.abs(miniMs) > HARD_SYNC_MS && Math.sign(errorMs) === Math.sign(miniMs))
+    const sameSide = Math.sign(errorMs) === Math.sign(miniMs)
+    if (Math.abs(errorMs) > HARD_SYNC_MS && Math.abs(miniMs) > HARD_SYNC_MS && sameSide)
       return this.hard(Math.round(miniMs / this.frameMs), true)
+    if (Math.abs(errorMs) <= LONG_HARD_MS) this.beyondSince = undefined
+    else if (this.beyondSince?.sign !== Math.sign(errorMs)) this.beyondSince = { sign: Math.sign(errorMs), ms: nowMs }
+    else if (nowMs - this.beyondSince.ms >= LONG_HARD_FOR_MS && sameSide) return this.hard(Math.round(errorMs / this.frameMs), true)
     if (n < SHORT || nowMs - this.lastSoftMs < MIN_GAP_MS) return NONE
 
     const sign = Math.sign(errorMs) as 0 | 1 | -1
@@ -137,12 +160,18 @@ export class CardSteering {
   private hard(frames: number, counted: boolean): Correction {
     if (Math.abs(frames * this.frameMs) <= SOFT_SYNC_MS) return NONE
     this.applied += frames
+    this.restart()
+    if (counted) this.stats.hardResyncs++
+    return { kind: 'hard', frames }
+  }
+
+  /** What was measured describes a stream that is gone: start again from what comes. */
+  private restart(): void {
     this.epoch++
     this.window.length = 0
     this.direction = 0
+    this.beyondSince = undefined
     this.fit = { n: 0, t: 0, e: 0, tt: 0, te: 0, t0: 0, last: -Infinity }
-    if (counted) this.stats.hardResyncs++
-    return { kind: 'hard', frames }
   }
 
   /** Least squares of the uncorrected floor against time: its slope is the card's rate against the show. */

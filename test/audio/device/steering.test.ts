@@ -123,6 +123,16 @@ for (const ms of [50, -50]) {
   })
 }
 
+test('a card 3 ms late after a stall: not left to single frames for seconds, one hard resync after 1.3 s', async () => {
+  const atChunk = Math.round(10_000 / CHUNK_MS)
+  const { stats, trueErrors, hardFrames } = await run({ ppm: 0, jump: { atChunk, ms: 3 } }, 20)
+  assert.is(stats.hardResyncs, 1)
+  assert.ok(Math.abs(hardFrames - 144) <= 30, `${hardFrames} frames skipped (3 ms is 144, less what single frames took meanwhile)`)
+  const back = trueErrors.findIndex((e, i) => i > atChunk && Math.abs(e) < 0.2)
+  const tookMs = (back - atChunk) * CHUNK_MS
+  assert.ok(tookMs > 1300 && tookMs < 2000, `on time again ${tookMs.toFixed(0)} ms after the stall`)
+})
+
 test('a late jump shorter than the window is not believed: a stall of the measurement is not drift', async () => {
   // 200 ms of measurements 30 ms late (the host stalled), the card itself on time.
   const atChunk = Math.round(10_000 / CHUNK_MS)
