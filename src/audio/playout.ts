@@ -252,7 +252,8 @@ export class Playout {
       this.schedule.follow(this.depth.offsetMs)
     }
     const waitMs = this.schedule.playTimeMs(pos) - this.leadMs() - now
-    this.lateness.arrived(now, -waitMs)
+    // Late against the show clock; before it (the schedule follows arrivals) lateness means nothing.
+    if (this.show) this.lateness.arrived(now, -waitMs)
     if (result === 'late') return
     if (!this.show) this.governor.observe(waitMs)
     // Already due (low --latency, or after an underrun): play now rather than at the next tick.

@@ -8,6 +8,9 @@ import { LIMITS } from '../codec/limits.js'
 import type { Lateness } from '../jitter/lateness.js'
 import type { RigSyncStats } from '../session/stats.js'
 
+/** The largest lateness a REPORT carries (SyncReportSchema). */
+const MAX_REPORTED_MS = 1e6
+
 /** A window in which more than this share of packets came after their play time is a late path. */
 export const LATE_SHARE = 0.05
 
@@ -41,7 +44,8 @@ export class RigSync {
     return {
       state,
       errorMs: clocked ? clockErrorMs : null,
-      lateMs: Math.round(lateness.worstMs * 100) / 100,
+      // Within what REPORT carries (1e6 ms): a rig that far behind is late, not a protocol error.
+      lateMs: Math.min(MAX_REPORTED_MS, Math.round(lateness.worstMs * 100) / 100),
       latencyMs: this.latencyMs,
       offsetMs: this.offsetMs,
       showLatencyMs: this.showLatencyMs,
