@@ -28,7 +28,8 @@ async function play(o: { seconds: number; card?: SimulatedCardOptions; showClock
   const card = new SimulatedCard(clock, { latencyMs: 5, ...o.card })
   const sink = new DeviceSink({ name: 'sim', buffer: { frames: 128 }, devices: card.devices, clock })
   sink.open({ rateHz: RATE, channels: 2, format: 's16le' })
-  assert.is(sink.realtime, true)
+  // The playout does not hand a card due times yet (src/audio/device-sink.ts, `realtime`): these tests give them by hand.
+  assert.is(sink.realtime, false)
   // The show: position n is due at 100 ms + n frames on the rig's clock.
   const dueOf = (n: number) => 100 + n * FRAME_MS
   const packets = Math.floor((o.seconds * RATE) / PACKET)
