@@ -29,10 +29,9 @@ export class SessionSink implements AudioSink {
   }
 
   get realtime(): boolean {
-    return this.inner.realtime ?? false
+    return this.inner.realtime === true
   }
 
-  /** The due time goes through: a card steers by it (the wrapper must not hide it). */
   write(pcm: Uint8Array, dueMs?: number): void {
     if (dueMs === undefined) this.inner.write(pcm)
     else this.inner.write(pcm, dueMs)
