@@ -1,36 +1,40 @@
-// One-way audio latency on loopback: an impulse written into `serve --source raw:-` is
-// timed until it comes out of `join --sink raw:- --latency 0`, beside a bare Node
-// stdin -> TCP -> stdout relay fed the same way in the same run. Packets are written at
-// real-time pace; every 20th carries a one-sample impulse, everything else is silence.
+// One-way audio latency on loopback: an impulse written into `serve --source raw:-
+// --latency MS` is timed until it comes out of `join --sink raw:-` (on the show clock),
+// beside a bare Node stdin -> TCP/UDP -> stdout relay fed the same way in the same run.
+// Packets are written at exact real-time pace from a thread (precise-pacer.mjs); every 20th
+// carries a numbered one-sample impulse, everything else is silence. With it: how many
+// impulses never came out, and the share of the rig's frames it concealed.
 import { join } from 'node:path'
-import { CLI, ROOT, paceWrites, spawnNode, waitJson, sleep, percentile, SERVE_ON_LOOPBACK } from './lib.mjs'
+import { CLI, ROOT, spawnNode, waitJson, sleep, percentile, SERVE_ON_LOOPBACK } from './lib.mjs'
+import { preciseWrites } from './precise-pacer.mjs'
 
+/**
+ * One-way latency of numbered impulses (a one-sample value k in packet k's first frame, one
+ * every 20 packets) from their write into `writer` to their first appearance on `reader`,
+ * written at exact pace from a thread (bench/precise-pacer.mjs). Impulses that never come out
+ * (concealed) are counted, not mismatched.
+ */
 async function impulses(writer, reader, framesPerPacket, count, warmupPackets = 40) {
-  const packetBytes = framesPerPacket * 4
-  const silence = Buffer.alloc(packetBytes)
-  const impulse = Buffer.alloc(packetBytes)
-  impulse.writeInt16LE(0x7fff, 0)
-  const sentAt = []
-  const latencies = []
+  const seen = new Map()
+  let carry = Buffer.alloc(0)
   reader.on('data', (chunk) => {
-    for (let i = 0; i < chunk.length; i++) {
-      if (chunk[i] !== 0) {
-        const t = sentAt[latencies.length]
-        if (t !== undefined) latencies.push(performance.now() - t)
-        // One impulse is two non-zero bytes at most: skip the rest of this sample.
-        i++
-      }
+    const at = performance.now()
+    const b = carry.length ? Buffer.concat([carry, chunk]) : chunk
+    const whole = b.length - (b.length % 4)
+    for (let i = 0; i < whole; i += 4) {
+      const v = b.readInt16LE(i)
+      if (v > 0 && !seen.has(v)) seen.set(v, at)
     }
+    carry = Buffer.from(b.subarray(whole))
   })
-  await paceWrites(writer, framesPerPacket, count * 20 + warmupPackets, (k) => {
-    if (k >= warmupPackets && k % 20 === 0) {
-      sentAt.push(performance.now())
-      return impulse
-    }
-    return silence
-  })
+  const sent = await preciseWrites(writer, framesPerPacket, count * 20 + warmupPackets, 20, warmupPackets)
   await sleep(300)
-  return latencies
+  const latencies = []
+  for (const [v, t] of sent) {
+    const out = seen.get(v)
+    if (out !== undefined) latencies.push(out - t)
+  }
+  return { latencies, missed: sent.size - latencies.length }
 }
 
 /** transport: 'tcp' | 'udp'; latencyMs: the rig's --latency (the jitter buffer's floor on UDP). */
@@ -49,11 +53,27 @@ export async function latency(framesPerPacket, count = 100, { transport = 'tcp',
   ])
   const { port } = await waitJson(server.stdout, (e) => e.event === 'listening')
   const rig = spawnNode([CLI, 'join', `127.0.0.1:${port}`, '--sink', 'raw:-', '--transport', transport, '--json'])
+  const rigStats = []
+  let rigBuf = ''
+  rig.stderr.on('data', (c) => {
+    rigBuf += c
+    const lines = rigBuf.split('\n')
+    rigBuf = lines.pop()
+    for (const l of lines) {
+      try {
+        const e = JSON.parse(l)
+        if (e.event === 'stats') rigStats.push({ at: performance.now(), e })
+      } catch {}
+    }
+  })
   await waitJson(server.stdout, (e) => e.event === 'init')
-  // On UDP the jitter buffer starts deep and settles once the path proves calm (two 2 s
-  // windows): measure the settled latency, which is what a show runs at.
-  const warmup = transport === 'udp' ? Math.ceil(5000 / ((framesPerPacket * 1000) / 48000)) : 40
+  // The first seconds settle the clock estimate (its burst, then a rate once the samples
+  // span 2 s): measure what a show runs at, after 3 s.
+  const warmup = Math.ceil(3000 / ((framesPerPacket * 1000) / 48000))
+  const writesFrom = performance.now()
   const synchro = await impulses(server.stdin, rig.stdout, framesPerPacket, count, warmup)
+  const before = rigStats.find((s) => s.at >= writesFrom + 3000)?.e
+  const after = rigStats.at(-1)?.e
   server.kill('SIGKILL')
   rig.kill('SIGKILL')
 
@@ -66,13 +86,21 @@ export async function latency(framesPerPacket, count = 100, { transport = 'tcp',
   relayIn.kill('SIGKILL')
   relayOut.kill('SIGKILL')
   const packetMs = (framesPerPacket * 1000) / 48000
+  // Concealed over the measured stretch (stats come once a second).
+  const played = (after?.framesPlayed ?? 0) - (before?.framesPlayed ?? 0)
+  const concealed = (after?.framesConcealed ?? 0) - (before?.framesConcealed ?? 0)
   return {
     framesPerPacket,
     packetMs,
-    impulses: synchro.length,
-    p50: percentile(synchro, 50),
-    p99: percentile(synchro, 99),
-    bareP50: percentile(bare, 50),
-    bareP99: percentile(bare, 99),
+    latencyMs,
+    concealedPct: played > 0 ? (100 * concealed) / played : null,
+    syncState: after?.sync?.state ?? null,
+    impulses: synchro.latencies.length,
+    missed: synchro.missed,
+    p50: percentile(synchro.latencies, 50),
+    p99: percentile(synchro.latencies, 99),
+    bareP50: percentile(bare.latencies, 50),
+    bareP99: percentile(bare.latencies, 99),
+    bareMissed: bare.missed,
   }
 }

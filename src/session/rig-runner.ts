@@ -254,7 +254,7 @@ export class RigRunner {
         // Made at INIT, not HELLO: the latency it plays at is the show's, which INIT brings.
         const format = this.state.hello?.format
         if (format) {
-          this.playout = new Playout({
+          this.playout = (this.o.makePlayout ?? ((po: PlayoutOptions) => new Playout(po)))({
             format,
             latencyMs: this.sync.latencyMs,
             maxLatencyMs: this.o.maxLatencyMs,
