@@ -70,7 +70,7 @@ if (runs('packet-size')) {
 
 if (runs('udp-latency')) {
   console.log(
-    '\n== UDP: one-way latency of an impulse, serve --source raw:- to join --sink raw:- --latency 5, 128 frames/packet (settled, after 5 s)',
+    '\n== UDP: one-way latency of an impulse, serve --source raw:- --latency 5 to join --sink raw:-, 128 frames/packet (after 3 s)',
   )
   results.udpLatency = []
   for (const transport of ['udp', 'tcp']) {
@@ -78,6 +78,28 @@ if (runs('udp-latency')) {
     results.udpLatency.push({ transport, ...l })
     console.log(
       `${transport}: p50 ${fmt(l.p50)} ms, p99 ${fmt(l.p99)} ms (bare ${transport} relay p50 ${fmt(l.bareP50)}, p99 ${fmt(l.bareP99)})`,
+    )
+  }
+}
+
+if (runs('show-latency')) {
+  console.log(
+    '\n== show latency (issue 12): one-way latency of an impulse through serve --source raw:- --latency MS to join --sink raw:- on the show clock, 64 frames/packet, ' +
+      'the source paced exactly from a thread; with the share of frames the rig concealed, beside a bare relay fed the same way',
+  )
+  results.showLatency = []
+  for (const [transport, latencyMs] of [
+    ['udp', 2],
+    ['udp', 3],
+    ['udp', 5],
+    ['tcp', 2],
+    ['tcp', 5],
+  ]) {
+    const l = await latency(64, quick ? 30 : 150, { transport, latencyMs })
+    results.showLatency.push({ transport, ...l })
+    console.log(
+      `${transport} --latency ${latencyMs}: p50 ${fmt(l.p50)} ms, p99 ${fmt(l.p99)} ms, concealed ${fmt(l.concealedPct ?? Number.NaN, 3)} %, ` +
+        `${l.missed} of ${l.impulses + l.missed} impulses missed, ${l.syncState} (bare ${transport} relay p50 ${fmt(l.bareP50)}, p99 ${fmt(l.bareP99)})`,
     )
   }
 }
