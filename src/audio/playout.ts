@@ -98,6 +98,9 @@ export interface PlayoutOptions {
 }
 
 /** Show position (32-bit) `anchorPos` leaves this rig at `anchorLocalMs`; each later frame `msPerFrame` after it. */
+/** A show clock this much behind what was played is a source that paused, not jitter: rewind to it. */
+export const REWIND_MIN_MS = 50
+
 export interface ShowSchedule {
   anchorLocalMs: number
   anchorPos: number
@@ -126,6 +129,8 @@ export class Playout {
   /** The show clock's schedule, once the runner has one (and the sink plays in real time). */
   private show: ShowSchedule | undefined
   private readonly lateness = new LatenessWindow()
+  /** Times the read position went back to a show clock that moved later (a source that paused). */
+  rewinds = 0
 
   constructor(private readonly o: PlayoutOptions) {
     this.frameBytes = bytesPerFrame(o.format)
@@ -207,6 +212,12 @@ export class Playout {
     // The anchor's 32-bit position in this stream's unwrapped positions (it is near them: the runner anchors at the live position).
     const pos = this.buffer.unwrap(sch.anchorPos)
     this.schedule.anchor(sch.anchorLocalMs, pos, sch.msPerFrame)
+    // The show clock moved later than what was played (a source that paused and came back):
+    // with nothing waiting, play on from where the clock is now rather than drop as late
+    // everything until the stream catches up with what was concealed through the pause.
+    const due = this.schedule.positionAt(this.o.clock.now() + this.leadMs())
+    const b = this.buffer
+    if (b.readPos - due > msToFrames(REWIND_MIN_MS, this.o.format.rateHz) && b.rewind(due)) this.rewinds++
   }
 
   /** INIT said where the show starts for this rig (a 32-bit timestamp). */

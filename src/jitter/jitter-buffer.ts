@@ -185,6 +185,18 @@ export class JitterBuffer {
     this.position += frames
   }
 
+  /**
+   * Moves the read position back to `pos`, with nothing queued: the show clock moved later
+   * (the source stopped and came back, its timeline re-anchored), so what was concealed
+   * ahead of it is to be played again from the audio now arriving. False if anything is
+   * queued or `pos` is not behind the read position.
+   */
+  rewind(pos: number): boolean {
+    if (this.count > 0 || pos >= this.position) return false
+    this.position = pos
+    return true
+  }
+
   /** A copy of a packet that is queued, or was played from real audio recently. */
   private isDuplicate(pos: number): boolean {
     // The ring is in timestamp order: a queued copy sits where the packet would go.

@@ -41,6 +41,11 @@ export class PlayoutSchedule {
     return this.anchorPos + Math.floor(elapsedMs / this.msPerFrame + 1e-9) + 1
   }
 
+  /** The position just past the last frame due at `nowMs`, before the anchor too (then below it). */
+  positionAt(nowMs: number): number {
+    return this.anchorPos + Math.floor((nowMs - this.anchorMs) / this.msPerFrame + 1e-9) + 1
+  }
+
   /** Plays everything `ms` sooner (the latency governor's trim). */
   pullEarlier(ms: number): void {
     this.anchorMs -= ms

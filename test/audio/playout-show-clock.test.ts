@@ -149,4 +149,28 @@ test('nextDueMs: when the next packet is due (what a playout thread sleeps until
   assert.is(p.nextDueMs(), 38)
 })
 
+test('a source that pauses: concealed through the pause, then the re-anchored clock rewinds the read position and the new audio plays', async () => {
+  const { clock, sink, p } = setup({ lossy: true })
+  p.startAt(0)
+  p.setShowSchedule({ anchorLocalMs: 10, anchorPos: 0, msPerFrame: 1 })
+  p.push(0, 0, packet(0))
+  await clock.advance(200)
+  // Nothing came for 190 ms: concealed on time, the read position ran on to 200.
+  assert.ok(p.stats.framesConcealed >= 180)
+  // The source is back: position 10 now leaves at 230 (the server re-anchored its timeline).
+  p.setShowSchedule({ anchorLocalMs: 230, anchorPos: 10, msPerFrame: 1 })
+  assert.is(p.rewinds, 1)
+  p.push(1, 10, packet(10))
+  p.push(2, 20, packet(20))
+  await clock.advance(50)
+  const out = samples(sink.bytes)
+  const at = out.indexOf(11)
+  assert.ok(at > 0, 'the audio after the pause is played')
+  assert.equal(
+    out.slice(at, at + 20),
+    Array.from({ length: 20 }, (_, i) => i + 11),
+  )
+  assert.is(p.stats.packetsLate, 0, 'nothing dropped as late')
+})
+
 test.run()
