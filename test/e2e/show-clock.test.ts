@@ -80,12 +80,12 @@ test('a TCP rig and a UDP rig 6 ms further away play the same impulse together; 
   const [ta, tb, tc] = [impulseTimes(a), impulseTimes(b), impulseTimes(c)]
   await server.event('init')
   // A live source does not stop: the train runs on while the rigs settle on the show clock.
-  const fed = feed(server, 70)
+  const fed = feed(server, 50)
   for (const rig of [a, b, c]) await rig.waitFor((e) => e.event === 'stats' && e.sync.state !== 'no-clock', 20_000, 'on the show clock')
   const settledAt = performance.now() + 300
   await fed
   // A UDP rig on a loaded machine may conceal a packet or two (one impulse went missing in a CI run): not more.
-  await until(() => [ta, tb, tc].every((t) => t.size >= 68), 10_000, 'the impulses out of every rig').catch((err: Error) => {
+  await until(() => [ta, tb, tc].every((t) => t.size >= 48), 10_000, 'the impulses out of every rig').catch((err: Error) => {
     throw new Error(`${err.message}: ${[ta, tb, tc].map((t) => t.size)}`)
   })
   const counted = (m: Map<number, number>) => new Map([...m].filter(([, t]) => t > settledAt))
@@ -102,7 +102,7 @@ test('a TCP rig and a UDP rig 6 ms further away play the same impulse together; 
 })
 
 test("a rig whose path is slower than the show's latency says it is late, and the server lists it so", async () => {
-  const { server, port } = await serveOnFreePort(['--transport', 'udp', '--latency', '5', '--duration', '8'], {})
+  const { server, port } = await serveOnFreePort(['--transport', 'udp', '--latency', '5', '--duration', '5'], {})
   const relay = await ImpairmentRelay.start({ host: '127.0.0.1', port }, { seed: 6, delayMs: 30, jitterMs: 0 })
   relays.push(relay)
   const rig = synchro(['join', `127.0.0.1:${relay.port}`, '--name', 'far', '--transport', 'udp', '--sink', 'raw:-', '--json'], {
