@@ -7,31 +7,23 @@
 import { join } from 'node:path'
 import { CLI, ROOT, spawnNode, waitJson, sleep, percentile, SERVE_ON_LOOPBACK } from './lib.mjs'
 import { preciseWrites } from './precise-pacer.mjs'
+import { IMPULSE_BASE, ImpulseTap } from './impulse-tap.ts'
 
 /**
- * One-way latency of numbered impulses (a one-sample value k in packet k's first frame, one
- * every 20 packets) from their write into `writer` to their first appearance on `reader`,
- * written at exact pace from a thread (bench/precise-pacer.mjs). Impulses that never come out
- * (concealed) are counted, not mismatched.
+ * One-way latency of numbered impulses, from their write into `writer` to their first
+ * appearance on `reader`: impulse i is valued IMPULSE_BASE + i in the left sample of a
+ * packet's first frame, one every 20 packets, written at exact pace from a thread
+ * (bench/precise-pacer.mjs) and read by the skew bench's ImpulseTap. Impulses that never come
+ * out (concealed) are counted, not mismatched.
  */
 async function impulses(writer, reader, framesPerPacket, count, warmupPackets = 40) {
-  const seen = new Map()
-  let carry = Buffer.alloc(0)
-  reader.on('data', (chunk) => {
-    const at = performance.now()
-    const b = carry.length ? Buffer.concat([carry, chunk]) : chunk
-    const whole = b.length - (b.length % 4)
-    for (let i = 0; i < whole; i += 4) {
-      const v = b.readInt16LE(i)
-      if (v > 0 && !seen.has(v)) seen.set(v, at)
-    }
-    carry = Buffer.from(b.subarray(whole))
-  })
-  const sent = await preciseWrites(writer, framesPerPacket, count * 20 + warmupPackets, 20, warmupPackets)
+  const tap = new ImpulseTap()
+  reader.on('data', (chunk) => tap.push(chunk, performance.now()))
+  const sent = await preciseWrites(writer, framesPerPacket, count * 20 + warmupPackets, 20, warmupPackets, IMPULSE_BASE)
   await sleep(300)
   const latencies = []
-  for (const [v, t] of sent) {
-    const out = seen.get(v)
+  for (const [index, t] of sent) {
+    const out = tap.seenMs.get(index)
     if (out !== undefined) latencies.push(out - t)
   }
   return { latencies, missed: sent.size - latencies.length }

@@ -8,6 +8,7 @@ import * as assert from 'uvu/assert'
 import { killAll, serveOnFreePort, synchro, type Proc } from '../helpers/cli.js'
 import { ImpairmentRelay } from '../helpers/impairment-relay.js'
 import { pace, until } from '../helpers/wait.js'
+import { ImpulseTap, impulseValue } from '../../bench/impulse-tap.js'
 
 const relays: ImpairmentRelay[] = []
 test.after(async () => {
@@ -17,24 +18,14 @@ test.after(async () => {
 
 const FRAMES = 128
 const PACKET_BYTES = FRAMES * 4
-/** One impulse every 40 packets (107 ms); impulse k has the sample value k + 1 in its first frame. */
+/** One impulse every 40 packets (107 ms), valued as the skew bench's are (bench/impulse-tap.ts). */
 const EVERY = 40
 
-/** When each impulse value first comes out of a rig's stdout (this process's clock). */
+/** When each impulse first comes out of a rig's stdout (this process's clock), by the bench's tap. */
 function impulseTimes(rig: Proc): Map<number, number> {
-  const seen = new Map<number, number>()
-  let carry = Buffer.alloc(0)
-  rig.child.stdout!.on('data', (chunk: Buffer) => {
-    const at = performance.now()
-    const b = carry.length ? Buffer.concat([carry, chunk]) : chunk
-    const whole = b.length - (b.length % 4)
-    for (let i = 0; i < whole; i += 4) {
-      const v = b.readInt16LE(i)
-      if (v > 0 && !seen.has(v)) seen.set(v, at)
-    }
-    carry = Buffer.from(b.subarray(whole))
-  })
-  return seen
+  const tap = new ImpulseTap()
+  rig.child.stdout!.on('data', (chunk: Buffer) => tap.push(chunk, performance.now()))
+  return tap.seenMs
 }
 
 /** Writes `impulses` impulses into the server's stdin at about real-time pace. */
@@ -43,10 +34,7 @@ async function feed(server: Proc, impulses: number): Promise<void> {
   const start = performance.now()
   for (let k = 0; k < impulses * EVERY; k++) {
     const pcm = Buffer.alloc(PACKET_BYTES)
-    if (k % EVERY === 0) {
-      pcm.writeInt16LE(k / EVERY + 1, 0)
-      pcm.writeInt16LE(k / EVERY + 1, 2)
-    }
+    if (k % EVERY === 0) pcm.writeInt16LE(impulseValue(k / EVERY), 0)
     server.child.stdin!.write(pcm)
     const ahead = start + (k + 1) * packetMs - performance.now()
     if (ahead > 0) await pace(ahead)
