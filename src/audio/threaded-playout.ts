@@ -93,11 +93,6 @@ export class ThreadedPlayout implements PlayoutHandle {
     return this.read().lateness
   }
 
-  /** Ring records the thread could not take in time (counted as the jitter buffer's loss too). */
-  get dropped(): number {
-    return this.ring.dropped
-  }
-
   startAt(timestamp: number): void {
     this.ring.write({ kind: 'start', timestamp })
   }

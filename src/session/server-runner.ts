@@ -20,7 +20,7 @@ import { PeerRegistry } from './peer-registry.js'
 import { rebindSession } from './server-switch.js'
 import { serverMidiStats, ServerTally } from './server-stats.js'
 import { ShowPosition } from './show-position.js'
-import { ShowTimeline } from '../sync/show-timeline.js'
+import { serverMsOf, ShowTimeline } from '../sync/show-timeline.js'
 import { showLatencyOf } from './sync-view.js'
 import { SourceLifecycle } from './source-lifecycle.js'
 import type { ServerMidiStats, ServerStats, ServerSummary } from './stats.js'
@@ -75,12 +75,16 @@ export class ServerRunner {
     const packetizer = o.packetizer ?? new AudioPacketizer(o.config.format, maxDatagramBytes(DEFAULT_MTU), 0)
     this.broadcaster = new Broadcaster(packetizer, (peer) => this.peers.get(peer))
     this.meter = new LevelMeter(o.config.format, o.clock)
-    this.position = new ShowPosition(o.clock, o.config.format.rateHz)
     this.timeline = new ShowTimeline(o.config.format.rateHz)
+    // The server's MIDI is stamped off the timeline once there is one: a note and the audio captured with it carry one position.
+    this.position = new ShowPosition(o.clock, o.config.format.rateHz, (p) => {
+      const t = this.timeline.current
+      return t ? serverMsOf(t, p, o.config.format.rateHz) : undefined
+    })
     this.midi = new MidiHub({
       clock: o.clock,
       sessionId: () => o.config.sessionId,
-      positionNow: () => this.positionNow(),
+      positionNow: () => this.position.now(),
       send: (peer, frame) => this.peers.get(peer)?.send(frame, 'control'),
       reliable: (peer) => this.peers.get(peer)?.reliable,
       inputs: o.midiInputs ?? [],
@@ -186,18 +190,6 @@ export class ServerRunner {
       levels: this.meter.read(),
       midi: this.midiStats(),
     })
-  }
-
-  /**
-   * The show position now on the server's clock, for stamping the server's MIDI: by the
-   * timeline once the source has delivered (so a note and the audio of the same instant carry
-   * the same position), by the time since INIT before that.
-   */
-  private positionNow(): number | undefined {
-    const t = this.timeline.current
-    if (!t) return this.position.now()
-    const frames = ((this.o.clock.now() - t.serverMs) * this.o.config.format.rateHz) / 1000 / (1 + t.driftPpm / 1e6)
-    return (t.position + Math.round(frames)) >>> 0
   }
 
   private dispatch(event: ServerEvent): void {

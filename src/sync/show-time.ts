@@ -6,6 +6,7 @@
 // Nothing here reads a clock; the estimator and the timeline are fed by the runner.
 
 import type { Timeline } from '../codec/messages.js'
+import { serverMsOf } from './show-timeline.js'
 
 /** The rig's estimate of the server's clock, as far as the show time needs it (src/sync/clock-estimator.ts). */
 export interface ServerClock {
@@ -47,17 +48,9 @@ export class ShowTime implements ShowTimeMap {
     this.timeline = t
   }
 
-  get hasTimeline(): boolean {
-    return this.timeline !== undefined
-  }
-
   /** The server time (ms) of show position `position` (32-bit), by the timeline. */
   serverTimeOf(position: number): number | undefined {
-    const t = this.timeline
-    if (!t) return undefined
-    // A signed 32-bit difference: right within 2^31 frames (12 h at 48 kHz) of the anchor, across the wrap.
-    const frames = (position - t.position) | 0
-    return t.serverMs + ((frames * 1000) / this.o.rateHz) * (1 + t.driftPpm / 1e6)
+    return this.timeline && serverMsOf(this.timeline, position, this.o.rateHz)
   }
 
   localTimeOf(position: number): number | undefined {

@@ -17,6 +17,15 @@
 
 import { MAX_TIMELINE_DRIFT_PPM, type Timeline } from '../codec/messages.js'
 
+/**
+ * The server time (ms) a timeline puts show position `position` (32-bit) at: a signed 32-bit
+ * difference from its anchor, so it is right within 2^31 frames (12 h at 48 kHz) across the wrap.
+ */
+export function serverMsOf(t: Timeline, position: number, rateHz: number): number {
+  const frames = (position - t.position) | 0
+  return t.serverMs + ((frames * 1000) / rateHz) * (1 + t.driftPpm / 1e6)
+}
+
 /** One window of the envelope. */
 export const TIMELINE_WINDOW_MS = 1000
 /** Windows whose minima fit the drift: 16 s. */
@@ -100,10 +109,7 @@ export class ShowTimeline {
     if (nowMs - this.publishedAtMs >= REPUBLISH_EVERY_MS) return true
     if (nowMs - this.publishedAtMs < REPUBLISH_MIN_GAP_MS) return false
     // Where the timeline out there puts this position, against where it is now.
-    const frames = (position >>> 0) - last.position
-    const wrapped = frames < -0x80000000 ? frames + 0x100000000 : frames
-    const then = last.serverMs + ((wrapped * 1000) / this.rateHz) * (1 + last.driftPpm / 1e6)
-    return Math.abs(then - next.serverMs) > REPUBLISH_MOVE_MS
+    return Math.abs(serverMsOf(last, position >>> 0, this.rateHz) - next.serverMs) > REPUBLISH_MOVE_MS
   }
 
   private rotate(nowMs: number): void {
