@@ -22,7 +22,8 @@ test('the thread writes every frame, in order, when due, and reports it is on th
   const p = new ThreadedPlayout({ format: FORMAT, latencyMs: 20, lossy: true, fd: writeFd })
   try {
     p.startAt(0)
-    const t0 = performance.now() + 30
+    // Far enough ahead that the thread has started by then (it takes tens of ms): its first write waits for it.
+    const t0 = performance.now() + 500
     p.setShowSchedule({ anchorLocalMs: t0, anchorPos: 0, msPerFrame: 1000 / 48000 })
     const sent: number[] = []
     for (let k = 0; k < 20; k++) {
@@ -32,16 +33,25 @@ test('the thread writes every frame, in order, when due, and reports it is on th
       sent.push(...Array.from({ length: 48 }, (_, i) => k * 48 + i + 1))
     }
     const got: Buffer[] = []
+    /** When the reader had each byte count: [bytes so far, time]. */
+    const arrivals: Array<[number, number]> = []
     const chunk = Buffer.alloc(65536)
     const readAll = (): number => {
       try {
         const n = readSync(readFd, chunk)
         if (n > 0) got.push(Buffer.from(chunk.subarray(0, n)))
       } catch {}
-      return Buffer.concat(got).length
+      const bytes = Buffer.concat(got).length
+      if (bytes > (arrivals.at(-1)?.[0] ?? 0)) arrivals.push([bytes, performance.now()])
+      return bytes
     }
     await until(() => readAll() >= sent.length * 2, 5000, 'every frame out of the pipe')
-    assert.ok(performance.now() >= t0 + 19 * 1 - 0.5, 'the last packet not before its time (19 ms after the first)')
+    // Written when due, not as they came: the first packet not before t0, the last (19 ms of show later) not before t0 + 19.
+    // The reader polls every 2 ms, so a byte is seen up to that late, never early.
+    const firstAt = arrivals.find(([bytes]) => bytes > 0)![1]
+    const lastAt = arrivals.find(([bytes]) => bytes >= sent.length * 2)![1]
+    assert.ok(firstAt >= t0 - 0.5, `the first packet ${(t0 - firstAt).toFixed(2)} ms before its time`)
+    assert.ok(lastAt >= t0 + 19 - 0.5, `the last packet ${(t0 + 19 - lastAt).toFixed(2)} ms before its time`)
     const out = Buffer.concat(got)
     const samples = Array.from({ length: sent.length }, (_, i) => out.readInt16LE(i * 2))
     const firstWrong = samples.findIndex((v, i) => v !== sent[i])
