@@ -341,8 +341,7 @@ export class Playout {
       }
       const dueMs = this.show ? this.schedule.playTimeMs(b.readPos) : undefined
       const chunk = b.read(duePos - b.readPos)
-      if (dueMs === undefined) this.o.sink.write(chunk)
-      else this.o.sink.write(chunk, dueMs)
+      this.o.sink.write(chunk, dueMs)
       this.concealer.played(chunk)
       this.framesPlayed += chunk.byteLength / this.frameBytes
     }
@@ -369,8 +368,7 @@ export class Playout {
     const dueMs = this.show ? this.schedule.playTimeMs(this.buffer.readPos) : undefined
     if (this.concealsOnTime) {
       const pcm = this.concealer.conceal(frames, next, untilNext)
-      if (dueMs === undefined) this.o.sink.write(pcm)
-      else this.o.sink.write(pcm, dueMs)
+      this.o.sink.write(pcm, dueMs)
     } else {
       let left = frames
       while (left > 0) {

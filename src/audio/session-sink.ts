@@ -33,8 +33,7 @@ export class SessionSink implements AudioSink {
   }
 
   write(pcm: Uint8Array, dueMs?: number): void {
-    if (dueMs === undefined) this.inner.write(pcm)
-    else this.inner.write(pcm, dueMs)
+    this.inner.write(pcm, dueMs)
   }
 
   leadMs(): number {
