@@ -66,12 +66,17 @@ const syncState = z
     'no-clock: no clock estimate or timeline yet; in-time: frames leave at their show time; late: audio arrives after its play time (the path is slower than the latency).',
   )
 
-const rigSyncViewShape = {
+/** What a rig says of its sync state (REPORT's `sync`): the rig's stats and the server's view both carry it. */
+const syncReportShape = {
   state: syncState,
   errorMs: z.number().min(0).nullable().describe('How far from the show time its frames may leave, ms; null before it has a clock.'),
   lateMs: z.number().min(0).describe('How late audio arrived after its play time, the worst of the last second, ms (0: in time).'),
-  latencyMs: z.number().min(0).describe("The latency it plays at, ms: the show's, or its own join --latency."),
+  latencyMs: z.number().min(0).describe("The latency it plays at, ms: the show's, or its own join --latency (then knowingly out of step)."),
   offsetMs: z.number().describe('join --offset: it plays this much later (+) or earlier (-) than the show time, ms.'),
+}
+
+const rigSyncViewShape = {
+  ...syncReportShape,
   outOfStepMs: z
     .number()
     .describe(
@@ -171,18 +176,7 @@ export const RigClockStatsSchema = z
 
 export const RigSyncStatsSchema = z
   .strictObject({
-    state: z
-      .enum(SYNC_STATES)
-      .describe(
-        'no-clock: no clock estimate or timeline yet; in-time: frames leave at their show time; late: audio arrives after its play time (the path is slower than the latency).',
-      ),
-    errorMs: z.number().min(0).nullable().describe('How far from the show time its frames may leave, ms; null before it has a clock.'),
-    lateMs: z.number().min(0).describe('How late audio arrived after its play time, the worst of the last second, ms (0: in time).'),
-    latencyMs: z
-      .number()
-      .min(0)
-      .describe("The latency it plays at, ms: the show's, or its own join --latency (then knowingly out of step)."),
-    offsetMs: z.number().describe('join --offset: it plays this much later (+) or earlier (-) than the show time, ms.'),
+    ...syncReportShape,
     showLatencyMs: z.number().min(0).nullable().describe("The show's latency (serve --latency) from INIT, ms; null before INIT."),
   })
   .meta({ id: 'RigSyncStats', description: 'Whether a rig plays on the show clock, and how far from it (docs/SYNC.md).' })
