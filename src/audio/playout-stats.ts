@@ -2,22 +2,10 @@
 // rig's main thread whenever it reports: no messages, no allocation per write.
 
 import type { Lateness } from '../jitter/lateness.js'
-import type { PlayoutStats } from './playout.js'
+import { emptyPlayoutStats, type PlayoutStats } from './playout.js'
 
-const FIELDS = [
-  'framesReceived',
-  'framesPlayed',
-  'framesConcealed',
-  'packetsReceived',
-  'packetsLost',
-  'packetsLate',
-  'packetsDuplicate',
-  'underruns',
-  'latencyTrims',
-  'jitterMs',
-  'bufferMs',
-  'depthMs',
-] as const satisfies ReadonlyArray<keyof PlayoutStats>
+/** The playout's figures in their order in the array: PlayoutStats' own fields, read off its empty value. */
+const FIELDS = Object.keys(emptyPlayoutStats()) as ReadonlyArray<keyof PlayoutStats>
 
 const ON_SHOW_CLOCK = FIELDS.length
 const LATE_SHARE = FIELDS.length + 1
@@ -43,7 +31,7 @@ export function writePlayoutStats(into: Float64Array, p: PlayoutFigures, finishe
 }
 
 export function readPlayoutStats(from: Float64Array): { stats: PlayoutStats; onShowClock: boolean; lateness: Lateness; finished: boolean } {
-  const stats = {} as Record<(typeof FIELDS)[number], number>
+  const stats = emptyPlayoutStats()
   for (let i = 0; i < FIELDS.length; i++) stats[FIELDS[i]!] = from[i] ?? 0
   return {
     stats,

@@ -5,8 +5,8 @@
 
 import { Worker } from 'node:worker_threads'
 import type { Lateness } from '../jitter/lateness.js'
-import { emptyPlayoutStats, type PlayoutOptions, type PlayoutStats, type ShowSchedule } from './playout.js'
-import { createRing, RingWriter } from './playout-ring.js'
+import type { PlayoutOptions, PlayoutStats, ShowSchedule } from './playout.js'
+import { createRing, RingWriter, type RingRecord } from './playout-ring.js'
 import { PLAYOUT_STATS_SLOTS, readPlayoutStats } from './playout-stats.js'
 import type { PlayoutWorkerData } from './playout-worker.js'
 
@@ -110,16 +110,25 @@ export class ThreadedPlayout implements PlayoutHandle {
   }
 
   drain(endTimestamp?: number): Promise<void> {
-    this.ring.write({ kind: 'drain', endTimestamp })
+    this.endOr({ kind: 'drain', endTimestamp })
     return this.exited
   }
 
   stop(): void {
-    this.ring.write({ kind: 'stop' })
+    this.endOr({ kind: 'stop' })
+  }
+
+  /**
+   * The session's last word to the thread. A ring too full to take it (the thread stopped
+   * reading for seconds) must not leave the rig waiting for a drain that never comes: the
+   * thread is ended instead. A lost packet is loss and a lost schedule is redone in 100 ms,
+   * but nothing sends these twice.
+   */
+  private endOr(record: RingRecord): void {
+    if (!this.ring.write(record)) void this.worker.terminate()
   }
 
   private read(): ReturnType<typeof readPlayoutStats> {
-    const r = readPlayoutStats(this.shared)
-    return r.stats.framesReceived === 0 && r.stats.packetsReceived === 0 ? { ...r, stats: { ...emptyPlayoutStats(), ...r.stats } } : r
+    return readPlayoutStats(this.shared)
   }
 }
