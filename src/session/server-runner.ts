@@ -77,10 +77,15 @@ export class ServerRunner {
     this.meter = new LevelMeter(o.config.format, o.clock)
     this.timeline = new ShowTimeline(o.config.format.rateHz)
     // The server's MIDI is stamped off the timeline once there is one: a note and the audio captured with it carry one position.
-    this.position = new ShowPosition(o.clock, o.config.format.rateHz, (p) => {
-      const t = this.timeline.current
-      return t ? serverMsOf(t, p, o.config.format.rateHz) : undefined
-    })
+    this.position = new ShowPosition(
+      o.clock,
+      o.config.format.rateHz,
+      (p) => {
+        const t = this.timeline.current
+        return t ? serverMsOf(t, p, o.config.format.rateHz) : undefined
+      },
+      () => this.timeline.typicalLagMs,
+    )
     this.midi = new MidiHub({
       clock: o.clock,
       sessionId: () => o.config.sessionId,

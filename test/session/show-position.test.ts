@@ -50,4 +50,18 @@ test("given the server time of each position, the position now is the timeline's
   assert.is(p.now(), Math.round((48000 * 1000) / 1000 / 1.0001), 'a second after position 0: 4.8 frames short of 48000')
 })
 
+test("a message is stamped as of when it came in: the server's typical read lag earlier", async () => {
+  const clock = new ManualClock()
+  await clock.advance(100)
+  const timeline = { position: 0, serverMs: 100, driftPpm: 0 }
+  const serverTimeOf = (position: number) => timeline.serverMs + (((position - timeline.position) | 0) * 1000) / 48000
+  let lagMs = 0
+  const p = new ShowPosition(clock, 48000, serverTimeOf, () => lagMs)
+  p.start(0)
+  await clock.advance(10)
+  assert.is(p.now(), 480, 'no lag: the position now')
+  lagMs = 0.5
+  assert.is(p.now(), 456, 'read 0.5 ms late: 24 frames earlier')
+})
+
 test.run()

@@ -45,6 +45,17 @@ test('stalls (a packet read late, then a burst) do not move the timeline', () =>
   for (const { t } of out) assert.ok(Math.abs(serverMsOf(t, 0) - 100) < 1e-6, `stall moved it: ${serverMsOf(t, 0)}`)
 })
 
+test('the typical lag is the median lateness against the envelope over the last window, stalls and all', () => {
+  const tl = new ShowTimeline(RATE)
+  assert.is(tl.typicalLagMs, 0, 'nothing before a window is complete')
+  // Every packet 0.6 ms late but one in ten on time (the envelope), and a 22 ms stall every 50th.
+  run(tl, 3, { late: (k) => (k % 50 === 25 ? 22 : k % 10 === 0 ? 0 : 0.6) })
+  assert.ok(Math.abs(tl.typicalLagMs - 0.6) < 1e-9, `typical lag ${tl.typicalLagMs}`)
+  // The path calms down: within a window or two the lag follows.
+  run(tl, 3, { fromPacket: Math.round(3000 / PACKET_MS), late: () => 0 })
+  assert.ok(Math.abs(tl.typicalLagMs) < 1e-9, `typical lag after calm ${tl.typicalLagMs}`)
+})
+
 test('a source 200 ppm slow is followed: the fitted drift stretches each frame, and the envelope tracks it', () => {
   const tl = new ShowTimeline(RATE)
   const out = run(tl, 20, { stretch: 1 + 200e-6 })
