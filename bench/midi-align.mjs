@@ -3,28 +3,24 @@
 // `serve --source raw:-`, and with each impulse's packet a note-on naming it
 // (bench/midi-tap.ts) goes into `serve --midi-in raw:FIFO` at the same moment, so the server
 // stamps the note with the show position it is capturing. One rig (`--midi-timing show`, the
-// default) writes the audio to `--sink raw:-` and the MIDI to `--midi-out raw:FIFO`; this
-// process timestamps each impulse and each note as they come out. Per impulse: tMidi - tAudio.
+// default) writes the audio to `--sink raw:-` and the MIDI to `--midi-out raw:FIFO`; each is
+// read by a tap thread of its own (bench/threaded-tap.mjs) that timestamps each impulse and each
+// note as it comes out. Per impulse: tMidi - tAudio.
 import { execFileSync } from 'node:child_process'
-import { constants, mkdtempSync, openSync, rmSync } from 'node:fs'
-import { Socket } from 'node:net'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { CLI, paceWrites, percentile, sleep, SERVE_ON_LOOPBACK, spawnNode, stopAll, waitJson } from './lib.mjs'
-import { ImpulseTap, ImpulseTrain } from './impulse-tap.ts'
-import { NoteTap, noteFor } from './midi-tap.ts'
+import { CLI, percentile, sleep, SERVE_ON_LOOPBACK, spawnNode, stopAll, waitJson } from './lib.mjs'
+import { IMPULSE_BASE } from './impulse-tap.ts'
+import { preciseWrites } from './precise-pacer.mjs'
 import { pairImpulses } from './skew-pairs.ts'
 import { openFifoWriter } from './snapcast.mjs'
+import { ThreadedTap } from './threaded-tap.mjs'
 
 const FRAMES_PER_PACKET = 128
 /** 75 packets of 128 frames: 200 ms at 48 kHz between impulses, as in bench/skew.mjs. */
 const PACKETS_PER_IMPULSE = 75
 const IMPULSE_MS = 200
-
-/** A FIFO this process reads without blocking, held read-write so the rig's open never waits and its close is no EOF. */
-function readFifo(path) {
-  return new Socket({ fd: openSync(path, constants.O_RDWR | constants.O_NONBLOCK), readable: true, writable: false })
-}
 
 const summary = (values) => ({ p50: percentile(values, 50), p99: percentile(values, 99), max: Math.max(...values) })
 
@@ -33,12 +29,15 @@ export async function midiAlign({ impulses = 100, settleMs = 5000, transport = '
   const dir = mkdtempSync(join(tmpdir(), 'synchro-align-'))
   const procs = []
   let midiIn
-  let midiOut
+  // The taps' FIFOs: the rig's stdout (audio) and the one it opens as --midi-out. The bench
+  // holds both open until the end, so the rig's opening and closing never ends a tap early.
+  const audio = new ThreadedTap(dir, 'audio')
+  const midi = new ThreadedTap(dir, 'midi', { kind: 'note' })
   try {
-    const [inPath, outPath] = [join(dir, 'midi-in'), join(dir, 'midi-out')]
-    execFileSync('mkfifo', [inPath, outPath])
+    const inPath = join(dir, 'midi-in')
+    const outPath = midi.path
+    execFileSync('mkfifo', [inPath])
     midiIn = openFifoWriter(inPath)
-    midiOut = readFifo(outPath)
     const server = spawnNode([
       ...SERVE_ON_LOOPBACK,
       '--source',
@@ -52,19 +51,22 @@ export async function midiAlign({ impulses = 100, settleMs = 5000, transport = '
     ])
     procs.push(server)
     const { port } = await waitJson(server.stdout, (e) => e.event === 'listening')
-    const rig = spawnNode([
-      CLI,
-      'join',
-      `127.0.0.1:${port}`,
-      '--transport',
-      transport,
-      '--sink',
-      'raw:-',
-      '--midi-out',
-      `raw:${outPath}`,
-      ...(latencyMs === undefined ? [] : ['--latency', String(latencyMs)]),
-      '--json',
-    ])
+    const rig = spawnNode(
+      [
+        CLI,
+        'join',
+        `127.0.0.1:${port}`,
+        '--transport',
+        transport,
+        '--sink',
+        'raw:-',
+        '--midi-out',
+        `raw:${outPath}`,
+        ...(latencyMs === undefined ? [] : ['--latency', String(latencyMs)]),
+        '--json',
+      ],
+      { stdio: ['pipe', audio.fd, 'pipe'] },
+    )
     procs.push(rig)
     let lastStats
     let buf = ''
@@ -81,21 +83,20 @@ export async function midiAlign({ impulses = 100, settleMs = 5000, transport = '
     })
     await waitJson(server.stdout, (e) => e.event === 'init')
 
-    const audio = new ImpulseTap()
-    const midi = new NoteTap()
-    rig.stdout.on('data', (chunk) => audio.push(chunk, performance.now()))
-    midiOut.on('data', (chunk) => midi.push(chunk, performance.now()))
-    const train = new ImpulseTrain(FRAMES_PER_PACKET, PACKETS_PER_IMPULSE)
     const count = Math.ceil(settleMs / IMPULSE_MS) + impulses
-    const sentMs = []
-    await paceWrites(server.stdin, FRAMES_PER_PACKET, count * PACKETS_PER_IMPULSE + PACKETS_PER_IMPULSE, (k) => {
-      const index = train.impulseAt(k)
-      if (index === undefined || index >= count) return train.silence
-      sentMs[index] = performance.now()
-      // The note first: the audio packet leaves the same turn, and the server reads both as they come.
-      midiIn.write(noteFor(index))
-      return train.packet(k)
-    })
+    // From a thread at exact pace (bench/precise-pacer.mjs), each note into the MIDI FIFO just
+    // before its impulse's packet: the event-loop pacer wrote 0-1 ms late, and the server's
+    // timeline (taken at a steady pace) then put the sample earlier than the note beside it.
+    const sent = await preciseWrites(
+      server.stdin,
+      FRAMES_PER_PACKET,
+      count * PACKETS_PER_IMPULSE + PACKETS_PER_IMPULSE,
+      PACKETS_PER_IMPULSE,
+      0,
+      IMPULSE_BASE,
+      { noteFd: midiIn.fd, monotonic: true },
+    )
+    const sentMs = Array.from({ length: count }, (_, i) => sent.get(i))
     const deadline = performance.now() + 2000
     while (!(audio.seenMs.has(count - 1) && midi.seenMs.has(count - 1)) && performance.now() < deadline) await sleep(20)
     const pairs = pairImpulses(sentMs, audio.seenMs, midi.seenMs, sentMs[count - impulses])
@@ -114,9 +115,11 @@ export async function midiAlign({ impulses = 100, settleMs = 5000, transport = '
       sync: lastStats?.sync?.state ?? null,
     }
   } finally {
-    midiOut?.destroy()
     midiIn?.close()
     await stopAll(procs)
+    for (const t of [audio, midi]) t.handedOver()
+    await Promise.race([Promise.all([audio.ended, midi.ended]), sleep(2000)])
+    await Promise.all([audio.close(), midi.close()])
     rmSync(dir, { recursive: true, force: true })
   }
 }

@@ -5,14 +5,18 @@
 // `warmup` carries impulse i (0, 1, ...) as the left sample of its first frame, valued
 // `base + i` (the skew bench's convention, bench/impulse-tap.ts, whose IMPULSE_BASE the
 // caller passes: a worker cannot load TypeScript); the thread reports each impulse's write
-// time on the process's absolute clock (performance.timeOrigin + now).
+// time on the process's absolute clock (performance.timeOrigin + now) and on CLOCK_MONOTONIC
+// (bench/tap-clock.mjs, the tap threads' clock). Given a second descriptor (noteFd), the
+// thread writes impulse i's note-on there just before its packet (bench/midi-tap.ts's
+// noteFor: note i mod 128, velocity 1 + i / 128), both in the same instant.
 import { writeSync } from 'node:fs'
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads'
+import { monotonicMs } from './tap-clock.mjs'
 
 const SPIN_MS = 0.25
 
 if (!isMainThread) {
-  const { fd, framesPerPacket, total, every, warmup, base } = workerData
+  const { fd, noteFd, framesPerPacket, total, every, warmup, base } = workerData
   const packetMs = (framesPerPacket * 1000) / 48000
   const bytes = framesPerPacket * 4
   const silence = Buffer.alloc(bytes)
@@ -30,7 +34,8 @@ if (!isMainThread) {
       const index = (k - warmup) / every
       impulse.writeInt16LE(base + index, 0)
       out = impulse
-      sent.push([index, performance.timeOrigin + performance.now()])
+      if (noteFd !== undefined) writeSync(noteFd, Uint8Array.of(0x90, index & 0x7f, 1 + (index >> 7)))
+      sent.push([index, performance.timeOrigin + performance.now(), monotonicMs()])
     }
     let off = 0
     while (off < out.length) {
@@ -46,15 +51,16 @@ if (!isMainThread) {
 
 /**
  * Writes `total` packets into `stream` (a child's stdin) at exact pace; every `every`th
- * packet after `warmup` is impulse 0, 1, ... valued `base + index`. Resolves with
- * Map(index -> write time on this process's performance.now() clock).
+ * packet after `warmup` is impulse 0, 1, ... valued `base + index`, with its note-on into
+ * `noteFd` if given. Resolves with Map(index -> write time on this process's
+ * performance.now() clock), or on CLOCK_MONOTONIC (bench/tap-clock.mjs) if `monotonic`.
  */
-export function preciseWrites(stream, framesPerPacket, total, every, warmup, base) {
+export function preciseWrites(stream, framesPerPacket, total, every, warmup, base, { noteFd, monotonic = false } = {}) {
   const fd = stream._handle?.fd
   if (typeof fd !== 'number' || fd < 0) throw new Error('precise pacing needs a pipe with a file descriptor')
-  const w = new Worker(new URL(import.meta.url), { workerData: { fd, framesPerPacket, total, every, warmup, base } })
+  const w = new Worker(new URL(import.meta.url), { workerData: { fd, noteFd, framesPerPacket, total, every, warmup, base } })
   return new Promise((resolve, reject) => {
-    w.once('message', (sent) => resolve(new Map(sent.map(([v, abs]) => [v, abs - performance.timeOrigin]))))
+    w.once('message', (sent) => resolve(new Map(sent.map(([v, abs, mono]) => [v, monotonic ? mono : abs - performance.timeOrigin]))))
     w.once('error', reject)
   })
 }

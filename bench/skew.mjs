@@ -25,7 +25,9 @@ import {
   waitText,
   SERVE_ON_LOOPBACK,
 } from './lib.mjs'
-import { ImpulseTrain, ImpulseTap } from './impulse-tap.ts'
+import { ImpulseTrain } from './impulse-tap.ts'
+import { monotonicMs } from './tap-clock.mjs'
+import { ThreadedTap } from './threaded-tap.mjs'
 import { pairImpulses } from './skew-pairs.ts'
 import { ensureSnapcast, openFifoWriter, startSnapclient, startSnapserver } from './snapcast.mjs'
 
@@ -88,6 +90,27 @@ export const SNAPCAST_CASES = [
   { name: 'busy', label: "one snapclient's core busy", busy: true },
 ]
 
+/**
+ * Runs `fn(taps)` with two outputs, each read by its own tap thread (bench/threaded-tap.mjs),
+ * and `stop()`s the processes writing them before waiting for the threads to see the end.
+ */
+async function withTwoTaps({ writeBytes } = {}, fn) {
+  const dir = mkdtempSync(join(tmpdir(), 'synchro-skew-taps-'))
+  const taps = [new ThreadedTap(dir, 'a', { writeBytes }), new ThreadedTap(dir, 'b', { writeBytes })]
+  try {
+    return await fn(taps)
+  } finally {
+    // The writers are gone (fn's own finally stopped them): each thread reads its end of file.
+    for (const t of taps) t.handedOver()
+    await Promise.race([Promise.all(taps.map((t) => t.ended)), sleep(2000)])
+    await Promise.all(taps.map((t) => t.close()))
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+/** A child's stdio with its stdout going to a tap's FIFO. */
+const stdoutTo = (tap) => ({ stdio: ['pipe', tap.fd, 'pipe'] })
+
 /** p50 / p99 / max of a list of ms. */
 function summary(values) {
   return { p50: percentile(values, 50), p99: percentile(values, 99), max: Math.max(...values) }
@@ -100,18 +123,8 @@ function summary(values) {
  * (bench/impulse-tap.ts). Resolves once both outputs played the last impulse,
  * or 2 s after the tail.
  */
-async function timeOutputs(writer, outA, outB, { impulses, settleMs, tailMs, writeBytes }) {
+async function timeOutputs(writer, taps, { impulses, settleMs, tailMs }) {
   const train = new ImpulseTrain(FRAMES_PER_PACKET, PACKETS_PER_IMPULSE)
-  const taps = [new ImpulseTap({ writeBytes }), new ImpulseTap({ writeBytes })]
-  const reads = [0, 0]
-  const listeners = [outA, outB].map((out, n) => {
-    const on = (chunk) => {
-      taps[n].push(chunk, performance.now())
-      reads[n]++
-    }
-    out.on('data', on)
-    return () => out.off('data', on)
-  })
   const settleImpulses = Math.ceil(settleMs / IMPULSE_MS)
   const count = settleImpulses + impulses
   const tailPackets = Math.ceil(tailMs / ((FRAMES_PER_PACKET * 1000) / 48000))
@@ -120,12 +133,11 @@ async function timeOutputs(writer, outA, outB, { impulses, settleMs, tailMs, wri
     const index = train.impulseAt(k)
     if (index === undefined) return train.silence
     if (index >= count) return train.silence
-    sentMs[index] = performance.now()
+    sentMs[index] = monotonicMs()
     return train.packet(k)
   })
   const deadline = performance.now() + 2000
   while (!taps.every((t) => t.seenMs.has(count - 1)) && performance.now() < deadline) await sleep(20)
-  for (const off of listeners) off()
   const pairs = pairImpulses(sentMs, taps[0].seenMs, taps[1].seenMs, sentMs[settleImpulses])
   if (pairs.skewMs.length === 0) throw new Error(`no impulse came out of both outputs (${taps[0].bytes} and ${taps[1].bytes} bytes read)`)
   return {
@@ -136,7 +148,7 @@ async function timeOutputs(writer, outA, outB, { impulses, settleMs, tailMs, wri
     bLaterP50: percentile(pairs.signedMs, 50),
     latencyA: summary(pairs.latencyAMs),
     latencyB: summary(pairs.latencyBMs),
-    bytesPerRead: [taps[0].bytes / reads[0], taps[1].bytes / reads[1]],
+    bytesPerRead: taps.map((t) => t.bytes / t.reads),
     /** Reads the taps took as the rest of the write before them (bench/impulse-tap.ts). */
     continuations: [taps[0].continuations, taps[1].continuations],
     /** tB - tA of every impulse in order, to 1 us: where in the run the outliers fall. */
@@ -177,7 +189,11 @@ async function startRelay(serverPort, { delayMs, jitterMs }) {
 }
 
 /** One Synchro case of SYNCHRO_CASES. */
-export async function synchroSkew(c, { impulses = 100, settleMs = 5000 } = {}) {
+export async function synchroSkew(c, opts = {}) {
+  return withTwoTaps({}, (taps) => synchroSkewInto(c, taps, opts))
+}
+
+async function synchroSkewInto(c, taps, { impulses = 100, settleMs = 5000 }) {
   const procs = []
   try {
     const server = spawnNode([
@@ -219,12 +235,15 @@ export async function synchroSkew(c, { impulses = 100, settleMs = 5000 } = {}) {
         '--json',
       ]
       if (r.busy) procs.push(busyLoop(BUSY_CPU))
-      const rig = r.busy ? spawnProcess('taskset', ['-c', String(BUSY_CPU), process.execPath, ...args]) : spawnNode(args)
+      const rig = r.busy
+        ? spawnProcess('taskset', ['-c', String(BUSY_CPU), process.execPath, ...args], stdoutTo(taps[n]))
+        : spawnNode(args, stdoutTo(taps[n]))
+      taps[n].handedOver()
       procs.push(rig)
       rigs.push(rig)
     }
     await waitJson(server.stdout, (e) => e.event === 'init')
-    const t = await timeOutputs(server.stdin, rigs[0].stdout, rigs[1].stdout, { impulses, settleMs, tailMs: 500 })
+    const t = await timeOutputs(server.stdin, taps, { impulses, settleMs, tailMs: 500 })
     const stats = serverEvents.get('stats')
     const transports = ['rig-a', 'rig-b'].map((name) => stats?.rigs.find((r) => r.name === name)?.transport ?? '?')
     return { name: c.name, label: c.label, ...t, transports }
@@ -244,8 +263,12 @@ const freePort = () =>
   })
 
 /** One Snapcast case of SNAPCAST_CASES, or undefined when Snapcast cannot be installed. */
-export async function snapcastSkew(c, { impulses = 100, settleMs = 5000 } = {}) {
+export async function snapcastSkew(c, opts = {}) {
   if (!ensureSnapcast()) return undefined
+  return withTwoTaps({ writeBytes: SNAPCLIENT_WRITE_BYTES }, (taps) => snapcastSkewInto(c, taps, opts))
+}
+
+async function snapcastSkewInto(c, taps, { impulses = 100, settleMs = 5000 }) {
   const dir = mkdtempSync(join(tmpdir(), 'synchro-skew-'))
   const procs = []
   let writer
@@ -255,17 +278,16 @@ export async function snapcastSkew(c, { impulses = 100, settleMs = 5000 } = {}) 
     procs.push(server)
     writer = openFifoWriter(fifo)
     if (c.busy) procs.push(busyLoop(BUSY_CPU))
-    const clients = [startSnapclient(port, 1), startSnapclient(port, 2, c.busy ? BUSY_CPU : undefined)]
+    const clients = [
+      startSnapclient(port, 1, undefined, stdoutTo(taps[0])),
+      startSnapclient(port, 2, c.busy ? BUSY_CPU : undefined, stdoutTo(taps[1])),
+    ]
+    for (const t of taps) t.handedOver()
     procs.push(...clients)
     await waitText(server.errText, /Hello from synchro-bench-/, { count: 2, what: 'both snapclients to connect' })
     // Snapcast's buffer (1000 ms by default) sits between the pipe and the clients: a second
     // more of tail for the last impulses to come out.
-    const t = await timeOutputs(writer, clients[0].stdout, clients[1].stdout, {
-      impulses,
-      settleMs,
-      tailMs: 1500,
-      writeBytes: SNAPCLIENT_WRITE_BYTES,
-    })
+    const t = await timeOutputs(writer, taps, { impulses, settleMs, tailMs: 1500 })
     return { name: c.name, label: c.label, ...t, fifoDropped: writer.dropped }
   } finally {
     await stopAll(procs)
@@ -275,10 +297,15 @@ export async function snapcastSkew(c, { impulses = 100, settleMs = 5000 } = {}) 
 }
 
 /** The harness's own error: bench/bare-tee.mjs writes every chunk to two pipes at once. */
-export async function bareSkew({ impulses = 100, settleMs = 1000 } = {}) {
-  const tee = spawnNode([join(ROOT, 'bench', 'bare-tee.mjs')], { stdio: ['pipe', 'pipe', 'pipe', 'pipe'] })
+export async function bareSkew(opts = {}) {
+  return withTwoTaps({}, (taps) => bareSkewInto(taps, opts))
+}
+
+async function bareSkewInto(taps, { impulses = 100, settleMs = 1000 }) {
+  const tee = spawnNode([join(ROOT, 'bench', 'bare-tee.mjs')], { stdio: ['pipe', taps[0].fd, 'pipe', taps[1].fd] })
+  for (const t of taps) t.handedOver()
   try {
-    const t = await timeOutputs(tee.stdin, tee.stdout, tee.stdio[3], { impulses, settleMs, tailMs: 200 })
+    const t = await timeOutputs(tee.stdin, taps, { impulses, settleMs, tailMs: 200 })
     return { name: 'bare', label: 'bare tee (harness floor)', ...t }
   } finally {
     await stopAll([tee])

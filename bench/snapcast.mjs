@@ -74,7 +74,8 @@ export async function startSnapserver(dir, port) {
 }
 
 /** A snapclient on 127.0.0.1:port playing to stdout; `cpu` pins it with taskset. */
-export function startSnapclient(port, id, cpu) {
+/** opts: spawn options (its stdio, e.g. stdout to a tap's FIFO). */
+export function startSnapclient(port, id, cpu, opts = {}) {
   const args = [
     '-h',
     '127.0.0.1',
@@ -93,7 +94,9 @@ export function startSnapclient(port, id, cpu) {
     '--logfilter',
     '*:warning',
   ]
-  return cpu === undefined ? spawnProcess('snapclient', args) : spawnProcess('taskset', ['-c', String(cpu), 'snapclient', ...args])
+  return cpu === undefined
+    ? spawnProcess('snapclient', args, opts)
+    : spawnProcess('taskset', ['-c', String(cpu), 'snapclient', ...args], opts)
 }
 
 /**
@@ -117,6 +120,8 @@ export function openFifoWriter(fifo) {
       }
     },
     close: () => closeSync(fd),
+    /** The descriptor, for a thread that writes it itself (bench/precise-pacer.mjs). */
+    fd,
   }
   return writer
 }

@@ -1,0 +1,63 @@
+// A skew-bench output read by its own tap thread (bench/tap-thread.mjs): a FIFO whose write
+// end a child process gets as its stdout (or any fd), and the impulses the thread found in it.
+import { execFileSync } from 'node:child_process'
+import { closeSync, constants, openSync } from 'node:fs'
+import { join } from 'node:path'
+import { Worker } from 'node:worker_threads'
+
+export class ThreadedTap {
+  /** Impulse index -> CLOCK_MONOTONIC ms it left the output (bench/tap-clock.mjs). */
+  seenMs = new Map()
+  bytes = 0
+  reads = 0
+  continuations = 0
+  #fd
+
+  /** dir: a temporary directory for the FIFO; kind: 'impulse' or 'note' (bench/tap-thread.mjs); writeBytes as ImpulseTap's. */
+  constructor(dir, name, { kind = 'impulse', writeBytes } = {}) {
+    const fifo = join(dir, `${name}.fifo`)
+    /** Where the FIFO is, for a writer that opens it by name (then keep the bench's fd until the end). */
+    this.path = fifo
+    execFileSync('mkfifo', [fifo])
+    // Read-write, so the open neither blocks nor waits for the thread (Linux opens a FIFO
+    // O_RDWR at once), and the pipe holds what the writer sends before the thread reads it.
+    this.#fd = openSync(fifo, constants.O_RDWR)
+    // A worker does not inherit tsx's loader (Node 20), and the thread imports ImpulseTap's .ts:
+    // it registers tsx first, as src/audio/threaded-playout.ts does.
+    const source = new URL('./tap-thread.mjs', import.meta.url).href
+    const boot = `import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(source)}) })`
+    this.worker = new Worker(boot, { eval: true, workerData: { fifo, kind, writeBytes } })
+    this.worker.unref()
+    this.ended = new Promise((resolve, reject) => {
+      this.worker.on('error', reject)
+      this.worker.on('message', (m) => {
+        this.bytes = m.bytes
+        this.reads = m.reads
+        this.continuations = m.continuations
+        if (m.done) resolve()
+        else this.seenMs.set(m.index, m.ms)
+      })
+    })
+  }
+
+  /** The write end to hand a child as its stdout. */
+  get fd() {
+    return this.#fd
+  }
+
+  /**
+   * Once the child has the fd: drop the bench's copy, so the stream ends when the child does.
+   * (Until then the bench's copy is what lets the thread's open return.)
+   */
+  handedOver() {
+    if (this.#fd === undefined) return
+    closeSync(this.#fd)
+    this.#fd = undefined
+  }
+
+  /** Stops the thread even if the writer is still alive. */
+  async close() {
+    this.handedOver()
+    await this.worker.terminate()
+  }
+}
