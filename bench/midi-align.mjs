@@ -34,6 +34,7 @@ export async function midiAlign({ impulses = 100, settleMs = 5000, transport = '
   const audio = new ThreadedTap(dir, 'audio')
   const midi = new ThreadedTap(dir, 'midi', { kind: 'note' })
   try {
+    await Promise.all([audio.opened, midi.opened])
     const inPath = join(dir, 'midi-in')
     const outPath = midi.path
     execFileSync('mkfifo', [inPath])

@@ -98,6 +98,7 @@ async function withTwoTaps({ writeBytes } = {}, fn) {
   const dir = mkdtempSync(join(tmpdir(), 'synchro-skew-taps-'))
   const taps = [new ThreadedTap(dir, 'a', { writeBytes }), new ThreadedTap(dir, 'b', { writeBytes })]
   try {
+    await Promise.all(taps.map((t) => t.opened))
     return await fn(taps)
   } finally {
     // The writers are gone (fn's own finally stopped them): each thread reads its end of file.

@@ -6,7 +6,8 @@
 // one write (bench/bare-tee.mjs), larger than the 0.1 ms the skew goal asks to resolve.
 // workerData: { fifo, kind: 'impulse' (audio, ImpulseTap) or 'note' (MIDI bytes, NoteTap),
 // writeBytes? }. Posts { index, ms, bytes, reads, continuations } per
-// impulse found, and { done: true, bytes, reads, continuations } at the end of the stream.
+// impulse found, and { done: true, bytes, reads, continuations } at the end of the stream;
+// { opened: true } first, once it holds the FIFO open.
 import { closeSync, openSync, readSync } from 'node:fs'
 import { parentPort, workerData } from 'node:worker_threads'
 import { ImpulseTap } from './impulse-tap.ts'
@@ -18,6 +19,7 @@ const tap = kind === 'note' ? new NoteTap() : new ImpulseTap(writeBytes === unde
 // O_RDONLY: the bench holds the FIFO open read-write until the writer has it, so this open
 // returns at once, and the end of file comes when the writer's process is gone.
 const fd = openSync(fifo, 'r')
+parentPort.postMessage({ opened: true })
 const buf = Buffer.allocUnsafe(1 << 16)
 let reads = 0
 let posted = 0

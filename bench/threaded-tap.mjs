@@ -28,9 +28,11 @@ export class ThreadedTap {
     const boot = `import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(source)}) })`
     this.worker = new Worker(boot, { eval: true, workerData: { fifo, kind, writeBytes } })
     this.worker.unref()
+    this.opened = new Promise((resolve) => this.worker.once('message', resolve))
     this.ended = new Promise((resolve, reject) => {
       this.worker.on('error', reject)
       this.worker.on('message', (m) => {
+        if (m.opened) return
         this.bytes = m.bytes
         this.reads = m.reads
         this.continuations = m.continuations
@@ -47,17 +49,20 @@ export class ThreadedTap {
 
   /**
    * Once the child has the fd: drop the bench's copy, so the stream ends when the child does.
-   * (Until then the bench's copy is what lets the thread's open return.)
+   * Not before the thread has opened the FIFO: an open for reading with no writer left would
+   * block it for good (a child that wrote and exited before the thread came up).
    */
   handedOver() {
-    if (this.#fd === undefined) return
-    closeSync(this.#fd)
+    const fd = this.#fd
+    if (fd === undefined) return
     this.#fd = undefined
+    this.opened.then(() => closeSync(fd))
   }
 
   /** Stops the thread even if the writer is still alive. */
   async close() {
     this.handedOver()
+    await this.opened
     await this.worker.terminate()
   }
 }
