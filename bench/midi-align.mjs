@@ -15,7 +15,7 @@ import { IMPULSE_BASE } from './impulse-tap.ts'
 import { preciseWrites } from './precise-pacer.mjs'
 import { pairImpulses } from './skew-pairs.ts'
 import { openFifoWriter } from './snapcast.mjs'
-import { ThreadedTap } from './threaded-tap.mjs'
+import { ThreadedTap } from './threaded-tap.ts'
 
 const FRAMES_PER_PACKET = 128
 /** 75 packets of 128 frames: 200 ms at 48 kHz between impulses, as in bench/skew.mjs. */

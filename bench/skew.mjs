@@ -27,7 +27,7 @@ import {
 } from './lib.mjs'
 import { ImpulseTrain } from './impulse-tap.ts'
 import { monotonicMs } from './tap-clock.mjs'
-import { ThreadedTap } from './threaded-tap.mjs'
+import { ThreadedTap } from './threaded-tap.ts'
 import { pairImpulses } from './skew-pairs.ts'
 import { ensureSnapcast, openFifoWriter, startSnapclient, startSnapserver } from './snapcast.mjs'
 

@@ -5,18 +5,34 @@ import { closeSync, constants, openSync } from 'node:fs'
 import { join } from 'node:path'
 import { Worker } from 'node:worker_threads'
 
+interface TapMessage {
+  opened?: true
+  done?: true
+  index: number
+  ms: number
+  bytes: number
+  reads: number
+  continuations: number
+}
+
 export class ThreadedTap {
   /** Impulse index -> CLOCK_MONOTONIC ms it left the output (bench/tap-clock.mjs). */
-  seenMs = new Map()
+  readonly seenMs = new Map<number, number>()
   bytes = 0
   reads = 0
   continuations = 0
-  #fd
+  /** Where the FIFO is, for a writer that opens it by name (then keep the bench's fd until the end). */
+  readonly path: string
+  readonly worker: Worker
+  /** Once the thread holds the FIFO open. */
+  readonly opened: Promise<unknown>
+  /** Once the thread has read the end of the stream. */
+  readonly ended: Promise<void>
+  #fd: number | undefined
 
   /** dir: a temporary directory for the FIFO; kind: 'impulse' or 'note' (bench/tap-thread.mjs); writeBytes as ImpulseTap's. */
-  constructor(dir, name, { kind = 'impulse', writeBytes } = {}) {
+  constructor(dir: string, name: string, { kind = 'impulse', writeBytes }: { kind?: 'impulse' | 'note'; writeBytes?: number } = {}) {
     const fifo = join(dir, `${name}.fifo`)
-    /** Where the FIFO is, for a writer that opens it by name (then keep the bench's fd until the end). */
     this.path = fifo
     execFileSync('mkfifo', [fifo])
     // Read-write, so the open neither blocks nor waits for the thread (Linux opens a FIFO
@@ -31,7 +47,7 @@ export class ThreadedTap {
     this.opened = new Promise((resolve) => this.worker.once('message', resolve))
     this.ended = new Promise((resolve, reject) => {
       this.worker.on('error', reject)
-      this.worker.on('message', (m) => {
+      this.worker.on('message', (m: TapMessage) => {
         if (m.opened) return
         this.bytes = m.bytes
         this.reads = m.reads
@@ -43,7 +59,8 @@ export class ThreadedTap {
   }
 
   /** The write end to hand a child as its stdout. */
-  get fd() {
+  get fd(): number {
+    if (this.#fd === undefined) throw new Error('the tap has been handed over')
     return this.#fd
   }
 
@@ -52,7 +69,7 @@ export class ThreadedTap {
    * Not before the thread has opened the FIFO: an open for reading with no writer left would
    * block it for good (a child that wrote and exited before the thread came up).
    */
-  handedOver() {
+  handedOver(): void {
     const fd = this.#fd
     if (fd === undefined) return
     this.#fd = undefined
@@ -60,7 +77,7 @@ export class ThreadedTap {
   }
 
   /** Stops the thread even if the writer is still alive. */
-  async close() {
+  async close(): Promise<void> {
     this.handedOver()
     await this.opened
     await this.worker.terminate()
