@@ -116,6 +116,17 @@ const serverStatsShape = {
   packetsBroadcast: count.describe('Audio packets sent (once per packet, whatever the number of rigs).'),
   levels: LevelsSchema,
   midi: ServerMidiStatsSchema,
+  timeline: z
+    .strictObject({
+      sourceDriftPpm: z
+        .number()
+        .describe("The source's clock against the server's, ppm (+: the source runs fast), fitted from the timeline's envelope."),
+      steps: count.describe('Times the source slipped (paused and came back late) and the timeline re-anchored.'),
+      readLagMs: z
+        .number()
+        .describe("How late the source's packets typically reach the server past the timeline, ms; taken off the server's MIDI stamps."),
+    })
+    .meta({ id: 'TimelineStats', description: 'Where the source sits on the server clock: what every rig is sent in INIT and TIMELINE.' }),
   rigs: z.array(RigReportSchema).describe('Every rig in the show now.'),
 }
 export const ServerStatsSchema = z

@@ -194,6 +194,11 @@ export class ServerRunner {
       packetsBroadcast: this.broadcaster.packetsBroadcast,
       levels: this.meter.read(),
       midi: this.midiStats(),
+      timeline: {
+        sourceDriftPpm: this.timeline.sourceDriftPpm,
+        steps: this.timeline.steps,
+        readLagMs: this.timeline.typicalLagMs,
+      },
     })
   }
 

@@ -7,7 +7,7 @@ import type { Levels } from '../audio/levels.js'
 import type { MidiHubStats } from '../midi/midi-hub.js'
 import type { PeerCounters } from './peer-registry.js'
 import type { RigEntry, ServerNotice, ServerState } from './server-machine.js'
-import type { RigReport, ServerMidiStats, ServerStats, ServerSummary } from './stats.js'
+import type { RigReport, ServerMidiStats, ServerStats, ServerSummary, TimelineStats } from './stats.js'
 import { syncView } from './sync-view.js'
 
 /** One rig as the operator sees it; `showLatencyMs`: the show's, which its sync is measured against. */
@@ -71,7 +71,7 @@ export class ServerTally {
     if (notice.event === 'terminate') this.end = { reason: notice.reason, code: notice.code }
   }
 
-  stats(state: ServerState, o: { packetsBroadcast: number; levels: Levels; midi: ServerMidiStats }): ServerStats {
+  stats(state: ServerState, o: { packetsBroadcast: number; levels: Levels; midi: ServerMidiStats; timeline: TimelineStats }): ServerStats {
     return {
       phase: state.phase,
       uptimeMs: this.elapsedMs(),
@@ -80,6 +80,7 @@ export class ServerTally {
       packetsBroadcast: o.packetsBroadcast,
       levels: o.levels,
       midi: o.midi,
+      timeline: o.timeline,
       rigs: [...state.rigs.values()].map((r) => this.report(r)),
     }
   }

@@ -55,7 +55,19 @@ export interface ServerStats {
   /** The source's level per channel (dBFS): what the operator's meters show. */
   levels: Levels
   midi: ServerMidiStats
+  /** Where the source sits on the server's clock (src/sync/show-timeline.ts). */
+  timeline: TimelineStats
   rigs: RigReport[]
+}
+
+/** The show timeline's figures: what the server publishes to every rig, and why it moved. */
+export interface TimelineStats {
+  /** The source's clock against the server's, ppm (+: the source runs fast), as fitted from the envelope. */
+  sourceDriftPpm: number
+  /** Times the source slipped (paused and came back late) and the timeline re-anchored. */
+  steps: number
+  /** How late the source's packets typically reach the server past the timeline, ms: taken off the server's MIDI stamps. */
+  readLagMs: number
 }
 
 export interface ServerMidiStats {

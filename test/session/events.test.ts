@@ -38,6 +38,7 @@ test('stats with a rig and its receiver report match', () => {
     packetsBroadcast: 375,
     levels: { peakDb: [-12, -12], rmsDb: [-15, -15] },
     midi: { messagesIn: 0, messagesOut: 0, invalidBytes: 0, expired: 0, released: 0 },
+    timeline: { sourceDriftPpm: 0, steps: 0, readLagMs: 0.6 },
     rigs: [
       {
         ...rigReport,
@@ -71,6 +72,7 @@ test("a rig's sync on the server, and the sync notice: each field checked", () =
     packetsBroadcast: 1,
     levels: { peakDb: [], rmsDb: [] },
     midi: { messagesIn: 0, messagesOut: 0, invalidBytes: 0, expired: 0, released: 0 },
+    timeline: { sourceDriftPpm: 0, steps: 0, readLagMs: 0.6 },
     rigs: [{ ...rigReport, sync }],
     udpStrangerDatagrams: 0,
   }
@@ -78,6 +80,7 @@ test("a rig's sync on the server, and the sync notice: each field checked", () =
   assert.match(checkEvent('show', { ...stats, rigs: [{ ...rigReport, sync: { ...sync, state: 'early' } }] })!, /rigs\.0\.sync\.state: /)
   const { showLatencyMs: _, ...noLatency } = stats
   assert.match(checkEvent('show', noLatency)!, /^show event 'stats': showLatencyMs: /)
+  assert.match(checkEvent('show', { ...stats, timeline: { sourceDriftPpm: 0, steps: 0 } })!, /^show event 'stats': timeline\.readLagMs: /)
   const notice = { event: 'sync', name: 'a', from: 'in-time', ...sync }
   assert.is(checkEvent('show', notice), null)
   assert.equal(ShowEventSchema.parse(notice), notice)
@@ -104,6 +107,7 @@ test('a missing or mistyped field is refused with its path', () => {
     packetsBroadcast: 1,
     levels: { peakDb: [], rmsDb: [] },
     midi: { messagesIn: 0, messagesOut: 0, invalidBytes: 0, expired: 0, released: 0 },
+    timeline: { sourceDriftPpm: 0, steps: 0, readLagMs: 0.6 },
     rigs: [{ ...rigReport, muted: 'no' }],
     udpStrangerDatagrams: 0,
   }

@@ -89,10 +89,11 @@ test('the tally: rigs joined, departed rigs kept as left, the end reason, times 
   tally.noticed({ event: 'muted', name: 'a', muted: true })
   await clock.advance(1000)
   const levels = { peakDb: [-6, -7], rmsDb: [-12, -13] }
-  const stats = tally.stats(s.state, { packetsBroadcast: 11, levels, midi: MIDI })
+  const timeline = { sourceDriftPpm: -12.5, steps: 1, readLagMs: 0.6 }
+  const stats = tally.stats(s.state, { packetsBroadcast: 11, levels, midi: MIDI, timeline })
   assert.equal(
-    [stats.phase, stats.uptimeMs, stats.position, stats.showLatencyMs, stats.packetsBroadcast, stats.levels, stats.midi],
-    ['streaming', 1000, 0, 5, 11, levels, MIDI],
+    [stats.phase, stats.uptimeMs, stats.position, stats.showLatencyMs, stats.packetsBroadcast, stats.levels, stats.midi, stats.timeline],
+    ['streaming', 1000, 0, 5, 11, levels, MIDI, timeline],
   )
   assert.equal(
     stats.rigs.map((r) => [r.name, r.phase, r.midiIn]),

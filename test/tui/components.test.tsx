@@ -64,6 +64,7 @@ function stats(rigs: RigReport[], over: Partial<ServerStats> = {}): ServerStats 
     uptimeMs: 83_000,
     position: 48000,
     showLatencyMs: 20,
+    timeline: { sourceDriftPpm: 0, steps: 0, readLagMs: 0 },
     packetsBroadcast: 375,
     levels: { peakDb: [-6.1, -12], rmsDb: [-9.1, -15] },
     midi: { messagesIn: 40, messagesOut: 2, invalidBytes: 0, expired: 0, released: 0 },

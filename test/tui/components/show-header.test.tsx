@@ -24,6 +24,7 @@ function snap(over: Partial<ServerStats> = {}, mode: 'tcp' | 'udp' = 'udp'): Con
     uptimeMs: 83_000,
     position: 0,
     showLatencyMs: 20,
+    timeline: { sourceDriftPpm: 0, steps: 0, readLagMs: 0 },
     packetsBroadcast: 375,
     levels: { peakDb: [], rmsDb: [] },
     midi: { messagesIn: 0, messagesOut: 0, invalidBytes: 0, expired: 0, released: 0 },

@@ -21,6 +21,7 @@ function showModel() {
     uptimeMs: 0,
     position: 0,
     showLatencyMs: 20,
+    timeline: { sourceDriftPpm: 0, steps: 0, readLagMs: 0 },
     packetsBroadcast: 0,
     levels: { peakDb: [], rmsDb: [] },
     midi: { messagesIn: 0, messagesOut: 0, invalidBytes: 0, expired: 0, released: 0 },

@@ -1,0 +1,39 @@
+// How the suite is split into shards (scripts/run-tests.mjs): pure, so the split is tested
+// apart from the processes that run it.
+
+/**
+ * Seconds each slow file takes alone (measured on the 2-core machine, `CI=true`, one file per
+ * run); any other file counts as UNIT_S. Only the balance between shards depends on these.
+ */
+export const SECONDS = {
+  'e2e/udp.test.ts': 49,
+  'e2e/devices.test.ts': 45,
+  'e2e/streaming.test.ts': 28,
+  'e2e/errors.test.ts': 18,
+  'e2e/midi.test.ts': 17,
+  'e2e/show-clock.test.ts': 13,
+  'e2e/clock.test.ts': 9,
+  'e2e/profile.test.ts': 8,
+  'e2e/midi-ports.test.ts': 4,
+  'e2e/console.test.ts': 4,
+}
+const UNIT_S = 0.2
+/** Files that start jackd (test/helpers/audio-loopback.ts and the MIDI-port tests): one shard. */
+export const JACK = /^(e2e\/devices|e2e\/midi-ports|audio\/device\/)/
+
+/** Longest first onto the lightest shard; the JACK files all onto shard 0. */
+export function shard(files, count) {
+  const shards = Array.from({ length: count }, () => ({ files: [], seconds: 0 }))
+  const cost = (f) => SECONDS[f] ?? UNIT_S
+  const jack = files.filter((f) => JACK.test(f))
+  for (const f of jack) {
+    shards[0].files.push(f)
+    shards[0].seconds += cost(f)
+  }
+  for (const f of files.filter((f) => !JACK.test(f)).sort((a, b) => cost(b) - cost(a))) {
+    const lightest = shards.reduce((a, b) => (b.seconds < a.seconds ? b : a))
+    lightest.files.push(f)
+    lightest.seconds += cost(f)
+  }
+  return shards.filter((s) => s.files.length > 0)
+}
