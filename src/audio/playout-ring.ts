@@ -1,11 +1,12 @@
-// The one-way channel from a rig's main thread to its playout worker: a ring of records in a
+// The one-way channel from a rig's main thread to a media thread of its own (the playout
+// worker, or a MIDI output's, src/midi/midi-out-worker.ts): a ring of records in a
 // SharedArrayBuffer (single producer, single consumer), so a packet reaches the worker
 // without a message-port hop through either thread's event loop, and the worker can sleep
 // in Atomics.wait until either its next due time or new input. Records: a 4-byte length, a
 // 1-byte kind, then the kind's fields; each padded to 4 bytes. A full ring drops the
 // record (the jitter buffer takes a dropped packet for a lost one) and counts it.
 
-export const RING_KIND = { packet: 1, start: 2, lossy: 3, schedule: 4, drain: 5, stop: 6 } as const
+export const RING_KIND = { packet: 1, start: 2, lossy: 3, schedule: 4, drain: 5, stop: 6, midi: 7, flush: 8 } as const
 
 export type RingRecord =
   | { kind: 'packet'; seq: number; timestamp: number; pcm: Uint8Array }
@@ -14,6 +15,10 @@ export type RingRecord =
   | { kind: 'schedule'; anchorLocalMs: number; anchorPos: number; msPerFrame: number }
   | { kind: 'drain'; endTimestamp: number | undefined }
   | { kind: 'stop' }
+  /** A MIDI message to write at `atMs` (the main thread's clock). */
+  | { kind: 'midi'; atMs: number; data: Uint8Array }
+  /** Write every MIDI message handed over so far at once. */
+  | { kind: 'flush' }
 
 /** Control words: where the producer has written to, where the consumer has read to, a counter bumped on every write (what the consumer waits on). */
 const WRITE = 0
@@ -38,6 +43,8 @@ function sizeOf(r: RingRecord): number {
   switch (r.kind) {
     case 'packet':
       return HEAD + 8 + r.pcm.byteLength
+    case 'midi':
+      return HEAD + 8 + r.data.byteLength
     case 'schedule':
       return HEAD + 24
     case 'start':
@@ -45,6 +52,7 @@ function sizeOf(r: RingRecord): number {
     case 'drain':
       return HEAD + 8
     case 'stop':
+    case 'flush':
       return HEAD
   }
 }
@@ -95,9 +103,12 @@ export class RingWriter {
         v.setUint32(f, r.seq)
         v.setUint32(f + 4, r.timestamp)
         this.bytes.set(r.pcm, f + 8)
-        // The pcm's own length: size is padded.
-        v.setUint16(at + 6, r.pcm.byteLength & 0xffff)
-        v.setUint8(at + 5, (r.pcm.byteLength >>> 16) & 0xff)
+        this.setLength(at, r.pcm.byteLength)
+        return
+      case 'midi':
+        v.setFloat64(f, r.atMs)
+        this.bytes.set(r.data, f + 8)
+        this.setLength(at, r.data.byteLength)
         return
       case 'start':
         v.setUint32(f, r.timestamp)
@@ -115,8 +126,15 @@ export class RingWriter {
         v.setUint32(f + 4, r.endTimestamp ?? 0)
         return
       case 'stop':
+      case 'flush':
         return
     }
+  }
+
+  /** The payload's own length (size is padded): 24 bits in the header's spare bytes. */
+  private setLength(at: number, length: number): void {
+    this.view.setUint16(at + 6, length & 0xffff)
+    this.view.setUint8(at + 5, (length >>> 16) & 0xff)
   }
 }
 
@@ -141,7 +159,7 @@ export class RingReader {
   }
 
   /**
-   * Hands every record written so far to `take`, in order. A packet's pcm is a view into
+   * Hands every record written so far to `take`, in order. A packet's pcm (a message's data) is a view into
    * the ring, valid only during the call: `take` copies what it keeps.
    */
   drain(take: (r: RingRecord) => void): void {
@@ -156,10 +174,12 @@ export class RingReader {
       const size = v.getUint32(at)
       const kind = v.getUint8(at + 4)
       const f = at + HEAD
+      const length = (v.getUint8(at + 5) << 16) | v.getUint16(at + 6)
       if (kind === RING_KIND.packet) {
-        const length = (v.getUint8(at + 5) << 16) | v.getUint16(at + 6)
         take({ kind: 'packet', seq: v.getUint32(f), timestamp: v.getUint32(f + 4), pcm: this.bytes.subarray(f + 8, f + 8 + length) })
-      } else if (kind === RING_KIND.start) take({ kind: 'start', timestamp: v.getUint32(f) })
+      } else if (kind === RING_KIND.midi) take({ kind: 'midi', atMs: v.getFloat64(f), data: this.bytes.subarray(f + 8, f + 8 + length) })
+      else if (kind === RING_KIND.flush) take({ kind: 'flush' })
+      else if (kind === RING_KIND.start) take({ kind: 'start', timestamp: v.getUint32(f) })
       else if (kind === RING_KIND.lossy) take({ kind: 'lossy', lossy: v.getUint32(f) === 1 })
       else if (kind === RING_KIND.schedule)
         take({ kind: 'schedule', anchorLocalMs: v.getFloat64(f), anchorPos: v.getUint32(f + 8), msPerFrame: v.getFloat64(f + 16) })

@@ -3,12 +3,14 @@
 // (`immediate`), track what is held, and release it when the stream breaks, ends or moves.
 // At show time, a message stamped with show position P leaves at showTime.localTimeOf(P):
 // the same instant as the audio sample at P (src/sync/show-time.ts), never before an
-// earlier message.
+// earlier message. When every output times messages itself (a pipe or device file, from a
+// thread of its own: MidiOutput.scheduler), each message is handed to them with its time as
+// it arrives; otherwise it waits here, on the main thread's DueTimer.
 
 import type { Clock } from '../clock.js'
 import type { ShowTimeMap } from '../sync/show-time.js'
 import { DueTimer } from './due-timer.js'
-import type { MidiOutput } from './endpoint.js'
+import type { MidiOutput, MidiScheduler } from './endpoint.js'
 import { NoteState } from './note-state.js'
 import type { ReceivedMidi } from './receiver.js'
 import type { CompiledRoute } from './route.js'
@@ -40,6 +42,8 @@ export class MidiDelivery {
   private lastAtMs = -Infinity
   /** Who waits for the queue to empty (whenSent). */
   private waiters: Array<() => void> = []
+  /** The outputs' own schedulers, once asked for (undefined: not yet; null: not every output has one). */
+  private schedulers: MidiScheduler[] | null | undefined
   messagesOut = 0
   /** Messages whose show time had already passed when they arrived: sent at once. */
   late = 0
@@ -69,7 +73,9 @@ export class MidiDelivery {
       // Never before an earlier message: order is part of the performance (note-off after note-on).
       atMs = Math.max(this.lastAtMs, atMs)
       this.lastAtMs = atMs
-      this.queue.push({ data, position: m.position, atMs })
+      const schedulers = this.queue.length === 0 ? this.outputSchedulers() : null
+      if (schedulers) this.handOver(schedulers, data, m.position, atMs)
+      else this.queue.push({ data, position: m.position, atMs })
     }
     if (this.queue.length > 0) this.pump()
   }
@@ -94,9 +100,24 @@ export class MidiDelivery {
   }
 
   /** Resolves once everything delivered so far has been sent (at its time, or flushed). */
-  whenSent(): Promise<void> {
-    if (this.queue.length === 0) return Promise.resolve()
-    return new Promise((resolve) => this.waiters.push(resolve))
+  async whenSent(): Promise<void> {
+    if (this.queue.length > 0) await new Promise<void>((resolve) => this.waiters.push(resolve))
+    if (this.schedulers) await Promise.all(this.schedulers.map((s) => s.whenWritten()))
+  }
+
+  /** Every output's scheduler, or null when one has none (or there are no outputs). */
+  private outputSchedulers(): MidiScheduler[] | null {
+    if (this.schedulers !== undefined) return this.schedulers
+    const all = this.o.outputs.map((o) => o.scheduler?.())
+    this.schedulers = all.length > 0 && all.every((s) => s !== undefined) ? (all as MidiScheduler[]) : null
+    return this.schedulers
+  }
+
+  /** To the outputs' own schedulers, due at atMs; an output that cannot take it sends it now. */
+  private handOver(schedulers: MidiScheduler[], data: Uint8Array, position: number, atMs: number): void {
+    this.held.track(data)
+    this.messagesOut++
+    for (const [i, s] of schedulers.entries()) if (!s.at(data, atMs)) this.o.outputs[i]!.send(data, position)
   }
 
   private pump(): void {
@@ -113,6 +134,8 @@ export class MidiDelivery {
   }
 
   private flushQueue(): void {
+    // What the outputs' schedulers hold goes first: it was handed over before anything queued here.
+    if (this.schedulers) for (const s of this.schedulers) s.flush()
     this.timer.cancel()
     const q = this.queue
     this.queue = []

@@ -18,10 +18,29 @@ export interface MidiInput {
   readonly invalidBytes: number
 }
 
+/**
+ * An output that times messages itself, off the main thread (src/midi/threaded-midi-out.ts):
+ * given a message and when it is due, it writes it then, in the order given.
+ */
+export interface MidiScheduler {
+  /** Write `data` at `atMs` (the main thread's clock); false if it cannot take it (then send it at once). */
+  at(data: Uint8Array, atMs: number): boolean
+  /** Everything handed over so far, now. */
+  flush(): void
+  /** Resolves once everything handed over so far has been written. */
+  whenWritten(): Promise<void>
+}
+
 export interface MidiOutput {
   readonly description: string
   /** One whole MIDI message; `position` is its show position (sample frames since INIT). */
   send(data: Uint8Array, position: number): void
+  /**
+   * The output's own scheduler, for messages due later (a rig on the show clock), if it has
+   * one; asked for when the first such message comes. A message `send` gets while scheduled
+   * ones wait goes after them.
+   */
+  scheduler?(): MidiScheduler | undefined
   /** Flush and release the output (a file is written here). */
   close(): Promise<void>
 }

@@ -217,4 +217,93 @@ test('sendNow (the panic) flushes what is scheduled first, then goes out at once
   )
 })
 
+/**
+ * An output with a scheduler of its own, in memory: what is handed over with its time, what
+ * is sent at once, and the order of both as one log ('at' / 'send' / 'flush').
+ */
+function scheduledOutput() {
+  const log: Array<[string, number[], number?]> = []
+  let written: () => void = () => {}
+  const scheduler = {
+    at: (d: Uint8Array, atMs: number) => {
+      log.push(['at', Array.from(d), atMs])
+      return true
+    },
+    flush: () => void log.push(['flush', []]),
+    whenWritten: () => new Promise<void>((resolve) => (written = resolve)),
+  }
+  const out: MidiOutput = {
+    description: 'scheduled',
+    send: (d) => void log.push(['send', Array.from(d)]),
+    scheduler: () => scheduler,
+    close: async () => {},
+  }
+  return { log, out, allWritten: () => written() }
+}
+
+test('show, an output that times messages itself: each is handed over at once with its time, in order', async () => {
+  const clock = new ManualClock()
+  const { log, out } = scheduledOutput()
+  const map = new FakeShowTime(100)
+  const d = delivery(clock, out, { timing: 'show', showTime: () => map })
+  await clock.advance(20)
+  d.deliver([msg(0, 0x90, 1, 1), msg(5, 0x90, 2, 1)])
+  // One due earlier than the message before it: never before that one.
+  d.deliver([msg(3, 0x80, 1, 0)])
+  assert.equal(log, [
+    ['at', [0x90, 1, 1], 100],
+    ['at', [0x90, 2, 1], 105],
+    ['at', [0x80, 1, 0], 105],
+  ])
+  assert.is(clock.pendingTimers, 0, 'no timer on this thread')
+  assert.is(d.messagesOut, 3)
+  assert.is(d.heldNotes, 1, 'what is held is tracked as it is handed over')
+})
+
+test('show, self-timed output: releaseAll flushes the scheduler first, then sends the releases behind it', async () => {
+  const clock = new ManualClock()
+  const { log, out } = scheduledOutput()
+  const map = new FakeShowTime(50)
+  const d = delivery(clock, out, { timing: 'show', showTime: () => map })
+  d.deliver([msg(0, 0x90, 60, 100)])
+  d.releaseAll()
+  assert.equal(
+    log.map(([k, x]) => [k, x]),
+    [
+      ['at', [0x90, 60, 100]],
+      ['flush', []],
+      ['send', [0x80, 60, 0]],
+    ],
+  )
+})
+
+test('show, self-timed output: whenSent waits until the output has written what it was handed', async () => {
+  const clock = new ManualClock()
+  const { out, allWritten } = scheduledOutput()
+  const map = new FakeShowTime(50)
+  const d = delivery(clock, out, { timing: 'show', showTime: () => map })
+  d.deliver([msg(0, 0x90, 60, 100)])
+  let sent = false
+  const done = d.whenSent().then(() => (sent = true))
+  await Promise.resolve()
+  await Promise.resolve()
+  assert.is(sent, false)
+  allWritten()
+  await done
+  assert.is(sent, true)
+})
+
+test("show: one output without a scheduler keeps every message on this thread's timer", async () => {
+  const clock = new ManualClock()
+  const a = scheduledOutput()
+  const b = recorder(clock)
+  const map = new FakeShowTime(10)
+  const d = new MidiDelivery({ outputs: [a.out, b.out], route: new CompiledRoute(PASS_ALL), clock, timing: 'show', showTime: () => map })
+  d.deliver([msg(0, 0x90, 60, 100)])
+  assert.equal(a.log, [])
+  await clock.advance(10)
+  assert.equal(a.log, [['send', [0x90, 60, 100]]])
+  assert.equal(b.got, [[10, [0x90, 60, 100]]])
+})
+
 test.run()
