@@ -14,7 +14,7 @@ import { midiLatency } from './midi-latency.mjs'
 import { midiDue } from './midi-due.mjs'
 import { midiAlign } from './midi-align.mjs'
 import { deviceLatency, deviceSoak } from './device-latency.mjs'
-import { bareSkew, SNAPCAST_CASES, SYNCHRO_CASES, snapcastSkew, synchroSkew } from './skew.mjs'
+import { bareSkew, pairSkew, SNAPCAST_CASES, SYNCHRO_CASES, snapcastSkew, synchroSkew } from './skew.mjs'
 import { ROOT, fmt } from './lib.mjs'
 
 const quick = process.env.BENCH_QUICK === '1'
@@ -212,8 +212,10 @@ if (runs('skew')) {
     `skew ${fmt(r.skew.p50)} / ${fmt(r.skew.p99)} / ${fmt(r.skew.max)}, latency ${fmt(r.latencyA.p50)} / ${fmt(r.latencyB.p50)}` +
     (r.missed > 0 ? `, ${r.missed} missed` : '')
   const bare = await bareSkew({ impulses: opts.impulses })
-  results.skew = { bare, synchro: [], snapcast: [] }
-  console.log(`harness floor (bare tee): ${line(bare)}`)
+  const pair = await pairSkew({ impulses: opts.impulses })
+  results.skew = { bare, pair, synchro: [], snapcast: [] }
+  console.log(`harness floor (bare tee, one process writing two pipes in turn): ${line(bare)}`)
+  console.log(`harness floor (two exact writers, one thread each): ${line(pair)}`)
   for (const c of SYNCHRO_CASES) {
     const r = await synchroSkew(c, opts)
     results.skew.synchro.push(r)

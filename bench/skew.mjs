@@ -25,7 +25,8 @@ import {
   waitText,
   SERVE_ON_LOOPBACK,
 } from './lib.mjs'
-import { ImpulseTrain } from './impulse-tap.ts'
+import { exactWrites } from './exact-writer.mjs'
+import { IMPULSE_BASE, ImpulseTrain } from './impulse-tap.ts'
 import { monotonicMs } from './tap-clock.mjs'
 import { ThreadedTap } from './threaded-tap.ts'
 import { pairImpulses } from './skew-pairs.ts'
@@ -295,6 +296,35 @@ async function snapcastSkewInto(c, taps, { impulses = 100, settleMs = 5000 }) {
     writer?.close()
     rmSync(dir, { recursive: true, force: true })
   }
+}
+
+/**
+ * The harness's floor for two outputs exactly in step: two threads (bench/exact-writer.mjs)
+ * each write the train to one tap's FIFO at the same CLOCK_MONOTONIC due times.
+ */
+export async function pairSkew({ impulses = 100, settleMs = 1000 } = {}) {
+  return withTwoTaps({}, async (taps) => {
+    const count = Math.ceil(settleMs / IMPULSE_MS) + impulses
+    const packets = count * PACKETS_PER_IMPULSE + PACKETS_PER_IMPULSE
+    const startMs = monotonicMs() + 50
+    const o = { framesPerPacket: FRAMES_PER_PACKET, packets, every: PACKETS_PER_IMPULSE, base: IMPULSE_BASE, startMs }
+    await Promise.all(taps.map((t) => exactWrites(t.fd, o)))
+    const packetMs = (FRAMES_PER_PACKET * 1000) / 48000
+    const sentMs = Array.from({ length: count }, (_, i) => startMs + i * PACKETS_PER_IMPULSE * packetMs)
+    const deadline = performance.now() + 2000
+    while (!taps.every((t) => t.seenMs.has(count - 1)) && performance.now() < deadline) await sleep(20)
+    const pairs = pairImpulses(sentMs, taps[0].seenMs, taps[1].seenMs, sentMs[count - impulses])
+    return {
+      name: 'pair',
+      label: 'two exact writers (harness floor)',
+      impulses: pairs.skewMs.length,
+      missed: pairs.missed,
+      skew: summary(pairs.skewMs),
+      bLaterP50: percentile(pairs.signedMs, 50),
+      latencyA: summary(pairs.latencyAMs),
+      latencyB: summary(pairs.latencyBMs),
+    }
+  })
 }
 
 /** The harness's own error: bench/bare-tee.mjs writes every chunk to two pipes at once. */
