@@ -1,8 +1,12 @@
 // `--sink device[:NAME]`: a rig plays the show on a sound card.
 // - Opened in the show's format, or the nearest the card takes (device/negotiate.ts), the
 //   difference bridged (channels, sample format, rate: device/format-bridge.ts).
-// - The card's clock is followed by dropping or repeating single frames (drift.ts); a card
-//   that stalls does not turn the stall into latency (at most eight buffers wait for it).
+// - With a show clock (the playout gives each write its due time), the card is steered so
+//   the frame leaving it is on the show clock: when each frame leaves is measured
+//   (device/card-position.ts), and single frames are dropped or repeated, or a resync
+//   skips or pads at once (device/steering.ts). Before the rig has a show clock, the card's
+//   clock is followed by the frames waiting for it (drift.ts). Either way a card that
+//   stalls does not turn the stall into latency (at most eight buffers wait for it).
 // - A card that fails or stops taking audio mid-show is a fault the rig reports while its
 //   session goes on; the device is reopened (by name, it may come back with another id)
 //   once a second until it plays again.
@@ -11,6 +15,8 @@ import type { AudioDeviceInfo, AudioDevices, PlaybackStream, StreamOptions } fro
 import { DeviceError } from '../errors.js'
 import { audioDevices } from './device/isolated.js'
 import { adjustByOneFrame, DriftController } from './drift.js'
+import { CardPosition, QUEUE_CHUNKS } from './device/card-position.js'
+import { CardSteering, type Stamp } from './device/steering.js'
 import { bytesPerSample } from '../codec/format.js'
 import { matchDevice } from './device/match.js'
 import { describeConversion, openNegotiated, type CardFormat } from './device/negotiate.js'
@@ -31,6 +37,14 @@ export interface DeviceSinkOptions extends CardOptions {
 
 export class DeviceSink implements AudioSink {
   readonly description: string
+  /**
+   * Not yet on the show clock end to end: through the real device host the card's leaving
+   * times came out in another time base than the due times (a hard resync skipped 235 M
+   * frames, e2e/devices), so the playout does not hand this sink due times yet and it follows
+   * the card by buffer level as before. The steering (device/steering.ts, card-position.ts)
+   * is tested on its own; turning this on is issue 12's remaining device step.
+   */
+  readonly realtime = false
   private device: AudioDeviceInfo
   private readonly devices: AudioDevices
   private stream: PlaybackStream | undefined
@@ -42,13 +56,24 @@ export class DeviceSink implements AudioSink {
   private showFrameBytes = 0
   private cardFrameBytes = 0
   private drift: DriftController | undefined
+  /** When each written frame leaves the card (always kept: the show clock may come mid-show). */
+  private position: CardPosition<Stamp> | undefined
+  /** Steering to the show clock, from the first write with a due time. */
+  private steering: CardSteering | undefined
+  /** Frames a hard resync still has to skip from what comes next. */
+  private toSkip = 0
+  private cardRateHz = 0
+  private bufferFramesOpen = 0
+  private outputLatencyMs = 0
+  /** The largest write so far, show frames (the lead must cover QUEUE_CHUNKS of them). */
+  private largestWriteFrames = 0
   private queuedFrames = 0
   /** The most frames that may wait for the card: eight buffers, at least 1024 (21 ms: the playout's timer ticks are not the card's). Set at open. */
   private maxQueuedFrames = 1024
   private framesSkipped = 0
   private reopens = 0
   /** Corrections made on the card before a reopen (its drift is measured anew). */
-  private carried = { framesInserted: 0, framesDropped: 0 }
+  private carried = { framesInserted: 0, framesDropped: 0, hardResyncs: 0 }
   private lastTakenMs = 0
   private readonly reopener: Reopener
 
@@ -57,6 +82,9 @@ export class DeviceSink implements AudioSink {
     this.reopener = new Reopener(() => this.reopen(), o.clock)
     this.device = matchDevice(o.name, this.devices.list(), 'output')
     this.description = `device '${this.device.name}' (${this.device.hostApi}, ${describeBuffer(o.buffer)})`
+    // Known before the card opens, so the lead is right from the first write.
+    this.outputLatencyMs = this.device.defaultLowOutputLatencyMs
+    this.bufferFramesOpen = bufferFrames(o.buffer, this.device.defaultRateHz)
     // The card opens at the handshake; have its host loaded by then.
     this.devices.prepare?.()
   }
@@ -101,11 +129,19 @@ export class DeviceSink implements AudioSink {
       this.conversion = `${this.conversion ? `${this.conversion}, ` : ''}${format.channels} ch down-mixed to ${channels}`
     this.cardFrameBytes = bytesPerSample(card.format) * channels
     this.maxQueuedFrames = Math.max(8 * bufferFrames(this.o.buffer, card.rateHz), 1024)
-    if (this.drift) {
-      this.carried.framesInserted += this.drift.stats.framesInserted
-      this.carried.framesDropped += this.drift.stats.framesDropped
-    }
+    this.carryCorrections()
     this.drift = new DriftController(card.rateHz)
+    this.cardRateHz = card.rateHz
+    this.bufferFramesOpen = bufferFrames(this.o.buffer, card.rateHz)
+    this.outputLatencyMs = this.device.defaultLowOutputLatencyMs
+    // A new stream: its buffer grid starts at its first frame, and its timing is measured anew.
+    this.position = new CardPosition({
+      rateHz: card.rateHz,
+      bufferFrames: this.bufferFramesOpen,
+      outputLatencyMs: this.outputLatencyMs,
+    })
+    this.steering = undefined
+    this.toSkip = 0
     this.queuedFrames = 0
     this.lastTakenMs = this.o.clock.now()
     this.stream = stream
@@ -147,36 +183,77 @@ export class DeviceSink implements AudioSink {
     this.o.onRestored?.(`audio output '${this.device.name}' is back${this.conversion ? ` (${this.conversion})` : ''}`)
   }
 
+  /** A reopened card is measured anew; what was corrected on the old one still counts. */
+  private carryCorrections(): void {
+    for (const d of [this.drift?.stats, this.steering?.stats]) {
+      if (!d) continue
+      this.carried.framesInserted += d.framesInserted
+      this.carried.framesDropped += d.framesDropped
+    }
+    this.carried.hardResyncs += this.steering?.stats.hardResyncs ?? 0
+  }
+
   /**
-   * The playout writes at the show's rate; the card takes frames at its own. What waits in
-   * between is watched, and a frame is dropped or repeated when the card's clock has
-   * carried it away from where it settled (DriftController).
+   * How long before its due time the card wants a frame: the card's output latency, then
+   * PortAudio's queue of QUEUE_CHUNKS writes and the one being played, kept full
+   * (card-position.ts needs it full to see where the card is), with three writes more for
+   * the rig's event loop to be late by (3-8 ms per 2 s window, issue 12's trace). At 128
+   * frames and 48 kHz: 21.3 ms plus the latency, what the old eight-buffer bound held.
    */
-  write(pcm: Uint8Array): void {
+  leadMs(): number {
+    const rateHz = this.cardRateHz || this.format?.rateHz || 48000
+    const chunkFrames = Math.max(this.bufferFramesOpen, this.largestWriteFrames)
+    return this.outputLatencyMs + ((QUEUE_CHUNKS + 4) * chunkFrames * 1000) / rateHz
+  }
+
+  /**
+   * The playout writes at the show's rate; the card takes frames at its own. With `dueMs`
+   * (when the first frame should leave the card) the card is steered to the show clock;
+   * without, what waits in between is watched and a frame is dropped or repeated when the
+   * card's clock has carried it away from where it settled (DriftController).
+   */
+  write(pcm: Uint8Array, dueMs?: number): void {
     const stream = this.stream
-    if (!stream || !this.format || !this.drift || !this.bridge) return
+    if (!stream || !this.format || !this.drift || !this.bridge || !this.position) return
     const now = this.o.clock.now()
 
-    const frames = pcm.byteLength / this.showFrameBytes
+    let frames = pcm.byteLength / this.showFrameBytes
+    this.largestWriteFrames = Math.max(this.largestWriteFrames, frames)
     if (this.queuedFrames > 0 && now - this.lastTakenMs > STALL_MS) {
       return this.lost(
         stream,
         `audio output '${this.device.name}' stopped taking audio for ${STALL_MS} ms (unplugged, or its driver stalled)`,
       )
     }
+    const frameMs = 1000 / this.format.rateHz
+    // Steered from the first write with a due time on (the show clock may come mid-show).
+    if (dueMs !== undefined && !this.steering) this.steering = new CardSteering(this.format.rateHz)
+    const steering = dueMs === undefined ? undefined : this.steering
     // Room, in show frames (near enough when resampling: the bound is a bound, not a target).
     const room = this.maxQueuedFrames - this.queuedFrames
-    if (room <= 0) {
-      this.framesSkipped += frames
+    let skip = 0
+    if (room <= 0) skip = frames
+    else if (frames > room) skip = frames - room // keep the newest
+    if (skip > 0) {
+      this.framesSkipped += skip
       this.drift.disturbed(now)
-      return
+      // The frames after a skip leave earlier by as much: the steering counts it as its own.
+      if (steering) steering.skipped(skip)
+      if (skip === frames) return
+      pcm = pcm.subarray(skip * this.showFrameBytes)
+      frames -= skip
+      if (dueMs !== undefined) dueMs += skip * frameMs
     }
-    if (frames > room) {
-      this.framesSkipped += frames - room
-      this.drift.disturbed(now)
-      pcm = pcm.subarray(pcm.byteLength - room * this.showFrameBytes) // keep the newest
+
+    let fix: -1 | 0 | 1
+    let stamp: Stamp = { epoch: 0, applied: 0 }
+    if (steering && dueMs !== undefined) {
+      const steered = this.steer(steering, pcm, dueMs, now)
+      if (!steered) return
+      ;({ pcm, dueMs, fix, stamp } = steered)
+    } else {
+      fix = this.drift.correction(now)
     }
-    const fix = this.drift.correction(now)
     const fixed = fix === 0 ? pcm : adjustByOneFrame(pcm, this.showFrameBytes, bytesPerSample(this.format.format), fix)
     // PortAudio keeps a reference until the card has played it: the bridge gives a buffer of its own.
     const out = this.bridge.convert(fixed)
@@ -188,21 +265,80 @@ export class DeviceSink implements AudioSink {
     this.queuedFrames += cardFrames
     this.drift.observe(this.queuedFrames, now)
     const drift = this.drift
-    stream.write(out, () => {
+    const position = this.position
+    position.written(cardFrames, dueMs, stamp)
+    stream.write(out, (atMs) => {
       if (stream !== this.stream) return
       this.queuedFrames -= cardFrames
       this.lastTakenMs = this.o.clock.now()
       drift.consumed(cardFrames, this.lastTakenMs)
+      const m = position.taken(atMs ?? this.lastTakenMs)
+      if (m) this.steering?.measure(m.errorMs, m.stamp)
     })
+  }
+
+  /**
+   * On the show clock: what the steering says to do to this write, done. Returns what to
+   * send the card (undefined: nothing, all of it skipped), its first frame's due time, the
+   * single frame to drop or repeat, and the stamp the card's measurement of it is read with.
+   */
+  private steer(
+    steering: CardSteering,
+    pcm: Uint8Array,
+    dueMs: number,
+    now: number,
+  ): { pcm: Uint8Array; dueMs: number; fix: -1 | 0 | 1; stamp: Stamp } | undefined {
+    const frameMs = 1000 / this.format!.rateHz
+    if (this.position!.empty) {
+      // The card's first frames: silence until the first is due (as Snapcast's client
+      // starts), so PortAudio's queue is full from the start and the card starts on time.
+      const pad = Math.round((dueMs - now - this.outputLatencyMs) / frameMs)
+      if (pad > 0) {
+        pcm = this.silenceFirst(pcm, pad)
+        dueMs -= pad * frameMs
+      }
+    }
+    const c = steering.decide(now)
+    if (c.kind === 'hard' && c.frames > 0) this.toSkip += c.frames
+    if (c.kind === 'hard' && c.frames < 0) {
+      // Early: silence first, so what follows leaves when it is due.
+      pcm = this.silenceFirst(pcm, -c.frames)
+      dueMs += c.frames * frameMs
+    }
+    if (this.toSkip > 0) {
+      // Late: skip at once; what a short write cannot hold is skipped from the next ones.
+      const frames = pcm.byteLength / this.showFrameBytes
+      const n = Math.min(this.toSkip, frames)
+      this.toSkip -= n
+      this.framesSkipped += n
+      if (n === frames) return undefined
+      pcm = pcm.subarray(n * this.showFrameBytes)
+      dueMs += n * frameMs
+    }
+    const stamp = steering.stamp
+    if (c.kind !== 'soft') return { pcm, dueMs, fix: 0, stamp }
+    // The single frame falls inside this write: its first frame is not moved by it.
+    return { pcm, dueMs, fix: c.frames === 1 ? -1 : 1, stamp: { epoch: stamp.epoch, applied: stamp.applied - c.frames } }
+  }
+
+  /** `frames` of silence, then `pcm` (every sample format's silence is all zero bytes). */
+  private silenceFirst(pcm: Uint8Array, frames: number): Uint8Array {
+    const out = new Uint8Array(pcm.byteLength + frames * this.showFrameBytes)
+    out.set(pcm, frames * this.showFrameBytes)
+    return out
   }
 
   deviceStats(): DeviceSinkStats | undefined {
     if (!this.format) return undefined
     const d = this.drift?.stats ?? { driftPpm: 0, framesInserted: 0, framesDropped: 0 }
+    const s = this.steering?.stats
     return {
-      driftPpm: d.driftPpm,
-      framesInserted: d.framesInserted + this.carried.framesInserted,
-      framesDropped: d.framesDropped + this.carried.framesDropped,
+      // On the show clock, the card's rate against it; before, against the frames it was given.
+      driftPpm: s ? s.driftPpm : d.driftPpm,
+      framesInserted: d.framesInserted + (s?.framesInserted ?? 0) + this.carried.framesInserted,
+      framesDropped: d.framesDropped + (s?.framesDropped ?? 0) + this.carried.framesDropped,
+      syncErrorMs: s?.syncErrorMs ?? null,
+      hardResyncs: (s?.hardResyncs ?? 0) + this.carried.hardResyncs,
       queuedFrames: this.queuedFrames,
       framesSkipped: this.framesSkipped,
       conversion: this.conversion,

@@ -26,9 +26,15 @@ export interface AudioSink {
 }
 
 export interface DeviceSinkStats {
+  /** The card's rate, ppm (+: fast): against the show clock once the rig has one, before that against the frames it is given. */
   driftPpm: number
+  /** Single frames repeated (the card was early) and dropped (late). */
   framesInserted: number
   framesDropped: number
+  /** How late the frames leave the card against the show clock (+: late), filtered, ms; null without a show clock or before it is measured. */
+  syncErrorMs: number | null
+  /** Times the card was far off the show clock (over 5 ms, or over 2 ms for 1.3 s) and was skipped or padded at once. */
+  hardResyncs: number
   /** Frames written and not yet taken by the card. */
   queuedFrames: number
   /** Frames skipped because a burst would have queued more than the card's few buffers (live output stays live). */
