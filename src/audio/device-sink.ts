@@ -37,14 +37,7 @@ export interface DeviceSinkOptions extends CardOptions {
 
 export class DeviceSink implements AudioSink {
   readonly description: string
-  /**
-   * Not yet on the show clock end to end: through the real device host the card's leaving
-   * times came out in another time base than the due times (a hard resync skipped 235 M
-   * frames, e2e/devices), so the playout does not hand this sink due times yet and it follows
-   * the card by buffer level as before. The steering (device/steering.ts, card-position.ts)
-   * is tested on its own; turning this on is issue 12's remaining device step.
-   */
-  readonly realtime = false
+  readonly realtime = true
   private device: AudioDeviceInfo
   private readonly devices: AudioDevices
   private stream: PlaybackStream | undefined
@@ -65,8 +58,6 @@ export class DeviceSink implements AudioSink {
   private cardRateHz = 0
   private bufferFramesOpen = 0
   private outputLatencyMs = 0
-  /** The largest write so far, show frames (the lead must cover QUEUE_CHUNKS of them). */
-  private largestWriteFrames = 0
   private queuedFrames = 0
   /** The most frames that may wait for the card: eight buffers, at least 1024 (21 ms: the playout's timer ticks are not the card's). Set at open. */
   private maxQueuedFrames = 1024
@@ -200,9 +191,12 @@ export class DeviceSink implements AudioSink {
    * the rig's event loop to be late by (3-8 ms per 2 s window, issue 12's trace). At 128
    * frames and 48 kHz: 21.3 ms plus the latency, what the old eight-buffer bound held.
    */
-  leadMs(): number {
+  leadMs(packetFrames: number): number {
     const rateHz = this.cardRateHz || this.format?.rateHz || 48000
-    const chunkFrames = Math.max(this.bufferFramesOpen, this.largestWriteFrames)
+    // The playout's packet, not the largest write: a backlog written at once after a stall
+    // must not deepen the lead, or the playout writes further ahead, in a larger chunk, and
+    // the lead grows again without bound (one run skipped 235 M frames that way).
+    const chunkFrames = Math.max(this.bufferFramesOpen, packetFrames)
     return this.outputLatencyMs + ((QUEUE_CHUNKS + 4) * chunkFrames * 1000) / rateHz
   }
 
@@ -218,7 +212,6 @@ export class DeviceSink implements AudioSink {
     const now = this.o.clock.now()
 
     let frames = pcm.byteLength / this.showFrameBytes
-    this.largestWriteFrames = Math.max(this.largestWriteFrames, frames)
     if (this.queuedFrames > 0 && now - this.lastTakenMs > STALL_MS) {
       return this.lost(
         stream,

@@ -37,8 +37,8 @@ export class SessionSink implements AudioSink {
     this.inner.write(pcm, dueMs)
   }
 
-  leadMs(): number {
-    return this.inner.leadMs?.() ?? 0
+  leadMs(packetFrames: number): number {
+    return this.inner.leadMs?.(packetFrames) ?? 0
   }
 
   deviceStats(): DeviceSinkStats | undefined {

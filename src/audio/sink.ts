@@ -13,10 +13,11 @@ export interface AudioSink {
    */
   write(pcm: Uint8Array, dueMs?: number): void
   /**
-   * How long before its due time a frame must be handed over (a card's queue), ms; 0 or
-   * absent: at its due time. The playout hands frames over this much early.
+   * How long before its due time a frame must be handed over (a card's queue), ms, for a
+   * playout writing `packetFrames` at a time; 0 or absent: at its due time. The playout
+   * hands frames over this much early.
    */
-  leadMs?(): number
+  leadMs?(packetFrames: number): number
   /** Whether the sink plays in real time (pipe, card) or records every frame (file, WAV): a recording never drops a late frame. */
   readonly realtime?: boolean
   /** Flushes and finalises (a WAV's header gets its sizes). Idempotent. */

@@ -28,15 +28,14 @@ async function play(o: { seconds: number; card?: SimulatedCardOptions; showClock
   const card = new SimulatedCard(clock, { latencyMs: 5, ...o.card })
   const sink = new DeviceSink({ name: 'sim', buffer: { frames: 128 }, devices: card.devices, clock })
   sink.open({ rateHz: RATE, channels: 2, format: 's16le' })
-  // The playout does not hand a card due times yet (src/audio/device-sink.ts, `realtime`): these tests give them by hand.
-  assert.is(sink.realtime, false)
+  assert.is(sink.realtime, true)
   // The show: position n is due at 100 ms + n frames on the rig's clock.
   const dueOf = (n: number) => 100 + n * FRAME_MS
   const packets = Math.floor((o.seconds * RATE) / PACKET)
   for (let p = 0; p < packets; p++) {
     const first = p * PACKET
     // The playout hands a packet over the sink's lead before it is due, a little late when its event loop is busy.
-    const at = Math.max(clock.now(), dueOf(first) - sink.leadMs() + (o.writeLateMs?.() ?? 0))
+    const at = Math.max(clock.now(), dueOf(first) - sink.leadMs(PACKET) + (o.writeLateMs?.() ?? 0))
     await clock.advance(at - clock.now())
     sink.write(numberedFrames(first, PACKET), o.showClock === false ? undefined : dueOf(first))
   }
@@ -46,7 +45,7 @@ async function play(o: { seconds: number; card?: SimulatedCardOptions; showClock
   /** How late position n left the DAC, ms. */
   const errorAt = (n: number) => left.get(n)! - dueOf(n)
   const positions = [...left.keys()].filter((n) => n > 0)
-  return { stats: sink.deviceStats()!, errorAt, positions, underruns, lead: sink.leadMs() }
+  return { stats: sink.deviceStats()!, errorAt, positions, underruns, lead: sink.leadMs(PACKET) }
 }
 
 const worstAfter = (r: Awaited<ReturnType<typeof play>>, fromS: number) => {
