@@ -133,11 +133,14 @@ export class CardSteering {
       return this.hard(Math.round(errorMs / this.frameMs), false)
     }
     const sameSide = Math.sign(errorMs) === Math.sign(miniMs)
-    if (Math.abs(errorMs) > HARD_SYNC_MS && Math.abs(miniMs) > HARD_SYNC_MS && sameSide)
-      return this.hard(Math.round(miniMs / this.frameMs), true)
+    // A resync moves by the lower of the two: every error makes a measurement late, so the
+    // lowest evidence is the most the frames can be late by. Late, it skips only frames that
+    // would leave late; early, it pads no more than the card is early.
+    const resyncFrames = Math.round(Math.min(errorMs, miniMs) / this.frameMs)
+    if (Math.abs(errorMs) > HARD_SYNC_MS && Math.abs(miniMs) > HARD_SYNC_MS && sameSide) return this.hard(resyncFrames, true)
     if (Math.abs(errorMs) <= LONG_HARD_MS) this.beyondSince = undefined
     else if (this.beyondSince?.sign !== Math.sign(errorMs)) this.beyondSince = { sign: Math.sign(errorMs), ms: nowMs }
-    else if (nowMs - this.beyondSince.ms >= LONG_HARD_FOR_MS && sameSide) return this.hard(Math.round(errorMs / this.frameMs), true)
+    else if (nowMs - this.beyondSince.ms >= LONG_HARD_FOR_MS && sameSide) return this.hard(resyncFrames, true)
     if (n < SHORT || nowMs - this.lastSoftMs < MIN_GAP_MS) return NONE
 
     const sign = Math.sign(errorMs) as 0 | 1 | -1

@@ -106,6 +106,15 @@ test('a card with no drift and jittery timing, the device host stalling now and 
   assert.ok(worst < 0.1, `within ${worst.toFixed(3)} ms`)
 })
 
+test('a card that starts early (its first frame leaves 2 ms before it is due): the one alignment pads 96 frames of silence, nothing skipped', async () => {
+  const r = random(13)
+  const { stats, trueErrors, hardFrames } = await run({ ppm: 0, startMs: -2, noiseMs: () => 0.1 * r() }, 10)
+  assert.is(hardFrames, -96, `${hardFrames} frames (negative: padded)`)
+  assert.equal([stats.hardResyncs, stats.framesDropped, stats.framesInserted], [0, 0, 0], JSON.stringify(stats))
+  const worst = Math.max(...trueErrors.slice(Math.round(400 / CHUNK_MS)).map(Math.abs))
+  assert.ok(worst < 0.05, `then within ${worst.toFixed(3)} ms`)
+})
+
 for (const ms of [50, -50]) {
   test(`the card jumps ${ms > 0 ? '50 ms late (a stall)' : '50 ms early'}: one hard resync ${ms > 0 ? 'skips' : 'pads'} it at once, then on time again`, async () => {
     const r = random(3)
