@@ -29,6 +29,13 @@ import type { SourceFormat } from './source.js'
 
 /** A card that took nothing for this long while audio waited is lost. */
 const STALL_MS = 1000
+/**
+ * How late a write may come after its time (due minus the lead) and still find PortAudio's
+ * queue full: the playout ticks every 1 ms (playout.ts, tickMs at 128 frames), and its
+ * timer fires late by a fraction of that. A later write is only a late-biased measurement,
+ * which the steering's floor leaves out (steering.ts).
+ */
+const WRITE_MARGIN_MS = 1
 
 export interface DeviceSinkOptions extends CardOptions {
   /** The card is open and running: from now on what the rig plays is heard. */
@@ -185,19 +192,26 @@ export class DeviceSink implements AudioSink {
   }
 
   /**
-   * How long before its due time the card wants a frame: the card's output latency, then
-   * PortAudio's queue of QUEUE_CHUNKS writes and the one being played, kept full
-   * (card-position.ts needs it full to see where the card is), with three writes more for
-   * the rig's event loop to be late by (3-8 ms per 2 s window, issue 12's trace). At 128
-   * frames and 48 kHz: 21.3 ms plus the latency, what the old eight-buffer bound held.
+   * How long before its due time the card wants a frame: the card's output latency, the
+   * buffer its callback is playing, and PortAudio's queue of QUEUE_CHUNKS writes kept full
+   * (card-position.ts needs it full to see where the card is), plus WRITE_MARGIN_MS for the
+   * playout's tick. Each in its own rate: the card's buffer in card frames, the chunks as the
+   * playout writes them (`packetFrames`, show frames). At 128 frames and 48 kHz: 14.3 ms plus
+   * the latency, which leaves a packet ~3 ms to arrive in at the default show latency of 20 ms
+   * (measured through the loopback: the latest packet of a second arrived 17.4 ms before its
+   * due time). A lead above the show latency would make every packet late (issue 12's show
+   * clock treats what comes after its time as late): the eight writes this lead used to be
+   * (21.3 ms) concealed 87% of a tone at the default latency.
+   * The playout's packet, not the largest write: a backlog written at once after a stall must
+   * not deepen the lead, or the playout writes further ahead, in a larger chunk, and the lead
+   * grows again without bound (one run skipped 235 M frames that way).
    */
   leadMs(packetFrames: number): number {
-    const rateHz = this.cardRateHz || this.format?.rateHz || 48000
-    // The playout's packet, not the largest write: a backlog written at once after a stall
-    // must not deepen the lead, or the playout writes further ahead, in a larger chunk, and
-    // the lead grows again without bound (one run skipped 235 M frames that way).
-    const chunkFrames = Math.max(this.bufferFramesOpen, packetFrames)
-    return this.outputLatencyMs + ((QUEUE_CHUNKS + 4) * chunkFrames * 1000) / rateHz
+    const showRateHz = this.format?.rateHz || this.cardRateHz || this.device.defaultRateHz
+    const cardRateHz = this.cardRateHz || this.device.defaultRateHz
+    const bufferMs = (this.bufferFramesOpen * 1000) / cardRateHz
+    const chunkMs = (packetFrames * 1000) / showRateHz
+    return this.outputLatencyMs + bufferMs + QUEUE_CHUNKS * chunkMs + WRITE_MARGIN_MS
   }
 
   /**
@@ -222,11 +236,14 @@ export class DeviceSink implements AudioSink {
     // Steered from the first write with a due time on (the show clock may come mid-show).
     if (dueMs !== undefined && !this.steering) this.steering = new CardSteering(this.format.rateHz)
     const steering = dueMs === undefined ? undefined : this.steering
+    // On the show clock, frames due before the card could play them are late: skipped, never
+    // played late (what a stall of the rig's event loop held up; at the start, what came while
+    // the card's opening held the rig, issue 13). Frames due later are kept, however early.
+    let skip = steering && dueMs !== undefined ? this.lateFrames(dueMs, now, frames) : 0
     // Room, in show frames (near enough when resampling: the bound is a bound, not a target).
     const room = this.maxQueuedFrames - this.queuedFrames
-    let skip = 0
     if (room <= 0) skip = frames
-    else if (frames > room) skip = frames - room // keep the newest
+    else if (frames - skip > room) skip = frames - room // keep the newest
     if (skip > 0) {
       this.framesSkipped += skip
       this.drift.disturbed(now)
@@ -268,6 +285,19 @@ export class DeviceSink implements AudioSink {
       const m = position.taken(atMs ?? this.lastTakenMs)
       if (m) this.steering?.measure(m.errorMs, m.stamp)
     })
+  }
+
+  /**
+   * How many of a write's `frames`, the first due at `dueMs`, are due before they could leave
+   * the card: a frame written now leaves at the earliest its output latency from now, and
+   * later by where it falls in the card's buffer (card-position.ts: a callback plays whole
+   * buffers of what was written, in order), with nothing queued before it.
+   */
+  private lateFrames(dueMs: number, now: number, frames: number): number {
+    const frameMs = 1000 / this.format!.rateHz
+    const earliestMs = now + this.outputLatencyMs + this.position!.bufferOffsetMs
+    const late = Math.ceil((earliestMs - dueMs) / frameMs - 1e-6)
+    return Math.min(frames, Math.max(0, late))
   }
 
   /**

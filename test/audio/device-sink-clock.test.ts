@@ -23,7 +23,20 @@ function random(seed: number): () => number {
   }
 }
 
-async function play(o: { seconds: number; card?: SimulatedCardOptions; showClock?: boolean; writeLateMs?: () => number }) {
+interface Play {
+  seconds: number
+  card?: SimulatedCardOptions
+  showClock?: boolean
+  writeLateMs?: () => number
+  /** The first packet is handed over this long before it is due (the playout primed early), instead of the sink's lead. */
+  firstEarlyMs?: number
+  /** The rig is held up until then (ms on its clock) before it writes anything: what came due meanwhile goes at once. */
+  heldUntilMs?: number
+  /** The rig's event loop stalls: a write due in this span is made at its end (the ones behind it follow at once). */
+  rigStall?: { atMs: number; forMs: number }
+}
+
+async function play(o: Play) {
   const clock = new ManualClock()
   const card = new SimulatedCard(clock, { latencyMs: 5, ...o.card })
   const sink = new DeviceSink({ name: 'sim', buffer: { frames: 128 }, devices: card.devices, clock })
@@ -32,10 +45,14 @@ async function play(o: { seconds: number; card?: SimulatedCardOptions; showClock
   // The show: position n is due at 100 ms + n frames on the rig's clock.
   const dueOf = (n: number) => 100 + n * FRAME_MS
   const packets = Math.floor((o.seconds * RATE) / PACKET)
+  if (o.heldUntilMs !== undefined) await clock.advance(o.heldUntilMs - clock.now())
   for (let p = 0; p < packets; p++) {
     const first = p * PACKET
     // The playout hands a packet over the sink's lead before it is due, a little late when its event loop is busy.
-    const at = Math.max(clock.now(), dueOf(first) - sink.leadMs(PACKET) + (o.writeLateMs?.() ?? 0))
+    const leadMs = p === 0 && o.firstEarlyMs !== undefined ? o.firstEarlyMs : sink.leadMs(PACKET)
+    let at = Math.max(clock.now(), dueOf(first) - leadMs + (o.writeLateMs?.() ?? 0))
+    const stall = o.rigStall
+    if (stall && at >= stall.atMs && at < stall.atMs + stall.forMs) at = stall.atMs + stall.forMs
     await clock.advance(at - clock.now())
     sink.write(numberedFrames(first, PACKET), o.showClock === false ? undefined : dueOf(first))
   }
@@ -54,10 +71,12 @@ const worstAfter = (r: Awaited<ReturnType<typeof play>>, fromS: number) => {
   return worst
 }
 
-test('the lead covers the card: its output latency, its buffer and PortAudio queue kept full', async () => {
+test('the lead covers the card: its output latency, its buffer and PortAudio queue kept full, and a tick', async () => {
   const r = await play({ seconds: 1 })
-  // 5 ms latency + 8 writes of 128 frames (2.67 ms each).
-  assert.ok(Math.abs(r.lead - (5 + (8 * 128 * 1000) / RATE)) < 1e-9, `lead ${r.lead} ms`)
+  // 5 ms latency + the card's 128-frame buffer + 4 writes of 128 frames (2.67 ms each) + 1 ms.
+  assert.ok(Math.abs(r.lead - (5 + (5 * 128 * 1000) / RATE + 1)) < 1e-9, `lead ${r.lead} ms`)
+  // Under the default show latency (20 ms) less a packet: a packet can arrive in time.
+  assert.ok(r.lead - 5 < 20 - (128 * 1000) / RATE, `lead ${r.lead} ms`)
 })
 
 for (const ppm of [200, -200]) {
@@ -98,6 +117,48 @@ test('the card stalls for 50 ms: the frames it holds play late, one hard resync 
   assert.ok(r.stats.framesSkipped > 0)
   const worst = worstAfter(r, 6.5)
   assert.ok(worst < 0.25, `within ${worst.toFixed(3)} ms 1.5 s after the stall`)
+})
+
+test('a start where the first frame is due later than the card could play it: silence until it is due, nothing skipped, on time from the first frame', async () => {
+  // Handed over 40 ms early, 26 ms before the sink's lead asks.
+  const r = await play({ seconds: 3, firstEarlyMs: 40 })
+  if (process.env.SYNCHRO_DEBUG) console.log(JSON.stringify(r.stats), r.positions.at(-1))
+  assert.is(r.stats.framesSkipped, 0)
+  assert.is(r.stats.hardResyncs, 0)
+  // Every frame up to the card's last whole buffer (0 is left out: silence is zeros too).
+  assert.is(r.positions.length, r.positions.at(-1), 'no frame missing')
+  assert.ok(r.positions.at(-1)! > 3 * RATE - 128)
+  assert.ok(Math.abs(r.errorAt(1)) < 0.25, `the first frames ${r.errorAt(1).toFixed(3)} ms off`)
+  assert.ok(worstAfter(r, 0) < 0.25, `within ${worstAfter(r, 0).toFixed(3)} ms throughout`)
+})
+
+test('a start held up past the first due times (the card opened late): only the frames already late are skipped, the rest on time', async () => {
+  // Held until 400 ms: with the card's 5 ms, frames due before 405 ms can no longer leave on time.
+  const r = await play({ seconds: 3, heldUntilMs: 400 })
+  if (process.env.SYNCHRO_DEBUG) console.log(JSON.stringify(r.stats), r.positions.at(-1))
+  const late = Math.round((405 - 100) / FRAME_MS)
+  assert.is(r.stats.framesSkipped, late, JSON.stringify(r.stats))
+  assert.is(
+    r.positions.reduce((a, b) => Math.min(a, b)),
+    late,
+    'the first frame played is the first that could be on time',
+  )
+  assert.is(r.positions.length, r.positions.at(-1)! - late + 1, 'no later frame missing')
+  assert.is(r.stats.hardResyncs, 0)
+  assert.ok(worstAfter(r, 0) < 0.25, `within ${worstAfter(r, 0).toFixed(3)} ms from the first frame`)
+})
+
+test("the rig's event loop stalls 30 ms mid-show: what came due meanwhile is skipped as late, what follows plays on time", async () => {
+  const r = await play({ seconds: 6, rigStall: { atMs: 3000, forMs: 30 } })
+  // The card held 14.3 ms (the lead less its 5 ms): what was due from then to the end of the stall, and no more, is skipped.
+  const skipped = r.stats.framesSkipped
+  if (process.env.SYNCHRO_DEBUG) console.log(JSON.stringify(r.stats), r.positions.at(-1))
+  assert.ok(skipped > 0.01 * RATE && skipped < 0.03 * RATE, `${skipped} frames skipped`)
+  const missing = r.positions.at(-1)! - r.positions.length
+  assert.is(missing, skipped, 'nothing lost but what was skipped')
+  assert.equal([r.stats.framesDropped, r.stats.framesInserted, r.stats.hardResyncs], [0, 0, 0])
+  assert.ok(worstAfter(r, 3.5) < 0.25, `within ${worstAfter(r, 3.5).toFixed(3)} ms half a second on`)
+  if (process.env.SYNCHRO_DEBUG) console.log(JSON.stringify(r.stats))
 })
 
 test('without a show clock the card is followed by the frames waiting for it, as before: no sync error is claimed', async () => {

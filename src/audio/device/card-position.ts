@@ -72,6 +72,15 @@ export class CardPosition<S> {
   }
 
   /**
+   * How far into one of the card's buffers the next frame written sits, ms: a callback plays
+   * a whole buffer at once, so that frame leaves this long after the buffer's first, at the
+   * earliest its output latency plus this from now.
+   */
+  get bufferOffsetMs(): number {
+    return ((this.writtenFrames % this.o.bufferFrames) / this.o.rateHz) * 1000
+  }
+
+  /**
    * The oldest chunk not yet taken was taken at `atMs`. The chunk the card is playing then
    * is QUEUE_CHUNKS before it: its measurement, if it has a due time.
    */

@@ -65,4 +65,15 @@ test("the host's stamp late by a thread hop, or the queue not full: the estimate
   assert.ok(Math.max(...sparse.off) > 1, 'and it can be far late: the steering takes the floor')
 })
 
+test("where the next frame written falls in the card's buffer: a callback plays a whole buffer, so that frame leaves that much after the buffer's first", () => {
+  const position = new CardPosition<number>({ rateHz: RATE, bufferFrames: 128, outputLatencyMs: 4 })
+  assert.is(position.bufferOffsetMs, 0)
+  position.written(100, 0, 0)
+  assert.ok(Math.abs(position.bufferOffsetMs - (100 / RATE) * 1000) < 1e-9)
+  position.written(60, 0, 1) // 160 frames: 32 into the second buffer
+  assert.ok(Math.abs(position.bufferOffsetMs - (32 / RATE) * 1000) < 1e-9)
+  position.written(96, 0, 2) // 256: a buffer's start again
+  assert.is(position.bufferOffsetMs, 0)
+})
+
 test.run()
