@@ -241,10 +241,10 @@ export async function deviceSoak(bufferFrames, seconds = 60) {
  * show clock. Beside it the card rig's own figures: `syncErrorMs` once a second, the single
  * frames, resyncs and skips.
  */
-export async function deviceShowClock(seconds = 20, bufferFrames = 128) {
+export async function deviceShowClock(seconds = 20, { bufferFrames = 128, latencyMs = 20 } = {}) {
   return withLoopback(
     async (env, xruns) => {
-      const server = spawnNode([...SERVE_ON_LOOPBACK, '--source', 'raw:-', '--clients', '2'], { env })
+      const server = spawnNode([...SERVE_ON_LOOPBACK, '--source', 'raw:-', '--clients', '2', '--latency', String(latencyMs)], { env })
       const { port } = await waitJson(server.stdout, (e) => e.event === 'listening')
       const card = spawnNode(
         [CLI, 'join', `127.0.0.1:${port}`, '--name', 'card', '--sink', 'device:bench_b', '--device-buffer', String(bufferFrames), '--json'],
@@ -274,7 +274,8 @@ export async function deviceShowClock(seconds = 20, bufferFrames = 128) {
           sampleFormat: pa.SampleFormat16Bit,
           framesPerBuffer: 64,
           closeOnError: false,
-          maxQueue: 2,
+          // Room for this process's event loop to be late: a full queue blocks the card's callback, which loses audio.
+          maxQueue: 64,
         },
       })
       // A capture chunk arrives once its last frame is in (naudiodon2 may deliver 4,096 frames
@@ -327,6 +328,7 @@ export async function deviceShowClock(seconds = 20, bufferFrames = 128) {
       return {
         seconds,
         bufferFrames,
+        latencyMs,
         impulses: sent.size,
         paired: skew.length,
         skewMedianMs: median,
