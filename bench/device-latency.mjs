@@ -11,7 +11,9 @@ import { existsSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { CLI, ROOT, spawnNode, waitJson, sleep, percentile, SERVE_ON_LOOPBACK } from './lib.mjs'
+import { CLI, ROOT, spawnNode, stopAll, waitJson, sleep, percentile, SERVE_ON_LOOPBACK } from './lib.mjs'
+import { preciseWrites } from './precise-pacer.mjs'
+import { IMPULSE_BASE, ImpulseTap } from './impulse-tap.ts'
 
 const SERVER = `synchro-bench-${process.pid}`
 const IMPULSE_EVERY_MS = 1000
@@ -29,13 +31,18 @@ pcm.${n} { type plug slave.pcm ${n}_jack }
   return home
 }
 
-/** Runs `fn` with a private jackd (-d dummy, 4 loopback ports) and an .asoundrc naming bench_a and bench_b. */
-async function withLoopback(fn) {
+/**
+ * Runs `fn` with a private jackd (-d dummy, 4 loopback ports, `periodFrames` a period) and an
+ * .asoundrc naming bench_a and bench_b. `timeoutMs`: how late a client may be before JACK
+ * throws it out (its default 500 ms; the tests' 4000, test/helpers/audio-loopback.ts).
+ */
+async function withLoopback(fn, { periodFrames = 64, timeoutMs } = {}) {
   const home = asoundrc()
   const vars = { HOME: home, JACK_DEFAULT_SERVER: SERVER, JACK_NO_START_SERVER: '1' }
   const env = { ...process.env, ...vars }
   let xruns = 0
-  const jackd = spawn('jackd', ['-n', SERVER, '-L', '4', '-d', 'dummy', '-r', '48000', '-p', '64'], {
+  const timeout = timeoutMs === undefined ? [] : ['-t', String(timeoutMs)]
+  const jackd = spawn('jackd', ['-n', SERVER, ...timeout, '-L', '4', '-d', 'dummy', '-r', '48000', '-p', String(periodFrames)], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env,
   })
@@ -112,11 +119,28 @@ async function probe(out, inp, count) {
 
 const stats = (xs) => ({ heard: xs.length, p50: percentile(xs, 50), p99: percentile(xs, 99) })
 
-export async function deviceLatency(bufferFrames, count = 15, latencyMs = 5) {
+/**
+ * latencyMs: the show's latency (`serve --latency`). The card rig plays on the show clock,
+ * which hands it each packet its lead ahead (14.3 ms at a 128-frame buffer, 17 ms at 256:
+ * docs/DEVICES.md), so the latency must cover that and a packet's arrival: 25 ms does for
+ * every buffer here. A rig's own `--latency 5`, as this bench ran before the card was on the
+ * show clock, makes every packet late for a card.
+ */
+export async function deviceLatency(bufferFrames, count = 15, latencyMs = 25) {
   return withLoopback(async (env) => {
     const direct = await probe('bench_b', 'bench_b', count)
     const server = spawnNode(
-      [...SERVE_ON_LOOPBACK, '--source', 'device:bench_a', '--device-buffer', String(bufferFrames), '--transport', 'udp'],
+      [
+        ...SERVE_ON_LOOPBACK,
+        '--source',
+        'device:bench_a',
+        '--device-buffer',
+        String(bufferFrames),
+        '--transport',
+        'udp',
+        '--latency',
+        String(latencyMs),
+      ],
       { env },
     )
     const { port } = await waitJson(server.stdout, (e) => e.event === 'listening')
@@ -131,8 +155,6 @@ export async function deviceLatency(bufferFrames, count = 15, latencyMs = 5) {
         'device:bench_b',
         '--device-buffer',
         String(bufferFrames),
-        '--latency',
-        String(latencyMs),
         '--json',
       ],
       { env },
@@ -206,4 +228,138 @@ export async function deviceSoak(bufferFrames, seconds = 60) {
       skippedEvery10s: skipped.filter((_, i) => i % 10 === 9),
     }
   })
+}
+
+/**
+ * A card rig on the show clock beside a pipe rig in the same show: the impulse train of the
+ * skew bench (one numbered impulse every 200 ms, written at exact pace from a thread) into
+ * `serve --source raw:-`, one rig playing `device:bench_b`, one `raw:-`. This process hears
+ * the card back from the loopback (naudiodon2, 64-frame buffers, as the probe does) and reads
+ * the pipe rig's stdout, both with the skew bench's ImpulseTap. Per impulse: card minus pipe.
+ * Its median is a constant the steering cannot see (JACK's periods, the capture's own
+ * buffer: what `join --offset` is for); the spread around it is how well the card keeps the
+ * show clock. Beside it the card rig's own figures: `syncErrorMs` once a second, the single
+ * frames, resyncs and skips.
+ */
+export async function deviceShowClock(seconds = 20, { bufferFrames = 128, latencyMs = 20 } = {}) {
+  return withLoopback(
+    async (env, xruns) => {
+      const server = spawnNode([...SERVE_ON_LOOPBACK, '--source', 'raw:-', '--clients', '2', '--latency', String(latencyMs)], { env })
+      const { port } = await waitJson(server.stdout, (e) => e.event === 'listening')
+      const card = spawnNode(
+        [CLI, 'join', `127.0.0.1:${port}`, '--name', 'card', '--sink', 'device:bench_b', '--device-buffer', String(bufferFrames), '--json'],
+        { env },
+      )
+      const cardStats = []
+      let buf = ''
+      card.stdout.on('data', (c) => {
+        buf += c
+        const lines = buf.split('\n')
+        buf = lines.pop()
+        for (const l of lines) if (l.startsWith('{"event":"stats"')) cardStats.push({ at: performance.now(), e: JSON.parse(l) })
+      })
+      // The show starts when the pipe rig joins, once the card plays (its opening holds a rig up: issue 13).
+      await waitJson(card.stdout, (e) => e.event === 'device-started').catch((err) => {
+        throw new Error(`the card rig did not start its card: ${card.errText().slice(-300)}`, { cause: err })
+      })
+      const init = waitJson(server.stdout, (e) => e.event === 'init')
+      const pipe = spawnNode([CLI, 'join', `127.0.0.1:${port}`, '--name', 'pipe', '--sink', 'raw:-', '--json'], { env })
+      const heard = new ImpulseTap()
+      const pa = createRequire(import.meta.url)('naudiodon2')
+      const ai = pa.AudioIO({
+        inOptions: {
+          deviceId: pa.getDevices().find((d) => d.name === 'bench_b').id,
+          sampleRate: 48000,
+          channelCount: 2,
+          sampleFormat: pa.SampleFormat16Bit,
+          framesPerBuffer: 64,
+          closeOnError: false,
+          // Room for this process's event loop to be late: a full queue blocks the card's callback, which loses audio.
+          maxQueue: 64,
+        },
+      })
+      // A capture chunk arrives once its last frame is in (naudiodon2 may deliver 4,096 frames
+      // at once, issue 13): timed from its first frame, as the tap times a write.
+      ai.on('data', (b) => heard.push(b, performance.now() - (b.length / 4 / 48000) * 1000))
+      ai.start()
+      const piped = new ImpulseTap()
+      pipe.stdout.on('data', (c) => piped.push(c, performance.now()))
+      // Its events go to stderr (stdout carries its audio): its last stats, for what it concealed.
+      let pipeLast
+      let pipeBuf = ''
+      pipe.stderr.on('data', (c) => {
+        pipeBuf += c
+        const lines = pipeBuf.split('\n')
+        pipeBuf = lines.pop()
+        for (const l of lines) if (l.startsWith('{"event":"stats"')) pipeLast = JSON.parse(l)
+      })
+      await init
+      const warmupPackets = Math.ceil(3000 / ((128 * 1000) / 48000)) // the clock settles, the card is aligned
+      const every = 75 // 200 ms
+      const from = performance.now()
+      const sent = await preciseWrites(
+        server.stdin,
+        128,
+        warmupPackets + Math.floor((seconds * 1000) / 200) * every,
+        every,
+        warmupPackets,
+        IMPULSE_BASE,
+      )
+      await sleep(300)
+      const last = cardStats.at(-1)?.e
+      const atStart = cardStats.find((s) => s.at >= from + 3000)?.e
+      await new Promise((r) => ai.quit(r))
+      await stopAll([server, card, pipe])
+      const skew = []
+      for (const index of sent.keys()) {
+        const c = heard.seenMs.get(index)
+        const p = piped.seenMs.get(index)
+        if (c !== undefined && p !== undefined) skew.push(c - p)
+      }
+      const median = percentile(skew, 50)
+      const spread = skew.map((s) => Math.abs(s - median))
+      const errors = cardStats
+        .filter((s) => s.at >= from + 3000)
+        .map((s) => s.e.device?.syncErrorMs)
+        .filter((x) => typeof x === 'number')
+        .map(Math.abs)
+      const d = last?.device ?? {}
+      const d0 = atStart?.device ?? {}
+      return {
+        seconds,
+        bufferFrames,
+        latencyMs,
+        impulses: sent.size,
+        paired: skew.length,
+        skewMedianMs: median,
+        spreadP50Ms: percentile(spread, 50),
+        spreadP99Ms: percentile(spread, 99),
+        spreadMaxMs: Math.max(...spread),
+        syncErrorSamples: errors.length,
+        syncErrorP50Ms: percentile(errors, 50),
+        syncErrorP99Ms: percentile(errors, 99),
+        // Counted over the measured stretch (from 3 s on), and over the whole show.
+        framesDropped: (d.framesDropped ?? 0) - (d0.framesDropped ?? 0),
+        framesInserted: (d.framesInserted ?? 0) - (d0.framesInserted ?? 0),
+        hardResyncs: (d.hardResyncs ?? 0) - (d0.hardResyncs ?? 0),
+        framesSkipped: (d.framesSkipped ?? 0) - (d0.framesSkipped ?? 0),
+        whole: {
+          framesDropped: d.framesDropped,
+          framesInserted: d.framesInserted,
+          hardResyncs: d.hardResyncs,
+          framesSkipped: d.framesSkipped,
+        },
+        driftPpm: d.driftPpm,
+        concealed: last?.framesConcealed,
+        packetsLate: last?.packetsLate,
+        heard: heard.seenMs.size,
+        piped: piped.seenMs.size,
+        pipe: { concealed: pipeLast?.framesConcealed, packetsLate: pipeLast?.packetsLate },
+        sync: last?.sync?.state,
+        jackXruns: xruns(),
+      }
+      // JACK as the tests run it (a 128-frame period, a client may be 4 s late): the figures are the steering's, not a 64-frame JACK's xruns on a shared machine.
+    },
+    { periodFrames: 128, timeoutMs: 4000 },
+  )
 }

@@ -13,7 +13,7 @@ import { redundancy } from './redundancy.mjs'
 import { midiLatency } from './midi-latency.mjs'
 import { midiDue } from './midi-due.mjs'
 import { midiAlign } from './midi-align.mjs'
-import { deviceLatency, deviceSoak } from './device-latency.mjs'
+import { deviceLatency, deviceShowClock, deviceSoak } from './device-latency.mjs'
 import { bareSkew, pairSkew, SNAPCAST_CASES, SYNCHRO_CASES, snapcastSkew, synchroSkew } from './skew.mjs'
 import { ROOT, fmt } from './lib.mjs'
 
@@ -161,7 +161,7 @@ if (runs('midi-align')) {
 
 if (runs('devices')) {
   console.log(
-    "\n== sound cards: device-to-device latency through the JACK loopback (server captures bench_a, rig plays bench_b, UDP, --latency 5), the probe's own direct loop subtracted",
+    "\n== sound cards: device-to-device latency through the JACK loopback (server captures bench_a, rig plays bench_b on the show clock, UDP, serve --latency 25), the probe's own direct loop subtracted",
   )
   results.deviceLatency = []
   for (const frames of quick ? [128] : [256, 128, 64]) {
@@ -171,6 +171,12 @@ if (runs('devices')) {
       `${String(frames).padStart(3)}-frame device buffers: p50 ${fmt(d.synchro.p50)} ms, p99 ${fmt(d.synchro.p99)} ms, ${d.synchro.heard} impulses heard (bare capture-UDP-play relay p50 ${fmt(d.bare.p50)}, p99 ${fmt(d.bare.p99)}, ${d.bare.heard} heard; probe's own loop ${fmt(d.probeMs)} ms)`,
     )
   }
+  const onClock = await deviceShowClock(quick ? 10 : 20)
+  results.deviceShowClock = onClock
+  console.log(
+    `card on the show clock beside a pipe rig, ${onClock.seconds} s: card - pipe median ${fmt(onClock.skewMedianMs)} ms, |spread| p50 ${fmt(onClock.spreadP50Ms)} p99 ${fmt(onClock.spreadP99Ms)} max ${fmt(onClock.spreadMaxMs)} ms (${onClock.paired}/${onClock.impulses} impulses); ` +
+      `syncErrorMs |p50| ${fmt(onClock.syncErrorP50Ms, 3)} |p99| ${fmt(onClock.syncErrorP99Ms, 3)} (${onClock.syncErrorSamples} samples); ${onClock.framesDropped} dropped, ${onClock.framesInserted} inserted, ${onClock.hardResyncs} hard resyncs, ${onClock.framesSkipped} skipped after 3 s; sync ${onClock.sync}, ${onClock.jackXruns} JACK xruns`,
+  )
   const soak = await deviceSoak(128, quick ? 15 : 60)
   results.deviceSoak = soak
   console.log(

@@ -1,8 +1,12 @@
 // `--sink device[:NAME]`: a rig plays the show on a sound card.
 // - Opened in the show's format, or the nearest the card takes (device/negotiate.ts), the
 //   difference bridged (channels, sample format, rate: device/format-bridge.ts).
-// - The card's clock is followed by dropping or repeating single frames (drift.ts); a card
-//   that stalls does not turn the stall into latency (at most eight buffers wait for it).
+// - With a show clock (the playout gives each write its due time), the card is steered so
+//   the frame leaving it is on the show clock: when each frame leaves is measured
+//   (device/card-position.ts), and single frames are dropped or repeated, or a resync
+//   skips or pads at once (device/steering.ts). Before the rig has a show clock, the card's
+//   clock is followed by the frames waiting for it (drift.ts). Either way a card that
+//   stalls does not turn the stall into latency (at most eight buffers wait for it).
 // - A card that fails or stops taking audio mid-show is a fault the rig reports while its
 //   session goes on; the device is reopened (by name, it may come back with another id)
 //   once a second until it plays again.
@@ -11,6 +15,8 @@ import type { AudioDeviceInfo, AudioDevices, PlaybackStream, StreamOptions } fro
 import { DeviceError } from '../errors.js'
 import { audioDevices } from './device/isolated.js'
 import { adjustByOneFrame, DriftController } from './drift.js'
+import { CardPosition, QUEUE_CHUNKS } from './device/card-position.js'
+import { CardSteering, type Stamp } from './device/steering.js'
 import { bytesPerSample } from '../codec/format.js'
 import { matchDevice } from './device/match.js'
 import { describeConversion, openNegotiated, type CardFormat } from './device/negotiate.js'
@@ -23,6 +29,13 @@ import type { SourceFormat } from './source.js'
 
 /** A card that took nothing for this long while audio waited is lost. */
 const STALL_MS = 1000
+/**
+ * How late a write may come after its time (due minus the lead) and still find PortAudio's
+ * queue full: the playout ticks every 1 ms (playout.ts, tickMs at 128 frames), and its
+ * timer fires late by a fraction of that. A later write is only a late-biased measurement,
+ * which the steering's floor leaves out (steering.ts).
+ */
+const WRITE_MARGIN_MS = 1
 
 export interface DeviceSinkOptions extends CardOptions {
   /** The card is open and running: from now on what the rig plays is heard. */
@@ -31,6 +44,7 @@ export interface DeviceSinkOptions extends CardOptions {
 
 export class DeviceSink implements AudioSink {
   readonly description: string
+  readonly realtime = true
   private device: AudioDeviceInfo
   private readonly devices: AudioDevices
   private stream: PlaybackStream | undefined
@@ -42,13 +56,22 @@ export class DeviceSink implements AudioSink {
   private showFrameBytes = 0
   private cardFrameBytes = 0
   private drift: DriftController | undefined
+  /** When each written frame leaves the card (always kept: the show clock may come mid-show). */
+  private position: CardPosition<Stamp> | undefined
+  /** Steering to the show clock, from the first write with a due time. */
+  private steering: CardSteering | undefined
+  /** Frames a hard resync still has to skip from what comes next. */
+  private toSkip = 0
+  private cardRateHz = 0
+  private bufferFramesOpen = 0
+  private outputLatencyMs = 0
   private queuedFrames = 0
   /** The most frames that may wait for the card: eight buffers, at least 1024 (21 ms: the playout's timer ticks are not the card's). Set at open. */
   private maxQueuedFrames = 1024
   private framesSkipped = 0
   private reopens = 0
   /** Corrections made on the card before a reopen (its drift is measured anew). */
-  private carried = { framesInserted: 0, framesDropped: 0 }
+  private carried = { framesInserted: 0, framesDropped: 0, hardResyncs: 0 }
   private lastTakenMs = 0
   private readonly reopener: Reopener
 
@@ -57,6 +80,9 @@ export class DeviceSink implements AudioSink {
     this.reopener = new Reopener(() => this.reopen(), o.clock)
     this.device = matchDevice(o.name, this.devices.list(), 'output')
     this.description = `device '${this.device.name}' (${this.device.hostApi}, ${describeBuffer(o.buffer)})`
+    // Known before the card opens, so the lead is right from the first write.
+    this.outputLatencyMs = this.device.defaultLowOutputLatencyMs
+    this.bufferFramesOpen = bufferFrames(o.buffer, this.device.defaultRateHz)
     // The card opens at the handshake; have its host loaded by then.
     this.devices.prepare?.()
   }
@@ -101,11 +127,19 @@ export class DeviceSink implements AudioSink {
       this.conversion = `${this.conversion ? `${this.conversion}, ` : ''}${format.channels} ch down-mixed to ${channels}`
     this.cardFrameBytes = bytesPerSample(card.format) * channels
     this.maxQueuedFrames = Math.max(8 * bufferFrames(this.o.buffer, card.rateHz), 1024)
-    if (this.drift) {
-      this.carried.framesInserted += this.drift.stats.framesInserted
-      this.carried.framesDropped += this.drift.stats.framesDropped
-    }
+    this.carryCorrections()
     this.drift = new DriftController(card.rateHz)
+    this.cardRateHz = card.rateHz
+    this.bufferFramesOpen = bufferFrames(this.o.buffer, card.rateHz)
+    this.outputLatencyMs = this.device.defaultLowOutputLatencyMs
+    // A new stream: its buffer grid starts at its first frame, and its timing is measured anew.
+    this.position = new CardPosition({
+      rateHz: card.rateHz,
+      bufferFrames: this.bufferFramesOpen,
+      outputLatencyMs: this.outputLatencyMs,
+    })
+    this.steering = undefined
+    this.toSkip = 0
     this.queuedFrames = 0
     this.lastTakenMs = this.o.clock.now()
     this.stream = stream
@@ -147,36 +181,89 @@ export class DeviceSink implements AudioSink {
     this.o.onRestored?.(`audio output '${this.device.name}' is back${this.conversion ? ` (${this.conversion})` : ''}`)
   }
 
+  /** A reopened card is measured anew; what was corrected on the old one still counts. */
+  private carryCorrections(): void {
+    for (const d of [this.drift?.stats, this.steering?.stats]) {
+      if (!d) continue
+      this.carried.framesInserted += d.framesInserted
+      this.carried.framesDropped += d.framesDropped
+    }
+    this.carried.hardResyncs += this.steering?.stats.hardResyncs ?? 0
+  }
+
   /**
-   * The playout writes at the show's rate; the card takes frames at its own. What waits in
-   * between is watched, and a frame is dropped or repeated when the card's clock has
-   * carried it away from where it settled (DriftController).
+   * How long before its due time the card wants a frame: the card's output latency, the
+   * buffer its callback is playing, and PortAudio's queue of QUEUE_CHUNKS writes kept full
+   * (card-position.ts needs it full to see where the card is), plus WRITE_MARGIN_MS for the
+   * playout's tick. Each in its own rate: the card's buffer in card frames, the chunks as the
+   * playout writes them (`packetFrames`, show frames). At 128 frames and 48 kHz: 14.3 ms plus
+   * the latency, which leaves a packet ~3 ms to arrive in at the default show latency of 20 ms
+   * (measured through the loopback: the latest packet of a second arrived 17.4 ms before its
+   * due time). A lead above the show latency would make every packet late (issue 12's show
+   * clock treats what comes after its time as late): the eight writes this lead used to be
+   * (21.3 ms) concealed 87% of a tone at the default latency.
+   * The playout's packet, not the largest write: a backlog written at once after a stall must
+   * not deepen the lead, or the playout writes further ahead, in a larger chunk, and the lead
+   * grows again without bound (one run skipped 235 M frames that way).
    */
-  write(pcm: Uint8Array): void {
+  leadMs(packetFrames: number): number {
+    const showRateHz = this.format?.rateHz || this.cardRateHz || this.device.defaultRateHz
+    const cardRateHz = this.cardRateHz || this.device.defaultRateHz
+    const bufferMs = (this.bufferFramesOpen * 1000) / cardRateHz
+    const chunkMs = (packetFrames * 1000) / showRateHz
+    return this.outputLatencyMs + bufferMs + QUEUE_CHUNKS * chunkMs + WRITE_MARGIN_MS
+  }
+
+  /**
+   * The playout writes at the show's rate; the card takes frames at its own. With `dueMs`
+   * (when the first frame should leave the card) the card is steered to the show clock;
+   * without, what waits in between is watched and a frame is dropped or repeated when the
+   * card's clock has carried it away from where it settled (DriftController).
+   */
+  write(pcm: Uint8Array, dueMs?: number): void {
     const stream = this.stream
-    if (!stream || !this.format || !this.drift || !this.bridge) return
+    if (!stream || !this.format || !this.drift || !this.bridge || !this.position) return
     const now = this.o.clock.now()
 
-    const frames = pcm.byteLength / this.showFrameBytes
+    let frames = pcm.byteLength / this.showFrameBytes
     if (this.queuedFrames > 0 && now - this.lastTakenMs > STALL_MS) {
       return this.lost(
         stream,
         `audio output '${this.device.name}' stopped taking audio for ${STALL_MS} ms (unplugged, or its driver stalled)`,
       )
     }
+    const frameMs = 1000 / this.format.rateHz
+    // Steered from the first write with a due time on (the show clock may come mid-show).
+    if (dueMs !== undefined && !this.steering) this.steering = new CardSteering(this.format.rateHz)
+    const steering = dueMs === undefined ? undefined : this.steering
+    // On the show clock, frames due before the card could play them are late: skipped, never
+    // played late (what a stall of the rig's event loop held up; at the start, what came while
+    // the card's opening held the rig, issue 13). Frames due later are kept, however early.
+    let skip = steering && dueMs !== undefined ? this.lateFrames(dueMs, now, frames) : 0
     // Room, in show frames (near enough when resampling: the bound is a bound, not a target).
     const room = this.maxQueuedFrames - this.queuedFrames
-    if (room <= 0) {
-      this.framesSkipped += frames
+    if (room <= 0) skip = frames
+    else if (frames - skip > room) skip = frames - room // keep the newest
+    if (skip > 0) {
+      this.framesSkipped += skip
       this.drift.disturbed(now)
-      return
+      // The frames after a skip leave earlier by as much: the steering counts it as its own.
+      if (steering) steering.skipped(skip)
+      if (skip === frames) return
+      pcm = pcm.subarray(skip * this.showFrameBytes)
+      frames -= skip
+      if (dueMs !== undefined) dueMs += skip * frameMs
     }
-    if (frames > room) {
-      this.framesSkipped += frames - room
-      this.drift.disturbed(now)
-      pcm = pcm.subarray(pcm.byteLength - room * this.showFrameBytes) // keep the newest
+
+    let fix: -1 | 0 | 1
+    let stamp: Stamp = { epoch: 0, applied: 0 }
+    if (steering && dueMs !== undefined) {
+      const steered = this.steer(steering, pcm, dueMs, now)
+      if (!steered) return
+      ;({ pcm, dueMs, fix, stamp } = steered)
+    } else {
+      fix = this.drift.correction(now)
     }
-    const fix = this.drift.correction(now)
     const fixed = fix === 0 ? pcm : adjustByOneFrame(pcm, this.showFrameBytes, bytesPerSample(this.format.format), fix)
     // PortAudio keeps a reference until the card has played it: the bridge gives a buffer of its own.
     const out = this.bridge.convert(fixed)
@@ -188,21 +275,93 @@ export class DeviceSink implements AudioSink {
     this.queuedFrames += cardFrames
     this.drift.observe(this.queuedFrames, now)
     const drift = this.drift
-    stream.write(out, () => {
+    const position = this.position
+    position.written(cardFrames, dueMs, stamp)
+    stream.write(out, (atMs) => {
       if (stream !== this.stream) return
       this.queuedFrames -= cardFrames
       this.lastTakenMs = this.o.clock.now()
       drift.consumed(cardFrames, this.lastTakenMs)
+      const m = position.taken(atMs ?? this.lastTakenMs)
+      if (m) this.steering?.measure(m.errorMs, m.stamp)
     })
+  }
+
+  /**
+   * How many of a write's `frames`, the first due at `dueMs`, are due before they could leave
+   * the card: a frame written now leaves at the earliest its output latency from now, and
+   * later by where it falls in the card's buffer (card-position.ts: a callback plays whole
+   * buffers of what was written, in order), with nothing queued before it.
+   */
+  private lateFrames(dueMs: number, now: number, frames: number): number {
+    const frameMs = 1000 / this.format!.rateHz
+    const earliestMs = now + this.outputLatencyMs + this.position!.bufferOffsetMs
+    const late = Math.ceil((earliestMs - dueMs) / frameMs - 1e-6)
+    return Math.min(frames, Math.max(0, late))
+  }
+
+  /**
+   * On the show clock: what the steering says to do to this write, done. Returns what to
+   * send the card (undefined: nothing, all of it skipped), its first frame's due time, the
+   * single frame to drop or repeat, and the stamp the card's measurement of it is read with.
+   */
+  private steer(
+    steering: CardSteering,
+    pcm: Uint8Array,
+    dueMs: number,
+    now: number,
+  ): { pcm: Uint8Array; dueMs: number; fix: -1 | 0 | 1; stamp: Stamp } | undefined {
+    const frameMs = 1000 / this.format!.rateHz
+    if (this.position!.empty) {
+      // The card's first frames: silence until the first is due (as Snapcast's client
+      // starts), so PortAudio's queue is full from the start and the card starts on time.
+      const pad = Math.round((dueMs - now - this.outputLatencyMs) / frameMs)
+      if (pad > 0) {
+        pcm = this.silenceFirst(pcm, pad)
+        dueMs -= pad * frameMs
+      }
+    }
+    const c = steering.decide(now)
+    if (c.kind === 'hard' && c.frames > 0) this.toSkip += c.frames
+    if (c.kind === 'hard' && c.frames < 0) {
+      // Early: silence first, so what follows leaves when it is due.
+      pcm = this.silenceFirst(pcm, -c.frames)
+      dueMs += c.frames * frameMs
+    }
+    if (this.toSkip > 0) {
+      // Late: skip at once; what a short write cannot hold is skipped from the next ones.
+      const frames = pcm.byteLength / this.showFrameBytes
+      const n = Math.min(this.toSkip, frames)
+      this.toSkip -= n
+      this.framesSkipped += n
+      if (n === frames) return undefined
+      pcm = pcm.subarray(n * this.showFrameBytes)
+      dueMs += n * frameMs
+    }
+    const stamp = steering.stamp
+    if (c.kind !== 'soft') return { pcm, dueMs, fix: 0, stamp }
+    // The single frame falls inside this write: its first frame is not moved by it.
+    return { pcm, dueMs, fix: c.frames === 1 ? -1 : 1, stamp: { epoch: stamp.epoch, applied: stamp.applied - c.frames } }
+  }
+
+  /** `frames` of silence, then `pcm` (every sample format's silence is all zero bytes). */
+  private silenceFirst(pcm: Uint8Array, frames: number): Uint8Array {
+    const out = new Uint8Array(pcm.byteLength + frames * this.showFrameBytes)
+    out.set(pcm, frames * this.showFrameBytes)
+    return out
   }
 
   deviceStats(): DeviceSinkStats | undefined {
     if (!this.format) return undefined
     const d = this.drift?.stats ?? { driftPpm: 0, framesInserted: 0, framesDropped: 0 }
+    const s = this.steering?.stats
     return {
-      driftPpm: d.driftPpm,
-      framesInserted: d.framesInserted + this.carried.framesInserted,
-      framesDropped: d.framesDropped + this.carried.framesDropped,
+      // On the show clock, the card's rate against it; before, against the frames it was given.
+      driftPpm: s ? s.driftPpm : d.driftPpm,
+      framesInserted: d.framesInserted + (s?.framesInserted ?? 0) + this.carried.framesInserted,
+      framesDropped: d.framesDropped + (s?.framesDropped ?? 0) + this.carried.framesDropped,
+      syncErrorMs: s?.syncErrorMs ?? null,
+      hardResyncs: (s?.hardResyncs ?? 0) + this.carried.hardResyncs,
       queuedFrames: this.queuedFrames,
       framesSkipped: this.framesSkipped,
       conversion: this.conversion,

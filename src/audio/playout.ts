@@ -203,7 +203,7 @@ export class Playout {
   }
 
   private leadMs(): number {
-    return this.o.sink.leadMs?.() ?? 0
+    return this.o.sink.leadMs?.(this.o.format.framesPerPacket) ?? 0
   }
 
   private applyShow(): void {

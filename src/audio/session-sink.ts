@@ -29,15 +29,16 @@ export class SessionSink implements AudioSink {
   }
 
   get realtime(): boolean {
-    return this.inner.realtime === true
+    return this.inner.realtime ?? false
   }
 
+  /** The due time goes through: a card steers by it (the wrapper must not hide it). */
   write(pcm: Uint8Array, dueMs?: number): void {
     this.inner.write(pcm, dueMs)
   }
 
-  leadMs(): number {
-    return this.inner.leadMs?.() ?? 0
+  leadMs(packetFrames: number): number {
+    return this.inner.leadMs?.(packetFrames) ?? 0
   }
 
   deviceStats(): DeviceSinkStats | undefined {

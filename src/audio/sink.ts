@@ -13,10 +13,11 @@ export interface AudioSink {
    */
   write(pcm: Uint8Array, dueMs?: number): void
   /**
-   * How long before its due time a frame must be handed over (a card's queue), ms; 0 or
-   * absent: at its due time. The playout hands frames over this much early.
+   * How long before its due time a frame must be handed over (a card's queue), ms, for a
+   * playout writing `packetFrames` at a time; 0 or absent: at its due time. The playout
+   * hands frames over this much early.
    */
-  leadMs?(): number
+  leadMs?(packetFrames: number): number
   /** Whether the sink plays in real time (pipe, card) or records every frame (file, WAV): a recording never drops a late frame. */
   readonly realtime?: boolean
   /** Flushes and finalises (a WAV's header gets its sizes). Idempotent. */
@@ -26,9 +27,15 @@ export interface AudioSink {
 }
 
 export interface DeviceSinkStats {
+  /** The card's rate, ppm (+: fast): against the show clock once the rig has one, before that against the frames it is given. */
   driftPpm: number
+  /** Single frames repeated (the card was early) and dropped (late). */
   framesInserted: number
   framesDropped: number
+  /** How late the frames leave the card against the show clock (+: late), filtered, ms; null without a show clock or before it is measured. */
+  syncErrorMs: number | null
+  /** Times the card was far off the show clock (over 5 ms, or over 2 ms for 1.3 s) and was skipped or padded at once. */
+  hardResyncs: number
   /** Frames written and not yet taken by the card. */
   queuedFrames: number
   /** Frames skipped because a burst would have queued more than the card's few buffers (live output stays live). */

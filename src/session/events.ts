@@ -146,11 +146,26 @@ export const ServerSummarySchema = z.strictObject({
 
 export const DeviceSinkStatsSchema = z
   .strictObject({
-    driftPpm: z.number().describe("The card's measured drift against the show, ppm."),
-    framesInserted: count.describe('Single frames repeated to follow the card.'),
-    framesDropped: count.describe('Single frames dropped to follow the card.'),
+    driftPpm: z
+      .number()
+      .describe(
+        "The card's measured rate, ppm (+: fast): against the show clock once the rig has one, before that against the frames it is given.",
+      ),
+    framesInserted: count.describe('Single frames repeated to follow the card (it played early).'),
+    framesDropped: count.describe('Single frames dropped to follow the card (it played late).'),
+    syncErrorMs: z
+      .number()
+      .nullable()
+      .describe(
+        'How late frames leave the card against the show clock (+: late, -: early), ms, filtered; null without a show clock or before it is measured.',
+      ),
+    hardResyncs: count.describe(
+      'Times the card was far off the show clock (over 5 ms, or over 2 ms for 1.3 s) and was skipped or padded with silence at once.',
+    ),
     queuedFrames: count.describe('Frames written and not yet taken by the card.'),
-    framesSkipped: count.describe('Frames skipped because a burst would have queued more than a few card buffers.'),
+    framesSkipped: count.describe(
+      'Frames skipped because a burst would have queued more than a few card buffers, or to catch up with the show clock at once (a hard resync).',
+    ),
     conversion: text.nullable().describe("How the show's format reaches the card when it would not take it as it is."),
     reopens: count.describe('Times the card was reopened after a fault.'),
     fault: text.nullable().describe("The card's fault, while it has one."),

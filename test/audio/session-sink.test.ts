@@ -53,11 +53,33 @@ test('a rejoin in another format is refused: FORMAT_CHANGED, naming the sink', (
   }
 })
 
+test("a card's due times, lead and real-time nature go through the wrapper", () => {
+  const due: Array<number | undefined> = []
+  const card = new SessionSink({
+    description: 'card',
+    open: () => {},
+    write: (_p, dueMs) => due.push(dueMs),
+    close: async () => {},
+    leadMs: () => 21.3,
+    realtime: true,
+  })
+  card.write(Uint8Array.of(1, 2), 1234.5)
+  card.write(Uint8Array.of(1, 2))
+  assert.equal(due, [1234.5, undefined])
+  assert.is(card.leadMs(128), 21.3)
+  assert.is(card.realtime, true)
+  const file = new SessionSink(recorder().inner)
+  assert.is(file.leadMs(128), 0)
+  assert.is(file.realtime, false)
+})
+
 test("device stats are the inner sink's, or none", () => {
   const stats: DeviceSinkStats = {
     driftPpm: 3,
     framesInserted: 0,
     framesDropped: 0,
+    syncErrorMs: 0.04,
+    hardResyncs: 0,
     queuedFrames: 128,
     framesSkipped: 0,
     conversion: null,

@@ -4,7 +4,7 @@
 export enum HostMsg {
   /** parent -> host: PCM for the card. host -> parent: PCM the card captured. */
   Pcm = 1,
-  /** host -> parent: the card took one written chunk. */
+  /** host -> parent: the card took one written chunk; payload: when, f64le ms of the system's monotonic clock (hrtimeMs). */
   Taken = 2,
   /** parent -> host: start the stream. */
   Start = 3,
@@ -43,4 +43,24 @@ export class HostMsgReader {
     }
     this.pending = this.pending.subarray(at)
   }
+}
+
+/**
+ * The system's monotonic clock in ms (libuv's hrtime: CLOCK_MONOTONIC on Linux,
+ * mach_absolute_time on macOS, QueryPerformanceCounter on Windows): the same clock in
+ * every process, so a time the host stamps means the same in Synchro.
+ */
+export function hrtimeMs(): number {
+  return Number(process.hrtime.bigint()) / 1e6
+}
+
+export function encodeTakenAt(hrMs: number): Buffer {
+  const b = Buffer.allocUnsafe(8)
+  b.writeDoubleLE(hrMs, 0)
+  return b
+}
+
+/** The host's stamp, or undefined from a host that sent none. */
+export function decodeTakenAt(payload: Buffer): number | undefined {
+  return payload.byteLength >= 8 ? payload.readDoubleLE(0) : undefined
 }

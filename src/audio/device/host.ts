@@ -14,7 +14,7 @@
 // stream's messages go to fd 3, framed as host-protocol.ts says.
 
 import { createWriteStream } from 'node:fs'
-import { encodeHostMsg, HostMsg, HostMsgReader } from './host-protocol.js'
+import { encodeHostMsg, encodeTakenAt, HostMsg, HostMsgReader, hrtimeMs } from './host-protocol.js'
 import { inProcessAudioDevices, type AudioDevices, type StreamOptions } from './portaudio.js'
 
 const out = createWriteStream('', { fd: 3 })
@@ -111,7 +111,8 @@ function run(): void {
     } else if (!stream) {
       return
     } else if (kind === HostMsg.Pcm) {
-      stream.write(Buffer.from(payload), () => send(HostMsg.Taken))
+      // Stamped here, the moment PortAudio took it: Synchro's event loop may be busy when it reads this.
+      stream.write(Buffer.from(payload), () => send(HostMsg.Taken, encodeTakenAt(hrtimeMs())))
     } else if (kind === HostMsg.Start) {
       stream.start()
       send(HostMsg.Started)

@@ -9,7 +9,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { EventEmitter } from 'node:events'
 import { fileURLToPath } from 'node:url'
 import { DeviceError, isDeviceErrorCode } from '../../errors.js'
-import { encodeHostMsg, HostMsg, HostMsgReader } from './host-protocol.js'
+import { decodeTakenAt, encodeHostMsg, HostMsg, HostMsgReader, hrtimeMs } from './host-protocol.js'
 import type { AudioDeviceInfo, AudioDevices, CaptureStream, PlaybackStream, StreamOptions } from './portaudio.js'
 
 // Run as compiled JS, or as TypeScript under the test runner's loader (execArgv carries it).
@@ -32,6 +32,22 @@ function runHost(args: string[]): { result: Record<string, unknown>; stderr: str
 }
 
 let standby: ChildProcess | undefined
+
+/**
+ * performance.now() minus the monotonic clock the host stamps with (hrtimeMs): Node's
+ * performance.now() is that clock from this process's origin, so the difference is constant.
+ * Read between two reads of the other, the closest pair kept: within a few µs.
+ */
+const performanceOffsetMs = (() => {
+  let best = { gap: Infinity, offset: 0 }
+  for (let i = 0; i < 5; i++) {
+    const a = performance.now()
+    const hr = hrtimeMs()
+    const b = performance.now()
+    if (b - a < best.gap) best = { gap: b - a, offset: (a + b) / 2 - hr }
+  }
+  return best.offset
+})()
 
 type Refable = { ref?: () => void; unref?: () => void }
 
@@ -57,7 +73,7 @@ function takeStandbyHost(): ChildProcess {
 
 class HostStream extends EventEmitter implements PlaybackStream, CaptureStream {
   private readonly child: ChildProcess
-  private readonly taken: Array<(() => void) | undefined> = []
+  private readonly taken: Array<((atMs?: number) => void) | undefined> = []
   private stderrTail: string[] = []
   private ended = false
   private quitDone: (() => void) | undefined
@@ -68,8 +84,10 @@ class HostStream extends EventEmitter implements PlaybackStream, CaptureStream {
     this.child.stdin!.write(encodeHostMsg(HostMsg.Open, Buffer.from(JSON.stringify({ mode, options: o }))))
     const reader = new HostMsgReader((kind, payload) => {
       if (kind === HostMsg.Pcm) this.emit('data', Buffer.from(payload))
-      else if (kind === HostMsg.Taken) this.taken.shift()?.()
-      else if (kind === HostMsg.Error) this.fail(payload.toString('utf8'))
+      else if (kind === HostMsg.Taken) {
+        const at = decodeTakenAt(payload)
+        this.taken.shift()?.(at === undefined ? undefined : at + performanceOffsetMs)
+      } else if (kind === HostMsg.Error) this.fail(payload.toString('utf8'))
       else if (kind === HostMsg.Started) this.emit('started')
     })
     ;(this.child.stdio[3] as NodeJS.ReadableStream).on('data', (c: Buffer) => reader.push(c))
@@ -90,7 +108,7 @@ class HostStream extends EventEmitter implements PlaybackStream, CaptureStream {
     this.emit('error', new Error(message))
   }
 
-  write(chunk: Uint8Array, taken?: () => void): boolean {
+  write(chunk: Uint8Array, taken?: (atMs?: number) => void): boolean {
     if (this.ended) return false
     this.taken.push(taken)
     return this.child.stdin!.write(encodeHostMsg(HostMsg.Pcm, chunk))

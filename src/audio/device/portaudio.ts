@@ -7,6 +7,7 @@
 import { createRequire } from 'node:module'
 import { DeviceError } from '../../errors.js'
 import type { SampleFormat } from '../../codec/format.js'
+import { QUEUE_CHUNKS } from './card-position.js'
 
 export interface AudioDeviceInfo {
   id: number
@@ -43,8 +44,13 @@ export interface CaptureStream {
 }
 
 export interface PlaybackStream {
-  /** `taken` runs when PortAudio has taken the chunk from its queue. */
-  write(chunk: Uint8Array, taken?: () => void): boolean
+  /**
+   * `taken` runs when PortAudio has taken the chunk into its queue (card-position.ts says
+   * what that tells of the card). `atMs`: when that happened on the rig's clock
+   * (performance.now()), stamped where it happened (the device host), so a stall of the
+   * rig's event loop does not move it; absent where nobody stamped it.
+   */
+  write(chunk: Uint8Array, taken?: (atMs?: number) => void): boolean
   on(event: 'error', fn: (err: Error) => void): this
   /** 'started': the card is open and running (a stream in a device host opens asynchronously). */
   on(event: 'started', fn: () => void): this
@@ -108,7 +114,8 @@ export function inProcessAudioDevices(): AudioDevices {
     sampleFormat: paFormat(o.format),
     framesPerBuffer: o.framesPerBuffer,
     closeOnError: false,
-    maxQueue: 4,
+    // How many written chunks wait inside naudiodon2: card-position.ts relies on it.
+    maxQueue: QUEUE_CHUNKS,
   })
   loaded = {
     list: () =>

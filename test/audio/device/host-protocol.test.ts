@@ -2,7 +2,7 @@
 // into messages from chunks of any size.
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { encodeHostMsg, HostMsg, HostMsgReader } from '../../../src/audio/device/host-protocol.js'
+import { decodeTakenAt, encodeHostMsg, encodeTakenAt, HostMsg, HostMsgReader, hrtimeMs } from '../../../src/audio/device/host-protocol.js'
 
 test('hex fixtures: kind, little-endian length, payload', () => {
   assert.is(encodeHostMsg(HostMsg.Pcm, Uint8Array.of(0xde, 0xad, 0xbe)).toString('hex'), '0103000000deadbe')
@@ -56,6 +56,24 @@ test('an incomplete message waits for the rest; nothing is delivered early', () 
   assert.equal(got, [])
   r.push(pcm.subarray(14))
   assert.equal(got, [HostMsg.Pcm])
+})
+
+test("Taken carries the host's stamp: a float64 of the system's monotonic clock, little-endian; a host that sends none gives none", () => {
+  assert.is(encodeHostMsg(HostMsg.Taken, encodeTakenAt(1.5)).toString('hex'), '0208000000000000000000f83f')
+  assert.is(decodeTakenAt(encodeTakenAt(123456789.123456)), 123456789.123456)
+  assert.is(decodeTakenAt(Buffer.alloc(0)), undefined)
+})
+
+test('the monotonic clock the host stamps with runs with performance.now(): a constant apart, to the µs', async () => {
+  const apart = () => {
+    const a = performance.now()
+    const hr = hrtimeMs()
+    return { d: a - hr, read: performance.now() - a }
+  }
+  const first = apart()
+  await new Promise((r) => setTimeout(r, 30))
+  const later = apart()
+  assert.ok(Math.abs(later.d - first.d) < 0.05 + first.read + later.read, `${first.d} then ${later.d}`)
 })
 
 test.run()
