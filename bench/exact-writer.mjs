@@ -7,7 +7,10 @@
 // waits for its first. workerData: { fd, framesPerPacket, packets, every, base, startMs }.
 import { writeSync } from 'node:fs'
 import { Worker, isMainThread, workerData } from 'node:worker_threads'
+import { spinUntil } from '../dist/src/audio/spin-wait.js'
 import { monotonicMs } from './tap-clock.mjs'
+
+const never = () => false
 
 const SPIN_MS = 0.25
 
@@ -21,7 +24,7 @@ if (!isMainThread) {
     const due = startMs + k * packetMs
     const sleepMs = due - monotonicMs() - SPIN_MS
     if (sleepMs > 0) Atomics.wait(sleeper, 0, 0, sleepMs)
-    while (monotonicMs() < due) {}
+    spinUntil(monotonicMs, due, never)
     let out = silence
     if (k % every === 0) {
       impulse.writeInt16LE(base + k / every, 0)

@@ -11,9 +11,13 @@
 // noteFor: note i mod 128, velocity 1 + i / 128), both in the same instant.
 import { writeSync } from 'node:fs'
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads'
+import { spinUntil } from '../dist/src/audio/spin-wait.js'
 import { monotonicMs } from './tap-clock.mjs'
 
 const SPIN_MS = 0.25
+/** The spin reads the clock every few hundred checks (src/audio/spin-wait.ts: read by read, the thread scavenged every 0.1 s). */
+const nowMs = () => performance.now()
+const never = () => false
 
 if (!isMainThread) {
   const { fd, noteFd, framesPerPacket, total, every, warmup, base } = workerData
@@ -28,7 +32,7 @@ if (!isMainThread) {
     const due = start + k * packetMs
     const sleepMs = due - performance.now() - SPIN_MS
     if (sleepMs > 0) Atomics.wait(sleeper, 0, 0, sleepMs)
-    while (performance.now() < due) {}
+    spinUntil(nowMs, due, never)
     let out = silence
     if (k >= warmup && (k - warmup) % every === 0) {
       const index = (k - warmup) / every

@@ -12,6 +12,7 @@ import { workerData } from 'node:worker_threads'
 import type { Clock } from '../clock.js'
 import type { AudioFormat } from '../codec/format.js'
 import { RawWriter } from '../raw-writer.js'
+import { spinUntil } from './spin-wait.js'
 import { Playout } from './playout.js'
 import { RingReader, NOTIFY, type RingBuffers, type RingRecord } from './playout-ring.js'
 import { writePlayoutStats } from './playout-stats.js'
@@ -61,6 +62,7 @@ const playout = new Playout({
   ...(d.adaptive ? { adaptive: true } : {}),
 })
 const ring = new RingReader(d.ring)
+const ringPending = (): boolean => ring.pending
 const stats = new Float64Array(d.stats)
 let stopping = false
 /** Figures are copied out at most this often (a playout's stats are a new object each read). */
@@ -108,6 +110,6 @@ for (;;) {
   const seen = ring.notified
   if (sleepMs > 0 && !ring.pending) Atomics.wait(ring.control, NOTIFY, seen, sleepMs)
   // The last stretch: spin, still taking what the main thread writes (a packet due now must not be missed).
-  while (now() < wakeAt && !ring.pending) {}
+  spinUntil(now, wakeAt, ringPending)
 }
 writePlayoutStats(stats, playout, true)

@@ -10,6 +10,7 @@
 
 import { workerData } from 'node:worker_threads'
 import { NOTIFY, type RingBuffers, RingReader, type RingRecord } from '../audio/playout-ring.js'
+import { spinUntil } from '../audio/spin-wait.js'
 import { RawWriter } from '../raw-writer.js'
 
 export interface MidiOutWorkerData {
@@ -32,6 +33,7 @@ const originShift = performance.timeOrigin - d.mainTimeOrigin
 const now = (): number => performance.now() + originShift
 const writer = new RawWriter(d.fd)
 const ring = new RingReader(d.ring)
+const ringPending = (): boolean => ring.pending
 const written = new Int32Array(d.written)
 
 /** Messages handed over and not yet written, in the order (and so the time order) they came. */
@@ -67,5 +69,5 @@ for (;;) {
   const wakeAt = Math.min(next ?? t + IDLE_WAKE_MS, t + IDLE_WAKE_MS)
   const seen = ring.notified
   if (wakeAt - t - SPIN_MS > 0 && !ring.pending) Atomics.wait(ring.control, NOTIFY, seen, wakeAt - t - SPIN_MS)
-  if (next !== undefined) while (now() < next && !ring.pending) {}
+  if (next !== undefined) spinUntil(now, next, ringPending)
 }
