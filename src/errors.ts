@@ -2,7 +2,7 @@
 // `name`, a literal union of the codes it may carry (a code that is not in it does not
 // compile) and a default message. Callers branch on the class or the code, never on the
 // message; people read `message`, one line a stage tech understands.
-// Which class decides the exit code (src/cli/main.ts): UsageError and ProfileError exit 2
+// Which class decides the exit code (src/cli/cli.ts): UsageError and ProfileError exit 2
 // (the command line or a file it named is wrong), everything else 1.
 
 /** What a peer is told when an error ends its connection (TERMINATE's `code`). */
