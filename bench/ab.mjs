@@ -4,13 +4,18 @@
 // same machine, with the median of each figure and the ratio A/B. A behaviour-preserving
 // change should read ~1.0; the machine is shared and noisy, so only the ratios mean much.
 //
-//   node bench/ab.mjs ../before [rounds=3] [fanout,latency]
+//   node --import tsx bench/ab.mjs ../before [rounds=3] [fanout,latency,show,midi]
+//
+// Sections: fanout (TCP fan-out CPU, 1/8/32 rigs), latency (UDP and TCP one-way at 128
+// frames, --latency 5), show (issue 12's target: UDP at 64 frames and --latency 2 on the show
+// clock, with the share of frames the rig concealed), midi (immediate MIDI one-way, TCP and
+// UDP). Each beside its bare relay from the same round.
 import { resolve } from 'node:path'
 import { fmt, percentile, ROOT } from './lib.mjs'
 
 const other = process.argv[2]
 if (!other) {
-  console.error('usage: node bench/ab.mjs OTHER_CHECKOUT [ROUNDS]')
+  console.error('usage: node --import tsx bench/ab.mjs OTHER_CHECKOUT [ROUNDS] [SECTIONS]')
   process.exit(2)
 }
 const rounds = Number(process.argv[3] ?? 3)
@@ -20,6 +25,7 @@ const trees = { A: ROOT, B: resolve(other) }
 async function measureTree(root) {
   const { fanoutCpu } = await import(`${root}/bench/fanout.mjs`)
   const { latency } = await import(`${root}/bench/latency.mjs`)
+  const { midiLatency } = await import(`${root}/bench/midi-latency.mjs`)
   const out = {}
   for (const rigs of sections.has('fanout') ? [1, 8, 32] : []) {
     const r = await fanoutCpu(rigs, 128)
@@ -31,6 +37,21 @@ async function measureTree(root) {
     out[`${transport} latency p50 ms`] = l.p50
     out[`${transport} latency p99 ms`] = l.p99
     out[`${transport} bare relay p50 ms`] = l.bareP50
+  }
+  if (sections.has('show')) {
+    const l = await latency(64, 150, { transport: 'udp', latencyMs: 2 })
+    out['show udp 2 p50 ms'] = l.p50
+    out['show udp 2 p99 ms'] = l.p99
+    out['show udp 2 concealed %'] = l.concealedPct
+    out['show bare relay p50 ms'] = l.bareP50
+    out['show bare relay p99 ms'] = l.bareP99
+  }
+  for (const transport of sections.has('midi') ? ['tcp', 'udp'] : []) {
+    const m = await midiLatency(transport, 300)
+    out[`midi ${transport} p50 ms`] = m.p50
+    out[`midi ${transport} p99 ms`] = m.p99
+    out[`midi ${transport} bare p50 ms`] = m.bareP50
+    out[`midi ${transport} bare p99 ms`] = m.bareP99
   }
   return out
 }

@@ -9,6 +9,7 @@ import { MSG, PROTOCOL_VERSION, hasMagic, peekType, peekVersion, VersionMismatch
 import { encodeControl } from '../src/codec/messages.js'
 import { ConnectionError, type SynchroError } from '../src/errors.js'
 import type { Clock } from '../src/clock.js'
+import { literalLookup } from './literal-lookup.js'
 import { MIN_CONNECT_BYTES, UdpTransport } from './udp.js'
 import { systemClock } from '../src/clock.js'
 
@@ -36,7 +37,8 @@ export interface UdpListenOptions {
 /** Binds `host:port` for UDP; each rig's CONNECT makes a UdpTransport handed to `onTransport`. */
 export function listenUdp(host: string, port: number, onTransport: (t: UdpTransport) => void, o: UdpListenOptions): Promise<UdpListener> {
   return new Promise((resolve, reject) => {
-    const socket = dgram.createSocket({ type: isIP(host) === 6 ? 'udp6' : 'udp4' })
+    // Every send names the rig's address: answered at once, not on the next tick (literal-lookup.ts).
+    const socket = dgram.createSocket({ type: isIP(host) === 6 ? 'udp6' : 'udp4', lookup: literalLookup })
     const peers = new Map<string, UdpTransport>()
     const stats: UdpListenerStats = { strangerDatagrams: 0, peers: 0 }
     const maxUnvalidated = o.maxUnvalidated ?? 64

@@ -6,6 +6,12 @@ export interface MidiInputHandlers {
   message(data: Uint8Array): void
   /** The input has nothing more (end of a file or pipe), or failed. */
   end(err?: Error): void
+  /**
+   * The messages given since the last call came in together (one chunk read from a pipe):
+   * they can go out now. An input that never says so has its messages sent when the turn of
+   * the event loop ends.
+   */
+  batchEnd?(): void
 }
 
 export interface MidiInput {

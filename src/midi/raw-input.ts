@@ -45,7 +45,11 @@ export class RawMidiInput implements MidiInput {
         : this.fifo
           ? new Socket({ fd: openSync(this.path, constants.O_RDWR | constants.O_NONBLOCK), readable: true, writable: false })
           : createReadStream(this.path)
-    this.stream.on('data', (chunk: Buffer) => this.parser!.feed(chunk))
+    this.stream.on('data', (chunk: Buffer) => {
+      this.parser!.feed(chunk)
+      // The chunk's messages go out now, not after the stream's own bookkeeping for this read.
+      on.batchEnd?.()
+    })
     this.stream.once('end', () => on.end())
     this.stream.once('error', (err) => on.end(err))
   }

@@ -82,6 +82,30 @@ test('a burst in one turn goes out as one flush, stamped where each entered, to 
   assert.is(o.out.messagesIn, 2)
 })
 
+test("an input's batchEnd sends what it gave at once, in one flush, and the turn's end then sends nothing more", async () => {
+  const keys = new HandInput(false)
+  const o = outbound({ inputs: [keys] })
+  o.out.addPeer(1, false)
+  o.out.start()
+  keys.on!.message(Uint8Array.of(0x90, 60, 100))
+  keys.on!.message(Uint8Array.of(0x90, 64, 100))
+  assert.equal(o.sent, [], 'nothing before the batch is complete')
+  keys.on!.batchEnd!()
+  assert.equal(
+    o.sent.map((s) => s.events.map((e) => e.data)),
+    [
+      [
+        [0x90, 60, 100],
+        [0x90, 64, 100],
+      ],
+    ],
+    'sent before the turn ends, both in one frame',
+  )
+  keys.on!.batchEnd!()
+  await settle()
+  assert.is(o.sent.length, 1, 'no second copy: neither the repeated batchEnd nor the microtask sends again')
+})
+
 test('a UDP peer is sent what it has not acknowledged every RESEND_MS, until it acknowledges', async () => {
   const o = outbound()
   o.out.addPeer(2, false)

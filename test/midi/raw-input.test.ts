@@ -55,6 +55,22 @@ test('a FIFO: not finite, and one writer leaving is not the end of the input', a
   input.stop()
 })
 
+test("batchEnd comes after each chunk's messages, once per chunk", async () => {
+  const path = join(dir, 'chunks.fifo')
+  execFileSync('mkfifo', [path])
+  const input = new RawMidiInput(path)
+  const log: string[] = []
+  input.start({ message: (m) => log.push(`msg ${m[1]}`), end: () => log.push('end'), batchEnd: () => log.push('batch') })
+  const fd = openSync(path, 'w')
+  writeSync(fd, Uint8Array.of(0x90, 60, 100, 0x90, 62, 100))
+  await until(() => log.length === 3, 5000, 'the first chunk')
+  writeSync(fd, Uint8Array.of(0x90, 64, 100))
+  await until(() => log.length === 5, 5000, 'the second chunk')
+  closeSync(fd)
+  assert.equal(log, ['msg 60', 'msg 62', 'batch', 'msg 64', 'batch'])
+  input.stop()
+})
+
 test('an unreadable path: MIDI_UNREADABLE with the reason in words', () => {
   const path = join(dir, 'nope.raw')
   const err = thrown(() => new RawMidiInput(path))
