@@ -143,6 +143,18 @@ async function timeOutputs(writer, taps, { impulses, settleMs, tailMs }) {
   const pairs = pairImpulses(sentMs, taps[0].seenMs, taps[1].seenMs, sentMs[settleImpulses])
   if (pairs.skewMs.length === 0) throw new Error(`no impulse came out of both outputs (${taps[0].bytes} and ${taps[1].bytes} bytes read)`)
   return {
+    ...figures(pairs),
+    bytesPerRead: taps.map((t) => t.bytes / t.reads),
+    /** Reads the taps took as the rest of the write before them (bench/impulse-tap.ts). */
+    continuations: [taps[0].continuations, taps[1].continuations],
+    /** tB - tA of every impulse in order, to 1 us: where in the run the outliers fall. */
+    signedMs: pairs.signedMs.map((ms) => Math.round(ms * 1000) / 1000),
+  }
+}
+
+/** The figures of two outputs' paired impulses (bench/skew-pairs.ts). */
+function figures(pairs) {
+  return {
     impulses: pairs.skewMs.length,
     missed: pairs.missed,
     skew: summary(pairs.skewMs),
@@ -150,11 +162,6 @@ async function timeOutputs(writer, taps, { impulses, settleMs, tailMs }) {
     bLaterP50: percentile(pairs.signedMs, 50),
     latencyA: summary(pairs.latencyAMs),
     latencyB: summary(pairs.latencyBMs),
-    bytesPerRead: taps.map((t) => t.bytes / t.reads),
-    /** Reads the taps took as the rest of the write before them (bench/impulse-tap.ts). */
-    continuations: [taps[0].continuations, taps[1].continuations],
-    /** tB - tA of every impulse in order, to 1 us: where in the run the outliers fall. */
-    signedMs: pairs.signedMs.map((ms) => Math.round(ms * 1000) / 1000),
   }
 }
 
@@ -314,16 +321,7 @@ export async function pairSkew({ impulses = 100, settleMs = 1000 } = {}) {
     const deadline = performance.now() + 2000
     while (!taps.every((t) => t.seenMs.has(count - 1)) && performance.now() < deadline) await sleep(20)
     const pairs = pairImpulses(sentMs, taps[0].seenMs, taps[1].seenMs, sentMs[count - impulses])
-    return {
-      name: 'pair',
-      label: 'two exact writers (harness floor)',
-      impulses: pairs.skewMs.length,
-      missed: pairs.missed,
-      skew: summary(pairs.skewMs),
-      bLaterP50: percentile(pairs.signedMs, 50),
-      latencyA: summary(pairs.latencyAMs),
-      latencyB: summary(pairs.latencyBMs),
-    }
+    return { name: 'pair', label: 'two exact writers (harness floor)', ...figures(pairs) }
   })
 }
 

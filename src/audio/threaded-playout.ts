@@ -3,12 +3,13 @@
 // through the shared ring (playout-ring.ts), figures come back through shared memory
 // (playout-stats.ts), and the thread ends when the playout has drained or stopped.
 
-import { Worker } from 'node:worker_threads'
+import type { Worker } from 'node:worker_threads'
 import type { Lateness } from '../jitter/lateness.js'
 import type { PlayoutOptions, PlayoutStats, ShowSchedule } from './playout.js'
 import { createRing, RingWriter, type RingRecord } from './playout-ring.js'
 import { PLAYOUT_STATS_SLOTS, readPlayoutStats } from './playout-stats.js'
 import type { PlayoutWorkerData } from './playout-worker.js'
+import { startThread } from '../start-thread.js'
 
 /** What a rig runner asks of its playout, in this thread or another. */
 export interface PlayoutHandle {
@@ -25,19 +26,6 @@ export interface PlayoutHandle {
 
 /** Room for about two seconds of 8-channel float audio at 96 kHz: far more than the jitter buffer holds in flight between two reads. */
 const RING_BYTES = 8 * 1024 * 1024
-
-/**
- * The thread runs the built playout-worker.js beside this file. Run from the TypeScript
- * source (the tests, through tsx), a worker does not inherit tsx's loader, so it registers it
- * first and then loads the .ts.
- */
-function startWorker(workerData: PlayoutWorkerData): Worker {
-  const here = import.meta.url
-  if (!here.endsWith('.ts')) return new Worker(new URL('./playout-worker.js', here), { workerData })
-  const source = new URL('./playout-worker.ts', here).href
-  const boot = `import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(source)}) })`
-  return new Worker(boot, { eval: true, workerData })
-}
 
 export interface ThreadedPlayoutOptions extends Omit<PlayoutOptions, 'sink' | 'clock'> {
   /** The pipe's descriptor (stdout is 1), open in this process. */
@@ -67,7 +55,7 @@ export class ThreadedPlayout implements PlayoutHandle {
       fd: o.fd,
       mainTimeOrigin: performance.timeOrigin,
     }
-    this.worker = startWorker(workerData)
+    this.worker = startThread(import.meta.url, 'playout-worker', workerData)
     this.exited = new Promise((resolve) => {
       this.worker.once('exit', () => {
         this.gone = true

@@ -4,8 +4,9 @@
 // waits there (a message sent at once must not overtake it) and `whenWritten` waits for
 // none to.
 
-import { Worker } from 'node:worker_threads'
+import type { Worker } from 'node:worker_threads'
 import { createRing, RingWriter } from '../audio/playout-ring.js'
+import { startThread } from '../start-thread.js'
 import type { MidiOutWorkerData } from './midi-out-worker.js'
 
 /** Atomics.waitAsync (in Node since 16; in TypeScript's lib from es2024, later than this project's target). */
@@ -17,15 +18,6 @@ const waitAsync = (
 
 /** Room for tens of thousands of messages: far more than a show schedules ahead at any latency. */
 const RING_BYTES = 256 * 1024
-
-/** As the playout thread's: the built .js beside this file, or the .ts through tsx's loader (the tests). */
-function startWorker(workerData: MidiOutWorkerData): Worker {
-  const here = import.meta.url
-  if (!here.endsWith('.ts')) return new Worker(new URL('./midi-out-worker.js', here), { workerData })
-  const source = new URL('./midi-out-worker.ts', here).href
-  const boot = `import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(source)}) })`
-  return new Worker(boot, { eval: true, workerData })
-}
 
 export class ThreadedMidiOut {
   private readonly ring: RingWriter
@@ -43,7 +35,8 @@ export class ThreadedMidiOut {
     this.ring = new RingWriter(ring)
     const written = new SharedArrayBuffer(4)
     this.written = new Int32Array(written)
-    this.worker = startWorker({ ring, written, fd, mainTimeOrigin: performance.timeOrigin })
+    const data: MidiOutWorkerData = { ring, written, fd, mainTimeOrigin: performance.timeOrigin }
+    this.worker = startThread(import.meta.url, 'midi-out-worker', data)
     this.worker.unref()
     this.exited = new Promise((resolve) => {
       this.worker.once('exit', () => {

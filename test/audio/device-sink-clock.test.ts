@@ -8,20 +8,14 @@ import * as assert from 'uvu/assert'
 import { DeviceSink } from '../../src/audio/device-sink.js'
 import { ManualClock } from '../helpers/manual-clock.js'
 import { departures, numberedFrames, type SimulatedCardOptions, SimulatedCard } from '../helpers/simulated-card.js'
+import { seededRandom } from '../helpers/impairment-relay.js'
 
 const RATE = 48000
 const PACKET = 128
 const FRAME_MS = 1000 / RATE
 
-/** A deterministic uniform [0, 1) (mulberry32). */
-function random(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed)
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+/** A deterministic uniform [0, 1), so a failure can be replayed. */
+const random = seededRandom
 
 interface Play {
   seconds: number

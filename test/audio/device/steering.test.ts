@@ -8,21 +8,15 @@ import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { CardSteering, floorOf, type Stamp } from '../../../src/audio/device/steering.js'
 import { ManualClock } from '../../helpers/manual-clock.js'
+import { seededRandom } from '../../helpers/impairment-relay.js'
 
 const RATE = 48000
 const CHUNK = 128
 const CHUNK_MS = (CHUNK / RATE) * 1000
 const FRAME_MS = 1000 / RATE
 
-/** A deterministic uniform [0, 1) (mulberry32), so a failure can be replayed. */
-function random(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed)
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+/** A deterministic uniform [0, 1), so a failure can be replayed. */
+const random = seededRandom
 
 interface Card {
   ppm: number
