@@ -18,22 +18,25 @@ export const SECONDS = {
   'e2e/console.test.ts': 4,
 }
 const UNIT_S = 0.2
-/** Files that start jackd (test/helpers/audio-loopback.ts and the MIDI-port tests): one shard. */
+/**
+ * Files that start jackd (test/helpers/audio-loopback.ts and the MIDI-port tests): run on
+ * their own after the shards. Beside another shard's shows, JACK's dummy card glitched: a
+ * 128-frame hole in a captured tone in 1 of 6 suite runs (e2e/devices), never in runs alone.
+ */
 export const JACK = /^(e2e\/devices|e2e\/midi-ports|audio\/device\/)/
 
-/** Longest first onto the lightest shard; the JACK files all onto shard 0. */
+/**
+ * The files as `count` shards to run at once, longest first onto the lightest, and the
+ * JACK files (`alone`) to run after them by themselves.
+ */
 export function shard(files, count) {
   const shards = Array.from({ length: count }, () => ({ files: [], seconds: 0 }))
   const cost = (f) => SECONDS[f] ?? UNIT_S
-  const jack = files.filter((f) => JACK.test(f))
-  for (const f of jack) {
-    shards[0].files.push(f)
-    shards[0].seconds += cost(f)
-  }
+  const alone = files.filter((f) => JACK.test(f))
   for (const f of files.filter((f) => !JACK.test(f)).sort((a, b) => cost(b) - cost(a))) {
     const lightest = shards.reduce((a, b) => (b.seconds < a.seconds ? b : a))
     lightest.files.push(f)
     lightest.seconds += cost(f)
   }
-  return shards.filter((s) => s.files.length > 0)
+  return { shards: shards.filter((s) => s.files.length > 0), alone }
 }

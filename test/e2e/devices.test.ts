@@ -172,7 +172,7 @@ test('a rig plays to a device; a second show captures it from the loopback: a 2 
   for (let w = from; w + 128 < to; w += 128) if (Math.max(...left.slice(w, w + 128).map(Math.abs)) <= 4000) quietFrames += 128
   assert.ok(
     quietFrames <= played.device.framesSkipped,
-    `no dropout inside the tone: ${quietFrames} frames in quiet 128-frame windows, ${played.device.framesSkipped} skipped by the card`,
+    `no dropout inside the tone: ${quietFrames} frames in quiet 128-frame windows, ${played.device.framesSkipped} skipped by the card (${JSON.stringify(played)})`,
   )
 })
 
