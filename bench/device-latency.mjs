@@ -11,7 +11,7 @@ import { existsSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { CLI, ROOT, spawnNode, stopAll, waitJson, sleep, percentile, SERVE_ON_LOOPBACK } from './lib.mjs'
+import { CLI, ROOT, lastEvents, spawnNode, stopAll, waitJson, sleep, percentile, SERVE_ON_LOOPBACK } from './lib.mjs'
 import { preciseWrites } from './precise-pacer.mjs'
 import { IMPULSE_BASE, ImpulseTap } from './impulse-tap.ts'
 
@@ -285,14 +285,7 @@ export async function deviceShowClock(seconds = 20, { bufferFrames = 128, latenc
       const piped = new ImpulseTap()
       pipe.stdout.on('data', (c) => piped.push(c, performance.now()))
       // Its events go to stderr (stdout carries its audio): its last stats, for what it concealed.
-      let pipeLast
-      let pipeBuf = ''
-      pipe.stderr.on('data', (c) => {
-        pipeBuf += c
-        const lines = pipeBuf.split('\n')
-        pipeBuf = lines.pop()
-        for (const l of lines) if (l.startsWith('{"event":"stats"')) pipeLast = JSON.parse(l)
-      })
+      const pipeEvents = lastEvents(pipe.stderr)
       await init
       const warmupPackets = Math.ceil(3000 / ((128 * 1000) / 48000)) // the clock settles, the card is aligned
       const every = 75 // 200 ms
@@ -354,7 +347,7 @@ export async function deviceShowClock(seconds = 20, { bufferFrames = 128, latenc
         packetsLate: last?.packetsLate,
         heard: heard.seenMs.size,
         piped: piped.seenMs.size,
-        pipe: { concealed: pipeLast?.framesConcealed, packetsLate: pipeLast?.packetsLate },
+        pipe: { concealed: pipeEvents.get('stats')?.framesConcealed, packetsLate: pipeEvents.get('stats')?.packetsLate },
         sync: last?.sync?.state,
         jackXruns: xruns(),
       }

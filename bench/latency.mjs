@@ -5,7 +5,7 @@
 // carries a numbered one-sample impulse, everything else is silence. With it: how many
 // impulses never came out, and the share of the rig's frames it concealed.
 import { join } from 'node:path'
-import { CLI, ROOT, spawnNode, waitJson, sleep, percentile, SERVE_ON_LOOPBACK } from './lib.mjs'
+import { CLI, ROOT, onJsonLines, spawnNode, waitJson, sleep, percentile, SERVE_ON_LOOPBACK } from './lib.mjs'
 import { preciseWrites } from './precise-pacer.mjs'
 import { IMPULSE_BASE, ImpulseTap } from './impulse-tap.ts'
 
@@ -46,17 +46,8 @@ export async function latency(framesPerPacket, count = 100, { transport = 'tcp',
   const { port } = await waitJson(server.stdout, (e) => e.event === 'listening')
   const rig = spawnNode([CLI, 'join', `127.0.0.1:${port}`, '--sink', 'raw:-', '--transport', transport, '--json'])
   const rigStats = []
-  let rigBuf = ''
-  rig.stderr.on('data', (c) => {
-    rigBuf += c
-    const lines = rigBuf.split('\n')
-    rigBuf = lines.pop()
-    for (const l of lines) {
-      try {
-        const e = JSON.parse(l)
-        if (e.event === 'stats') rigStats.push({ at: performance.now(), e })
-      } catch {}
-    }
+  onJsonLines(rig.stderr, (e) => {
+    if (e.event === 'stats') rigStats.push({ at: performance.now(), e })
   })
   await waitJson(server.stdout, (e) => e.event === 'init')
   // The first seconds settle the clock estimate (its burst, then a rate once the samples

@@ -110,3 +110,29 @@ export function paceWrites(writer, framesPerPacket, total, packetFor) {
     loop()
   })
 }
+
+/** Calls `fn` with each JSON line a process prints on `stream` (draining the pipe, so it never blocks); other lines are skipped. */
+export function onJsonLines(stream, fn) {
+  let buf = ''
+  stream.on('data', (chunk) => {
+    buf += chunk.toString()
+    const lines = buf.split('\n')
+    buf = lines.pop()
+    for (const line of lines) {
+      let e
+      try {
+        e = JSON.parse(line)
+      } catch {
+        continue
+      }
+      fn(e)
+    }
+  })
+}
+
+/** The last JSON event of each kind a process prints, as it prints them. */
+export function lastEvents(stream) {
+  const last = new Map()
+  onJsonLines(stream, (e) => last.set(e.event, e))
+  return last
+}

@@ -10,7 +10,7 @@ import { execFileSync } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { CLI, percentile, sleep, SERVE_ON_LOOPBACK, spawnNode, stopAll, waitJson } from './lib.mjs'
+import { CLI, lastEvents, percentile, sleep, SERVE_ON_LOOPBACK, spawnNode, stopAll, waitJson } from './lib.mjs'
 import { IMPULSE_BASE } from './impulse-tap.ts'
 import { preciseWrites } from './precise-pacer.mjs'
 import { pairImpulses } from './skew-pairs.ts'
@@ -69,19 +69,7 @@ export async function midiAlign({ impulses = 100, settleMs = 5000, transport = '
       { stdio: ['pipe', audio.fd, 'pipe'] },
     )
     procs.push(rig)
-    let lastStats
-    let buf = ''
-    rig.stderr.on('data', (chunk) => {
-      buf += chunk
-      const lines = buf.split('\n')
-      buf = lines.pop()
-      for (const line of lines) {
-        try {
-          const e = JSON.parse(line)
-          if (e.event === 'stats') lastStats = e
-        } catch {}
-      }
-    })
+    const rigEvents = lastEvents(rig.stderr)
     await waitJson(server.stdout, (e) => e.event === 'init')
 
     const count = Math.ceil(settleMs / IMPULSE_MS) + impulses
@@ -112,8 +100,8 @@ export async function midiAlign({ impulses = 100, settleMs = 5000, transport = '
       midiLaterP50: percentile(pairs.signedMs, 50),
       audioLatency: summary(pairs.latencyAMs),
       midiLatency: summary(pairs.latencyBMs),
-      late: lastStats?.midi?.late ?? null,
-      sync: lastStats?.sync?.state ?? null,
+      late: rigEvents.get('stats')?.midi?.late ?? null,
+      sync: rigEvents.get('stats')?.sync?.state ?? null,
     }
   } finally {
     midiIn?.close()

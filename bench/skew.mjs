@@ -24,6 +24,7 @@ import {
   waitJson,
   waitText,
   SERVE_ON_LOOPBACK,
+  lastEvents,
 } from './lib.mjs'
 import { exactWrites } from './exact-writer.mjs'
 import { IMPULSE_BASE, ImpulseTrain } from './impulse-tap.ts'
@@ -167,24 +168,6 @@ function figures(pairs) {
 
 /** A busy loop on one core, for as long as the case runs. */
 const busyLoop = (cpu) => spawnProcess('taskset', ['-c', String(cpu), process.execPath, '-e', 'for(;;){}'])
-
-/** Keeps the last JSON event of each kind a process prints (draining its pipe, so it never blocks). */
-function lastEvents(stream) {
-  const last = new Map()
-  let buf = ''
-  stream.on('data', (chunk) => {
-    buf += chunk.toString()
-    const lines = buf.split('\n')
-    buf = lines.pop()
-    for (const line of lines) {
-      try {
-        const e = JSON.parse(line)
-        last.set(e.event, e)
-      } catch {}
-    }
-  })
-  return last
-}
 
 async function startRelay(serverPort, { delayMs, jitterMs }) {
   const relay = spawnNode(
