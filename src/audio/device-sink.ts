@@ -69,6 +69,7 @@ export class DeviceSink implements AudioSink {
   /** The most frames that may wait for the card: eight buffers, at least 1024 (21 ms: the playout's timer ticks are not the card's). Set at open. */
   private maxQueuedFrames = 1024
   private framesSkipped = 0
+  private framesPadded = 0
   private reopens = 0
   /** Corrections made on the card before a reopen (its drift is measured anew). */
   private carried = { framesInserted: 0, framesDropped: 0, hardResyncs: 0 }
@@ -326,6 +327,7 @@ export class DeviceSink implements AudioSink {
     if (c.kind === 'hard' && c.frames < 0) {
       // Early: silence first, so what follows leaves when it is due.
       pcm = this.silenceFirst(pcm, -c.frames)
+      this.framesPadded -= c.frames
       dueMs += c.frames * frameMs
     }
     if (this.toSkip > 0) {
@@ -364,6 +366,7 @@ export class DeviceSink implements AudioSink {
       hardResyncs: (s?.hardResyncs ?? 0) + this.carried.hardResyncs,
       queuedFrames: this.queuedFrames,
       framesSkipped: this.framesSkipped,
+      framesPadded: this.framesPadded,
       conversion: this.conversion,
       reopens: this.reopens,
       fault: this.fault ?? null,

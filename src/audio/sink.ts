@@ -40,6 +40,8 @@ export interface DeviceSinkStats {
   queuedFrames: number
   /** Frames skipped because a burst would have queued more than the card's few buffers (live output stays live). */
   framesSkipped: number
+  /** Frames of silence the steering put before audio to move it later at once (the card was early: its first alignment, or a hard resync). */
+  framesPadded: number
   /** How the show's format reaches the card when it would not take it as it is ("44100 Hz s16le -> 48000 Hz f32le (resampled)"). */
   conversion: string | null
   /** Times the card was reopened after a fault. */

@@ -166,6 +166,9 @@ export const DeviceSinkStatsSchema = z
     framesSkipped: count.describe(
       'Frames skipped because a burst would have queued more than a few card buffers, or to catch up with the show clock at once (a hard resync).',
     ),
+    framesPadded: count.describe(
+      'Frames of silence put before audio to move it later at once: the card was early on the show clock (its first alignment, or a hard resync).',
+    ),
     conversion: text.nullable().describe("How the show's format reaches the card when it would not take it as it is."),
     reopens: count.describe('Times the card was reopened after a fault.'),
     fault: text.nullable().describe("The card's fault, while it has one."),

@@ -113,6 +113,13 @@ test('the card stalls for 50 ms: the frames it holds play late, one hard resync 
   assert.ok(worst < 0.25, `within ${worst.toFixed(3)} ms 1.5 s after the stall`)
 })
 
+test('a card running far fast gets ahead faster than single frames follow: a hard resync pads silence, counted in frames and in resyncs', async () => {
+  const r = await play({ seconds: 4, card: { ppm: 3000 } })
+  assert.ok(r.stats.hardResyncs >= 1, JSON.stringify(r.stats))
+  assert.ok(r.stats.framesPadded > 0, `padded ${r.stats.framesPadded} frames (${JSON.stringify(r.stats)})`)
+  assert.is(r.stats.framesSkipped, 0, 'early, nothing is skipped')
+})
+
 test('a start where the first frame is due later than the card could play it: silence until it is due, nothing skipped, on time from the first frame', async () => {
   // Handed over 40 ms early, 26 ms before the sink's lead asks.
   const r = await play({ seconds: 3, firstEarlyMs: 40 })

@@ -82,6 +82,7 @@ test("device stats are the inner sink's, or none", () => {
     hardResyncs: 0,
     queuedFrames: 128,
     framesSkipped: 0,
+    framesPadded: 0,
     conversion: null,
     reopens: 0,
     fault: null,

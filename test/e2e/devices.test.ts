@@ -166,13 +166,15 @@ test('a rig plays to a device; a second show captures it from the loopback: a 2 
   const hz = pitch(left, from + 4800)
   assert.ok(Math.abs(hz - 440) <= 1, `440 Hz, got ${hz} (${JSON.stringify(played.device)})`)
   // No gap: every 2.7 ms window inside the tone has signal in it, but for what a stall of the
-  // loaded machine's JACK held up, which the card then skips to stay live and counts: on an
-  // idle machine that is none.
+  // loaded machine's JACK held up, which the card then skips to stay live, and silence the
+  // steering padded to move a card that ran early back onto the show clock: both counted, and
+  // on an idle machine none. (Seen: one 128-frame pad 1-2 s in while the rig's clock estimate
+  // was still settling, 2 runs in about 10.)
   let quietFrames = 0
   for (let w = from; w + 128 < to; w += 128) if (Math.max(...left.slice(w, w + 128).map(Math.abs)) <= 4000) quietFrames += 128
   assert.ok(
-    quietFrames <= played.device.framesSkipped,
-    `no dropout inside the tone: ${quietFrames} frames in quiet 128-frame windows, ${played.device.framesSkipped} skipped by the card (${JSON.stringify(played)})`,
+    quietFrames <= played.device.framesSkipped + played.device.framesPadded,
+    `no dropout inside the tone: ${quietFrames} frames in quiet 128-frame windows, ${played.device.framesSkipped} skipped and ${played.device.framesPadded} padded by the card (${JSON.stringify(played)})`,
   )
 })
 
