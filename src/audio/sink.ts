@@ -34,7 +34,7 @@ export interface DeviceSinkStats {
   framesDropped: number
   /** How late the frames leave the card against the show clock (+: late), filtered, ms; null without a show clock or before it is measured. */
   syncErrorMs: number | null
-  /** Times the card was far off the show clock (over 5 ms, or over 2 ms for 1.3 s) and was skipped or padded at once. */
+  /** Times the card was far off the show clock (over 5 ms, or over 2 ms late for 1.3 s) and was skipped or padded at once. */
   hardResyncs: number
   /** Frames written and not yet taken by the card. */
   queuedFrames: number

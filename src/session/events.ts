@@ -160,7 +160,7 @@ export const DeviceSinkStatsSchema = z
         'How late frames leave the card against the show clock (+: late, -: early), ms, filtered; null without a show clock or before it is measured.',
       ),
     hardResyncs: count.describe(
-      'Times the card was far off the show clock (over 5 ms, or over 2 ms for 1.3 s) and was skipped or padded with silence at once.',
+      'Times the card was far off the show clock (over 5 ms, or over 2 ms late for 1.3 s) and was skipped or padded with silence at once.',
     ),
     queuedFrames: count.describe('Frames written and not yet taken by the card.'),
     framesSkipped: count.describe(

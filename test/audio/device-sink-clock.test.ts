@@ -113,11 +113,13 @@ test('the card stalls for 50 ms: the frames it holds play late, one hard resync 
   assert.ok(worst < 0.25, `within ${worst.toFixed(3)} ms 1.5 s after the stall`)
 })
 
-test('a card running far fast gets ahead faster than single frames follow: a hard resync pads silence, counted in frames and in resyncs', async () => {
+test('a card 2-5 ms early for seconds (what a settling clock estimate looks like) is followed by single frames, never padded at once', async () => {
   const r = await play({ seconds: 4, card: { ppm: 3000 } })
-  assert.ok(r.stats.hardResyncs >= 1, JSON.stringify(r.stats))
-  assert.ok(r.stats.framesPadded > 0, `padded ${r.stats.framesPadded} frames (${JSON.stringify(r.stats)})`)
-  assert.is(r.stats.framesSkipped, 0, 'early, nothing is skipped')
+  assert.is(r.stats.hardResyncs, 0, JSON.stringify(r.stats))
+  assert.ok(r.stats.syncErrorMs! < -2, `early by ${-r.stats.syncErrorMs!} ms`)
+  assert.ok(r.stats.framesInserted > 20, `${r.stats.framesInserted} single frames`)
+  // Its first alignment found it already early and put silence before the audio: counted.
+  assert.ok(r.stats.framesPadded > 0 && r.stats.framesPadded < 128, `${r.stats.framesPadded} frames padded at the alignment`)
 })
 
 test('a start where the first frame is due later than the card could play it: silence until it is due, nothing skipped, on time from the first frame', async () => {
