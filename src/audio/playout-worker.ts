@@ -12,9 +12,9 @@ import { workerData } from 'node:worker_threads'
 import type { Clock } from '../clock.js'
 import type { AudioFormat } from '../codec/format.js'
 import { RawWriter } from '../raw-writer.js'
-import { spinUntil } from './spin-wait.js'
+import { mainThreadNow, waitForRing } from './spin-wait.js'
 import { Playout } from './playout.js'
-import { RingReader, NOTIFY, type RingBuffers, type RingRecord } from './playout-ring.js'
+import { RingReader, type RingBuffers, type RingRecord } from './playout-ring.js'
 import { writePlayoutStats } from './playout-stats.js'
 import type { AudioSink } from './sink.js'
 
@@ -32,14 +32,11 @@ export interface PlayoutWorkerData {
   mainTimeOrigin: number
 }
 
-/** The last stretch before a due time is spun, not slept: Atomics.wait wakes this late at p99 under no load. */
-const SPIN_MS = 0.25
 /** Wake at least this often with nothing due, to publish figures. */
 const IDLE_WAKE_MS = 20
 
 const d = workerData as PlayoutWorkerData
-const originShift = performance.timeOrigin - d.mainTimeOrigin
-const now = (): number => performance.now() + originShift
+const now = mainThreadNow(d.mainTimeOrigin)
 // The loop below drives the playout: its own timer never fires here.
 const clock: Clock = { now, setTimeout: () => undefined, clearTimeout: () => {} }
 
@@ -62,7 +59,6 @@ const playout = new Playout({
   ...(d.adaptive ? { adaptive: true } : {}),
 })
 const ring = new RingReader(d.ring)
-const ringPending = (): boolean => ring.pending
 const stats = new Float64Array(d.stats)
 let stopping = false
 /** Figures are copied out at most this often (a playout's stats are a new object each read). */
@@ -105,11 +101,6 @@ for (;;) {
     statsAtMs = t
   }
   const due = playout.nextDueMs()
-  const wakeAt = Math.min(due ?? t + IDLE_WAKE_MS, t + IDLE_WAKE_MS)
-  const sleepMs = wakeAt - t - SPIN_MS
-  const seen = ring.notified
-  if (sleepMs > 0 && !ring.pending) Atomics.wait(ring.control, NOTIFY, seen, sleepMs)
-  // The last stretch: spin, still taking what the main thread writes (a packet due now must not be missed).
-  spinUntil(now, wakeAt, ringPending)
+  waitForRing(ring, now, Math.min(due ?? t + IDLE_WAKE_MS, t + IDLE_WAKE_MS), true)
 }
 writePlayoutStats(stats, playout, true)

@@ -6,6 +6,33 @@
 // during it (docs/STALLS.md). Measured on this machine, 2 s of spinning: 589 scavenges read
 // by read, 20 at 256 checks a read; a spin to a due time then ends 0.64 us late at the
 // median (0.08 us read by read), p99 24 us either way (the scheduler's, not the loop's).
+// Shared by the media threads (the playout's, a MIDI output's), with their clock.
+
+import { NOTIFY, type RingReader } from './playout-ring.js'
+
+/** The last stretch before a due time is spun, not slept: Atomics.wait alone wakes up to ~0.1 ms late. */
+export const SPIN_MS = 0.25
+
+/**
+ * The main thread's clock (performance.now() there), read on a media thread: each thread's
+ * performance.now() counts from its own origin, and the times handed over are the main thread's.
+ */
+export function mainThreadNow(mainTimeOrigin: number): () => number {
+  const originShift = performance.timeOrigin - mainTimeOrigin
+  return () => performance.now() + originShift
+}
+
+/**
+ * Sleeps until `wakeAtMs` or until the main thread writes to `ring`, whichever is first; with
+ * `spin`, the last SPIN_MS is spun (still returning at once on a write: a packet due now must
+ * not be missed).
+ */
+export function waitForRing(ring: RingReader, now: () => number, wakeAtMs: number, spin: boolean): void {
+  const seen = ring.notified
+  const sleepMs = wakeAtMs - now() - SPIN_MS
+  if (sleepMs > 0 && !ring.pending) Atomics.wait(ring.control, NOTIFY, seen, sleepMs)
+  if (spin) spinUntil(now, wakeAtMs, () => ring.pending)
+}
 
 /** Atomics.load checks between two clock reads: about 1.7 us of spinning on this machine. */
 export const CHECKS_PER_READ = 256

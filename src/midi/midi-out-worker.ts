@@ -9,8 +9,8 @@
 // thread knows when nothing waits (src/midi/threaded-midi-out.ts).
 
 import { workerData } from 'node:worker_threads'
-import { NOTIFY, type RingBuffers, RingReader, type RingRecord } from '../audio/playout-ring.js'
-import { spinUntil } from '../audio/spin-wait.js'
+import { type RingBuffers, RingReader, type RingRecord } from '../audio/playout-ring.js'
+import { mainThreadNow, waitForRing } from '../audio/spin-wait.js'
 import { RawWriter } from '../raw-writer.js'
 
 export interface MidiOutWorkerData {
@@ -23,17 +23,13 @@ export interface MidiOutWorkerData {
   mainTimeOrigin: number
 }
 
-/** As the playout thread's (src/audio/playout-worker.ts): Atomics.wait wakes up to ~0.1 ms late; the rest is spun. */
-const SPIN_MS = 0.25
 /** With nothing due, wake this often anyway (nothing to publish: only so a lost notify costs no more). */
 const IDLE_WAKE_MS = 100
 
 const d = workerData as MidiOutWorkerData
-const originShift = performance.timeOrigin - d.mainTimeOrigin
-const now = (): number => performance.now() + originShift
+const now = mainThreadNow(d.mainTimeOrigin)
 const writer = new RawWriter(d.fd)
 const ring = new RingReader(d.ring)
-const ringPending = (): boolean => ring.pending
 const written = new Int32Array(d.written)
 
 /** Messages handed over and not yet written, in the order (and so the time order) they came. */
@@ -66,8 +62,6 @@ for (;;) {
   if (stopping) break
   const t = now()
   const next = queue[0]?.atMs
-  const wakeAt = Math.min(next ?? t + IDLE_WAKE_MS, t + IDLE_WAKE_MS)
-  const seen = ring.notified
-  if (wakeAt - t - SPIN_MS > 0 && !ring.pending) Atomics.wait(ring.control, NOTIFY, seen, wakeAt - t - SPIN_MS)
-  if (next !== undefined) spinUntil(now, next, ringPending)
+  // Spun only to a message's time: the idle wake needs no precision.
+  waitForRing(ring, now, Math.min(next ?? t + IDLE_WAKE_MS, t + IDLE_WAKE_MS), next !== undefined)
 }
