@@ -14,6 +14,7 @@ import { midiLatency } from './midi-latency.mjs'
 import { midiDue } from './midi-due.mjs'
 import { midiAlign } from './midi-align.mjs'
 import { deviceLatency, deviceShowClock, deviceSoak } from './device-latency.mjs'
+import { cardSoak, cardWindows } from './card-windows.mjs'
 import { bareSkew, pairSkew, SNAPCAST_CASES, SYNCHRO_CASES, snapcastSkew, synchroSkew } from './skew.mjs'
 import { ROOT, fmt } from './lib.mjs'
 
@@ -182,6 +183,17 @@ if (runs('devices')) {
   console.log(
     `${soak.seconds} s of tone to a card (128-frame buffer): ${soak.underruns} playout underruns, ${soak.concealed} frames concealed, ${soak.jackXruns} JACK xruns; drift ${soak.driftPpm} ppm, ${soak.framesInserted} frames inserted, ${soak.framesDropped} dropped, ${soak.framesSkipped} skipped after card stalls; frames queued for the card every 10 s: ${soak.queuedFramesEvery10s.join(', ')}; skipped so far, every 10 s: ${soak.skippedEvery10s.join(', ')}`,
   )
+}
+
+if (runs('card-windows')) {
+  console.log(
+    "\n== faithful sound cards (issue 13): share of a 3 s noise clip's 64-frame windows bit-exact and in order out of the card, serve --source wav: --clients 1 -> join --sink device:synchro, witnessed by arecord; aplay -> arecord on the same path beside it",
+  )
+  const r = await cardWindows({ runs: quick ? 3 : 10 })
+  const pct = (s) => `min ${fmt(s.min * 100, 1)} %, median ${fmt(s.median * 100, 1)} %`
+  console.log(`synchro: ${pct(r.synchroShare)}; aplay -> arecord: ${pct(r.bareShare)}`)
+  results.cardWindows = r
+  results.cardSoak = await cardSoak({ seconds: quick ? 15 : 60 })
 }
 
 if (runs('concealment')) {
