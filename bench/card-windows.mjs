@@ -10,7 +10,6 @@
 //
 // --soak plays a minute of noise (or S seconds) once and reports what the card's steering
 // did after the first second (drops, inserts, skips, pads), from the rig's stats events.
-import { spawn } from 'node:child_process'
 import { mkdtempSync, readFileSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
