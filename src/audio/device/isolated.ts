@@ -1,8 +1,11 @@
 // Sound cards as Synchro sees them: the AudioDevices interface, served by device hosts
 // (host.ts), one child process per open stream. Listing devices and probing which format a
-// card takes run a short-lived host synchronously (~0.3 s each, at start, at the handshake
-// or at a reopen, never mid-stream);
-// an open stream talks to its host over pipes. A stream whose card is lost is ended by
+// card takes run a short-lived host (~0.3 s each; up to HOST_TIMEOUT_MS on a stalled sound
+// system): `listAsync` and `probeAsync` off the event loop, for a rig, which must keep
+// answering its server and playing meanwhile (issue 13: the synchronous probe at the
+// handshake held a rig ~0.6 s, and once 10 s, until it lost its server); `list` and `probe`
+// synchronously, for `synchro devices` and a server setting its show up.
+// An open stream talks to its host over pipes. A stream whose card is lost is ended by
 // killing its host, which cannot hang on the dead driver as an in-process quit would.
 
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
@@ -20,15 +23,66 @@ const HOST_ARGV = process.execArgv.filter((a) => !/^--(inspect|debug)/.test(a))
 /** Lines of the host's stderr (ALSA's and JACK's chatter) kept to explain a failure. */
 const STDERR_LINES = 5
 
-function runHost(args: string[]): { result: Record<string, unknown>; stderr: string } {
-  const r = spawnSync(process.execPath, [...HOST_ARGV, HOST, ...args], { stdio: [...STDIO_SYNC], timeout: 10_000, encoding: 'utf8' })
-  const text = (r.output?.[3] as string | null) ?? ''
-  const stderr = (r.stderr ?? '').trim()
-  if (!text)
-    throw new Error(
-      `the device host ended without an answer (${r.error?.message ?? `exit ${r.status ?? r.signal}`})${stderr ? `: ${stderr.split('\n').at(-1)}` : ''}`,
+/** How long a listing or probing host may take before it is killed: PortAudio's scan of every ALSA PCM takes ~0.3 s here. */
+export const HOST_TIMEOUT_MS = 10_000
+
+type HostAnswer = { result: Record<string, unknown>; stderr: string }
+
+/**
+ * What a host that gave no answer says. Timed out, it is named for what it was asked and
+ * nothing of its stderr is quoted: ALSA's and JACK's last line there is chatter from before
+ * the stall (issue 13 quoted one), not the reason.
+ */
+function noAnswer(what: string, timedOut: boolean, exit: string, stderr: string): DeviceError {
+  if (timedOut)
+    return new DeviceError(
+      'DEVICE_FAILED',
+      `${what}: the sound system did not answer within ${HOST_TIMEOUT_MS / 1000} s (is it stalled or overloaded?)`,
     )
+  const last = stderr.trim().split('\n').at(-1)
+  return new DeviceError('DEVICE_FAILED', `${what}: the device host ended without an answer (${exit})${last ? `: ${last}` : ''}`)
+}
+
+function runHost(args: string[], what: string): HostAnswer {
+  const r = spawnSync(process.execPath, [...HOST_ARGV, HOST, ...args], {
+    stdio: [...STDIO_SYNC],
+    timeout: HOST_TIMEOUT_MS,
+    encoding: 'utf8',
+  })
+  const text = (r.output?.[3] as string | null) ?? ''
+  const stderr = r.stderr ?? ''
+  const timedOut = (r.error as NodeJS.ErrnoException | undefined)?.code === 'ETIMEDOUT'
+  if (!text) throw noAnswer(what, timedOut, r.error?.message ?? `exit ${r.status ?? r.signal}`, stderr)
   return { result: JSON.parse(text) as Record<string, unknown>, stderr }
+}
+
+/** runHost off the event loop: the same host and answer, killed after HOST_TIMEOUT_MS. */
+export function runHostAsync(args: string[], what: string, timeoutMs = HOST_TIMEOUT_MS): Promise<HostAnswer> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [...HOST_ARGV, HOST, ...args], { stdio: [...STDIO_SYNC] })
+    let text = ''
+    let stderr = ''
+    let timedOut = false
+    ;(child.stdio[3] as NodeJS.ReadableStream).setEncoding('utf8').on('data', (t: string) => (text += t))
+    child.stderr!.setEncoding('utf8').on('data', (t: string) => (stderr = (stderr + t).slice(-4096)))
+    const timer = setTimeout(() => {
+      timedOut = true
+      child.kill('SIGKILL')
+    }, timeoutMs)
+    child.on('error', (err) => {
+      clearTimeout(timer)
+      reject(noAnswer(what, false, err.message, stderr))
+    })
+    child.on('close', (code, signal) => {
+      clearTimeout(timer)
+      if (timedOut || !text) return reject(noAnswer(what, timedOut, `exit ${code ?? signal}`, stderr))
+      try {
+        resolve({ result: JSON.parse(text) as Record<string, unknown>, stderr })
+      } catch (err) {
+        reject(noAnswer(what, false, `an answer that is not JSON: ${(err as Error).message}`, stderr))
+      }
+    })
+  })
 }
 
 let standby: ChildProcess | undefined
@@ -139,25 +193,38 @@ class HostStream extends EventEmitter implements PlaybackStream, CaptureStream {
 
 /** Sound cards through device hosts, or one line saying why there are none. */
 export function audioDevices(): AudioDevices {
-  const list = (o?: { rates?: boolean }): AudioDeviceInfo[] => {
-    const { result } = runHost(o?.rates ? ['list', 'rates'] : ['list'])
-    if (typeof result.error === 'string') {
-      throw new DeviceError(isDeviceErrorCode(result.code) ? result.code : 'NO_AUDIO_SYSTEM', result.error)
-    }
-    return result.devices as AudioDeviceInfo[]
-  }
+  const listArgs = (o?: { rates?: boolean }) => (o?.rates ? ['list', 'rates'] : ['list'])
+  const probeArgs = (direction: 'input' | 'output', candidates: StreamOptions[]) => ['probe', direction, JSON.stringify(candidates)]
+  const probeWhat = (direction: 'input' | 'output', candidates: StreamOptions[]) =>
+    `checking audio ${direction} ${candidates[0]?.deviceId ?? ''}`.trim()
   return {
-    list,
+    list: (o) => devicesOf(runHost(listArgs(o), 'listing sound cards').result),
+    listAsync: async (o) => devicesOf((await runHostAsync(listArgs(o), 'listing sound cards')).result),
     prepare: () => {
       if (!standby || standby.exitCode !== null) standby = spawnHost()
     },
-    probe: (direction, candidates) => {
-      const { result } = runHost(['probe', direction, JSON.stringify(candidates)])
-      if (typeof result.error === 'string')
-        throw new DeviceError(isDeviceErrorCode(result.code) ? result.code : 'NO_AUDIO_SYSTEM', result.error)
-      return result as { index: number; errors: string[] }
-    },
+    probe: (direction, candidates) => probeOf(runHost(probeArgs(direction, candidates), probeWhat(direction, candidates)).result),
+    probeAsync: async (direction, candidates, what) =>
+      probeOf((await runHostAsync(probeArgs(direction, candidates), what ?? probeWhat(direction, candidates))).result),
     capture: (o) => new HostStream('capture', o),
     playback: (o) => new HostStream('playback', o),
   }
+}
+
+/** A host's refusal (no PortAudio, no audio system) as the DeviceError it names. */
+function refusal(result: Record<string, unknown>): DeviceError | undefined {
+  if (typeof result.error !== 'string') return undefined
+  return new DeviceError(isDeviceErrorCode(result.code) ? result.code : 'NO_AUDIO_SYSTEM', result.error)
+}
+
+function devicesOf(result: Record<string, unknown>): AudioDeviceInfo[] {
+  const err = refusal(result)
+  if (err) throw err
+  return result.devices as AudioDeviceInfo[]
+}
+
+function probeOf(result: Record<string, unknown>): { index: number; errors: string[] } {
+  const err = refusal(result)
+  if (err) throw err
+  return result as { index: number; errors: string[] }
 }
