@@ -1,4 +1,6 @@
-// Clock drift between the show and a rig's sound card. The card never runs at exactly the
+// Clock drift between the show and a rig's sound card, for a rig without a show clock (before
+// its first due time, or with --adaptive): on the show clock device/steering.ts steers the
+// card instead, and this controller is no longer fed. The card never runs at exactly the
 // server's rate, so the frames waiting for it creep up (card slow) or down (card fast) over
 // a long show. This controller watches that level against where it settled, and asks the
 // sink to drop or insert a single frame when it has moved, at most once per
@@ -26,7 +28,6 @@ export class DriftController {
   private consumedFrames = 0
   /** Least-squares fit of frames taken against time since the level settled: its slope is the card's rate. */
   private fit = { n: 0, t: 0, f: 0, tt: 0, tf: 0, t0: 0, f0: 0 }
-  private level = 0
   private levelAvg: number | undefined
   private target: number | undefined
   /** When the level last settled from: the first take, or the last disturbance. */
@@ -79,7 +80,6 @@ export class DriftController {
 
   /** Frames waiting for the card now. */
   observe(queuedFrames: number, nowMs: number): void {
-    this.level = queuedFrames
     // A slow average: a packet arriving or a buffer leaving must not look like drift.
     this.levelAvg = this.levelAvg === undefined ? queuedFrames : this.levelAvg + 0.01 * (queuedFrames - this.levelAvg)
     const from = this.settleFromMs ?? this.startMs
@@ -100,10 +100,6 @@ export class DriftController {
     this.stats.framesInserted++
     this.levelAvg += 1
     return 1
-  }
-
-  get queued(): number {
-    return this.level
   }
 }
 

@@ -13,8 +13,14 @@
 //   (~250 ms at 128-frame chunks), while a card that really plays early is believed at once.
 // - The floor's own uncertainty is measured: the distribution-free 95% interval of a
 //   percentile from order statistics (rank np ± 2·√(np(1-p))). A correction waits until
-//   the error passes 0.1 ms plus that, so jittery timing is not mistaken for drift
-//   (issue 13: 84 needless drops on a card whose clock is the system clock).
+//   the error passes 0.1 ms plus that, so jittery timing is not mistaken for drift.
+// - A single frame needs a drift, measured, not only an error: the floor taken every 0.5 s
+//   for 3-5 s, the median of its steps beyond twice the median's own uncertainty, and the
+//   error on the side that drift pushes it. A stall that leaves the card a little late is
+//   one step among ten, not a drift: it is left as it is (up to 2 ms; beyond, one hard
+//   resync), rather than undone a frame at a time (issue 13: 84 single frames dropped, one
+//   every 50.7 ms, on a card whose clock is the system clock, each one a seam). Snapcast
+//   corrects any error past 100 µs; its DAC time has no such steps to tell apart.
 // Corrections already made are remembered per chunk (the stamp it was written with), so a
 // measurement of a chunk written before a correction is not counted twice.
 // Pure: fed measurements and times; the sink does the audio.
@@ -40,9 +46,21 @@ const SHORT = 100
 const FLOOR_P = 0.05
 /** One soft correction at most this often: up to 417 ppm at 48 kHz (Snapcast caps its rate change at 500 ppm; real cards are within ~100). */
 export const MIN_GAP_MS = 50
-/** The drift fit takes the floor this often, and reports once it spans this long. */
-const DRIFT_EVERY_MS = 100
-const DRIFT_SPAN_MS = 5000
+/**
+ * The drift is measured from the floor taken this often, over the last DRIFT_STEPS steps
+ * (5 s), and believed from DRIFT_MIN_STEPS on (3 s: with six steps, the two a stall can
+ * move still leave the median where the others are). A single frame waits that long after
+ * the card starts or resyncs: a fast card must not first run PortAudio's queue dry (it holds
+ * ~2.4 ms more than the card needs, measured on test/helpers/simulated-card.ts: 500 ppm
+ * emptied it in 4.8 s).
+ */
+const DRIFT_EVERY_MS = 500
+const DRIFT_STEPS = 10
+const DRIFT_MIN_STEPS = 6
+/** The median of the steps is believed beyond this many of its standard errors (~95%). */
+const DRIFT_Z = 2
+/** And beyond this (in ms per ms: 5 ppm): a drift too small to matter in a show is left to the hard bounds. */
+const MIN_DRIFT = 5e-6
 
 /** Which corrections a chunk was written after: its measurement is read against them. */
 export interface Stamp {
@@ -79,7 +97,10 @@ export class CardSteering {
   private lastSoftMs = -Infinity
   /** Since when the error has been beyond LONG_HARD_MS on one side (undefined: it is not). */
   private beyondSince: { sign: number; ms: number } | undefined
-  private fit = { n: 0, t: 0, e: 0, tt: 0, te: 0, t0: 0, last: -Infinity }
+  /** The uncorrected floor every DRIFT_EVERY_MS of this epoch, the last DRIFT_STEPS + 1. */
+  private floors: Array<{ ms: number; floorMs: number }> = []
+  /** The card's drift against the show clock in ms per ms (+: frames leave later and later, the card is slow), once measured beyond its uncertainty. */
+  private drift = 0
   readonly stats: SteeringStats = { driftPpm: 0, framesInserted: 0, framesDropped: 0, hardResyncs: 0, syncErrorMs: null }
 
   /** `rateHz`: the rate of the frames corrected (the show's). */
@@ -147,6 +168,11 @@ export class CardSteering {
     if (n < SHORT || nowMs - this.lastSoftMs < MIN_GAP_MS) return NONE
 
     const sign = Math.sign(errorMs) as 0 | 1 | -1
+    // Only toward where a measured drift carries the card: without one, an error is a step (a stall), not something single frames should undo.
+    if (Math.sign(this.drift) !== sign) {
+      this.direction = 0
+      return NONE
+    }
     const agrees = Math.sign(miniMs) === sign && Math.abs(miniMs) > MINI_AGREES_MS
     // Start beyond the threshold and the floor's uncertainty; once started, go on to within a frame of zero.
     const start = Math.abs(errorMs) > SOFT_SYNC_MS + short.uncertaintyMs && agrees
@@ -177,26 +203,37 @@ export class CardSteering {
     this.window.length = 0
     this.direction = 0
     this.beyondSince = undefined
-    this.fit = { n: 0, t: 0, e: 0, tt: 0, te: 0, t0: 0, last: -Infinity }
+    this.floors = []
+    this.drift = 0
   }
 
-  /** Least squares of the uncorrected floor against time: its slope is the card's rate against the show. */
+  /**
+   * The card's rate against the show, from the uncorrected floor every DRIFT_EVERY_MS: the
+   * median of its last DRIFT_STEPS steps, robust to a step or two (a stall moves one step;
+   * a least-squares line through it read -7,649 to -31,329 ppm, issue 13). Believed once it
+   * exceeds DRIFT_Z standard errors of a median (1.2533 σ / √n, σ from the steps' MAD).
+   */
   private trackDrift(floorMs: number, nowMs: number): void {
-    const f = this.fit
-    if (this.window.length < SHORT || nowMs - f.last < DRIFT_EVERY_MS) return
-    if (f.n === 0) f.t0 = nowMs
-    f.last = nowMs
-    const t = nowMs - f.t0
-    f.n++
-    f.t += t
-    f.e += floorMs
-    f.tt += t * t
-    f.te += t * floorMs
-    if (t < DRIFT_SPAN_MS) return
-    const slope = (f.n * f.te - f.t * f.e) / (f.n * f.tt - f.t * f.t)
+    const floors = this.floors
+    const last = floors.at(-1)
+    if (this.window.length < SHORT || (last && nowMs - last.ms < DRIFT_EVERY_MS)) return
+    floors.push({ ms: nowMs, floorMs })
+    if (floors.length > DRIFT_STEPS + 1) floors.shift()
+    if (floors.length < DRIFT_MIN_STEPS + 1) return
+    const steps = floors.slice(1).map((f, i) => (f.floorMs - floors[i]!.floorMs) / (f.ms - floors[i]!.ms))
+    const median = medianOf(steps)
+    const sigma = 1.4826 * medianOf(steps.map((x) => Math.abs(x - median)))
+    const standardError = (1.2533 * sigma) / Math.sqrt(steps.length)
+    this.drift = Math.abs(median) > Math.max(DRIFT_Z * standardError, MIN_DRIFT) ? median : 0
     // Frames leaving later and later: the card is slow.
-    this.stats.driftPpm = Math.round(-slope * 1e6 * 10) / 10
+    this.stats.driftPpm = Math.round(-median * 1e6 * 10) / 10
   }
+}
+
+function medianOf(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b)
+  const mid = sorted.length >> 1
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2
 }
 
 /** The window's floor (its FLOOR_P percentile) and half the 95% interval around it. */
