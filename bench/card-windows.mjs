@@ -40,7 +40,7 @@ async function untilSize(path, bytes, ms, what) {
  * `arecord` on the loopback's PCM into `file` (raw s16 stereo 48 kHz) while `play()` runs,
  * and half a second after: returns the captured bytes and what `play()` returned.
  */
-async function recordWhile(env, file, play) {
+export async function recordWhile(env, file, play) {
   const rec = spawnProcess('arecord', ['-q', '-D', DEVICE, '-f', 'S16_LE', '-r', String(RATE_HZ), '-c', '2', '-t', 'raw', file], {
     env,
     stdio: ['ignore', 'ignore', 'pipe'],
@@ -62,7 +62,7 @@ async function recordWhile(env, file, play) {
 const exited = (child) => new Promise((r) => (child.exitCode !== null ? r(child.exitCode) : child.once('exit', (c) => r(c))))
 
 /** serve --source wav:WAV --clients 1 -> join --sink device:synchro; the rig's summary and its stats events. */
-async function synchroPlays(env, wav, extra = []) {
+export async function synchroPlays(env, wav, extra = []) {
   const server = spawnNode([...SERVE_ON_LOOPBACK, '--source', `wav:${wav}`, '--clients', '1', ...extra], { env })
   const port = await new Promise((resolve, reject) => {
     onJsonLines(server.stdout, (e) => e.event === 'listening' && resolve(e.port))

@@ -20,6 +20,7 @@ import { CardSteering, type Stamp } from './device/steering.js'
 import { bytesPerSample } from '../codec/format.js'
 import { matchDevice } from './device/match.js'
 import { describeConversion, openNegotiated, type CardFormat } from './device/negotiate.js'
+import { openNegotiatedAsync } from './device/negotiate-async.js'
 import { FormatBridge } from './device/format-bridge.js'
 import { Reopener } from './device/reopener.js'
 import { bufferFrames, describeBuffer } from './device/buffer-size.js'
@@ -75,6 +76,9 @@ export class DeviceSink implements AudioSink {
   private carried = { framesInserted: 0, framesDropped: 0, hardResyncs: 0 }
   private lastTakenMs = 0
   private readonly reopener: Reopener
+  private closed = false
+  private readyNow: Promise<void> = Promise.resolve()
+  private resolveReady: () => void = () => {}
 
   constructor(private readonly o: DeviceSinkOptions) {
     this.devices = o.devices ?? audioDevices()
@@ -88,39 +92,84 @@ export class DeviceSink implements AudioSink {
     this.devices.prepare?.()
   }
 
-  /** Opened at the handshake, when the show's format is known. A device that cannot play it is a fault the rig reports, not a crash. */
+  /**
+   * Opened at the handshake, when the show's format is known: through a device host, off the
+   * event loop (ready() says when it plays). A device that cannot play it is a fault the rig
+   * reports, not a crash.
+   */
   open(format: SourceFormat): void {
     this.format = format
     this.showFrameBytes = bytesPerSample(format.format) * format.channels
+    this.readyNow = new Promise((r) => (this.resolveReady = r))
+    if (this.devices.probeAsync) {
+      this.openStreamAsync().catch((err: unknown) => this.openFailed(err))
+      return
+    }
     try {
       this.openStream()
     } catch (err) {
-      this.failed(`cannot open audio output '${this.device.name}': ${(err as Error).message}`)
-      // A format the card refuses will not change by retrying; a busy or missing card may.
-      if (!(err instanceof DeviceError && err.code === 'FORMAT_UNSUPPORTED')) this.reopener.schedule()
+      this.openFailed(err)
     }
   }
 
-  private openStream(): void {
-    const format = this.format!
+  /** Resolves once the card plays (its stream started) or has failed to open: what a rig waits for before it tells the server it has joined. */
+  ready(): Promise<void> {
+    return this.readyNow
+  }
+
+  private openFailed(err: unknown): void {
+    this.failed(`cannot open audio output '${this.device.name}': ${(err as Error).message}`)
+    // A format the card refuses will not change by retrying; a busy or missing card may.
+    if (!(err instanceof DeviceError && err.code === 'FORMAT_UNSUPPORTED')) this.reopener.schedule()
+    this.resolveReady()
+  }
+
+  /** What the card is asked to open with, for each candidate format. */
+  private streamOptions(): (c: CardFormat) => StreamOptions {
     // A card with fewer channels than the show gets a down-mix (stereo show on a mono speaker).
-    const channels = Math.min(format.channels, this.device.outputChannels)
-    const options = (c: CardFormat): StreamOptions => ({
+    const channels = Math.min(this.format!.channels, this.device.outputChannels)
+    return (c) => ({
       deviceId: this.device.id,
       rateHz: c.rateHz,
       channels,
       format: c.format,
       framesPerBuffer: bufferFrames(this.o.buffer, c.rateHz),
     })
+  }
+
+  private openStream(): void {
+    const options = this.streamOptions()
     const probe = this.devices.probe
     const { stream, card } = openNegotiated(
       (c) => this.devices.playback(options(c)),
-      format,
+      this.format!,
       this.device,
       'output',
       this.o.bitExact ?? false,
       probe && ((cards) => probe('output', cards.map(options))),
     )
+    this.attach(stream, card, options(card).channels)
+  }
+
+  /** openStream with the formats checked off the event loop (the device host answers meanwhile). */
+  private async openStreamAsync(): Promise<void> {
+    const options = this.streamOptions()
+    const probe = this.devices.probeAsync!
+    const { stream, card } = await openNegotiatedAsync(
+      (c) => this.devices.playback(options(c)),
+      this.format!,
+      this.device,
+      'output',
+      this.o.bitExact ?? false,
+      (cards) => probe('output', cards.map(options)),
+    )
+    // The show ended while the host was answering: nothing to play for.
+    if (this.closed) return stream.abandon?.()
+    this.attach(stream, card, options(card).channels)
+  }
+
+  private attach(stream: PlaybackStream, card: CardFormat, channels: number): void {
+    const format = this.format!
     this.bridge?.destroy()
     this.bridge = new FormatBridge(format, { ...card, channels })
     this.conversion = describeConversion(format, card, 'output')
@@ -147,6 +196,7 @@ export class DeviceSink implements AudioSink {
     stream.on('error', (err) => this.lost(stream, `audio output '${this.device.name}' failed: ${err.message}`))
     stream.on('started', () => {
       this.lastTakenMs = this.o.clock.now()
+      this.resolveReady()
       this.o.onStarted?.(`audio output '${this.device.name}' is playing${this.conversion ? ` (${this.conversion})` : ''}`)
     })
     stream.start()
@@ -170,16 +220,28 @@ export class DeviceSink implements AudioSink {
     this.devices.prepare?.()
     this.failed(reason)
     this.reopener.schedule()
+    this.resolveReady()
   }
 
-  /** By name: a USB card plugged back in comes back with another id. */
-  private reopen(): void {
-    if (this.stream) return
+  /** By name: a USB card plugged back in comes back with another id. Off the event loop where the devices allow. */
+  private reopen(): void | Promise<void> {
+    if (this.stream || this.closed) return
+    const restored = (): void => {
+      this.reopens++
+      this.fault = undefined
+      this.o.onRestored?.(`audio output '${this.device.name}' is back${this.conversion ? ` (${this.conversion})` : ''}`)
+    }
+    const { listAsync, probeAsync } = this.devices
+    if (listAsync && probeAsync) {
+      return (async () => {
+        this.device = matchDevice(this.device.name, await listAsync(), 'output')
+        await this.openStreamAsync()
+        if (this.stream) restored()
+      })()
+    }
     this.device = matchDevice(this.device.name, this.devices.list(), 'output')
     this.openStream()
-    this.reopens++
-    this.fault = undefined
-    this.o.onRestored?.(`audio output '${this.device.name}' is back${this.conversion ? ` (${this.conversion})` : ''}`)
+    restored()
   }
 
   /** A reopened card is measured anew; what was corrected on the old one still counts. */
@@ -247,7 +309,7 @@ export class DeviceSink implements AudioSink {
     else if (frames - skip > room) skip = frames - room // keep the newest
     if (skip > 0) {
       this.framesSkipped += skip
-      this.drift.disturbed(now)
+      if (!steering) this.drift.disturbed(now)
       // The frames after a skip leave earlier by as much: the steering counts it as its own.
       if (steering) steering.skipped(skip)
       if (skip === frames) return
@@ -274,15 +336,16 @@ export class DeviceSink implements AudioSink {
       return
     }
     this.queuedFrames += cardFrames
-    this.drift.observe(this.queuedFrames, now)
-    const drift = this.drift
+    // On the show clock the steering follows the card; the level-follower is for a rig without one.
+    const drift = steering ? undefined : this.drift
+    drift?.observe(this.queuedFrames, now)
     const position = this.position
     position.written(cardFrames, dueMs, stamp)
     stream.write(out, (atMs) => {
       if (stream !== this.stream) return
       this.queuedFrames -= cardFrames
       this.lastTakenMs = this.o.clock.now()
-      drift.consumed(cardFrames, this.lastTakenMs)
+      drift?.consumed(cardFrames, this.lastTakenMs)
       const m = position.taken(atMs ?? this.lastTakenMs)
       if (m) this.steering?.measure(m.errorMs, m.stamp)
     })
@@ -374,6 +437,8 @@ export class DeviceSink implements AudioSink {
   }
 
   async close(): Promise<void> {
+    this.closed = true
+    this.resolveReady()
     this.reopener.stop()
     const s = this.stream
     this.stream = undefined

@@ -8,7 +8,12 @@ import type { SourceFormat } from './source.js'
 
 export class SessionSink implements AudioSink {
   private format: SourceFormat | undefined
-  constructor(readonly inner: AudioSink) {}
+  /** The inner sink's, where it has one (a card): a rejoin finds it resolved. */
+  readonly ready?: () => Promise<void>
+
+  constructor(readonly inner: AudioSink) {
+    if (inner.ready) this.ready = () => inner.ready!()
+  }
 
   get description(): string {
     return this.inner.description

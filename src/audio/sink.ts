@@ -20,6 +20,12 @@ export interface AudioSink {
   leadMs?(packetFrames: number): number
   /** Whether the sink plays in real time (pipe, card) or records every frame (file, WAV): a recording never drops a late frame. */
   readonly realtime?: boolean
+  /**
+   * A sink that takes a while to play after open() (a sound card opening through its device
+   * host): resolves once it plays, or has failed (its fault reported). A rig tells the server
+   * it has joined only then (rig-machine.ts, awaitsMedia).
+   */
+  ready?(): Promise<void>
   /** Flushes and finalises (a WAV's header gets its sizes). Idempotent. */
   close(): Promise<void>
   /** What a sound card reports (drift, corrections, faults), for the rig's stats. */

@@ -1,6 +1,6 @@
 // The rig's side of a show as a pure step function, like the server's.
-// Phases: connecting -> handshake (waiting for HELLO) -> ready (HELLO_REPLY sent,
-// waiting for INIT) -> streaming -> ended. Which messages each phase accepts is one table
+// Phases: connecting -> handshake (waiting for HELLO) -> [opening (a sound card opening:
+// HELLO_REPLY waits for it)] -> ready (HELLO_REPLY sent, waiting for INIT) -> streaming -> ended. Which messages each phase accepts is one table
 // (ACCEPTS, looked up once per frame by admit()); what the runner does is data: effects
 // such as openMedia (at HELLO) and startPlayout (at INIT), while notices are for the operator.
 
@@ -28,11 +28,17 @@ import { peerTimeoutMs } from './keepalive.js'
 import type { TimeSample } from '../sync/clock-estimator.js'
 import { initialTimeExchange, nextExchangeInMs, replyReceived, requestSent, type TimeExchangeState } from '../sync/time-exchange.js'
 
-export type RigSessionPhase = 'connecting' | 'handshake' | 'ready' | 'streaming' | 'ended'
+export type RigSessionPhase = 'connecting' | 'handshake' | 'opening' | 'ready' | 'streaming' | 'ended'
 
 export interface RigConfig {
   name: string
   meta: Record<string, unknown>
+  /**
+   * The rig's sink takes a while to play (a sound card opening): HELLO_REPLY, which tells the
+   * server the rig has joined (and counts toward `serve --clients`), waits for `mediaReady`,
+   * so a show does not start before the card can play its first second (issue 13).
+   */
+  awaitsMedia?: boolean
 }
 
 export interface RigState {
@@ -64,6 +70,8 @@ export type RigEvent =
   | { type: 'timeExchangeDue' }
   /** The rig's operator stops it (SIGINT, SIGTERM). */
   | { type: 'stop'; reason: string }
+  /** The media opened at HELLO can play now (or will not: a fault the rig reports), or the runner stopped waiting. */
+  | { type: 'mediaReady' }
 
 export type RigNotice =
   | { event: 'handshake'; serverName: string; format: AudioFormat; sessionId: number }
@@ -145,6 +153,10 @@ function reduce(s: RigState, e: RigEvent, now: number, fx: RigEffect[]): RigStat
       return onTick(s, now, fx)
     case 'timeExchangeDue':
       return onTimeExchangeDue(s, now, fx)
+    case 'mediaReady':
+      if (s.phase !== 'opening') return s
+      fx.push({ kind: 'send', frame: helloReply(s, s.sessionId) })
+      return { ...s, phase: 'ready' }
     case 'stop': {
       fx.push({
         kind: 'send',
@@ -215,14 +227,9 @@ function onFrame(s: RigState, bytes: Uint8Array, ordered: boolean, now: number, 
             true,
           )
         }
+        // A card opening first: the reply waits for it (mediaReady).
+        if (!s.config.awaitsMedia) fx.push({ kind: 'send', frame: helloReply(s, header.sessionId) })
         fx.push(
-          {
-            kind: 'send',
-            frame: encodeControl(
-              { type: MSG.HELLO_REPLY, body: { version: PROTOCOL_VERSION, name: s.config.name, meta: s.config.meta } },
-              { sessionId: header.sessionId },
-            ),
-          },
           { kind: 'setMaxPayload', bytes: hello.maxPayload },
           { kind: 'openMedia', format: hello.format },
           {
@@ -234,7 +241,7 @@ function onFrame(s: RigState, bytes: Uint8Array, ordered: boolean, now: number, 
         )
         return {
           ...heard,
-          phase: 'ready',
+          phase: s.config.awaitsMedia ? 'opening' : 'ready',
           hello,
           sessionId: header.sessionId,
           maxPayload: hello.maxPayload,
@@ -286,6 +293,7 @@ const ACCEPTS: Record<Exclude<RigSessionPhase, 'ended'>, ReadonlySet<number>> = 
   connecting: new Set([MSG.PING, MSG.PONG, MSG.TERMINATE]),
   handshake: new Set([MSG.HELLO, MSG.PING, MSG.PONG, MSG.TERMINATE]),
   // TIME_REPLY: the rig asks from HELLO on (time-exchange.ts).
+  opening: new Set([MSG.PING, MSG.PONG, MSG.TIME_REPLY, MSG.TERMINATE]),
   ready: new Set([MSG.INIT, MSG.SWITCH, MSG.PING, MSG.PONG, MSG.TIME_REPLY, MSG.TERMINATE]),
   streaming: new Set([MSG.AUDIO, MSG.MIDI, MSG.MIDI_ACK, MSG.TIMELINE, MSG.SWITCH, MSG.PING, MSG.PONG, MSG.TIME_REPLY, MSG.TERMINATE]),
 }
@@ -310,7 +318,7 @@ function admit(phase: RigSessionPhase, type: number, ordered: boolean): Admissio
   if (phase === 'ended') return 'drop'
   if (ACCEPTS[phase].has(type)) return 'accept'
   if (!FROM_SERVER.has(type)) return notFromServer(type)
-  if (MEDIA.has(type)) return phase === 'ready' && !ordered ? 'drop' : `${messageTypeName(type)} before INIT`
+  if (MEDIA.has(type)) return (phase === 'ready' || phase === 'opening') && !ordered ? 'drop' : `${messageTypeName(type)} before INIT`
   if (type === MSG.HELLO) return 'HELLO sent twice'
   return `${messageTypeName(type)} while ${phase}`
 }
@@ -347,13 +355,20 @@ function onTick(s: RigState, now: number, fx: RigEffect[]): RigState {
 
 /** Sends a TIME_REQUEST stamped `now` (t1) and sets the timer for the next; nothing before HELLO or after the end. */
 function onTimeExchangeDue(s: RigState, now: number, fx: RigEffect[]): RigState {
-  if (s.phase !== 'ready' && s.phase !== 'streaming') return s
+  if (s.phase !== 'opening' && s.phase !== 'ready' && s.phase !== 'streaming') return s
   const time = requestSent(s.time, now)
   fx.push(
     { kind: 'send', frame: encodeTime(MSG.TIME_REQUEST, { t1: now, t2: 0, t3: 0 }, { sessionId: s.sessionId }) },
     { kind: 'scheduleTimeExchange', ms: nextExchangeInMs(time.sent) },
   )
   return { ...s, time }
+}
+
+function helloReply(s: RigState, sessionId: number): Uint8Array {
+  return encodeControl(
+    { type: MSG.HELLO_REPLY, body: { version: PROTOCOL_VERSION, name: s.config.name, meta: s.config.meta } },
+    { sessionId },
+  )
 }
 
 /** Ends the session on a fault, telling the server why when it can still be told. */

@@ -86,7 +86,7 @@ export class RigRunner {
   readonly done: Promise<RigOutcome>
 
   constructor(private readonly o: RigRunnerOptions) {
-    this.state = initialRigState(o.config, DEFAULT_PING_INTERVAL_MS)
+    this.state = initialRigState({ ...o.config, awaitsMedia: o.config.awaitsMedia ?? o.sink.ready !== undefined }, DEFAULT_PING_INTERVAL_MS)
     this.sync = new RigSync({ latencyMs: o.latencyMs, offsetMs: o.offsetMs ?? 0 })
     this.done = new Promise((r) => (this.resolveDone = r))
     this.link = new RigLink(
@@ -239,6 +239,7 @@ export class RigRunner {
       case 'openMedia': {
         const format = fx.format
         this.o.sink.open(format)
+        if (this.state.config.awaitsMedia) this.awaitMedia()
         this.showTime = new ShowTime({
           rateHz: format.rateHz,
           clock: serverClockOf(this.serverClock),
@@ -311,6 +312,22 @@ export class RigRunner {
   }
 
   /**
+   * A sink that opens slowly (a card): the machine's HELLO_REPLY waits until it plays, or at
+   * most MEDIA_WAIT_MS, after which the rig joins anyway and its card plays once it can.
+   */
+  private awaitMedia(): void {
+    let done = false
+    const go = (): void => {
+      if (done) return
+      done = true
+      this.o.clock.clearTimeout(timer)
+      if (!this.ended) this.dispatch({ type: 'mediaReady' })
+    }
+    const timer = this.o.clock.setTimeout(go, MEDIA_WAIT_MS)
+    void (this.o.sink.ready?.() ?? Promise.resolve()).then(go, go)
+  }
+
+  /**
    * Hands the playout the show clock's schedule as it stands: a line through the live
    * position, redone on every time sample and timeline, and every SCHEDULE_REFRESH_MS while
    * streaming (the clock estimate slews between samples).
@@ -379,6 +396,13 @@ export class RigRunner {
     this.resolveDone(outcome)
   }
 }
+
+/**
+ * The longest a rig waits for its card before it tells the server it has joined: the server
+ * drops a rig with no HELLO_REPLY after 5 s (show.ts, handshakeTimeoutMs), and a card opens
+ * in ~0.3 s through the ALSA jack plugin here (a probe and a warm device host).
+ */
+export const MEDIA_WAIT_MS = 3000
 
 /** The show clock's schedule is redone this often between time samples: the estimate slews at most 500 ppm, 0.05 ms in this time. */
 export const SCHEDULE_REFRESH_MS = 100

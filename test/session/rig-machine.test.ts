@@ -64,6 +64,38 @@ test('HELLO is answered with the rig name and metadata, and raises the frame lim
   assert.is(r.state.phase, 'ready')
 })
 
+test('a rig whose card opens first (awaitsMedia): HELLO opens it and asks the time; HELLO_REPLY goes on mediaReady, once', () => {
+  const r = new RigDriver()
+  r.state = initialRigState({ name: 'left', meta: {}, awaitsMedia: true }, 1000)
+  r.send({ type: 'connected' }, 0)
+  const fx = r.send({ type: 'frame', bytes: hello() }, 5)
+  assert.equal(kinds(fx), ['setMaxPayload', 'openMedia', 'notify', 'scheduleTimeExchange'])
+  assert.is(r.state.phase, 'opening')
+  assert.equal(kinds(r.send({ type: 'timeExchangeDue' }, 6)), ['send', 'scheduleTimeExchange'], 'the time exchanges begin meanwhile')
+  assert.equal(r.send({ type: 'frame', bytes: timeReply(6, 50) }, 7).length, 1, 'and their replies are taken')
+  assert.equal(kinds(r.send({ type: 'frame', bytes: encodePingPong(MSG.PING, 1, { sessionId: SESSION }) }, 8)), ['send'])
+  const ready = r.send({ type: 'mediaReady' }, 300)
+  assert.equal(kinds(ready), ['send'])
+  assert.equal(sentBody(ready[0]!), { type: MSG.HELLO_REPLY, body: { version: 1, name: 'left', meta: {} } })
+  assert.is(r.state.phase, 'ready')
+  assert.equal(r.send({ type: 'mediaReady' }, 301), [], 'only once')
+  assert.equal(kinds(r.send({ type: 'frame', bytes: init() }, 302)), ['startPlayout', 'notify'])
+})
+
+test('while its card opens, the rig takes no INIT (the server has not heard it join) and drops media that overtook on UDP', () => {
+  const opening = () => {
+    const r = new RigDriver()
+    r.state = initialRigState({ name: 'left', meta: {}, awaitsMedia: true }, 1000)
+    r.send({ type: 'connected' }, 0)
+    r.send({ type: 'frame', bytes: hello() }, 1)
+    return r
+  }
+  assert.equal(opening().send({ type: 'frame', bytes: audio(0), ordered: false }, 2), [])
+  const fx = opening().send({ type: 'frame', bytes: init() }, 2)
+  assert.equal(outcome(fx)?.outcome, { ok: false, code: 'protocol-error', reason: 'INIT while opening', drain: false })
+  assert.ok(outcome(opening().send({ type: 'frame', bytes: terminate('operator') }, 2))?.outcome.ok)
+})
+
 test('INIT starts streaming; AUDIO is delivered with its header', () => {
   const r = new RigDriver()
   r.send({ type: 'connected' }, 0)

@@ -10,11 +10,19 @@ import type { AudioSink } from '../../src/audio/sink.js'
 import type { SourceFormat } from '../../src/audio/source.js'
 import { MSG } from '../../src/codec/header.js'
 import { CODEC } from '../../src/codec/format.js'
-import { decodeFrame, encodeControl, encodeFrame, encodeTime, readTime, MEDIA_MAX_PAYLOAD } from '../../src/codec/messages.js'
+import {
+  decodeFrame,
+  encodeControl,
+  encodeFrame,
+  encodePingPong,
+  encodeTime,
+  readTime,
+  MEDIA_MAX_PAYLOAD,
+} from '../../src/codec/messages.js'
 import { encodeMidiFrame } from '../../src/codec/midi.js'
 import type { MidiTiming } from '../../src/midi/delivery.js'
 import type { MidiOutput } from '../../src/midi/endpoint.js'
-import { RigRunner, type RigRunnerNotice } from '../../src/session/rig-runner.js'
+import { MEDIA_WAIT_MS, RigRunner, type RigRunnerNotice } from '../../src/session/rig-runner.js'
 import { ManualClock } from '../helpers/manual-clock.js'
 import { FORMAT, SESSION } from '../helpers/session.js'
 
@@ -104,6 +112,75 @@ test('HELLO opens the sink (before the operator hears of it); INIT starts the pl
   s.runner.stop('done')
   await s.runner.done
   assert.equal(s.log, ['open 48000/2/s16le', 'notice handshake', 'notice init', 'close'])
+})
+
+/** A sink that plays only once `play()` is called: a sound card opening in its device host. */
+class SlowCardSink extends LogSink {
+  private resolve: () => void = () => {}
+  private readonly playing = new Promise<void>((r) => (this.resolve = r))
+  ready(): Promise<void> {
+    return this.playing
+  }
+  play(): void {
+    this.resolve()
+  }
+}
+
+function setupSlowCard() {
+  const clock = new ManualClock()
+  const [server, rig] = memoryPair()
+  const log: string[] = []
+  const sink = new SlowCardSink(log)
+  const fromRig: number[] = []
+  server.on('frame', (f: Uint8Array) => fromRig.push(decodeFrame(f, MEDIA_MAX_PAYLOAD).header.type))
+  const runner = new RigRunner({
+    config: { name: 'left', meta: {} },
+    transport: rig,
+    sink,
+    latencyMs: 20,
+    clock,
+    onNotice: (n: RigRunnerNotice) => log.push(`notice ${n.event}`),
+  })
+  return { clock, server, runner, sink, fromRig }
+}
+
+test('a card that takes a while to open: HELLO_REPLY (what --clients counts) waits until it plays; time exchanges go on meanwhile', async () => {
+  const s = setupSlowCard()
+  s.server.send(hello())
+  await s.clock.advance(0)
+  assert.is(s.runner.phase, 'opening')
+  await s.clock.advance(400)
+  assert.not.ok(s.fromRig.includes(MSG.HELLO_REPLY), 'not joined while the card opens')
+  assert.ok(s.fromRig.filter((t) => t === MSG.TIME_REQUEST).length >= 8, 'the burst of time exchanges went on')
+  s.sink.play()
+  await s.clock.advance(0)
+  assert.is(s.fromRig.filter((t) => t === MSG.HELLO_REPLY).length, 1)
+  assert.is(s.runner.phase, 'ready')
+  s.server.send(init(0))
+  await s.clock.advance(0)
+  assert.is(s.runner.phase, 'streaming')
+  s.runner.stop('done')
+  await s.runner.done
+})
+
+test(`a card that does not play within ${MEDIA_WAIT_MS} ms: the rig joins anyway (the server drops a rig silent in its handshake after 5 s)`, async () => {
+  const s = setupSlowCard()
+  s.server.send(hello())
+  // The server's keep-alive meanwhile (HELLO's 1 s interval): the rig hears it.
+  for (let ms = 0; ms < MEDIA_WAIT_MS - 500; ms += 500) {
+    await s.clock.advance(500)
+    s.server.send(encodePingPong(MSG.PING, ms, { sessionId: SESSION }))
+  }
+  await s.clock.advance(499)
+  assert.not.ok(s.fromRig.includes(MSG.HELLO_REPLY))
+  assert.is(s.runner.phase, 'opening')
+  await s.clock.advance(1)
+  assert.is(s.fromRig.filter((t) => t === MSG.HELLO_REPLY).length, 1)
+  s.sink.play()
+  await s.clock.advance(0)
+  assert.is(s.fromRig.filter((t) => t === MSG.HELLO_REPLY).length, 1, 'answered once')
+  s.runner.stop('done')
+  await s.runner.done
 })
 
 test("the playout starts at INIT's position: audio missing between it and the first packet is filled", async () => {

@@ -33,14 +33,14 @@ type HostAnswer = { result: Record<string, unknown>; stderr: string }
  * nothing of its stderr is quoted: ALSA's and JACK's last line there is chatter from before
  * the stall (issue 13 quoted one), not the reason.
  */
-function noAnswer(what: string, timedOut: boolean, exit: string, stderr: string): DeviceError {
-  if (timedOut)
+function noAnswer(what: string, timeoutMs: number | undefined, exit: string, stderr: string): DeviceError {
+  if (timeoutMs !== undefined)
     return new DeviceError(
       'DEVICE_FAILED',
-      `${what}: the sound system did not answer within ${HOST_TIMEOUT_MS / 1000} s (is it stalled or overloaded?)`,
+      `the sound system did not answer within ${timeoutMs / 1000} s while ${what} (is it stalled or overloaded?)`,
     )
   const last = stderr.trim().split('\n').at(-1)
-  return new DeviceError('DEVICE_FAILED', `${what}: the device host ended without an answer (${exit})${last ? `: ${last}` : ''}`)
+  return new DeviceError('DEVICE_FAILED', `the device host ended without an answer while ${what} (${exit})${last ? `: ${last}` : ''}`)
 }
 
 function runHost(args: string[], what: string): HostAnswer {
@@ -52,7 +52,7 @@ function runHost(args: string[], what: string): HostAnswer {
   const text = (r.output?.[3] as string | null) ?? ''
   const stderr = r.stderr ?? ''
   const timedOut = (r.error as NodeJS.ErrnoException | undefined)?.code === 'ETIMEDOUT'
-  if (!text) throw noAnswer(what, timedOut, r.error?.message ?? `exit ${r.status ?? r.signal}`, stderr)
+  if (!text) throw noAnswer(what, timedOut ? HOST_TIMEOUT_MS : undefined, r.error?.message ?? `exit ${r.status ?? r.signal}`, stderr)
   return { result: JSON.parse(text) as Record<string, unknown>, stderr }
 }
 
@@ -71,15 +71,15 @@ export function runHostAsync(args: string[], what: string, timeoutMs = HOST_TIME
     }, timeoutMs)
     child.on('error', (err) => {
       clearTimeout(timer)
-      reject(noAnswer(what, false, err.message, stderr))
+      reject(noAnswer(what, undefined, err.message, stderr))
     })
     child.on('close', (code, signal) => {
       clearTimeout(timer)
-      if (timedOut || !text) return reject(noAnswer(what, timedOut, `exit ${code ?? signal}`, stderr))
+      if (timedOut || !text) return reject(noAnswer(what, timedOut ? timeoutMs : undefined, `exit ${code ?? signal}`, stderr))
       try {
         resolve({ result: JSON.parse(text) as Record<string, unknown>, stderr })
       } catch (err) {
-        reject(noAnswer(what, false, `an answer that is not JSON: ${(err as Error).message}`, stderr))
+        reject(noAnswer(what, undefined, `an answer that is not JSON: ${(err as Error).message}`, stderr))
       }
     })
   })
@@ -195,17 +195,15 @@ class HostStream extends EventEmitter implements PlaybackStream, CaptureStream {
 export function audioDevices(): AudioDevices {
   const listArgs = (o?: { rates?: boolean }) => (o?.rates ? ['list', 'rates'] : ['list'])
   const probeArgs = (direction: 'input' | 'output', candidates: StreamOptions[]) => ['probe', direction, JSON.stringify(candidates)]
-  const probeWhat = (direction: 'input' | 'output', candidates: StreamOptions[]) =>
-    `checking audio ${direction} ${candidates[0]?.deviceId ?? ''}`.trim()
+  const probeWhat = 'checking which formats the card takes'
   return {
     list: (o) => devicesOf(runHost(listArgs(o), 'listing sound cards').result),
     listAsync: async (o) => devicesOf((await runHostAsync(listArgs(o), 'listing sound cards')).result),
     prepare: () => {
       if (!standby || standby.exitCode !== null) standby = spawnHost()
     },
-    probe: (direction, candidates) => probeOf(runHost(probeArgs(direction, candidates), probeWhat(direction, candidates)).result),
-    probeAsync: async (direction, candidates, what) =>
-      probeOf((await runHostAsync(probeArgs(direction, candidates), what ?? probeWhat(direction, candidates))).result),
+    probe: (direction, candidates) => probeOf(runHost(probeArgs(direction, candidates), probeWhat).result),
+    probeAsync: async (direction, candidates) => probeOf((await runHostAsync(probeArgs(direction, candidates), probeWhat)).result),
     capture: (o) => new HostStream('capture', o),
     playback: (o) => new HostStream('playback', o),
   }

@@ -69,8 +69,8 @@ export interface AudioDevices {
   probe?(direction: 'input' | 'output', candidates: StreamOptions[]): { index: number; errors: string[] }
   /** list(), off the event loop (a device host answers): what a rig uses, which must go on answering its server meanwhile. */
   listAsync?(o?: { rates?: boolean }): Promise<AudioDeviceInfo[]>
-  /** probe(), off the event loop; `what` names the card in the line a timeout gives. */
-  probeAsync?(direction: 'input' | 'output', candidates: StreamOptions[], what?: string): Promise<{ index: number; errors: string[] }>
+  /** probe(), off the event loop. */
+  probeAsync?(direction: 'input' | 'output', candidates: StreamOptions[]): Promise<{ index: number; errors: string[] }>
   /** Gets ready to open a stream soon (starts a device host ahead of time). */
   prepare?(): void
   capture(o: StreamOptions): CaptureStream

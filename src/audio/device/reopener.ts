@@ -12,7 +12,8 @@ export class Reopener {
   private stopped = false
 
   constructor(
-    private readonly attempt: () => void,
+    /** Throws, or rejects (an attempt that asks a device host off the event loop), while the card is not back. */
+    private readonly attempt: () => void | Promise<void>,
     private readonly clock: Clock,
     private readonly everyMs = REOPEN_EVERY_MS,
   ) {}
@@ -24,7 +25,8 @@ export class Reopener {
       this.timer = undefined
       if (this.stopped) return
       try {
-        this.attempt()
+        const pending = this.attempt()
+        if (pending) pending.catch(() => this.schedule())
       } catch {
         this.schedule()
       }

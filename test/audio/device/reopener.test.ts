@@ -21,6 +21,22 @@ test('tries every second while the attempt throws, and stops once it opens', asy
   assert.is(clock.pendingTimers, 0, 'nothing left pending once the card opened')
 })
 
+test('an attempt that rejects (a device host asked off the event loop) is tried again a second later', async () => {
+  const clock = new ManualClock()
+  const at: number[] = []
+  const r = new Reopener(async () => {
+    at.push(clock.now())
+    await Promise.resolve()
+    if (at.length < 3) throw new Error('not back yet')
+  }, clock)
+  r.schedule()
+  await clock.advance(1000)
+  await Promise.resolve()
+  await clock.advance(4000)
+  assert.equal(at, [1000, 2000, 3000])
+  assert.is(clock.pendingTimers, 0, 'nothing left pending once the card opened')
+})
+
 test('schedule() while an attempt is pending does not add another; stop() cancels it and for good', async () => {
   const clock = new ManualClock()
   let attempts = 0
