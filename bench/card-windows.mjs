@@ -6,7 +6,7 @@
 // --clients 1` to `join --sink device:synchro`, the rig's `stats.device` from its summary.
 // Beside it in the same run, the path's own floor: `aplay NOISE` -> `arecord`, no Synchro.
 //
-//   node --import tsx bench/card-windows.mjs [--runs N] [--seconds S] [--soak [S]]
+//   node --import tsx bench/card-windows.mjs [--runs N] [--seconds S] [--soak [S]] [--latency MS] [--device-buffer N]
 //
 // --soak plays a minute of noise (or S seconds) once and reports what the card's steering
 // did after the first second (drops, inserts, skips, pads), from the rig's stats events.
@@ -62,13 +62,13 @@ export async function recordWhile(env, file, play) {
 const exited = (child) => new Promise((r) => (child.exitCode !== null ? r(child.exitCode) : child.once('exit', (c) => r(c))))
 
 /** serve --source wav:WAV --clients 1 -> join --sink device:synchro; the rig's summary and its stats events. */
-export async function synchroPlays(env, wav, extra = []) {
+export async function synchroPlays(env, wav, extra = [], joinArgs = []) {
   const server = spawnNode([...SERVE_ON_LOOPBACK, '--source', `wav:${wav}`, '--clients', '1', ...extra], { env })
   const port = await new Promise((resolve, reject) => {
     onJsonLines(server.stdout, (e) => e.event === 'listening' && resolve(e.port))
     server.once('exit', (c) => reject(new Error(`serve exited ${c}: ${server.errText()}`)))
   })
-  const rig = spawnNode([CLI, 'join', `127.0.0.1:${port}`, '--sink', `device:${DEVICE}`, '--json'], { env })
+  const rig = spawnNode([CLI, 'join', `127.0.0.1:${port}`, '--sink', `device:${DEVICE}`, '--json', ...joinArgs], { env })
   const stats = []
   let summary
   let initAtMs
@@ -95,7 +95,7 @@ const deviceLine = (d) =>
 const score = (sent, captured) => bitExactWindows(sent, captured, FRAME_BYTES)
 
 /** `runs` runs each way of a `seconds` noise clip; prints every run, returns the figures. */
-export async function cardWindows({ runs = 10, seconds = 3, log = console.log } = {}) {
+export async function cardWindows({ runs = 10, seconds = 3, serveArgs = [], joinArgs = [], log = console.log } = {}) {
   const loop = new AudioLoopback()
   await loop.start()
   const env = { ...process.env, ...loop.env }
@@ -112,7 +112,7 @@ export async function cardWindows({ runs = 10, seconds = 3, log = console.log } 
       })
       const b = score(sent, bare.captured)
       out.bare.push(b)
-      const run = await recordWhile(env, join(dir, `synchro-${i}.raw`), () => synchroPlays(env, wav))
+      const run = await recordWhile(env, join(dir, `synchro-${i}.raw`), () => synchroPlays(env, wav, serveArgs, joinArgs))
       const s = score(sent, run.captured)
       const device = run.result.summary?.device ?? null
       out.synchro.push({ ...s, device })
@@ -136,7 +136,7 @@ export async function cardWindows({ runs = 10, seconds = 3, log = console.log } 
  * One long run (a minute by default): the windows' share, and what the steering did after
  * the first second of the show (from the rig's stats a second in, and its summary).
  */
-export async function cardSoak({ seconds = 60, log = console.log } = {}) {
+export async function cardSoak({ seconds = 60, serveArgs = [], joinArgs = [], log = console.log } = {}) {
   const loop = new AudioLoopback()
   await loop.start()
   const env = { ...process.env, ...loop.env }
@@ -144,7 +144,7 @@ export async function cardSoak({ seconds = 60, log = console.log } = {}) {
   const wav = join(dir, 'noise.wav')
   const sent = writeNoiseWav(wav, seconds)
   try {
-    const run = await recordWhile(env, join(dir, 'soak.raw'), () => synchroPlays(env, wav))
+    const run = await recordWhile(env, join(dir, 'soak.raw'), () => synchroPlays(env, wav, serveArgs, joinArgs))
     const s = score(sent, run.captured)
     const end = run.result.summary?.device
     const first = run.result.stats.find((e) => e.atMs >= 1000)?.device ?? { framesSkipped: 0, framesDropped: 0, framesInserted: 0 }
@@ -173,9 +173,13 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
     return Number.isFinite(v) ? v : fallback
   }
   const soak = value('--soak', 60)
-  if (soak !== undefined) await cardSoak({ seconds: soak })
+  const latency = value('--latency', 20)
+  const serveArgs = latency === undefined ? [] : ['--latency', String(latency)]
+  const buffer = value('--device-buffer', 128)
+  const joinArgs = buffer === undefined ? [] : ['--device-buffer', String(buffer)]
+  if (soak !== undefined) await cardSoak({ seconds: soak, serveArgs, joinArgs })
   else {
-    const r = await cardWindows({ runs: value('--runs', 10) ?? 10, seconds: value('--seconds', 3) ?? 3 })
+    const r = await cardWindows({ runs: value('--runs', 10) ?? 10, seconds: value('--seconds', 3) ?? 3, serveArgs, joinArgs })
     const pct = (s) => `min ${fmt(s.min * 100, 1)} %, median ${fmt(s.median * 100, 1)} %, max ${fmt(s.max * 100, 1)} %`
     console.log(`synchro: ${pct(r.synchroShare)}; aplay -> arecord: ${pct(r.bareShare)}`)
   }

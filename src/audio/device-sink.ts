@@ -37,6 +37,14 @@ const STALL_MS = 1000
  * which the steering's floor leaves out (steering.ts).
  */
 const WRITE_MARGIN_MS = 1
+/**
+ * Silence after the show's last frames at close, so they have left the card before it stops:
+ * without it the last 384-640 frames (8-13 ms) never played through the ALSA jack plugin (what
+ * its buffer held when PortAudio stopped) and the last period repeated (issue 13). 50 ms: all
+ * of that, with room for a card whose buffer is deeper; the clip's last window arrived in every
+ * bench run with it (bench/card-windows.mjs).
+ */
+const TAIL_MS = 50
 
 export interface DeviceSinkOptions extends CardOptions {
   /** The card is open and running: from now on what the rig plays is heard. */
@@ -77,6 +85,8 @@ export class DeviceSink implements AudioSink {
   private lastTakenMs = 0
   private readonly reopener: Reopener
   private closed = false
+  /** The card's own lead (leadMs): a write is held by the host until that long before its due time. */
+  private cardLeadMs = 0
   private readyNow: Promise<void> = Promise.resolve()
   private resolveReady: () => void = () => {}
 
@@ -270,6 +280,23 @@ export class DeviceSink implements AudioSink {
    * grows again without bound (one run skipped 235 M frames that way).
    */
   leadMs(packetFrames: number): number {
+    this.cardLeadMs = this.cardLead(packetFrames)
+    return this.cardLeadMs
+  }
+
+  /**
+   * Through a device host, frames are taken as soon as the rig has them, up to the show's
+   * latency ahead of their time: the host holds each until its lead (timed-writes.ts), so a
+   * stall of the rig's event loop shorter than that never reaches the card (issue 13: at most
+   * eight buffers could wait, and every stall past the lead was a hole). In process, at the lead.
+   */
+  aheadMs(packetFrames: number, latencyMs: number): number {
+    const card = this.cardLead(packetFrames)
+    this.cardLeadMs = card
+    return this.devices.timedWrites ? Math.max(card, latencyMs) : card
+  }
+
+  private cardLead(packetFrames: number): number {
     const showRateHz = this.format?.rateHz || this.cardRateHz || this.device.defaultRateHz
     const cardRateHz = this.cardRateHz || this.device.defaultRateHz
     const bufferMs = (this.bufferFramesOpen * 1000) / cardRateHz
@@ -304,7 +331,13 @@ export class DeviceSink implements AudioSink {
     // the card's opening held the rig, issue 13). Frames due later are kept, however early.
     let skip = steering && dueMs !== undefined ? this.lateFrames(dueMs, now, frames) : 0
     // Room, in show frames (near enough when resampling: the bound is a bound, not a target).
-    const room = this.maxQueuedFrames - this.queuedFrames
+    // On the show clock the due times decide what is too late, not a depth: a card that stalls
+    // and catches up (JACK's dummy backend runs the cycles it missed) plays what waited, on
+    // time, where eight buffers' bound skipped it (issue 13: holes of 512-15,000 frames, then
+    // cuts as long); if it stays late, the steering skips what is late. The bound there is
+    // what a card may hold before it counts as lost (STALL_MS), against memory only.
+    const maxQueued = steering ? Math.ceil((STALL_MS * this.cardRateHz) / 1000) : this.maxQueuedFrames
+    const room = maxQueued - this.queuedFrames
     if (room <= 0) skip = frames
     else if (frames - skip > room) skip = frames - room // keep the newest
     if (skip > 0) {
@@ -341,14 +374,20 @@ export class DeviceSink implements AudioSink {
     drift?.observe(this.queuedFrames, now)
     const position = this.position
     position.written(cardFrames, dueMs, stamp)
-    stream.write(out, (atMs) => {
-      if (stream !== this.stream) return
-      this.queuedFrames -= cardFrames
-      this.lastTakenMs = this.o.clock.now()
-      drift?.consumed(cardFrames, this.lastTakenMs)
-      const m = position.taken(atMs ?? this.lastTakenMs)
-      if (m) this.steering?.measure(m.errorMs, m.stamp)
-    })
+    // Held by the host until the card's lead before its due time, the moment it would have been written without it.
+    const writeAtMs = dueMs === undefined || !this.devices.timedWrites ? undefined : dueMs - (this.cardLeadMs || this.cardLead(frames))
+    stream.write(
+      out,
+      (atMs) => {
+        if (stream !== this.stream) return
+        this.queuedFrames -= cardFrames
+        this.lastTakenMs = this.o.clock.now()
+        drift?.consumed(cardFrames, this.lastTakenMs)
+        const m = position.taken(atMs ?? this.lastTakenMs)
+        if (m) this.steering?.measure(m.errorMs, m.stamp)
+      },
+      writeAtMs,
+    )
   }
 
   /**
@@ -441,6 +480,11 @@ export class DeviceSink implements AudioSink {
     this.resolveReady()
     this.reopener.stop()
     const s = this.stream
+    // The show's last frames are followed by silence, so they leave the card before it stops.
+    if (s && this.bridge && this.format && this.position && !this.position.empty) {
+      const frames = Math.ceil((TAIL_MS * this.format.rateHz) / 1000)
+      s.write(this.bridge.convert(new Uint8Array(frames * this.showFrameBytes)))
+    }
     this.stream = undefined
     this.bridge?.destroy()
     // The host lets the card play what it was given, and is killed if that takes over a second.

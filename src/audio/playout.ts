@@ -202,6 +202,10 @@ export class Playout {
     return this.schedule.playTimeMs(this.buffer.readPos) - this.leadMs()
   }
 
+  private aheadMs(): number {
+    return this.o.sink.aheadMs?.(this.o.format.framesPerPacket, this.o.latencyMs) ?? 0
+  }
+
   private leadMs(): number {
     return this.o.sink.leadMs?.(this.o.format.framesPerPacket) ?? 0
   }
@@ -215,7 +219,8 @@ export class Playout {
     // The show clock moved later than what was played (a source that paused and came back):
     // with nothing waiting, play on from where the clock is now rather than drop as late
     // everything until the stream catches up with what was concealed through the pause.
-    const due = this.schedule.positionAt(this.o.clock.now() + this.leadMs())
+    // Against the furthest the playout hands frames over (handAhead), so what went ahead is not taken for a pause.
+    const due = this.schedule.positionAt(this.o.clock.now() + Math.max(this.leadMs(), this.aheadMs()))
     const b = this.buffer
     if (b.readPos - due > msToFrames(REWIND_MIN_MS, this.o.format.rateHz) && b.rewind(due)) this.rewinds++
   }
@@ -308,7 +313,7 @@ export class Playout {
     const now = this.o.clock.now()
     const lead = this.leadMs()
     let duePos = this.schedule.duePos(now + lead)
-    if (duePos === undefined) return
+    if (duePos === undefined) return this.handAhead(now, lead)
     // On the show clock a packet goes out whole when its first frame is due: round up to the packet's end.
     if (this.show) duePos = this.packetEnd(duePos)
     while (b.readPos < duePos) {
@@ -345,11 +350,36 @@ export class Playout {
       this.concealer.played(chunk)
       this.framesPlayed += chunk.byteLength / this.frameBytes
     }
+    this.handAhead(now, lead)
     if (this.draining && b.size === 0 && b.readPos >= this.endPos) {
       this.stop()
       return
     }
     if (!this.concealsOnTime) this.schedule.pullEarlier(this.governor.check(now))
+  }
+
+  /**
+   * On the show clock, to a sink that holds frames until their time (a card's device host):
+   * what is here and in order goes now, up to the sink's aheadMs, so a stall of this event
+   * loop shorter than that does not keep it from the card (issue 13). A gap stops it: what
+   * follows a gap waits for its time, when the gap is concealed (a packet late on UDP may
+   * still come until then).
+   */
+  private handAhead(now: number, lead: number): void {
+    const aheadMs = this.aheadMs()
+    if (!this.show || this.stopped || aheadMs <= lead) return
+    const b = this.buffer
+    const aheadPos = this.schedule.positionAt(now + aheadMs)
+    while (b.readPos < aheadPos && b.size > 0) {
+      if (b.dropStaleHead()) continue
+      if (b.framesUntilHead() > 0) return
+      const dueMs = this.schedule.playTimeMs(b.readPos)
+      // Whole packets, as on time (a packet goes out whole when its first frame is due).
+      const chunk = b.read(Number.MAX_SAFE_INTEGER)
+      this.o.sink.write(chunk, dueMs)
+      this.concealer.played(chunk)
+      this.framesPlayed += chunk.byteLength / this.frameBytes
+    }
   }
 
   /** The end of the packet holding frame `pos - 1`: packets start at multiples of framesPerPacket from the show's start. */

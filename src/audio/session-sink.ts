@@ -46,6 +46,10 @@ export class SessionSink implements AudioSink {
     return this.inner.leadMs?.(packetFrames) ?? 0
   }
 
+  aheadMs(packetFrames: number, latencyMs: number): number {
+    return this.inner.aheadMs?.(packetFrames, latencyMs) ?? 0
+  }
+
   deviceStats(): DeviceSinkStats | undefined {
     return this.inner.deviceStats?.()
   }

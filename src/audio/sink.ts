@@ -18,6 +18,13 @@ export interface AudioSink {
    * hands frames over this much early.
    */
   leadMs?(packetFrames: number): number
+  /**
+   * How far ahead of its due time the sink takes frames that are here and in order, holding
+   * each until its time (a card's device host, timed-writes.ts), for a show at `latencyMs`:
+   * a stall of the rig's event loop then does not keep them from the output. 0 or absent, or
+   * no more than leadMs: frames are handed over at their lead.
+   */
+  aheadMs?(packetFrames: number, latencyMs: number): number
   /** Whether the sink plays in real time (pipe, card) or records every frame (file, WAV): a recording never drops a late frame. */
   readonly realtime?: boolean
   /**

@@ -28,6 +28,8 @@ interface Play {
   heldUntilMs?: number
   /** The rig's event loop stalls: a write due in this span is made at its end (the ones behind it follow at once). */
   rigStall?: { atMs: number; forMs: number }
+  /** The show's latency: packets are handed over the sink's aheadMs early (as the playout does), not its lead. */
+  latencyMs?: number
 }
 
 async function play(o: Play) {
@@ -43,7 +45,12 @@ async function play(o: Play) {
   for (let p = 0; p < packets; p++) {
     const first = p * PACKET
     // The playout hands a packet over the sink's lead before it is due, a little late when its event loop is busy.
-    const leadMs = p === 0 && o.firstEarlyMs !== undefined ? o.firstEarlyMs : sink.leadMs(PACKET)
+    const leadMs =
+      p === 0 && o.firstEarlyMs !== undefined
+        ? o.firstEarlyMs
+        : o.latencyMs !== undefined
+          ? sink.aheadMs(PACKET, o.latencyMs)
+          : sink.leadMs(PACKET)
     let at = Math.max(clock.now(), dueOf(first) - leadMs + (o.writeLateMs?.() ?? 0))
     const stall = o.rigStall
     if (stall && at >= stall.atMs && at < stall.atMs + stall.forMs) at = stall.atMs + stall.forMs
@@ -179,6 +186,31 @@ test("the rig's event loop stalls 30 ms mid-show: what came due meanwhile is ski
   assert.equal([r.stats.framesDropped, r.stats.framesInserted, r.stats.hardResyncs], [0, 0, 0])
   assert.ok(worstAfter(r, 3.5) < 0.25, `within ${worstAfter(r, 3.5).toFixed(3)} ms half a second on`)
   if (process.env.SYNCHRO_DEBUG) console.log(JSON.stringify(r.stats))
+})
+
+test('through a device host (writes held until their time), at a show latency of 50 ms: a 30 ms stall of the rig never reaches the card', async () => {
+  const r = await play({ seconds: 6, latencyMs: 50, card: { timedWrites: true }, rigStall: { atMs: 3000, forMs: 30 } })
+  if (process.env.SYNCHRO_DEBUG) console.log(JSON.stringify(r.stats), r.positions.at(-1))
+  assert.equal(
+    [r.stats.framesSkipped, r.stats.framesDropped, r.stats.framesInserted, r.stats.hardResyncs],
+    [0, 0, 0, 0],
+    JSON.stringify(r.stats),
+  )
+  assert.is(r.underruns, 0, 'the card never waited')
+  assert.is(r.positions.length, r.positions.at(-1), 'no frame missing')
+  assert.ok(worstAfter(r, 0) < 0.25, `every frame within ${worstAfter(r, 0).toFixed(3)} ms of its time`)
+})
+
+test('in process (no host to hold them) the sink takes frames only its lead ahead, whatever the latency', async () => {
+  const card = new SimulatedCard(new ManualClock(), { latencyMs: 5 })
+  const sink = new DeviceSink({ name: 'sim', buffer: { frames: 128 }, devices: card.devices, clock: new ManualClock() })
+  sink.open({ rateHz: RATE, channels: 2, format: 's16le' })
+  assert.is(sink.aheadMs(PACKET, 50), sink.leadMs(PACKET))
+  const hosted = new SimulatedCard(new ManualClock(), { latencyMs: 5, timedWrites: true })
+  const viaHost = new DeviceSink({ name: 'sim', buffer: { frames: 128 }, devices: hosted.devices, clock: new ManualClock() })
+  viaHost.open({ rateHz: RATE, channels: 2, format: 's16le' })
+  assert.is(viaHost.aheadMs(PACKET, 50), 50)
+  assert.is(viaHost.aheadMs(PACKET, 10), viaHost.leadMs(PACKET), 'never less than the card needs')
 })
 
 test('without a show clock the card is followed by the frames waiting for it, as before: no sync error is claimed', async () => {

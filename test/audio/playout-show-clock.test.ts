@@ -173,4 +173,51 @@ test('a source that pauses: concealed through the pause, then the re-anchored cl
   assert.is(p.stats.packetsLate, 0, 'nothing dropped as late')
 })
 
+/** A sink that holds frames until their time (a card's device host): it takes them `ahead` ms early. */
+class HoldingSink extends TimedSink {
+  constructor(
+    clock: ManualClock,
+    private readonly ahead: number,
+  ) {
+    super(clock, true, 2)
+  }
+  aheadMs(_packetFrames: number, latencyMs: number): number {
+    return Math.min(this.ahead, latencyMs)
+  }
+}
+
+test('a sink that holds frames until their time gets what is here and in order at once, with each due time; a gap waits for its time and is concealed then', async () => {
+  const clock = new ManualClock()
+  const sink = new HoldingSink(clock, 50)
+  const p = new Playout({ format: FORMAT, latencyMs: 40, sink, clock, lossy: true })
+  p.startAt(0)
+  p.setShowSchedule({ anchorLocalMs: 100, anchorPos: 0, msPerFrame: 1 })
+  // Packets 0, 1 and 3 arrive at 70 ms (2 is lost): 0 and 1 are due at 100 and 110.
+  await clock.advance(70)
+  for (const k of [0, 1, 3]) p.push(k, k * 10, packet(k * 10))
+  // The playout's next tick (every 5 ms at these 10 ms packets).
+  await clock.advance(5)
+  assert.equal(
+    sink.writes.map((w) => [w.at, w.dueMs]),
+    [
+      [75, 100],
+      [75, 110],
+    ],
+    'handed over on arrival, up to the latency ahead, and not past the gap',
+  )
+  // The gap is concealed at the first tick past its due time less the sink's lead (118 ms), and what follows goes with it.
+  await clock.advance(40)
+  assert.is(sink.writes.length, 2, 'the gap holds back what follows it until its time')
+  await clock.advance(5)
+  assert.equal(
+    sink.writes.slice(2).map((w) => [w.at, w.dueMs]),
+    [
+      [120, 120],
+      [120, 130],
+    ],
+  )
+  assert.is(p.stats.framesConcealed, 10)
+  assert.is(p.rewinds, 0, 'what went ahead is not taken for a source that paused')
+})
+
 test.run()

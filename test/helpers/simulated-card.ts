@@ -9,6 +9,7 @@
 
 import type { Clock } from '../../src/clock.js'
 import { QUEUE_CHUNKS } from '../../src/audio/device/card-position.js'
+import { TimedWrites } from '../../src/audio/device/timed-writes.js'
 import type { AudioDeviceInfo, AudioDevices, PlaybackStream } from '../../src/audio/device/portaudio.js'
 import type { ManualClock } from './manual-clock.js'
 
@@ -28,6 +29,8 @@ export interface SimulatedCardOptions {
   stall?: { atMs: number; forMs: number }
   /** Stamp the taken time (a device host does); without, the sink reads its own clock. */
   stamps?: boolean
+  /** Hold each write until its writeAtMs, as a device host does (src/audio/device/timed-writes.ts). */
+  timedWrites?: boolean
 }
 
 export interface PlayedChunk {
@@ -65,6 +68,7 @@ export class SimulatedCard {
       defaultLowOutputLatencyMs: o.latencyMs ?? 5,
     }
     this.devices = {
+      ...(o.timedWrites ? { timedWrites: true } : {}),
       list: () => [this.info],
       capture: () => {
         throw new Error('no capture')
@@ -129,18 +133,29 @@ export class SimulatedCard {
       filled = 0
       clock.setTimeout(callback, this.periodMs)
     }
+    // What a device host does with writes given a time: the same code.
+    const takenInOrder: Array<((atMs?: number) => void) | undefined> = []
+    const timed = new TimedWrites(clock, (bytes) => toCard(bytes, takenInOrder.shift()))
+    const toCard = (bytes: Uint8Array, taken: ((atMs?: number) => void) | undefined) => {
+      pending.push({ bytes, taken })
+      admit()
+      if (waiting) {
+        waiting = false
+        clock.setTimeout(callback, 0)
+      }
+      if (!started) {
+        started = true
+        clock.setTimeout(callback, 0)
+      }
+    }
     const s: PlaybackStream = {
-      write: (bytes, taken) => {
-        pending.push({ bytes, taken })
-        admit()
-        if (waiting) {
-          waiting = false
-          clock.setTimeout(callback, 0)
+      write: (bytes, taken, writeAtMs) => {
+        if (!this.o.timedWrites) {
+          toCard(bytes, taken)
+          return true
         }
-        if (!started) {
-          started = true
-          clock.setTimeout(callback, 0)
-        }
+        takenInOrder.push(taken)
+        timed.push(bytes, writeAtMs)
         return true
       },
       on: () => s,

@@ -16,6 +16,11 @@ export enum HostMsg {
   Open = 6,
   /** host -> parent: the stream is open and started. */
   Started = 7,
+  /**
+   * parent -> host: PCM for the card, to be written to PortAudio not before a time: f64le ms
+   * of the system's monotonic clock (hrtimeMs), then the PCM. In order with Pcm (timed-writes.ts).
+   */
+  PcmAt = 8,
 }
 
 export function encodeHostMsg(kind: HostMsg, payload: Uint8Array = new Uint8Array(0)): Buffer {
@@ -63,4 +68,16 @@ export function encodeTakenAt(hrMs: number): Buffer {
 /** The host's stamp, or undefined from a host that sent none. */
 export function decodeTakenAt(payload: Buffer): number | undefined {
   return payload.byteLength >= 8 ? payload.readDoubleLE(0) : undefined
+}
+
+export function encodePcmAt(atHrMs: number, pcm: Uint8Array): Buffer {
+  const payload = Buffer.allocUnsafe(8 + pcm.byteLength)
+  payload.writeDoubleLE(atHrMs, 0)
+  payload.set(pcm, 8)
+  return encodeHostMsg(HostMsg.PcmAt, payload)
+}
+
+/** A PcmAt payload's time and PCM (a view). */
+export function decodePcmAt(payload: Buffer): { atHrMs: number; pcm: Buffer } {
+  return { atHrMs: payload.readDoubleLE(0), pcm: payload.subarray(8) }
 }

@@ -14,7 +14,8 @@
 // stream's messages go to fd 3, framed as host-protocol.ts says.
 
 import { createWriteStream } from 'node:fs'
-import { encodeHostMsg, encodeTakenAt, HostMsg, HostMsgReader, hrtimeMs } from './host-protocol.js'
+import { decodePcmAt, encodeHostMsg, encodeTakenAt, HostMsg, HostMsgReader, hrtimeMs } from './host-protocol.js'
+import { TimedWrites } from './timed-writes.js'
 import { inProcessAudioDevices, type AudioDevices, type StreamOptions } from './portaudio.js'
 
 const out = createWriteStream('', { fd: 3 })
@@ -104,20 +105,33 @@ function run(): void {
     s.on('error', (err: Error) => send(HostMsg.Error, Buffer.from(err.message)))
     if (mode === 'capture') s.on('data', (chunk: Buffer) => send(HostMsg.Pcm, chunk))
   }
+  // Chunks the rig sent ahead, each written to PortAudio at its time (timed-writes.ts), here where nothing else runs.
+  let writes: TimedWrites | undefined
+  const hostClock = { now: hrtimeMs, setTimeout: (fn: () => void, ms: number) => setTimeout(fn, ms), clearTimeout }
   const reader = new HostMsgReader((kind, payload) => {
     if (kind === HostMsg.Open) {
       const { mode, options } = JSON.parse(payload.toString('utf8')) as { mode: string; options: StreamOptions }
       open(mode, options)
     } else if (!stream) {
       return
-    } else if (kind === HostMsg.Pcm) {
+    } else if (kind === HostMsg.Pcm || kind === HostMsg.PcmAt) {
+      const s = stream
       // Stamped here, the moment PortAudio took it: Synchro's event loop may be busy when it reads this.
-      stream.write(Buffer.from(payload), () => send(HostMsg.Taken, encodeTakenAt(hrtimeMs())))
+      writes ??= new TimedWrites(hostClock, (pcm) => s.write(pcm, () => send(HostMsg.Taken, encodeTakenAt(hrtimeMs()))))
+      if (kind === HostMsg.Pcm) writes.push(Buffer.from(payload))
+      else {
+        const { atHrMs, pcm } = decodePcmAt(payload)
+        writes.push(Buffer.from(pcm), atHrMs)
+      }
     } else if (kind === HostMsg.Start) {
       stream.start()
       send(HostMsg.Started)
     } else if (kind === HostMsg.Quit) {
-      stream.quit(() => out.end(() => process.exit(0)))
+      const s = stream
+      // What waits for its time is played first: the show's last frames go once, then the card stops.
+      const quit = () => s.quit(() => out.end(() => process.exit(0)))
+      if (writes) writes.whenWritten(quit)
+      else quit()
     }
   })
   process.stdin.on('data', (c: Buffer) => reader.push(c))

@@ -12,7 +12,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { EventEmitter } from 'node:events'
 import { fileURLToPath } from 'node:url'
 import { DeviceError, isDeviceErrorCode } from '../../errors.js'
-import { decodeTakenAt, encodeHostMsg, HostMsg, HostMsgReader, hrtimeMs } from './host-protocol.js'
+import { decodeTakenAt, encodeHostMsg, encodePcmAt, HostMsg, HostMsgReader, hrtimeMs } from './host-protocol.js'
 import type { AudioDeviceInfo, AudioDevices, CaptureStream, PlaybackStream, StreamOptions } from './portaudio.js'
 
 // Run as compiled JS, or as TypeScript under the test runner's loader (execArgv carries it).
@@ -162,10 +162,12 @@ class HostStream extends EventEmitter implements PlaybackStream, CaptureStream {
     this.emit('error', new Error(message))
   }
 
-  write(chunk: Uint8Array, taken?: (atMs?: number) => void): boolean {
+  write(chunk: Uint8Array, taken?: (atMs?: number) => void, atMs?: number): boolean {
     if (this.ended) return false
     this.taken.push(taken)
-    return this.child.stdin!.write(encodeHostMsg(HostMsg.Pcm, chunk))
+    // A time on this process's clock (performance.now()) goes to the host on the monotonic clock both share.
+    const msg = atMs === undefined ? encodeHostMsg(HostMsg.Pcm, chunk) : encodePcmAt(atMs - performanceOffsetMs, chunk)
+    return this.child.stdin!.write(msg)
   }
 
   start(): void {
@@ -197,6 +199,7 @@ export function audioDevices(): AudioDevices {
   const probeArgs = (direction: 'input' | 'output', candidates: StreamOptions[]) => ['probe', direction, JSON.stringify(candidates)]
   const probeWhat = 'checking which formats the card takes'
   return {
+    timedWrites: true,
     list: (o) => devicesOf(runHost(listArgs(o), 'listing sound cards').result),
     listAsync: async (o) => devicesOf((await runHostAsync(listArgs(o), 'listing sound cards')).result),
     prepare: () => {

@@ -48,9 +48,11 @@ export interface PlaybackStream {
    * `taken` runs when PortAudio has taken the chunk into its queue (card-position.ts says
    * what that tells of the card). `atMs`: when that happened on the rig's clock
    * (performance.now()), stamped where it happened (the device host), so a stall of the
-   * rig's event loop does not move it; absent where nobody stamped it.
+   * rig's event loop does not move it; absent where nobody stamped it. `writeAtMs` (the rig's
+   * clock): a device host holds the chunk until then and writes it to PortAudio at that time
+   * (timed-writes.ts), so frames can be handed over early; an in-process stream writes at once.
    */
-  write(chunk: Uint8Array, taken?: (atMs?: number) => void): boolean
+  write(chunk: Uint8Array, taken?: (atMs?: number) => void, writeAtMs?: number): boolean
   on(event: 'error', fn: (err: Error) => void): this
   /** 'started': the card is open and running (a stream in a device host opens asynchronously). */
   on(event: 'started', fn: () => void): this
@@ -71,6 +73,8 @@ export interface AudioDevices {
   listAsync?(o?: { rates?: boolean }): Promise<AudioDeviceInfo[]>
   /** probe(), off the event loop. */
   probeAsync?(direction: 'input' | 'output', candidates: StreamOptions[]): Promise<{ index: number; errors: string[] }>
+  /** Its streams hold a write until its writeAtMs (a device host does, timed-writes.ts): frames can be handed over ahead of their time. */
+  readonly timedWrites?: boolean
   /** Gets ready to open a stream soon (starts a device host ahead of time). */
   prepare?(): void
   capture(o: StreamOptions): CaptureStream
