@@ -374,8 +374,13 @@ export class DeviceSink implements AudioSink {
     drift?.observe(this.queuedFrames, now)
     const position = this.position
     position.written(cardFrames, dueMs, stamp)
-    // Held by the host until the card's lead before its due time, the moment it would have been written without it.
-    const writeAtMs = dueMs === undefined || !this.devices.timedWrites ? undefined : dueMs - (this.cardLeadMs || this.cardLead(frames))
+    // Held by the host until one lead before the card's lead: PortAudio's queue must be full
+    // when a chunk is taken (card-position.ts), so a write may come early (it waits in the
+    // host's stream) but never late, and a host's timer can fire late by a few ms when the
+    // machine is busy (a late write reads as a late card; 95 of 100 late and the steering
+    // skips frames that were on time).
+    const leadMs = this.cardLeadMs || this.cardLead(frames)
+    const writeAtMs = dueMs === undefined || !this.devices.timedWrites ? undefined : dueMs - 2 * leadMs
     stream.write(
       out,
       (atMs) => {

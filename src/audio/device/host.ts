@@ -107,6 +107,9 @@ function run(): void {
   }
   // Chunks the rig sent ahead, each written to PortAudio at its time (timed-writes.ts), here where nothing else runs.
   let writes: TimedWrites | undefined
+  // Written to the stream and not yet taken into PortAudio's queue: naudiodon2's quit drops what its stream still buffers.
+  let untaken = 0
+  const whenTaken: Array<() => void> = []
   const hostClock = { now: hrtimeMs, setTimeout: (fn: () => void, ms: number) => setTimeout(fn, ms), clearTimeout }
   const reader = new HostMsgReader((kind, payload) => {
     if (kind === HostMsg.Open) {
@@ -117,7 +120,13 @@ function run(): void {
     } else if (kind === HostMsg.Pcm || kind === HostMsg.PcmAt) {
       const s = stream
       // Stamped here, the moment PortAudio took it: Synchro's event loop may be busy when it reads this.
-      writes ??= new TimedWrites(hostClock, (pcm) => s.write(pcm, () => send(HostMsg.Taken, encodeTakenAt(hrtimeMs()))))
+      writes ??= new TimedWrites(hostClock, (pcm) => {
+        untaken++
+        s.write(pcm, () => {
+          send(HostMsg.Taken, encodeTakenAt(hrtimeMs()))
+          if (--untaken === 0) for (const fn of whenTaken.splice(0)) fn()
+        })
+      })
       if (kind === HostMsg.Pcm) writes.push(Buffer.from(payload))
       else {
         const { atHrMs, pcm } = decodePcmAt(payload)
@@ -130,7 +139,8 @@ function run(): void {
       const s = stream
       // What waits for its time is played first: the show's last frames go once, then the card stops.
       const quit = () => s.quit(() => out.end(() => process.exit(0)))
-      if (writes) writes.whenWritten(quit)
+      const whenAllTaken = () => (untaken === 0 ? quit() : whenTaken.push(quit))
+      if (writes) writes.whenWritten(whenAllTaken)
       else quit()
     }
   })
