@@ -312,7 +312,11 @@ export class DeviceSink implements AudioSink {
    */
   write(pcm: Uint8Array, dueMs?: number): void {
     const stream = this.stream
-    if (!stream || !this.format || !this.drift || !this.bridge || !this.position) return
+    if (!stream || !this.format || !this.drift || !this.bridge || !this.position) {
+      // No card to play them (away after a fault, or not open yet): they never reach it.
+      if (this.showFrameBytes > 0) this.framesSkipped += pcm.byteLength / this.showFrameBytes
+      return
+    }
     const now = this.o.clock.now()
 
     let frames = pcm.byteLength / this.showFrameBytes

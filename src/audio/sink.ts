@@ -51,7 +51,7 @@ export interface DeviceSinkStats {
   hardResyncs: number
   /** Frames written and not yet taken by the card. */
   queuedFrames: number
-  /** Frames skipped because a burst would have queued more than the card's few buffers (live output stays live). */
+  /** Frames that never reached the card: due before they could leave it on the show clock, more than its few buffers hold without one (live output stays live), or played while it was away after a fault. */
   framesSkipped: number
   /** Frames of silence the steering put before audio to move it later at once (the card was early: its first alignment, or a hard resync). */
   framesPadded: number

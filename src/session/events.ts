@@ -164,7 +164,7 @@ export const DeviceSinkStatsSchema = z
     ),
     queuedFrames: count.describe('Frames written and not yet taken by the card.'),
     framesSkipped: count.describe(
-      'Frames skipped because a burst would have queued more than a few card buffers, or to catch up with the show clock at once (a hard resync).',
+      'Frames that never reached the card: due before they could leave it on the show clock, skipped to catch up with it at once (a hard resync), more than a few card buffers without a show clock, or played while the card was away after a fault.',
     ),
     framesPadded: count.describe(
       'Frames of silence put before audio to move it later at once: the card was early on the show clock (its first alignment, or a hard resync).',

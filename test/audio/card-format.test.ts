@@ -200,8 +200,10 @@ test('a card lost mid-show is a fault the rig reports; it is reopened by name an
   c.fail('Device disconnected')
   assert.equal(faults, ["audio output 'Jack float' failed: Device disconnected"])
   const before = c.written.length
+  const skipped = sink.deviceStats()!.framesSkipped
   sink.write(packet)
   assert.is(c.written.length, before, 'nothing is written to a lost card')
+  assert.is(sink.deviceStats()!.framesSkipped - skipped, packet.byteLength / 4, 'and what it was given meanwhile is counted as skipped')
   assert.is(sink.deviceStats()!.fault, "audio output 'Jack float' failed: Device disconnected")
   await until(() => restored.length > 0, 5000, 'the card to be reopened') // the reopener tries once a second
   assert.equal(restored, ["audio output 'Jack float' is back (44100 Hz s16le -> 48000 Hz f32le (resampled))"])
