@@ -4,9 +4,11 @@
 // - With a show clock (the playout gives each write its due time), the card is steered so
 //   the frame leaving it is on the show clock: when each frame leaves is measured
 //   (device/card-position.ts), and single frames are dropped or repeated, or a resync
-//   skips or pads at once (device/steering.ts). Before the rig has a show clock, the card's
-//   clock is followed by the frames waiting for it (drift.ts). Either way a card that
-//   stalls does not turn the stall into latency (at most eight buffers wait for it).
+//   skips or pads at once (device/steering.ts); frames go to the card's device host as
+//   soon as they are here, and it writes them to PortAudio when due (timed-writes.ts).
+//   Before the rig has a show clock, the card's clock is followed by the frames waiting for
+//   it (drift.ts), and a card that stalls does not turn the stall into latency (at most
+//   eight buffers wait for it); on the show clock the due times say what is too late.
 // - A card that fails or stops taking audio mid-show is a fault the rig reports while its
 //   session goes on; the device is reopened (by name, it may come back with another id)
 //   once a second until it plays again.
@@ -286,9 +288,10 @@ export class DeviceSink implements AudioSink {
 
   /**
    * Through a device host, frames are taken as soon as the rig has them, up to the show's
-   * latency ahead of their time: the host holds each until its lead (timed-writes.ts), so a
-   * stall of the rig's event loop shorter than that never reaches the card (issue 13: at most
-   * eight buffers could wait, and every stall past the lead was a hole). In process, at the lead.
+   * latency ahead of their time: the host holds each until shortly before the card needs it
+   * (timed-writes.ts, write below), so a stall of the rig's event loop shorter than that never
+   * reaches the card (issue 13: at most eight buffers could wait, and every stall past the
+   * lead was a hole). In process, at the lead.
    */
   aheadMs(packetFrames: number, latencyMs: number): number {
     const card = this.cardLead(packetFrames)

@@ -131,6 +131,8 @@ class HostStream extends EventEmitter implements PlaybackStream, CaptureStream {
   private stderrTail: string[] = []
   private ended = false
   private quitDone: (() => void) | undefined
+  /** The latest time a write was given (performance.now()): the host holds it until then. */
+  private lastWriteAtMs = 0
 
   constructor(mode: 'capture' | 'playback', o: StreamOptions) {
     super()
@@ -166,6 +168,7 @@ class HostStream extends EventEmitter implements PlaybackStream, CaptureStream {
     if (this.ended) return false
     this.taken.push(taken)
     // A time on this process's clock (performance.now()) goes to the host on the monotonic clock both share.
+    if (atMs !== undefined) this.lastWriteAtMs = Math.max(this.lastWriteAtMs, atMs)
     const msg = atMs === undefined ? encodeHostMsg(HostMsg.Pcm, chunk) : encodePcmAt(atMs - performanceOffsetMs, chunk)
     return this.child.stdin!.write(msg)
   }
@@ -179,7 +182,7 @@ class HostStream extends EventEmitter implements PlaybackStream, CaptureStream {
     this.child.kill('SIGKILL')
   }
 
-  /** Lets the card play what it was given, then ends the host (killed after a second if the card never does). */
+  /** Lets the card play what it was given, then ends the host (killed a second after the last write's time if the card never does). */
   quit(cb?: () => void): void {
     if (this.ended || this.child.exitCode !== null) {
       this.ended = true
@@ -189,7 +192,8 @@ class HostStream extends EventEmitter implements PlaybackStream, CaptureStream {
     this.ended = true
     this.quitDone = cb
     this.child.stdin!.write(encodeHostMsg(HostMsg.Quit))
-    setTimeout(() => this.child.kill('SIGKILL'), 1000).unref()
+    const heldMs = Math.max(0, this.lastWriteAtMs - performance.now())
+    setTimeout(() => this.child.kill('SIGKILL'), heldMs + 1000).unref()
   }
 }
 

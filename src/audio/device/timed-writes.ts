@@ -1,6 +1,6 @@
 // What a device host does with the chunks a rig sends ahead (issue 13, "short stalls are not
 // holes"): the rig hands each chunk over as soon as the show's latency allows, with the time
-// it should go to PortAudio (its due time less the card's own lead, device-sink.ts), and the
+// it should go to PortAudio (a little before the card needs it, device-sink.ts), and the
 // host, which does nothing else, writes it then. So a stall of the rig's event loop shorter
 // than what it handed over early never reaches the card: the frames are already here. Chunks
 // keep their order; one without a time goes as soon as those before it have gone.
