@@ -59,8 +59,13 @@ const DRIFT_STEPS = 10
 const DRIFT_MIN_STEPS = 6
 /** The median of the steps is believed beyond this many of its standard errors (~95%). */
 const DRIFT_Z = 2
-/** And beyond this (in ms per ms: 5 ppm): a drift too small to matter in a show is left to the hard bounds. */
-const MIN_DRIFT = 5e-6
+/**
+ * And beyond this (ms per ms: 20 ppm, a good crystal's tolerance): a smaller drift is left to
+ * the 2 ms bound, one hard resync every 100 s or more instead of a single frame every second
+ * or so, each a seam. Measured: JACK's dummy backend on a busy machine falls behind by stalls
+ * it does not make up, 2-6 ppm over a minute, which a 5 ppm floor followed with 7-9 frames.
+ */
+const MIN_DRIFT = 20e-6
 
 /** Which corrections a chunk was written after: its measurement is read against them. */
 export interface Stamp {
@@ -142,7 +147,7 @@ export class CardSteering {
     const errorMs = short.floorMs - now
     const miniMs = Math.min(...this.window.slice(-MINI)) - now
     this.stats.syncErrorMs = Math.round(errorMs * 1000) / 1000
-    this.trackDrift(short.floorMs, nowMs)
+    this.trackDrift(short.floorMs, short.uncertaintyMs, nowMs)
 
     if (!this.locked) {
       // The first alignment after the card starts (the sink's silence before the first frame
@@ -211,9 +216,10 @@ export class CardSteering {
    * The card's rate against the show, from the uncorrected floor every DRIFT_EVERY_MS: the
    * median of its last DRIFT_STEPS steps, robust to a step or two (a stall moves one step;
    * a least-squares line through it read -7,649 to -31,329 ppm, issue 13). Believed once it
-   * exceeds DRIFT_Z standard errors of a median (1.2533 σ / √n, σ from the steps' MAD).
+   * exceeds DRIFT_Z standard errors of a median (1.2533 σ / √n, σ from the steps' MAD, at
+   * least the floor's own uncertainty over a step).
    */
-  private trackDrift(floorMs: number, nowMs: number): void {
+  private trackDrift(floorMs: number, uncertaintyMs: number, nowMs: number): void {
     const floors = this.floors
     const last = floors.at(-1)
     if (this.window.length < SHORT || (last && nowMs - last.ms < DRIFT_EVERY_MS)) return
@@ -222,7 +228,10 @@ export class CardSteering {
     if (floors.length < DRIFT_MIN_STEPS + 1) return
     const steps = floors.slice(1).map((f, i) => (f.floorMs - floors[i]!.floorMs) / (f.ms - floors[i]!.ms))
     const median = medianOf(steps)
-    const sigma = 1.4826 * medianOf(steps.map((x) => Math.abs(x - median)))
+    // The steps' own spread, but never less than what the floor's uncertainty allows a step:
+    // a floor that sits on the same few values (steps mostly 0) has a MAD of 0, and then any
+    // odd step would pass for a drift (measured: 9 single frames in a minute on JACK's dummy backend).
+    const sigma = Math.max(1.4826 * medianOf(steps.map((x) => Math.abs(x - median))), uncertaintyMs / DRIFT_EVERY_MS)
     const standardError = (1.2533 * sigma) / Math.sqrt(steps.length)
     this.drift = Math.abs(median) > Math.max(DRIFT_Z * standardError, MIN_DRIFT) ? median : 0
     // Frames leaving later and later: the card is slow.
