@@ -8,7 +8,7 @@
 export const SECONDS = {
   'e2e/udp.test.ts': 49,
   'e2e/devices.test.ts': 45,
-  'e2e/card-faithful.test.ts': 9,
+  'e2e/card-faithful.test.ts': 6,
   'e2e/streaming.test.ts': 28,
   'e2e/errors.test.ts': 18,
   'e2e/midi.test.ts': 17,
