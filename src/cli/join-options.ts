@@ -30,6 +30,9 @@ Join a show as a rig and play what the server streams.
                         purpose (default: the show's, serve --latency)
   --offset MS           play this much later (+, a speaker further away) or earlier
                         (-, a card's own output delay) than the show time (default 0)
+  --realtime-priority N the real-time (SCHED_FIFO) priority of the threads that write a
+                        pipe when due, so a busy core cannot hold a write for a scheduler
+                        tick; 0 for the normal scheduler (default 10)
   --adaptive            deepen the latency when audio comes late (lossy Wi-Fi); off: a
                         late packet is concealed and the rig stays on the show clock
   --max-latency MS      with --adaptive, the deepest it may grow (default 200)
@@ -67,6 +70,7 @@ export const JOIN_FLAGS = {
   sink: { type: 'string' },
   latency: { type: 'string' },
   offset: { type: 'string' },
+  'realtime-priority': { type: 'string' },
   adaptive: { type: 'boolean' },
   'max-latency': { type: 'string' },
   'connect-timeout': { type: 'string' },
@@ -128,6 +132,8 @@ export const JoinOptionsSchema = z.object({
   latency: decimal('latency', LIMITS.latencyMs).optional(),
   /** Play this much later (+) or earlier (-) than the show time (ms). @default 0 */
   offset: decimal('offset', LIMITS.offsetMs),
+  /** The SCHED_FIFO priority of the rig's media threads; 0: the normal scheduler. @default 10 */
+  realtimePriority: wholeNumber('realtime-priority', LIMITS.realtimePriority),
   /** Deepen the latency when audio comes late (lossy Wi-Fi) instead of concealing it. @default false */
   adaptive: z.boolean(),
   /** With --adaptive, the deepest the latency may grow (ms). @default undefined (max(200, latency)) */
@@ -179,6 +185,7 @@ export type JoinOptions = z.output<typeof JoinOptionsSchema>
 export const JOIN_DEFAULTS = {
   transport: 'tcp',
   offset: LIMITS.offsetMs.default,
+  realtimePriority: LIMITS.realtimePriority.default,
   adaptive: false,
   connectTimeout: LIMITS.connectTimeoutMs.default,
   sink: 'null',
@@ -203,6 +210,7 @@ export function joinOptionsFromProfile(p: ShowProfile, rig: RigProfile): Partial
     transport: rig.transport ?? p.transport,
     ...(rig.latencyMs !== undefined ? { latency: rig.latencyMs } : {}),
     ...(rig.offsetMs !== undefined ? { offset: rig.offsetMs } : {}),
+    ...(rig.realtimePriority !== undefined ? { realtimePriority: rig.realtimePriority } : {}),
     ...(rig.adaptive ? { adaptive: true } : {}),
     ...(rig.maxLatencyMs !== undefined ? { maxLatency: rig.maxLatencyMs } : {}),
     ...(rig.retry ? { retry: true } : {}),

@@ -401,6 +401,18 @@ export const RigEventSchemas = [
   ),
   midiEvent,
   ev('device-started', { description }, 'The sound card plays.'),
+  ev(
+    'priority',
+    {
+      thread: z
+        .enum(['playout', 'midi-out'])
+        .describe("`playout`: the thread that writes a pipe's audio when due; `midi-out`: a MIDI pipe's writer."),
+      policy: z.enum(['fifo', 'normal']).describe('`fifo`: real-time (SCHED_FIFO) at `priority`; `normal`: the normal scheduler.'),
+      priority: count.describe('The SCHED_FIFO priority, 0 with the normal scheduler.'),
+      reason: text.optional().describe('With `normal`: why (not permitted, turned off, not Linux).'),
+    },
+    "A media thread's scheduling, once, when it starts (join --realtime-priority).",
+  ),
   deviceFault,
   deviceRestored,
   ev(
