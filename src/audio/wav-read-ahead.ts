@@ -6,9 +6,23 @@
 import { close, read } from 'node:fs'
 import type { Convert } from './wav-conversion.js'
 
+/** Reads into `into` at `position` of the file; resolves with the bytes read (0 at its end). */
+export type ReadFile = (into: Uint8Array, position: number) => Promise<number>
+
+/** fs.read and fs.close on an open file, as a ReadFile and its close. */
+export function fileReader(fd: number): { read: ReadFile; close: () => void } {
+  return {
+    read: (into, position) =>
+      new Promise((resolve, reject) => read(fd, into, 0, into.byteLength, position, (err, bytes) => (err ? reject(err) : resolve(bytes)))),
+    close: () => close(fd, () => {}),
+  }
+}
+
 export interface ReadAheadOptions {
-  /** An open file; closed by close() or once the last byte is read. */
-  fd: number
+  /** How the file is read (fileReader: fs.read, on libuv's thread pool). */
+  read: ReadFile
+  /** Closes the file: called once, by close() or once the last byte is read, never while a read is under way. */
+  close: () => void
   /** Where the audio starts in the file, and how many bytes of it to play (whole frames). */
   startByte: number
   lengthBytes: number
@@ -42,9 +56,10 @@ export class WavReadAhead {
   private framesTaken = 0
   private reading = false
   private closed = false
-  private fdClosed = false
+  private fileClosed = false
   private failure: Error | undefined
   private waiters: Array<() => void> = []
+  private readyWaiters: Array<() => void> = []
 
   constructor(private readonly o: ReadAheadOptions) {
     this.lengthBytes = o.lengthBytes
@@ -102,6 +117,17 @@ export class WavReadAhead {
     return out
   }
 
+  /** Whether the next frames can be taken now (or the file is over). */
+  get ready(): boolean {
+    return this.full > 0 || this.framesLeft <= 0 || this.failure !== undefined
+  }
+
+  /** Resolves once the next frames can be taken (the first buffer landed, or the file is over). */
+  whenReady(): Promise<void> {
+    if (this.ready || !this.reading) return Promise.resolve()
+    return new Promise((resolve) => this.readyWaiters.push(resolve))
+  }
+
   /** Resolves once no read is under way and the ring is full (or the file all read): tests pace between these. */
   whenIdle(): Promise<void> {
     if (!this.reading) return Promise.resolve()
@@ -111,7 +137,7 @@ export class WavReadAhead {
   /** Stops reading and closes the file (after a read under way, so its descriptor is never reused under it). */
   close(): void {
     this.closed = true
-    if (!this.reading) this.closeFd()
+    if (!this.reading) this.closeFile()
   }
 
   private async fill(): Promise<void> {
@@ -122,7 +148,7 @@ export class WavReadAhead {
         const slot = this.slots[this.tail]!
         const want = Math.min(this.o.bufferFrames * this.o.fileFrameBytes, this.lengthBytes - this.bytesRead)
         const into = this.fileBytes ?? slot.pcm
-        const got = await readFully(this.o.fd, into.subarray(0, want), this.o.startByte + this.bytesRead)
+        const got = await readFully(this.o.read, into.subarray(0, want), this.o.startByte + this.bytesRead)
         if (this.closed) break
         const frames = Math.floor(got / this.o.fileFrameBytes)
         // A file cut while it plays: what is there is the end.
@@ -136,30 +162,29 @@ export class WavReadAhead {
         slot.taken = 0
         this.tail = (this.tail + 1) % this.slots.length
         this.full++
+        for (const w of this.readyWaiters.splice(0)) w()
       }
     } catch (err) {
       this.failure = err as Error
     } finally {
       this.reading = false
-      if (this.closed || this.failure || this.bytesRead >= this.lengthBytes) this.closeFd()
-      for (const w of this.waiters.splice(0)) w()
+      if (this.closed || this.failure || this.bytesRead >= this.lengthBytes) this.closeFile()
+      for (const w of [...this.readyWaiters.splice(0), ...this.waiters.splice(0)]) w()
     }
   }
 
-  private closeFd(): void {
-    if (this.fdClosed) return
-    this.fdClosed = true
-    close(this.o.fd, () => {})
+  private closeFile(): void {
+    if (this.fileClosed) return
+    this.fileClosed = true
+    this.o.close()
   }
 }
 
 /** Reads until `into` is full or the file ends; returns the bytes read. */
-async function readFully(fd: number, into: Uint8Array, position: number): Promise<number> {
+async function readFully(read: ReadFile, into: Uint8Array, position: number): Promise<number> {
   let got = 0
   while (got < into.byteLength) {
-    const n = await new Promise<number>((resolve, reject) =>
-      read(fd, into, got, into.byteLength - got, position + got, (err, bytes) => (err ? reject(err) : resolve(bytes))),
-    )
+    const n = await read(into.subarray(got), position + got)
     if (n === 0) break
     got += n
   }

@@ -14,7 +14,7 @@ import { Pacer } from './pacer.js'
 import type { AudioSource, SourceFormat, SourceHandlers } from './source.js'
 import { planWav } from './wav-conversion.js'
 import { readWavHeader, type WavHeader } from './wav-header.js'
-import { WavReadAhead } from './wav-read-ahead.js'
+import { fileReader, type ReadFile, WavReadAhead } from './wav-read-ahead.js'
 
 /**
  * Half a second per buffer, four buffers: two seconds read ahead. A read of half a second of
@@ -29,6 +29,8 @@ export interface WavSourceOptions {
   format?: SampleFormat | undefined
   /** --bit-exact: refuse a conversion that rounds. */
   bitExact?: boolean
+  /** How the audio is read from disk (a test slows it down); fs.read by default. */
+  read?: ReadFile
 }
 
 export class WavSource implements AudioSource {
@@ -95,8 +97,10 @@ export class WavSource implements AudioSource {
       this.warnings = warnings
       this.description = `${path} (${h.rateHz} Hz, ${h.channels} ch, ${plan.format}, ${seconds(this.frames)})`
       const showFrameBytes = bytesPerSample(plan.format) * h.channels
+      const file = fileReader(fd)
       this.readAhead = new WavReadAhead({
-        fd,
+        read: o.read ?? file.read,
+        close: file.close,
         startByte: h.dataOffset,
         lengthBytes: this.frames * fileFrameBytes,
         fileFrameBytes: Math.max(1, fileFrameBytes),
@@ -146,7 +150,11 @@ export class WavSource implements AudioSource {
       h.packet(pcm)
       return true
     })
-    if (!this.stopped) this.pacer.start()
+    // The first buffer is read while the show waits for its rigs; should the show start
+    // before it lands, the first packet waits for it (the show's timeline follows the
+    // packets), and from then on the pacer never waits on the disk.
+    if (this.readAhead.ready) this.pacer.start()
+    else void this.readAhead.whenReady().then(() => !this.stopped && this.pacer?.start())
   }
 
   stop(): void {

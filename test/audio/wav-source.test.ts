@@ -4,13 +4,13 @@
 // 4 GiB (sparse, RF64) streamed in the same memory as a small one.
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { closeSync, ftruncateSync, mkdtempSync, openSync, writeFileSync, writeSync } from 'node:fs'
+import { closeSync, ftruncateSync, mkdtempSync, openSync, readSync, writeFileSync, writeSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import alawmulaw from 'alawmulaw'
 import { WavSource, type WavSourceOptions } from '../../src/audio/wav-source.js'
 import { UsageError } from '../../src/errors.js'
-import { ManualClock } from '../helpers/manual-clock.js'
+import { ManualClock, settle } from '../helpers/manual-clock.js'
 import { buildWav, noiseBytes, type WavLayout } from '../helpers/wav-fixtures.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'synchro-wav-source-'))
@@ -361,20 +361,40 @@ test('a file over 4 GiB (sparse RF64) starts, reports its duration, and streams 
   assert.ok(huge.arrayMb < 8, `arrayBuffers grew ${huge.arrayMb.toFixed(1)} MiB`)
 })
 
-test('a disk that has not delivered yet: silence keeps the show going, counted, and the file plays on after it', async () => {
+test('started before its first read landed, the show waits for it; a disk late mid-show is silence, counted, and the file goes on after it', async () => {
   const data = noise(48000 * 4 * 3)
   const path = file(buildWav({ bits: 16, data }))
+  const fd = openSync(path, 'r')
+  // A disk that answers only when the test lets it.
+  const held: Array<() => void> = []
+  const read = (into: Uint8Array, position: number): Promise<number> =>
+    new Promise((resolve) => held.push(() => resolve(readSync(fd, into, 0, into.byteLength, position))))
+  const release = async (): Promise<void> => {
+    while (held.length) held.shift()!()
+    await settle()
+  }
   const clock = new ManualClock()
-  const src = new WavSource(path, clock)
+  const src = new WavSource(path, clock, { read })
   const out: Uint8Array[] = []
-  // Started before the first read landed: the first packet is silence.
   src.start({ ...src.format, framesPerPacket: 128 }, { packet: (p) => out.push(p), end: () => {} })
-  assert.is(src.framesPadded, 128)
-  assert.ok(Buffer.from(out[0]!).equals(Buffer.alloc(512)))
-  await src.whenReadAhead()
-  await clock.advance(10)
-  assert.ok(Buffer.concat(out.slice(1)).equals(data.subarray(0, (out.length - 1) * 512)), 'the file from its first frame')
+  await clock.advance(50)
+  assert.is(out.length, 0, 'nothing before the first buffer')
+  await release()
+  await clock.advance(0)
+  assert.is(out.length, 1, 'the first packet once it landed')
+  // The four buffers (2 s) are read; past them the disk holds the fifth back.
+  for (let i = 0; i < 4; i++) await release()
+  await clock.advance(2100)
+  assert.ok(src.framesPadded > 0, 'silence while the disk is late')
+  const padded = src.framesPadded
+  await release()
+  await clock.advance(100)
+  assert.is(src.framesPadded, padded, 'no more once it delivered')
+  const audio = Buffer.concat(out.filter((p) => !Buffer.from(p).equals(Buffer.alloc(p.byteLength))))
+  assert.ok(audio.equals(data.subarray(0, audio.length)), 'the file in order, silence only inserted')
+  assert.is(Buffer.concat(out).length, audio.length + padded * 4)
   src.stop()
+  closeSync(fd)
 })
 
 test('unreadable: a missing file and a directory are one line each', () => {
