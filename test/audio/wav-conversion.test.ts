@@ -65,4 +65,22 @@ test('--bit-exact refuses what rounds and lets through what is lossless', () => 
   }
 })
 
+test("README's WAV table says what the code says, word for word", async () => {
+  const { readFileSync } = await import('node:fs')
+  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8')
+  const table = readme.slice(readme.indexOf('#### WAV files'), readme.indexOf('### `synchro join'))
+  const said = [...table.matchAll(/^\|[^|]*\|[^|]*\| `([^`]+)` \|/gm)].map((m) => m[1])
+  const code = new Set(
+    [
+      { container: 'RIFX' as const, bigEndian: true },
+      { bitsPerSample: 8, validBits: 8 },
+      { bitsPerSample: 32, validBits: 24 },
+      { formatTag: 6, bitsPerSample: 8, validBits: 8 },
+      { bitsPerSample: 32, validBits: 32 },
+      { formatTag: 3, bitsPerSample: 64, validBits: 64 },
+    ].map((h) => planWav('x.wav', header(h)).conversion),
+  )
+  assert.is(said.length, 6, `the table's conversions: ${said.join(', ')}`)
+  for (const line of said) assert.ok(code.has(line!), `"${line}" is what the code says`)
+})
 test.run()
