@@ -75,4 +75,29 @@ test('a failed read is kept for the source to end with', async () => {
   assert.ok(ra.ready, 'ready to say so')
 })
 
+test('a big buffer is converted in slices, the event loop running between them', async () => {
+  const slices: number[] = []
+  let turns = 0
+  const ticker = setInterval(() => turns++, 0)
+  const ra = new WavReadAhead({
+    ...options,
+    fileFrameBytes: 24,
+    showFrameBytes: 24,
+    bufferFrames: 96000,
+    buffers: 1,
+    lengthBytes: 24 * 96000,
+    convert: (src, dst) => (slices.push(src.byteLength), dst.set(src)),
+    read: (into) => Promise.resolve(into.byteLength),
+  })
+  await ra.whenIdle()
+  clearInterval(ticker)
+  assert.ok(slices.length >= 70, `${slices.length} slices`)
+  assert.ok(Math.max(...slices) <= 32 * 1024)
+  assert.is(
+    slices.reduce((a, b) => a + b),
+    24 * 96000,
+  )
+  assert.ok(turns > 0, 'timers ran while it converted')
+})
+
 test.run()
