@@ -57,12 +57,15 @@ export function describeWavFormat(h: WavHeader): string {
 export function planWav(path: string, h: WavHeader, o: PlanOptions = {}): WavPlan {
   const what = describeWavFormat(h)
   const le = !h.bigEndian
-  let isNative = false
-  const native = (format: SampleFormat): Omit<WavPlan, 'conversion' | 'lossless'> => {
-    isNative = true
-    return { format, fileSampleBytes: bytesPerSample(format), convert: le ? null : swapBytes(bytesPerSample(format)) }
-  }
-  let plan: Omit<WavPlan, 'conversion' | 'lossless'> | undefined
+  type Step = Omit<WavPlan, 'conversion' | 'lossless'> & { native?: true }
+  // Already a show format: sent as it is, swapped for RIFX.
+  const native = (format: SampleFormat): Step => ({
+    format,
+    fileSampleBytes: bytesPerSample(format),
+    convert: le ? null : swapBytes(bytesPerSample(format)),
+    native: true,
+  })
+  let plan: Step | undefined
   let lossless = true
   let choices: SampleFormat[] = []
   const bits = h.bitsPerSample
@@ -95,8 +98,11 @@ export function planWav(path: string, h: WavHeader, o: PlanOptions = {}): WavPla
       `${path} is ${what}, which plays as ${can}, but --format ${o.format} was given (a WAV source sets the show's format; drop the flag)`,
     )
   }
-  // A native format is sent as it is (swapped for RIFX); anything else names its step.
-  const steps = [...(h.bigEndian ? ['big-endian (RIFX), byte order swapped'] : []), ...(isNative ? [] : [`${what} -> ${plan.format}`])]
+  // The steps said: the byte order (RIFX, samples wider than a byte), then the format unless it is the show's already.
+  const steps = [
+    ...(h.bigEndian && plan.fileSampleBytes > 1 ? ['big-endian (RIFX), byte order swapped'] : []),
+    ...(plan.native ? [] : [`${what} -> ${plan.format}`]),
+  ]
   const conversion = steps.length ? `${steps.join('; ')} (${lossless ? 'lossless' : 'rounded'})` : null
   if (o.bitExact && !lossless) {
     throw new UsageError(
@@ -104,7 +110,8 @@ export function planWav(path: string, h: WavHeader, o: PlanOptions = {}): WavPla
       `${path}: --bit-exact forbids ${what} -> ${plan.format}, which rounds (drop --bit-exact, or give a 16/24-bit integer or 32-bit float file)`,
     )
   }
-  return { ...plan, conversion, lossless }
+  const { native: _, ...chosen } = plan
+  return { ...chosen, conversion, lossless }
 }
 
 /** RIFX: each sample's bytes reversed, nothing else. */

@@ -28,6 +28,13 @@ test('each format: the show format, lossless or rounded, and the line that says 
     [{ formatTag: 3, bitsPerSample: 32, validBits: 32 }, 'f32le', null, true],
     [{ container: 'RIFX', bigEndian: true }, 's16le', 'big-endian (RIFX), byte order swapped (lossless)', true],
     [{ bitsPerSample: 8, validBits: 8 }, 's16le', '8-bit unsigned -> s16le (lossless)', true],
+    [{ container: 'RIFX', bigEndian: true, bitsPerSample: 8, validBits: 8 }, 's16le', '8-bit unsigned -> s16le (lossless)', true],
+    [
+      { container: 'RIFX', bigEndian: true, bitsPerSample: 64, validBits: 64, formatTag: 3 },
+      'f32le',
+      'big-endian (RIFX), byte order swapped; 64-bit float -> f32le (rounded)',
+      false,
+    ],
     [{ bitsPerSample: 32, validBits: 32 }, 'f32le', '32-bit integer -> f32le (rounded)', false],
     [{ bitsPerSample: 32, validBits: 24 }, 's24le', '24-bit in a 32-bit container -> s24le (lossless)', true],
     [{ formatTag: 3, bitsPerSample: 64, validBits: 64 }, 'f32le', '64-bit float -> f32le (rounded)', false],
