@@ -21,6 +21,10 @@ export interface AudioSource {
   readonly format: SourceFormat
   /** true: the source must be paced by the show clock; false: it paces itself. */
   readonly needsPacing: boolean
+  /** How the source's samples reach the show's format, in words (a WAV that is not in one); absent or null: as they are. */
+  readonly conversion?: string | null
+  /** What the operator should know before the show starts (a WAV cut short), one line each. */
+  readonly warnings?: readonly string[]
   /** Starts producing packets of exactly `framesPerPacket` frames (the last one may be shorter). */
   start(format: AudioFormat, handlers: SourceHandlers): void
   stop(): void

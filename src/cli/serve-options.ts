@@ -25,10 +25,12 @@ Stream audio to every rig that joins.
                         (default tone:440)
   --device-buffer N     the sound card's buffer, in frames or with ms (2.5ms) (default 128)
   --bit-exact           never resample or round a captured card's samples: a card that
-                        cannot deliver the show's rate and format is refused
+                        cannot deliver the show's rate and format is refused; nor a
+                        WAV's (32-bit integer and 64-bit float files are refused)
   --rate HZ             sample rate for tone and raw sources (default 48000)
   --channels N          channels for tone and raw sources (default 2)
-  --format F            s16le | s24le | f32le, for tone and raw sources (default s16le)
+  --format F            s16le | s24le | f32le, for tone and raw sources (default s16le);
+                        a 32-bit integer WAV plays as s24le or f32le (default f32le)
   --latency MS          the show's latency: every rig plays each sample this long after
                         the server has it, all at the same instant (default 20)
   --frames N            frames per packet (default 128: see docs/BENCHMARKS.md)
@@ -127,7 +129,7 @@ export const ServeOptionsSchema = z.object({
   name: z.string().optional(),
   /** A capture card's buffer, in frames or ms. @default 128 */
   deviceBuffer: deviceBuffer(),
-  /** Never resample or round a captured card's samples. @default false */
+  /** Never resample or round a captured card's or a WAV's samples. @default false */
   bitExact: z.boolean(),
   /** The show profile these options were merged with. @default undefined */
   profile: z.string().optional(),

@@ -277,6 +277,16 @@ export const ShowEventSchemas = [
       mtu: z.number().int().describe('Path MTU for UDP audio, bytes.'),
       redundancy: count.describe('UDP: earlier packets carried again in each datagram.'),
       source: text.describe('The audio source, in words (`tone 440 Hz`, `wav show.wav`, …).'),
+      conversion: text
+        .nullable()
+        .describe(
+          "How the source's samples reach the show's format when the file is in none of them (`8-bit unsigned -> s16le (lossless)`, `big-endian (RIFX), byte order swapped (lossless)`); null: sent as they are.",
+        ),
+      warnings: z
+        .array(text)
+        .describe(
+          'What the operator should know of the source before the show, one line each (a WAV cut short: how long it says and how long it holds).',
+        ),
       midi: z.array(text).describe('The MIDI inputs and outputs, in words.'),
       clients: count.describe('Rigs awaited before INIT (0: the operator starts the show).'),
     },
