@@ -104,10 +104,13 @@ export function planWav(path: string, h: WavHeader, o: PlanOptions = {}): WavPla
     ...(plan.native ? [] : [`${what} -> ${plan.format}`]),
   ]
   const conversion = steps.length ? `${steps.join('; ')} (${lossless ? 'lossless' : 'rounded'})` : null
-  if (o.bitExact && !lossless) {
+  // --bit-exact: the show's samples are the file's, as they are: any change of format is refused,
+  // lossless or not (issue 13: convert, say so, "and refuse only with --bit-exact"). RIFX's byte
+  // swap changes no sample, only how it is stored, and plays.
+  if (o.bitExact && !plan.native) {
     throw new UsageError(
       'NOT_BIT_EXACT',
-      `${path}: --bit-exact forbids ${what} -> ${plan.format}, which rounds (drop --bit-exact, or give a 16/24-bit integer or 32-bit float file)`,
+      `${path}: --bit-exact forbids ${what} -> ${plan.format}, ${lossless ? 'a conversion' : 'which rounds'} (drop --bit-exact, or give a 16/24-bit integer or 32-bit float file)`,
     )
   }
   const { native: _, ...chosen } = plan

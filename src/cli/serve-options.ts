@@ -25,8 +25,9 @@ Stream audio to every rig that joins.
                         (default tone:440)
   --device-buffer N     the sound card's buffer, in frames or with ms (2.5ms) (default 128)
   --bit-exact           never resample or round a captured card's samples: a card that
-                        cannot deliver the show's rate and format is refused; nor a
-                        WAV's (32-bit integer and 64-bit float files are refused)
+                        cannot deliver the show's rate and format is refused; a WAV
+                        that would be converted (8-bit, A-law, µ-law, 24-in-32, 32-bit
+                        integer, 64-bit float) is refused
   --rate HZ             sample rate for tone and raw sources (default 48000)
   --channels N          channels for tone and raw sources (default 2)
   --format F            s16le | s24le | f32le, for tone and raw sources (default s16le);

@@ -56,9 +56,13 @@ test('A-law and µ-law are named as such, not "8-bit integer"', () => {
   assert.is(describeWavFormat(header({ formatTag: 7, bitsPerSample: 8 })), 'µ-law')
 })
 
-test('--bit-exact refuses what rounds and lets through what is lossless', () => {
-  assert.is(planWav('x.wav', header({ bitsPerSample: 8, validBits: 8 }), { bitExact: true }).format, 's16le')
+test('--bit-exact refuses every conversion, lossless or rounding; a RIFX file (samples unchanged, stored swapped) plays', () => {
   assert.is(planWav('x.wav', header({ container: 'RIFX', bigEndian: true }), { bitExact: true }).format, 's16le')
+  assert.throws(
+    () => planWav('x.wav', header({ bitsPerSample: 8, validBits: 8 }), { bitExact: true }),
+    /forbids 8-bit unsigned -> s16le, a conversion/,
+  )
+  assert.throws(() => planWav('x.wav', header({ bitsPerSample: 32, validBits: 24 }), { bitExact: true }), /-> s24le, a conversion/)
   try {
     planWav('x.wav', header({ bitsPerSample: 32, validBits: 32 }), { bitExact: true, format: 's24le' })
     assert.unreachable('refused')

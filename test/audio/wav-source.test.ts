@@ -205,6 +205,28 @@ const rows: Row[] = [
     line: /: --bit-exact forbids 32-bit integer -> f32le, which rounds/,
   },
   {
+    name: '8-bit unsigned under --bit-exact: lossless, still a conversion',
+    wav: { bits: 8, channels: 1, data: noise(800) },
+    o: { bitExact: true },
+    refused: 'NOT_BIT_EXACT',
+    line: /: --bit-exact forbids 8-bit unsigned -> s16le, a conversion/,
+  },
+  {
+    name: 'µ-law under --bit-exact',
+    wav: { bits: 8, formatTag: 7, channels: 1, data: noise(800) },
+    o: { bitExact: true },
+    refused: 'NOT_BIT_EXACT',
+    line: /: --bit-exact forbids µ-law -> s16le, a conversion/,
+  },
+  {
+    name: 'RIFX 16-bit under --bit-exact: the same samples, stored the other way round: plays',
+    wav: { container: 'RIFX', bits: 16, data: swapped(noise(4000), 2) },
+    o: { bitExact: true },
+    converted: 'big-endian (RIFX), byte order swapped (lossless)',
+    format: 's16le',
+    expect: noise(4000),
+  },
+  {
     name: '64-bit float under --bit-exact',
     wav: { bits: 64, formatTag: 3, data: noise(1600) },
     o: { bitExact: true },
