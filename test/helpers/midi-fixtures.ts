@@ -81,3 +81,24 @@ export function clockedShow(beats = 8, bpm = 120): TimedMessage[] {
   out.push({ ms: end + 10, data: Uint8Array.of(0xf0, 0x7e, 0x7f, 0x06, 0x01, 0xf7) })
   return out
 }
+
+/** `clockedShow` as a file a sequencer would write: 480 ticks a beat, real-time and system-common bytes as F7 escapes; returns its schedule. */
+export function writeClockedMid(path: string, beats = 8): TimedMessage[] {
+  const msPerTick = 500 / 480 // the default 120 bpm
+  const events: MidiEvent[] = []
+  let lastTick = 0
+  for (const m of clockedShow(beats)) {
+    const tick = Math.round(m.ms / msPerTick)
+    const deltaTime = tick - lastTick
+    lastTick = tick
+    const d = Array.from(m.data)
+    if (d[0] === 0xf0) events.push({ deltaTime, type: 'sysEx', data: d.slice(1) })
+    else if (d[0]! >= 0xf0) events.push({ deltaTime, type: 'endSysEx', data: d })
+    else if (d[0]! >> 4 === 0x9) events.push({ deltaTime, type: 'noteOn', channel: d[0]! & 15, noteNumber: d[1]!, velocity: d[2]! })
+    else events.push({ deltaTime, type: 'noteOff', channel: d[0]! & 15, noteNumber: d[1]!, velocity: d[2]! })
+  }
+  events.push({ deltaTime: 0, meta: true, type: 'endOfTrack' })
+  const bytes = writeMidi({ header: { format: 0, numTracks: 1, ticksPerBeat: 480 }, tracks: [events] })
+  writeFileSync(path, Uint8Array.from(bytes))
+  return schedule(parseMidi(Uint8Array.from(bytes)))
+}
