@@ -82,6 +82,11 @@ const USAGE: Array<[string, string[], RegExp]> = [
     /^synchro: --device-buffer in milliseconds must be between 0.5ms and 340ms, got 0.1ms$/,
   ],
   ['two stdin readers, MIDI', ['serve', '--source', 'raw:-', '--midi-in', 'raw:-'], /--source raw:- and --midi-in raw:- all read stdin/],
+  [
+    'audio and MIDI both on stdout',
+    ['join', '127.0.0.1:1', '--sink', 'raw:-', '--midi-out', 'raw:-'],
+    /^synchro: --sink raw:- and --midi-out raw:- all write stdout: give all but one a file or FIFO path$/,
+  ],
 ]
 for (const [name, args, message] of USAGE) {
   test(`usage error: ${name} exits 2 with one line`, async () => {

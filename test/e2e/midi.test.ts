@@ -183,6 +183,59 @@ test('raw MIDI with running status, interleaved clock and a long sysex round-tri
   assert.is(summary.midi.invalidBytes, 2, 'the stray data byte and 0xf4')
 })
 
+test('join --midi-out raw:- owns stdout: exactly the MIDI bytes there, --json events (and the lines without it) on stderr', async () => {
+  // Running status and interleaved clock in; whole messages out, byte for byte.
+  const input = [0xfa, 0x90, 60, 100, 62, 100, 0xf8, 0x80, 60, 0, 62, 0, 0xf0, 0x7e, 0x7f, 0x06, 0x01, 0xf7, 0xb0, 7, 100, 0xfc]
+  const expected = [
+    0xfa, 0x90, 60, 100, 0x90, 62, 100, 0xf8, 0x80, 60, 0, 0x80, 62, 0, 0xf0, 0x7e, 0x7f, 0x06, 0x01, 0xf7, 0xb0, 7, 100, 0xfc,
+  ]
+  writeFileSync(path('pipe.raw'), Uint8Array.from(input))
+  const { server, port } = await serveOnFreePort(['--source', 'none', '--midi-in', `raw:${path('pipe.raw')}`, '--clients', '2'])
+  const json = synchro(['join', `127.0.0.1:${port}`, '--name', 'json', '--json', '--midi-out', 'raw:-'], { eventsOn: 'stderr' })
+  const human = synchro(['join', `127.0.0.1:${port}`, '--name', 'human', '--midi-out', 'raw:-'], { eventsOn: 'stderr' })
+  assert.equal(await exits(json, human, server), [0, 0, 0], json.stderr + human.stderr + server.stderr)
+  for (const rig of [json, human]) assert.equal(Array.from(Buffer.concat(rig.stdoutBytes)), expected, 'stdout: the MIDI, nothing else')
+  assert.ok(json.events.some((e) => e.event === 'handshake') && json.events.some((e) => e.event === 'summary'), 'the events, on stderr')
+  assert.match(human.stderr, /^joined .* as human: /m, 'the human lines, on stderr')
+  assert.match(human.stderr, /^done: /m)
+})
+
+test("serve --midi-out raw:- owns stdout: the rigs' MIDI bytes there, its --json events on stderr", async () => {
+  const server = synchro(
+    [
+      'serve',
+      '--host',
+      '127.0.0.1',
+      '--port',
+      '0',
+      '--json',
+      '--source',
+      'none',
+      '--midi-out',
+      'raw:-',
+      '--clients',
+      '1',
+      '--control',
+      '-',
+    ],
+    { eventsOn: 'stderr', stdin: 'pipe' },
+  )
+  const port = (await server.event('listening')).port
+  const rig = synchro(['join', `127.0.0.1:${port}`, '--json', '--midi-in', 'raw:-'], { stdin: 'pipe' })
+  await rig.event('init')
+  rig.child.stdin!.write(Uint8Array.from([0x91, 64, 90, 0xf8, 0x81, 64, 0, 0xf2, 0x10, 0x02]))
+  const sent = [0x91, 64, 90, 0xf8, 0x81, 64, 0, 0xf2, 0x10, 0x02]
+  const end = Date.now() + 5000
+  while (Buffer.concat(server.stdoutBytes).length < sent.length && Date.now() < end) await new Promise((r) => setTimeout(r, 20))
+  server.child.stdin!.write('terminate\n')
+  assert.equal(await exits(rig, server), [0, 0], rig.stderr + server.stderr)
+  assert.equal(Array.from(Buffer.concat(server.stdoutBytes)), sent, 'stdout: the MIDI, nothing else')
+  assert.ok(
+    server.events.some((e) => e.event === 'summary'),
+    'the events, on stderr',
+  )
+})
+
 test('a rig sends MIDI back (join --midi-in), with the same path; its held notes are released when it leaves', async () => {
   const { server, port } = await serveOnFreePort(['--source', 'tone:440', '--midi-out', 'log', '--clients', '1', '--control', '-'])
   const rig = synchro(['join', `127.0.0.1:${port}`, '--json', '--midi-in', 'raw:-'], { stdin: 'pipe' })
