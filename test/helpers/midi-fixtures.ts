@@ -82,13 +82,23 @@ export function clockedShow(beats = 8, bpm = 120): TimedMessage[] {
   return out
 }
 
-/** `clockedShow` as a file a sequencer would write: 480 ticks a beat, real-time and system-common bytes as F7 escapes; returns its schedule. */
+/**
+ * `clockedShow` as a file a sequencer would write: 480 ticks a beat, real-time and
+ * system-common bytes as F7 escapes, and first a 3000-byte sysex divided into an F0 packet
+ * and two F7 packets 10 ticks apart (longer than a wire fragment, docs/PROTOCOL.md); returns
+ * its schedule (the sysex whole, when its last packet is due).
+ */
 export function writeClockedMid(path: string, beats = 8): TimedMessage[] {
   const msPerTick = 500 / 480 // the default 120 bpm
-  const events: MidiEvent[] = []
-  let lastTick = 0
+  const dump = Array.from({ length: 3000 }, (_, i) => (i * 7) & 0x7f)
+  const events: MidiEvent[] = [
+    { deltaTime: 0, type: 'sysEx', data: [0x7d, ...dump.slice(0, 1000)] },
+    { deltaTime: 10, type: 'endSysEx', data: dump.slice(1000, 2000) },
+    { deltaTime: 10, type: 'endSysEx', data: [...dump.slice(2000), 0xf7] },
+  ]
+  let lastTick = 20
   for (const m of clockedShow(beats)) {
-    const tick = Math.round(m.ms / msPerTick)
+    const tick = 20 + Math.round(m.ms / msPerTick)
     const deltaTime = tick - lastTick
     lastTick = tick
     const d = Array.from(m.data)
