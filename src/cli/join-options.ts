@@ -12,6 +12,7 @@ import { loadProfile } from '../profile/load.js'
 import { rigOf } from '../profile/rig-of.js'
 import type { RigProfile, ShowProfile } from '../profile/schema.js'
 import { parseCommand, parseHostPort, refuseRetired } from './args.js'
+import { checkStdoutMedia, stdoutMedia } from './stdout-media.js'
 import { checkOptions, choice, decimal, deviceBuffer, optionsFromFlags, wholeNumber } from './coerce.js'
 import { TRANSPORTS } from './serve-options.js'
 
@@ -54,7 +55,8 @@ Join a show as a rig and play what the server streams.
                         latency, for forwarding controllers (default show)
   --profile PATH        the show's profile: this rig's entry (by --name, or the only
                         one) sets its sink, latency and MIDI; flags override it
-  --json                one JSON event per line (on stderr when --sink raw:-)
+  --json                one JSON event per line (on stderr when --sink raw:- or
+                        --midi-out raw:- puts media on stdout)
 `
 
 /** Flags that are gone, with what to use instead (a show script written for an older Synchro gets told). */
@@ -174,7 +176,7 @@ export const JoinOptionsSchema = z.object({
   bitExact: z.boolean(),
   /** The show profile this rig's entry came from. @default undefined */
   profile: z.string().optional(),
-  /** One JSON event per line (on stderr when the sink is raw:-). @default false */
+  /** One JSON event per line (on stderr when --sink raw:- or --midi-out raw:- puts media on stdout). @default false */
   json: z.boolean(),
 })
 
@@ -243,6 +245,7 @@ export function joinSettings(
   if (positionals.length > 1) throw new UsageError('BAD_FLAG', `join takes one HOST:PORT, got also '${positionals[1]}'`)
   const server = parseHostPort(positionals[0])
   const o = checkOptions(JoinOptionsSchema, { ...JOIN_DEFAULTS, ...fromProfile, ...fromFlags })
+  checkStdoutMedia(stdoutMedia(o))
   const ceiling = LIMITS.maxLatencyMs
   const floor = o.latency ?? LIMITS.latencyMs.default
   const maxLatency = o.maxLatency ?? Math.max(ceiling.default, floor)

@@ -11,6 +11,7 @@ import type { ShowProfile } from '../profile/schema.js'
 import { parseCommand } from './args.js'
 import { checkOptions, choice, decimal, deviceBuffer, optionsFromFlags, wholeNumber } from './coerce.js'
 import type { FormatFlags } from './specs.js'
+import { checkStdoutMedia, stdoutMedia } from './stdout-media.js'
 
 export const SERVE_HELP = `usage: synchro serve [options]
 
@@ -51,7 +52,8 @@ Stream audio to every rig that joins.
   --midi-out SPEC       where MIDI from rigs goes (repeatable): port:NAME, virtual:NAME,
                         log, file:PATH.mid, raw:PATH|-
   --profile PATH        show profile (JSON or YAML, see profiles/); flags override it
-  --json                one JSON event per line on stdout
+  --json                one JSON event per line on stdout (on stderr when
+                        --midi-out raw:- puts rigs' MIDI there)
 `
 
 /** The flags as parseArgs reads them: every value a string, so the schema coerces it. */
@@ -134,7 +136,7 @@ export const ServeOptionsSchema = z.object({
   bitExact: z.boolean(),
   /** The show profile these options were merged with. @default undefined */
   profile: z.string().optional(),
-  /** One JSON event per line on stdout. @default false */
+  /** One JSON event per line on stdout (on stderr when --midi-out raw:- puts rigs' MIDI there). @default false */
   json: z.boolean(),
 })
 
@@ -220,6 +222,11 @@ export function serveSettings(fromProfile: Partial<ServeOptionsInput>, fromFlags
   if (stdinUsers.length > 1) {
     throw new UsageError('BAD_FLAG', `${stdinUsers.join(' and ')} all read stdin: give all but one a file or FIFO path`)
   }
+  const stdoutUsers = stdoutMedia(o)
+  if (mode === 'console' && stdoutUsers.length > 0) {
+    throw new UsageError('BAD_FLAG', 'the console draws on the terminal: --midi-out raw:- (stdout) is for synchro serve')
+  }
+  checkStdoutMedia(stdoutUsers)
   if (o.clients === 0 && !control) throw new UsageError('BAD_FLAG', '--clients 0 waits for an init command: add --control - to send it')
   const explicit = { rateHz: 'rate' in given, channels: 'channels' in given, format: 'format' in given }
   return { ...o, mode, control, explicit }

@@ -15,6 +15,7 @@ import { UsageError } from '../errors.js'
 import { NoneSource } from '../audio/none-source.js'
 import type { AudioSource } from '../audio/source.js'
 import { Reporter } from './reporter.js'
+import { eventStream, stdoutMedia } from './stdout-media.js'
 import type { ShowEvent } from '../session/events.js'
 import { openMidiInput, openMidiOutput, openSource } from './specs.js'
 import { describeShowEvent, describeShowStats } from './describe-show.js'
@@ -62,7 +63,8 @@ function checkPacketsFit(format: AudioFormat, mtu: number, redundancy: number): 
  * stdin and the show starts on a key unless the options say otherwise (serveSettings).
  */
 export async function openShow(s: ServeSettings, output?: ShowOutput): Promise<Show> {
-  const reporter = new Reporter(s.json, process.stdout)
+  // `--midi-out raw:-` puts rigs' MIDI on stdout: the events go to stderr.
+  const reporter = new Reporter(s.json, eventStream(stdoutMedia(s)))
   const out: ShowOutput = output ?? ((e, line) => reporter.event(e, line))
   const emit = (e: ShowEvent): void => out(e, describeShowEvent(e))
 
