@@ -6,6 +6,14 @@
 import { close, read } from 'node:fs'
 import type { Convert } from './wav-conversion.js'
 
+/**
+ * Half a second per buffer, four buffers: two seconds read ahead. A read of half a second of
+ * audio is one request to the disk (96 KB at 48 kHz 16-bit stereo, 6 MB at 192 kHz 8-channel
+ * 64-bit float); two seconds outlast any pause of a healthy disk by far.
+ */
+export const READ_AHEAD_BUFFER_MS = 500
+export const READ_AHEAD_BUFFERS = 4
+
 /** Reads into `into` at `position` of the file; resolves with the bytes read (0 at its end). */
 export type ReadFile = (into: Uint8Array, position: number) => Promise<number>
 

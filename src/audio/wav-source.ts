@@ -5,24 +5,15 @@
 // other is converted to the nearest one and says so (wav-conversion.ts).
 
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs'
-import { bytesPerFrame, bytesPerSample, type AudioFormat, type SampleFormat } from '../codec/format.js'
+import { bytesPerSample, type AudioFormat, type SampleFormat } from '../codec/format.js'
 import { UsageError } from '../errors.js'
 import { describeFsError } from '../fs-errors.js'
 import type { Clock } from '../clock.js'
-import { framesToMs } from '../codec/format.js'
-import { Pacer } from './pacer.js'
+import { paceReadAhead, type PacedReadAhead } from './paced-read-ahead.js'
 import type { AudioSource, SourceFormat, SourceHandlers } from './source.js'
 import { planWav } from './wav-conversion.js'
 import { readWavHeader, type WavHeader } from './wav-header.js'
-import { fileReader, type ReadFile, WavReadAhead } from './wav-read-ahead.js'
-
-/**
- * Half a second per buffer, four buffers: two seconds read ahead. A read of half a second of
- * audio is one request to the disk (96 KB at 48 kHz 16-bit stereo, 6 MB at 192 kHz 8-channel
- * 64-bit float); two seconds outlast any pause of a healthy disk by far.
- */
-const BUFFER_MS = 500
-const BUFFERS = 4
+import { fileReader, READ_AHEAD_BUFFER_MS, READ_AHEAD_BUFFERS, type ReadFile, WavReadAhead } from './wav-read-ahead.js'
 
 export interface WavSourceOptions {
   /** --format as the operator gave it: picks s24le or f32le for a 32-bit integer file, and must match any other. */
@@ -48,8 +39,7 @@ export class WavSource implements AudioSource {
   /** Frames of silence sent because the disk had not delivered in time. */
   framesPadded = 0
   private readonly readAhead: WavReadAhead
-  private pacer: Pacer | undefined
-  private stopped = false
+  private paced: PacedReadAhead | undefined
 
   constructor(
     readonly path: string,
@@ -106,8 +96,8 @@ export class WavSource implements AudioSource {
         fileFrameBytes: Math.max(1, fileFrameBytes),
         showFrameBytes: Math.max(1, showFrameBytes),
         convert: plan.convert,
-        bufferFrames: Math.max(1, Math.ceil((h.rateHz * BUFFER_MS) / 1000)),
-        buffers: BUFFERS,
+        bufferFrames: Math.max(1, Math.ceil((h.rateHz * READ_AHEAD_BUFFER_MS) / 1000)),
+        buffers: READ_AHEAD_BUFFERS,
       })
     } catch (err) {
       closeSync(fd)
@@ -127,39 +117,13 @@ export class WavSource implements AudioSource {
   }
 
   start(show: AudioFormat, h: SourceHandlers): void {
-    const frameBytes = bytesPerFrame(show)
-    this.pacer = new Pacer(this.clock, framesToMs(show.framesPerPacket, show.rateHz), () => {
-      const failed = this.readAhead.error
-      if (failed) {
-        h.end(new Error(`reading ${this.path}: ${describeFsError(failed)}`))
-        return false
-      }
-      const pcm = this.readAhead.take(show.framesPerPacket)
-      if (pcm === null) {
-        // The disk is late: the show goes on in silence rather than stall every rig.
-        const frames = Math.min(show.framesPerPacket, this.readAhead.framesLeft)
-        this.framesPadded += frames
-        h.packet(new Uint8Array(frames * frameBytes))
-        return true
-      }
-      if (pcm.byteLength === 0) {
-        this.readAhead.close()
-        h.end()
-        return false
-      }
-      h.packet(pcm)
-      return true
+    this.paced = paceReadAhead(this.clock, show, this.readAhead, h, this.path, (frames) => {
+      this.framesPadded += frames
     })
-    // The first buffer is read while the show waits for its rigs; should the show start
-    // before it lands, the first packet waits for it (the show's timeline follows the
-    // packets), and from then on the pacer never waits on the disk.
-    if (this.readAhead.ready) this.pacer.start()
-    else void this.readAhead.whenReady().then(() => !this.stopped && this.pacer?.start())
   }
 
   stop(): void {
-    this.stopped = true
-    this.pacer?.stop()
-    this.readAhead.close()
+    if (this.paced) this.paced.stop()
+    else this.readAhead.close()
   }
 }
