@@ -33,7 +33,7 @@ test('a dropped frame costs the window it was in and shifts the delay once', () 
 test('an inserted frame and a changed sample each cost their window', () => {
   const sent = noise(64 * 50)
   const received = Buffer.concat([sent.subarray(0, 64 * 10 * FRAME + 8), Buffer.alloc(FRAME), sent.subarray(64 * 10 * FRAME + 8)])
-  received[64 * 30 * FRAME + 3 * FRAME + 100] ^= 1 // one LSB, as dither would
+  received[64 * 30 * FRAME + 3 * FRAME + 100]! ^= 1 // one LSB, as dither would
   const r = bitExactWindows(sent, received, FRAME)
   assert.is(r.exact, 48)
   assert.is(r.shifts, 1)
