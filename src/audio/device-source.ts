@@ -6,7 +6,8 @@
 // for it (what it captures before INIT is dropped: the show is live, not recorded).
 // A card lost mid-show (it fails, or delivers nothing for a second) does not end the show:
 // the source sends silence on the show's own clock, so every rig stays at its position in
-// the stream, and reopens the card by name once a second until it delivers again.
+// the stream, and reopens the card by name once a second until it delivers again. A card
+// still starting is not lost: capture-watchdog.ts gives a start its own, longer deadlines.
 
 import { unrefTimer } from '../clock.js'
 import { bytesPerFrame, framesToMs, type AudioFormat } from '../codec/format.js'
@@ -21,10 +22,9 @@ import type { CardOptions } from './device/card-options.js'
 import { describeConversion, openNegotiated, type CardFormat } from './device/negotiate.js'
 import { PacketChunker } from './packet-chunker.js'
 import type { AudioSource, SourceFormat, SourceHandlers } from './source.js'
+import { CaptureWatchdog } from './device/capture-watchdog.js'
 
-/** A card that delivered nothing for this long is lost. */
-const SILENT_MS = 1000
-/** How often the watchdog looks: a lost card is noticed within SILENT_MS + this. */
+/** How often the watchdog looks: a lost card is noticed within its deadline + this. */
 const WATCHDOG_EVERY_MS = 250
 
 export type DeviceSourceOptions = CardOptions
@@ -42,9 +42,8 @@ export class DeviceSource implements AudioSource {
   private show: AudioFormat | undefined
   private handlers: SourceHandlers | undefined
   private chunker: PacketChunker | undefined
-  private lastDataMs = 0
-  /** When the stream started (INIT): silence is never due from before it. */
-  private streamStartMs = 0
+  /** Whether the card counts as lost: it has its own deadlines while starting. */
+  private readonly life = new CaptureWatchdog()
   private watchdog: unknown
   private readonly reopener: Reopener
   /** While the card is gone: silence on the show's clock. */
@@ -58,6 +57,9 @@ export class DeviceSource implements AudioSource {
     private readonly o: DeviceSourceOptions,
   ) {
     this.devices = o.devices ?? audioDevices()
+    // A device host loads PortAudio while the devices are listed and probed, so the card
+    // opens warm: from a cold host its first buffer came ~1 s later, at the watchdog's second (issue 13).
+    this.devices.prepare?.()
     this.reopener = new Reopener(() => this.reopen(), o.clock)
     this.device = matchDevice(o.name, this.devices.list(), 'input')
     if (this.device.inputChannels < 1) throw new DeviceError('FORMAT_UNSUPPORTED', `audio device '${this.device.name}' has no inputs`)
@@ -77,18 +79,15 @@ export class DeviceSource implements AudioSource {
   }
 
   /**
-   * Every WATCHDOG_EVERY_MS until stop(): a card that went quiet is lost. It never keeps the
-   * process alive by itself. Judged from INIT on: before it nothing streams, and a card opened
-   * at setup may take over a second to deliver its first buffer on a loaded machine (JACK
-   * activating the client).
+   * Every WATCHDOG_EVERY_MS until stop(): a card that went quiet is lost, one still starting
+   * only past its start's deadlines (capture-watchdog.ts). It never keeps the process alive
+   * by itself. Judged from INIT on: before it nothing streams.
    */
   private watch(): void {
     this.watchdog = this.o.clock.setTimeout(() => {
       if (this.stopped) return
-      const quietMs = this.o.clock.now() - Math.max(this.lastDataMs, this.streamStartMs)
-      if (this.stream && this.show && quietMs > SILENT_MS) {
-        this.lost(this.stream, `audio input '${this.device.name}' delivered nothing for ${SILENT_MS} ms (unplugged, or its driver stalled)`)
-      }
+      const verdict = this.stream && this.life.verdict(this.o.clock.now())
+      if (this.stream && verdict) this.lost(this.stream, `audio input '${this.device.name}' ${verdict}`)
       this.watch()
     }, WATCHDOG_EVERY_MS)
     unrefTimer(this.watchdog)
@@ -97,13 +96,10 @@ export class DeviceSource implements AudioSource {
   start(show: AudioFormat, h: SourceHandlers): void {
     this.show = show
     this.handlers = h
-    this.streamStartMs = this.o.clock.now()
+    this.life.streaming(this.o.clock.now())
     this.chunker = new PacketChunker(show, (pcm) => h.packet(pcm))
     // Lost before INIT and not back yet: the stream starts in silence all the same.
-    if (this.faulted) {
-      this.lastDataMs = this.o.clock.now()
-      this.startSilence()
-    }
+    if (this.faulted) this.startSilence()
   }
 
   /** Opens the card (negotiating its format) and starts capturing into a fresh chunker. Throws what the card refused. */
@@ -137,14 +133,14 @@ export class DeviceSource implements AudioSource {
       const h = this.handlers
       this.chunker = new PacketChunker(this.show, (pcm) => h.packet(pcm))
     }
-    // The card has until the watchdog's second to deliver its first buffer.
-    this.lastDataMs = this.o.clock.now()
+    // A start has its own deadlines (capture-watchdog.ts): opening, then the first buffer.
+    this.life.opened(this.o.clock.now())
     const begin = (): void => {
       if (this.stream !== stream) return
       // PortAudio hands over Buffers it does not reuse: chunking can keep views of them.
       stream.on('data', (chunk) => {
         if (this.stream !== stream) return
-        this.lastDataMs = this.o.clock.now()
+        this.life.data(this.o.clock.now())
         if (this.faulted) this.restored()
         const chunker = this.chunker
         if (!chunker) return // before INIT
@@ -153,9 +149,9 @@ export class DeviceSource implements AudioSource {
         if (out.byteLength) chunker.push(Buffer.from(out.buffer, out.byteOffset, out.byteLength))
       })
       stream.on('error', (err) => this.lost(stream, `audio input '${this.device.name}' failed: ${err.message}`))
-      // Its second counts from when the card runs: a device host still opening it on a loaded machine is not a lost card.
+      // Its first buffer is owed from when the card runs: a device host still opening it on a loaded machine is not a lost card.
       stream.on('started', () => {
-        if (this.stream === stream) this.lastDataMs = this.o.clock.now()
+        if (this.stream === stream) this.life.started(this.o.clock.now())
       })
       stream.start()
     }
@@ -204,11 +200,7 @@ export class DeviceSource implements AudioSource {
     const periodMs = framesToMs(show.framesPerPacket, show.rateHz)
     // Not from before INIT: a card opened at setup that never delivered would otherwise be
     // "silent" since it was opened, and the show would send the seconds before INIT too.
-    const s: { timer: unknown; startMs: number; sent: number } = {
-      timer: undefined,
-      startMs: Math.max(this.lastDataMs, this.streamStartMs),
-      sent: 0,
-    }
+    const s: { timer: unknown; startMs: number; sent: number } = { timer: undefined, startMs: this.life.lastLifeMs, sent: 0 }
     this.silence = s
     const tick = (): void => {
       if (this.silence !== s) return

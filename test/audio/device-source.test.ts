@@ -5,7 +5,8 @@ import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { EventEmitter } from 'node:events'
 import { DeviceSource } from '../../src/audio/device-source.js'
-import type { AudioDevices, CaptureStream } from '../../src/audio/device/portaudio.js'
+import type { AudioDevices, CaptureStream, StreamOptions } from '../../src/audio/device/portaudio.js'
+import { FIRST_DATA_MS, OPEN_MS } from '../../src/audio/device/capture-watchdog.js'
 import { DeviceError } from '../../src/errors.js'
 import { ManualClock } from '../helpers/manual-clock.js'
 
@@ -30,8 +31,9 @@ class FakeCapture extends EventEmitter implements CaptureStream {
   }
 }
 
-function card(inputChannels = 2): { devices: AudioDevices; streams: FakeCapture[] } {
+function card(inputChannels = 2): { devices: AudioDevices; streams: FakeCapture[]; opened: StreamOptions[] } {
   const streams: FakeCapture[] = []
+  const opened: StreamOptions[] = []
   const devices: AudioDevices = {
     list: () => [
       {
@@ -45,7 +47,8 @@ function card(inputChannels = 2): { devices: AudioDevices; streams: FakeCapture[
         defaultLowOutputLatencyMs: 5,
       },
     ],
-    capture: () => {
+    capture: (o) => {
+      opened.push(o)
       const s = new FakeCapture()
       streams.push(s)
       return s
@@ -54,7 +57,7 @@ function card(inputChannels = 2): { devices: AudioDevices; streams: FakeCapture[
       throw new Error('no playback')
     },
   }
-  return { devices, streams }
+  return { devices, streams, opened }
 }
 
 test('lost, silent on the show clock, reopened by name, restored; stop() leaves no timer', async () => {
@@ -105,6 +108,42 @@ test('lost, silent on the show clock, reopened by name, restored; stop() leaves 
 
   src.stop()
   assert.is(clock.pendingTimers, 0, 'watchdog, silence and reopening all cancelled')
+})
+
+test('a slow start is not a lost card: opening has OPEN_MS, a started card FIRST_DATA_MS for its first buffer; its audio then flows with no fault', async () => {
+  const clock = new ManualClock()
+  const { devices, streams } = card()
+  const faults: string[] = []
+  const src = new DeviceSource(SHOW, { name: 'mic', buffer: { frames: 128 }, devices, clock, onFault: (r) => faults.push(r) })
+  const packets: Uint8Array[] = []
+  src.start(SHOW, { packet: (p) => packets.push(p), end: () => assert.unreachable() })
+  // The old watchdog called it lost at 1250 ms, before a cold host had even started it.
+  await clock.advance(OPEN_MS - 100)
+  assert.equal(faults, [], 'still opening')
+  streams[0]!.emit('started')
+  await clock.advance(FIRST_DATA_MS - 100)
+  assert.equal(faults, [], 'started, first buffer not yet owed')
+  streams[0]!.deliver(7)
+  assert.is(packets.length, 1, 'its first buffer is the first packet: no silence was made up before it')
+  assert.ok(packets[0]!.every((b) => b === 7))
+  src.stop()
+})
+
+test('a card that never starts is lost after OPEN_MS, one that starts and never delivers after FIRST_DATA_MS: each says which', async () => {
+  const clock = new ManualClock()
+  const { devices, streams } = card()
+  const faults: string[] = []
+  const src = new DeviceSource(SHOW, { name: 'mic', buffer: { frames: 128 }, devices, clock, onFault: (r) => faults.push(r) })
+  src.start(SHOW, { packet: () => {}, end: () => assert.unreachable() })
+  await clock.advance(OPEN_MS + 250)
+  assert.equal(faults, [`audio input 'Mic' did not start in ${OPEN_MS / 1000} s`])
+  await clock.advance(1000) // reopened a second later
+  assert.is(streams.length, 2)
+  streams[1]!.emit('started')
+  await clock.advance(FIRST_DATA_MS + 250)
+  assert.equal(faults.at(-1), `audio input 'Mic' started but delivered nothing in ${FIRST_DATA_MS} ms`)
+  src.stop()
+  assert.is(clock.pendingTimers, 0)
 })
 
 test('a machine with no audio input is a DeviceError NO_DEVICE', () => {
