@@ -8,6 +8,8 @@
 // the source sends silence on the show's own clock, so every rig stays at its position in
 // the stream, and reopens the card by name once a second until it delivers again. A card
 // still starting is not lost: capture-watchdog.ts gives a start its own, longer deadlines.
+// The card is opened in a format it takes itself where its host API says which
+// (native-formats.ts), so that a conversion is Synchro's, exact where it can be, and shown.
 
 import { unrefTimer } from '../clock.js'
 import { bytesPerFrame, framesToMs, type AudioFormat } from '../codec/format.js'
@@ -21,7 +23,7 @@ import { bufferFrames, describeBuffer } from './device/buffer-size.js'
 import type { CardOptions } from './device/card-options.js'
 import { describeConversion, openNegotiated, type CardFormat } from './device/negotiate.js'
 import { PacketChunker } from './packet-chunker.js'
-import type { AudioSource, SourceFormat, SourceHandlers } from './source.js'
+import type { AudioSource, DeviceSourceStats, SourceFormat, SourceHandlers } from './source.js'
 import { CaptureWatchdog } from './device/capture-watchdog.js'
 
 /** How often the watchdog looks: a lost card is noticed within its deadline + this. */
@@ -45,6 +47,9 @@ export class DeviceSource implements AudioSource {
   /** Whether the card counts as lost: it has its own deadlines while starting. */
   private readonly life = new CaptureWatchdog()
   private watchdog: unknown
+  private reopens = 0
+  /** The reason while the card is lost. */
+  private fault: string | null = null
   private readonly reopener: Reopener
   /** While the card is gone: silence on the show's clock. */
   private silence: { timer: unknown; startMs: number; sent: number } | undefined
@@ -93,6 +98,18 @@ export class DeviceSource implements AudioSource {
     unrefTimer(this.watchdog)
   }
 
+  /** The card's figures for the show's stats. */
+  deviceStats(): DeviceSourceStats {
+    return {
+      conversion: this.conversion,
+      samplesChanged: this.changedBefore + (this.bridge?.count.changed ?? 0),
+      reopens: this.reopens,
+      fault: this.fault,
+    }
+  }
+  /** Samples changed by the bridges of cards lost before this one. */
+  private changedBefore = 0
+
   start(show: AudioFormat, h: SourceHandlers): void {
     this.show = show
     this.handlers = h
@@ -114,6 +131,7 @@ export class DeviceSource implements AudioSource {
       framesPerBuffer: bufferFrames(this.o.buffer, c.rateHz),
     })
     const probe = this.devices.probe
+    const native = this.devices.nativeFormats?.(this.device, 'input')
     const opened = openNegotiated(
       (c) => this.devices.capture(options(c)),
       show,
@@ -121,10 +139,13 @@ export class DeviceSource implements AudioSource {
       'input',
       this.o.bitExact ?? false,
       probe && ((cards) => probe('input', cards.map(options))),
+      native?.formats,
     )
     const stream = opened.stream
     this.stream = stream
-    this.conversion = describeConversion(show, opened.card, 'input')
+    // Known formats: any conversion is the bridge's below. Unknown: PortAudio may convert unseen, as before.
+    this.conversion = describeConversion(show, opened.card, 'input', native?.formats.length ? 'Synchro' : undefined)
+    this.changedBefore += this.bridge?.count.changed ?? 0
     this.bridge?.destroy()
     const bridge = new FormatBridge({ ...opened.card, channels }, show)
     this.bridge = bridge
@@ -166,6 +187,7 @@ export class DeviceSource implements AudioSource {
     if (stream !== this.stream || this.stopped) return
     this.stream = undefined
     this.faulted = true
+    this.fault = reason
     stream.abandon?.()
     this.devices.prepare?.()
     this.o.onFault?.(reason)
@@ -178,11 +200,13 @@ export class DeviceSource implements AudioSource {
     if (this.stream) return
     this.device = matchDevice(this.device.name, this.devices.list(), 'input')
     this.open()
+    this.reopens++
   }
 
   /** The reopened card delivers: its audio replaces the silence from here on. */
   private restored(): void {
     this.faulted = false
+    this.fault = null
     this.stopSilence()
     this.o.onRestored?.(`audio input '${this.device.name}' is back${this.conversion ? ` (${this.conversion})` : ''}`)
   }

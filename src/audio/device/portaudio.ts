@@ -8,6 +8,7 @@ import { createRequire } from 'node:module'
 import { DeviceError } from '../../errors.js'
 import { bytesPerFrame, type SampleFormat } from '../../codec/format.js'
 import { QUEUE_CHUNKS } from './card-position.js'
+import type { NativeFormats } from './native-formats.js'
 
 export interface AudioDeviceInfo {
   id: number
@@ -69,6 +70,11 @@ export interface AudioDevices {
   probe?(direction: 'input' | 'output', candidates: StreamOptions[]): { index: number; errors: string[] }
   /** Gets ready to open a stream soon (starts a device host ahead of time). */
   prepare?(): void
+  /**
+   * The sample formats the card itself takes in `direction` (native-formats.ts), or
+   * undefined where that cannot be asked: opened in another, PortAudio converts unseen.
+   */
+  nativeFormats?(device: AudioDeviceInfo, direction: 'input' | 'output'): NativeFormats | undefined
   capture(o: StreamOptions): CaptureStream
   playback(o: StreamOptions): PlaybackStream
 }
