@@ -25,6 +25,7 @@ import { describeConversion, openNegotiated, type CardFormat } from './device/ne
 import { PacketChunker } from './packet-chunker.js'
 import type { AudioSource, DeviceSourceStats, SourceFormat, SourceHandlers } from './source.js'
 import { CaptureWatchdog } from './device/capture-watchdog.js'
+import type { NativeFormats } from './device/native-formats.js'
 
 /** How often the watchdog looks: a lost card is noticed within its deadline + this. */
 const WATCHDOG_EVERY_MS = 250
@@ -109,6 +110,8 @@ export class DeviceSource implements AudioSource {
   }
   /** Samples changed by the bridges of cards lost before this one. */
   private changedBefore = 0
+  /** What the card takes itself (native-formats.ts); false: not asked yet. */
+  private native: NativeFormats | undefined | false = false
 
   start(show: AudioFormat, h: SourceHandlers): void {
     this.show = show
@@ -131,7 +134,11 @@ export class DeviceSource implements AudioSource {
       framesPerBuffer: bufferFrames(this.o.buffer, c.rateHz),
     })
     const probe = this.devices.probe
-    const native = this.devices.nativeFormats?.(this.device, 'input')
+    // Asked once, when the show is set up: a card's own formats do not change, and a reopen
+    // mid-show must not wait on ALSA's tools (a JACK coming back held them for seconds, and
+    // with them the server's event loop: its rigs heard nothing for 3.2 s).
+    if (this.native === false) this.native = this.devices.nativeFormats?.(this.device, 'input')
+    const native = this.native
     const opened = openNegotiated(
       (c) => this.devices.capture(options(c)),
       show,

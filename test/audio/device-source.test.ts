@@ -176,6 +176,25 @@ test('a float-only card and an s16 show: opened in float, converted by Synchro b
   src.stop()
 })
 
+test("the card's own formats are asked once, at setup: a reopen mid-show does not wait on ALSA's tools again", async () => {
+  const clock = new ManualClock()
+  const { devices, streams, opened } = card(2, ['f32le'])
+  let asked = 0
+  const counting: AudioDevices = { ...devices, nativeFormats: () => (asked++, { alsa: ['FLOAT_LE'], formats: ['f32le'] }) }
+  const src = new DeviceSource(SHOW, { name: 'mic', buffer: { frames: 128 }, devices: counting, clock })
+  src.start(SHOW, { packet: () => {}, end: () => assert.unreachable() })
+  streams[0]!.deliver(0, 1024)
+  await clock.advance(1250 + 1000) // lost, then reopened
+  assert.is(streams.length, 2)
+  assert.is(asked, 1)
+  assert.equal(
+    opened.map((o) => o.format),
+    ['f32le', 'f32le'],
+    'reopened in the same format',
+  )
+  src.stop()
+})
+
 test('--bit-exact and a float-only card for an s16 show: refused in one line naming what the card takes', () => {
   const { devices } = card(2, ['f32le'])
   assert.throws(

@@ -49,7 +49,8 @@ export function nativeFormats(device: AudioDeviceInfo, direction: 'input' | 'out
   const file = direction === 'input' ? '/dev/null' : '/dev/zero'
   const r = spawnSync(tool, ['-D', alsaPcmName(device.name), '--dump-hw-params', '-q', '-s', '0', file], {
     encoding: 'utf8',
-    timeout: 3000,
+    // It answers in ~40 ms; a PCM whose server is going away can hold it longer (the source asks only at setup).
+    timeout: 2000,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
   })
