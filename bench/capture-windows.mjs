@@ -3,8 +3,11 @@
 // the moment the show starts, while `serve --source device:CARD --clients 1` captures it to
 // a rig's `--sink wav:`. The rig's recording is scored with bitExactWindows
 // (bench/bit-exact-windows.ts): the share of the clip's 64-frame windows that arrive
-// bit-exact and in order, from the first second of the show on. Beside it, in the same run
-// and on the same JACK: `aplay` -> `arecord` with no Synchro (the path's own floor).
+// bit-exact and in order, from the first second of the show on. Beside it, on the same
+// JACK: `aplay` -> `arecord` with no Synchro (the path's own floor), in runs of its own as
+// the issue measured it, and in every Synchro run an `arecord` recording the same aplay at
+// the same time ("same take"): on a loaded machine JACK's dummy backend itself drops and
+// repeats periods, and what both lost is the path's, not Synchro's.
 // Cases: the plug PCM `synchro` (ALSA converts whatever is asked for), and the float-only
 // jack PCM `synchro_jack` with an s16 show (what PortAudio or Synchro makes of float).
 //
@@ -116,19 +119,25 @@ async function synchroRun(loop, dir, run, seconds, card) {
   let rig
   let rigSummary
   let play
+  let rec
+  const raw = join(dir, `${card.name}-${run}-arecord.raw`)
   let listening
   let initAt
   let aplayAt
   onJsonLines(server.stdout, (e) => {
     const at = performance.now() - t0
     events.push({ ...e, at })
+    if (process.env.CAPTURE_DEBUG && e.event === 'summary') console.log('server summary framesBroadcast', e.framesBroadcast, 'durationMs', e.durationMs)
     if (e.event === 'listening' && !rig) {
       listening = at
       rig = spawnNode([SYNCHRO, 'join', `127.0.0.1:${e.port}`, '--sink', `wav:${out}`, '--json'], { env })
       onJsonLines(rig.stdout, (r) => {
         if (r.event === 'summary') rigSummary = r
+        if (process.env.CAPTURE_DEBUG && r.event === 'summary') console.log('rig summary', JSON.stringify({ rx: r.framesReceived, played: r.framesPlayed, conc: r.framesConcealed, late: r.packetsLate, trims: r.latencyTrims, under: r.underruns, lost: r.packetsLost }))
       })
       children.push(rig)
+      rec = spawnProcess('arecord', ['-q', '-D', DEVICE, '-f', 'S16_LE', '-c', '2', '-r', String(RATE_HZ), '-t', 'raw', raw], { env })
+      children.push(rec)
     }
     if (e.event === 'init' && !play) {
       initAt = at
@@ -142,6 +151,9 @@ async function synchroRun(loop, dir, run, seconds, card) {
     if (!rig) throw new Error(`serve ended: ${server.errText().trim().split('\n').at(-1)}`)
     await Promise.all([exited(server), exited(rig)])
     if (server.exitCode !== 0) throw new Error(`serve exited ${server.exitCode}: ${server.errText().trim().split('\n').at(-1)}`)
+    rec.kill('SIGINT')
+    await exited(rec)
+    const floor = bitExactWindows(sent, readFileSync(raw), FRAME_BYTES)
     const received = wavData(readFileSync(out))
     const r = bitExactWindows(sent, received, FRAME_BYTES)
     const first = firstSoundFrame(received)
@@ -149,6 +161,7 @@ async function synchroRun(loop, dir, run, seconds, card) {
     return {
       ...r,
       missedAtStartMs: missedAtStartMs(sent, received),
+      floor: { share: floor.share, shifts: floor.shifts, missedAtStartMs: missedAtStartMs(sent, readFileSync(raw)) },
       listeningMs: listening,
       aplayMs: aplayAt - listening,
       initMs: initAt - listening,
@@ -181,14 +194,21 @@ export function describeRun(r) {
         ? `first sound ${fmt(r.firstSoundMs, 0)} ms after aplay began`
         : `first sound ${fmt(r.firstSoundMs, 0)} ms after listening (aplay began at ${fmt(r.aplayMs, 0)})`
   const faults = r.faults.length ? `; device-fault ${r.faults.map((f) => `at ${f.atMs} ms (${f.reason})`).join(', ')}` : '; no device-fault'
-  return `${fmt(r.share * 100, 1)} % (${r.exact}/${r.windows}), shifts ${r.shifts}, delay ${r.delayFrames ?? '-'} frames, start missed ${r.missedAtStartMs === null ? 'all' : `${fmt(r.missedAtStartMs, 0)} ms`}; ${start}${faults}${r.conversion ? `; conversion ${r.conversion}` : ''}${r.rig ? `; rig late ${r.rig.late}, concealed ${r.rig.concealed}, trims ${r.rig.trims}` : ''}`
+  return `${fmt(r.share * 100, 1)} % (${r.exact}/${r.windows}), shifts ${r.shifts}, delay ${r.delayFrames ?? '-'} frames, start missed ${r.missedAtStartMs === null ? 'all' : `${fmt(r.missedAtStartMs, 0)} ms`}; ${start}${faults}${r.conversion ? `; conversion ${r.conversion}` : ''}${r.rig ? `; rig late ${r.rig.late}, concealed ${r.rig.concealed}, trims ${r.rig.trims}` : ''}${r.floor ? `; same take by arecord ${fmt(r.floor.share * 100, 1)} % (${r.floor.shifts} shifts, start missed ${fmt(r.floor.missedAtStartMs, 0)} ms)` : ''}`
 }
 
 function summary(rs) {
   const shares = rs.map((r) => r.share * 100).sort((a, b) => a - b)
   const median = shares[Math.floor(shares.length / 2)]
+  const floors = rs
+    .filter((r) => r.floor)
+    .map((r) => r.floor.share * 100)
+    .sort((a, b) => a - b)
+  const floor = floors.length
+    ? `; arecord in the same takes median ${fmt(floors[Math.floor(floors.length / 2)], 1)} %, range ${fmt(floors[0], 1)}-${fmt(floors.at(-1), 1)} %`
+    : ''
   const missed = rs.map((r) => r.missedAtStartMs ?? Number.POSITIVE_INFINITY).sort((a, b) => a - b)
-  return `median ${fmt(median, 1)} %, range ${fmt(shares[0], 1)}-${fmt(shares.at(-1), 1)} %, ${rs.filter((r) => r.share >= 0.99).length}/${rs.length} runs >= 99 %, ${rs.reduce((n, r) => n + r.faults.length, 0)} device-faults; start missed median ${fmt(missed[Math.floor(missed.length / 2)], 0)} ms, max ${fmt(missed.at(-1), 0)} ms`
+  return `median ${fmt(median, 1)} %, range ${fmt(shares[0], 1)}-${fmt(shares.at(-1), 1)} %, ${rs.filter((r) => r.share >= 0.99).length}/${rs.length} runs >= 99 %, ${rs.reduce((n, r) => n + r.faults.length, 0)} device-faults; start missed median ${fmt(missed[Math.floor(missed.length / 2)], 0)} ms, max ${fmt(missed.at(-1), 0)} ms${floor}`
 }
 
 /** `runs` runs of each case (baseline first), on one private JACK; prints each run and returns them all. */
@@ -196,7 +216,7 @@ export async function captureWindows({ runs = 10, seconds = 3, only, log = conso
   const loop = new AudioLoopback()
   const dir = mkdtempSync(join(tmpdir(), 'synchro-capture-'))
   await loop.start()
-  const results = { seconds, baseline: [], plug: [], float: [] }
+  const results = { seconds, baseline: [], ...Object.fromEntries(CAPTURE_CASES.map((c) => [c.name, []])) }
   try {
     const cases = [{ name: 'baseline', label: 'aplay -> arecord, no Synchro' }, ...CAPTURE_CASES].filter((c) => !only || only.has(c.name))
     for (const c of cases) {
