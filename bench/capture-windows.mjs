@@ -127,13 +127,11 @@ async function synchroRun(loop, dir, run, seconds, card) {
   onJsonLines(server.stdout, (e) => {
     const at = performance.now() - t0
     events.push({ ...e, at })
-    if (process.env.CAPTURE_DEBUG && e.event === 'summary') console.log('server summary framesBroadcast', e.framesBroadcast, 'durationMs', e.durationMs)
     if (e.event === 'listening' && !rig) {
       listening = at
       rig = spawnNode([SYNCHRO, 'join', `127.0.0.1:${e.port}`, '--sink', `wav:${out}`, '--json'], { env })
       onJsonLines(rig.stdout, (r) => {
         if (r.event === 'summary') rigSummary = r
-        if (process.env.CAPTURE_DEBUG && r.event === 'summary') console.log('rig summary', JSON.stringify({ rx: r.framesReceived, played: r.framesPlayed, conc: r.framesConcealed, late: r.packetsLate, trims: r.latencyTrims, under: r.underruns, lost: r.packetsLost }))
       })
       children.push(rig)
       rec = spawnProcess('arecord', ['-q', '-D', DEVICE, '-f', 'S16_LE', '-c', '2', '-r', String(RATE_HZ), '-t', 'raw', raw], { env })

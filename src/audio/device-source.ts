@@ -51,6 +51,10 @@ export class DeviceSource implements AudioSource {
   private reopens = 0
   /** The reason while the card is lost. */
   private fault: string | null = null
+  /** Samples changed by the bridges of cards lost before this one. */
+  private changedBefore = 0
+  /** What the card takes itself (native-formats.ts); false: not asked yet. */
+  private native: NativeFormats | undefined | false = false
   private readonly reopener: Reopener
   /** While the card is gone: silence on the show's clock. */
   private silence: { timer: unknown; startMs: number; sent: number } | undefined
@@ -108,10 +112,6 @@ export class DeviceSource implements AudioSource {
       fault: this.fault,
     }
   }
-  /** Samples changed by the bridges of cards lost before this one. */
-  private changedBefore = 0
-  /** What the card takes itself (native-formats.ts); false: not asked yet. */
-  private native: NativeFormats | undefined | false = false
 
   start(show: AudioFormat, h: SourceHandlers): void {
     this.show = show
@@ -135,8 +135,8 @@ export class DeviceSource implements AudioSource {
     })
     const probe = this.devices.probe
     // Asked once, when the show is set up: a card's own formats do not change, and a reopen
-    // mid-show must not wait on ALSA's tools (a JACK coming back held them for seconds, and
-    // with them the server's event loop: its rigs heard nothing for 3.2 s).
+    // mid-show runs in the server's event loop, which must not wait on ALSA's tools (a PCM
+    // whose server is coming back can hold them up to their timeout).
     if (this.native === false) this.native = this.devices.nativeFormats?.(this.device, 'input')
     const native = this.native
     const opened = openNegotiated(
