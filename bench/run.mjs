@@ -14,6 +14,7 @@ import { midiLatency } from './midi-latency.mjs'
 import { midiDue } from './midi-due.mjs'
 import { midiAlign } from './midi-align.mjs'
 import { deviceLatency, deviceShowClock, deviceSoak } from './device-latency.mjs'
+import { captureWindows } from './capture-windows.mjs'
 import { bareSkew, pairSkew, SNAPCAST_CASES, SYNCHRO_CASES, snapcastSkew, synchroSkew } from './skew.mjs'
 import { ROOT, fmt } from './lib.mjs'
 
@@ -182,6 +183,14 @@ if (runs('devices')) {
   console.log(
     `${soak.seconds} s of tone to a card (128-frame buffer): ${soak.underruns} playout underruns, ${soak.concealed} frames concealed, ${soak.jackXruns} JACK xruns; drift ${soak.driftPpm} ppm, ${soak.framesInserted} frames inserted, ${soak.framesDropped} dropped, ${soak.framesSkipped} skipped after card stalls; frames queued for the card every 10 s: ${soak.queuedFramesEvery10s.join(', ')}; skipped so far, every 10 s: ${soak.skippedEvery10s.join(', ')}`,
   )
+}
+
+if (runs('capture-windows')) {
+  console.log(
+    "\n== server capture from a card (issue 13): aplay plays 3 s of s16 noise into the JACK loopback at the show's INIT, serve --source device --clients 1 records it on a rig; " +
+      'the share of 64-frame windows bit-exact and in order, beside aplay -> arecord in the same run',
+  )
+  results.captureWindows = await captureWindows({ runs: quick ? 3 : 10 })
 }
 
 if (runs('concealment')) {

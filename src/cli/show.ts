@@ -162,7 +162,10 @@ export async function openShow(s: ServeSettings, output?: ShowOutput): Promise<S
     statsCount++
     const line = statsCount % 5 === 0 && stats.phase === 'streaming' ? describeShowStats(stats, hasMidi) : null
     // Datagrams from strangers (not a CONNECT, no session): counted, never let in.
-    out({ event: 'stats', ...stats, udpStrangerDatagrams: listener.udp.stats.strangerDatagrams }, line)
+    out(
+      { event: 'stats', ...stats, udpStrangerDatagrams: listener.udp.stats.strangerDatagrams, device: source.deviceStats?.() ?? null },
+      line,
+    )
   }, 1000)
 
   const done = runner.done.then(async (summary) => {

@@ -13,6 +13,7 @@ import { ReportSchema, SYNC_STATES } from '../codec/messages.js'
 import { SAMPLE_FORMATS, type AudioFormat } from '../codec/format.js'
 import type { Levels } from '../audio/levels.js'
 import type { DeviceSinkStats } from '../audio/sink.js'
+import type { DeviceSourceStats } from '../audio/source.js'
 import type { RigClockStats, RigMidiStats, RigReport, RigStats, RigSyncView, ServerMidiStats, ServerStats, ServerSummary } from './stats.js'
 
 /** Bumped when an event's field is renamed or removed, or its meaning changes. */
@@ -174,6 +175,19 @@ export const DeviceSinkStatsSchema = z
     fault: text.nullable().describe("The card's fault, while it has one."),
   })
   .meta({ id: 'DeviceSinkStats', description: "A sound-card sink's figures." })
+
+export const DeviceSourceStatsSchema = z
+  .strictObject({
+    conversion: text
+      .nullable()
+      .describe(
+        "How the card's format becomes the show's, and by whom, when the card does not deliver the show's (`48000 Hz f32le -> 48000 Hz s16le (converted by Synchro)`).",
+      ),
+    samplesChanged: count.describe('Samples that conversion changed (rounded between integer steps, or clipped): 0 is bit-exact.'),
+    reopens: count.describe('Times the card was reopened after a fault.'),
+    fault: text.nullable().describe("The card's fault, while it has one."),
+  })
+  .meta({ id: 'DeviceSourceStats', description: "A capture card's figures (serve --source device)." })
 
 export const RigMidiStatsSchema = z
   .strictObject({
@@ -338,6 +352,7 @@ export const ShowEventSchemas = [
     {
       ...serverStatsShape,
       udpStrangerDatagrams: count.describe('Datagrams from strangers (not a CONNECT, no session): counted, never let in.'),
+      device: DeviceSourceStatsSchema.nullable().describe("The capture card's figures (serve --source device), null for other sources."),
     },
     'Every second: the show and every rig.',
   ),
@@ -508,6 +523,7 @@ export type SchemasMatchInterfaces = [
   Check<Same<z.infer<typeof ServerStatsSchema>, ServerStats>>,
   Check<Same<z.infer<typeof ServerSummarySchema>, ServerSummary>>,
   Check<Same<z.infer<typeof DeviceSinkStatsSchema>, DeviceSinkStats>>,
+  Check<Same<z.infer<typeof DeviceSourceStatsSchema>, DeviceSourceStats>>,
   Check<Same<z.infer<typeof RigMidiStatsSchema>, RigMidiStats>>,
   Check<Same<z.infer<typeof RigClockStatsSchema>, RigClockStats>>,
   Check<Same<z.infer<typeof RigStatsSchema>, RigStats>>,
