@@ -15,6 +15,7 @@ import { midiDue } from './midi-due.mjs'
 import { midiAlign } from './midi-align.mjs'
 import { deviceLatency, deviceShowClock, deviceSoak } from './device-latency.mjs'
 import { cardSoak, cardWindows } from './card-windows.mjs'
+import { captureWindows } from './capture-windows.mjs'
 import { bareSkew, pairSkew, SNAPCAST_CASES, SYNCHRO_CASES, snapcastSkew, synchroSkew } from './skew.mjs'
 import { ROOT, fmt } from './lib.mjs'
 
@@ -194,6 +195,14 @@ if (runs('card-windows')) {
   console.log(`synchro: ${pct(r.synchroShare)}; aplay -> arecord: ${pct(r.bareShare)}`)
   results.cardWindows = r
   results.cardSoak = await cardSoak({ seconds: quick ? 15 : 60 })
+}
+
+if (runs('capture-windows')) {
+  console.log(
+    "\n== server capture from a card (issue 13): aplay plays 3 s of s16 noise into the JACK loopback at the show's INIT, serve --source device --clients 1 records it on a rig; " +
+      'the share of 64-frame windows bit-exact and in order, beside aplay -> arecord in the same run',
+  )
+  results.captureWindows = await captureWindows({ runs: quick ? 3 : 10 })
 }
 
 if (runs('concealment')) {

@@ -52,7 +52,7 @@ const BUSY_CPU = 1
  * Synchro's cases. show: the show's transport. A rig `via: 'relay'` joins over UDP through
  * the impairment relay in its own process (delayMs, jitterMs; 0 and 0 make a plain relay,
  * which also keeps that rig on UDP in a TCP show: the relay's port has no TCP to move to).
- * `busy`: the rig and a busy loop share core BUSY_CPU.
+ * `busy`: the rig and a busy loop share core BUSY_CPU. `args`: more join flags for that rig.
  */
 export const SYNCHRO_CASES = [
   { name: 'udp', label: 'both UDP, same --latency', show: 'udp', rigs: [{ transport: 'udp' }, { transport: 'udp' }], snapcast: 'unloaded' },
@@ -84,6 +84,16 @@ export const SYNCHRO_CASES = [
     show: 'udp',
     rigs: [{ transport: 'udp' }, { transport: 'udp', busy: true }],
     snapcast: 'busy',
+  },
+  {
+    // The same at the normal scheduler: what the playout thread's SCHED_FIFO is worth (src/audio/realtime-priority.ts).
+    name: 'busy-normal',
+    label: "one rig's core busy, --realtime-priority 0",
+    show: 'udp',
+    rigs: [
+      { transport: 'udp', args: ['--realtime-priority', '0'] },
+      { transport: 'udp', busy: true, args: ['--realtime-priority', '0'] },
+    ],
   },
 ]
 
@@ -222,6 +232,7 @@ async function synchroSkewInto(c, taps, { impulses = 100, settleMs = 5000 }) {
         'raw:-',
         // A rig's own --latency puts it out of step on purpose (the 5-and-20 case); the others play the show's.
         ...(r.latencyMs !== undefined ? ['--latency', String(r.latencyMs)] : []),
+        ...(r.args ?? []),
         '--transport',
         r.transport,
         '--json',

@@ -9,6 +9,7 @@ export const SECONDS = {
   'e2e/udp.test.ts': 49,
   'e2e/devices.test.ts': 45,
   'e2e/card-faithful.test.ts': 6,
+  'e2e/capture-faithful.test.ts': 25,
   'e2e/streaming.test.ts': 28,
   'e2e/errors.test.ts': 18,
   'e2e/midi.test.ts': 17,
@@ -24,7 +25,7 @@ const UNIT_S = 0.2
  * their own after the shards. Beside another shard's shows, JACK's dummy card glitched: a
  * 128-frame hole in a captured tone in 1 of 6 suite runs (e2e/devices), never in runs alone.
  */
-export const JACK = /^(e2e\/devices|e2e\/card-faithful|e2e\/midi-ports|audio\/device\/)/
+export const JACK = /^(e2e\/devices|e2e\/card-faithful|e2e\/capture-faithful|e2e\/midi-ports|audio\/device\/)/
 
 /**
  * The files as `count` shards to run at once, longest first onto the lightest, and the

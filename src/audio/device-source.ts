@@ -6,7 +6,10 @@
 // for it (what it captures before INIT is dropped: the show is live, not recorded).
 // A card lost mid-show (it fails, or delivers nothing for a second) does not end the show:
 // the source sends silence on the show's own clock, so every rig stays at its position in
-// the stream, and reopens the card by name once a second until it delivers again.
+// the stream, and reopens the card by name once a second until it delivers again. A card
+// still starting is not lost: capture-watchdog.ts gives a start its own, longer deadlines.
+// The card is opened in a format it takes itself where its host API says which
+// (native-formats.ts), so that a conversion is Synchro's, exact where it can be, and shown.
 
 import { unrefTimer } from '../clock.js'
 import { bytesPerFrame, framesToMs, type AudioFormat } from '../codec/format.js'
@@ -20,11 +23,11 @@ import { bufferFrames, describeBuffer } from './device/buffer-size.js'
 import type { CardOptions } from './device/card-options.js'
 import { describeConversion, openNegotiated, type CardFormat } from './device/negotiate.js'
 import { PacketChunker } from './packet-chunker.js'
-import type { AudioSource, SourceFormat, SourceHandlers } from './source.js'
+import type { AudioSource, DeviceSourceStats, SourceFormat, SourceHandlers } from './source.js'
+import { CaptureWatchdog } from './device/capture-watchdog.js'
+import type { NativeFormats } from './device/native-formats.js'
 
-/** A card that delivered nothing for this long is lost. */
-const SILENT_MS = 1000
-/** How often the watchdog looks: a lost card is noticed within SILENT_MS + this. */
+/** How often the watchdog looks: a lost card is noticed within its deadline + this. */
 const WATCHDOG_EVERY_MS = 250
 
 export type DeviceSourceOptions = CardOptions
@@ -42,10 +45,16 @@ export class DeviceSource implements AudioSource {
   private show: AudioFormat | undefined
   private handlers: SourceHandlers | undefined
   private chunker: PacketChunker | undefined
-  private lastDataMs = 0
-  /** When the stream started (INIT): silence is never due from before it. */
-  private streamStartMs = 0
+  /** Whether the card counts as lost: it has its own deadlines while starting. */
+  private readonly life = new CaptureWatchdog()
   private watchdog: unknown
+  private reopens = 0
+  /** The reason while the card is lost. */
+  private fault: string | null = null
+  /** Samples changed by the bridges of cards lost before this one. */
+  private changedBefore = 0
+  /** What the card takes itself (native-formats.ts); false: not asked yet. */
+  private native: NativeFormats | undefined | false = false
   private readonly reopener: Reopener
   /** While the card is gone: silence on the show's clock. */
   private silence: { timer: unknown; startMs: number; sent: number } | undefined
@@ -58,6 +67,9 @@ export class DeviceSource implements AudioSource {
     private readonly o: DeviceSourceOptions,
   ) {
     this.devices = o.devices ?? audioDevices()
+    // A device host loads PortAudio while the devices are listed and probed, so the card
+    // opens warm: from a cold host its first buffer came ~1 s later, at the watchdog's second (issue 13).
+    this.devices.prepare?.()
     this.reopener = new Reopener(() => this.reopen(), o.clock)
     this.device = matchDevice(o.name, this.devices.list(), 'input')
     if (this.device.inputChannels < 1) throw new DeviceError('FORMAT_UNSUPPORTED', `audio device '${this.device.name}' has no inputs`)
@@ -77,33 +89,37 @@ export class DeviceSource implements AudioSource {
   }
 
   /**
-   * Every WATCHDOG_EVERY_MS until stop(): a card that went quiet is lost. It never keeps the
-   * process alive by itself. Judged from INIT on: before it nothing streams, and a card opened
-   * at setup may take over a second to deliver its first buffer on a loaded machine (JACK
-   * activating the client).
+   * Every WATCHDOG_EVERY_MS until stop(): a card that went quiet is lost, one still starting
+   * only past its start's deadlines (capture-watchdog.ts). It never keeps the process alive
+   * by itself. Judged from INIT on: before it nothing streams.
    */
   private watch(): void {
     this.watchdog = this.o.clock.setTimeout(() => {
       if (this.stopped) return
-      const quietMs = this.o.clock.now() - Math.max(this.lastDataMs, this.streamStartMs)
-      if (this.stream && this.show && quietMs > SILENT_MS) {
-        this.lost(this.stream, `audio input '${this.device.name}' delivered nothing for ${SILENT_MS} ms (unplugged, or its driver stalled)`)
-      }
+      const verdict = this.stream && this.life.verdict(this.o.clock.now())
+      if (this.stream && verdict) this.lost(this.stream, `audio input '${this.device.name}' ${verdict}`)
       this.watch()
     }, WATCHDOG_EVERY_MS)
     unrefTimer(this.watchdog)
   }
 
+  /** The card's figures for the show's stats. */
+  deviceStats(): DeviceSourceStats {
+    return {
+      conversion: this.conversion,
+      samplesChanged: this.changedBefore + (this.bridge?.count.changed ?? 0),
+      reopens: this.reopens,
+      fault: this.fault,
+    }
+  }
+
   start(show: AudioFormat, h: SourceHandlers): void {
     this.show = show
     this.handlers = h
-    this.streamStartMs = this.o.clock.now()
+    this.life.streaming(this.o.clock.now())
     this.chunker = new PacketChunker(show, (pcm) => h.packet(pcm))
     // Lost before INIT and not back yet: the stream starts in silence all the same.
-    if (this.faulted) {
-      this.lastDataMs = this.o.clock.now()
-      this.startSilence()
-    }
+    if (this.faulted) this.startSilence()
   }
 
   /** Opens the card (negotiating its format) and starts capturing into a fresh chunker. Throws what the card refused. */
@@ -118,6 +134,11 @@ export class DeviceSource implements AudioSource {
       framesPerBuffer: bufferFrames(this.o.buffer, c.rateHz),
     })
     const probe = this.devices.probe
+    // Asked once, when the show is set up: a card's own formats do not change, and a reopen
+    // mid-show runs in the server's event loop, which must not wait on ALSA's tools (a PCM
+    // whose server is coming back can hold them up to their timeout).
+    if (this.native === false) this.native = this.devices.nativeFormats?.(this.device, 'input')
+    const native = this.native
     const opened = openNegotiated(
       (c) => this.devices.capture(options(c)),
       show,
@@ -125,10 +146,13 @@ export class DeviceSource implements AudioSource {
       'input',
       this.o.bitExact ?? false,
       probe && ((cards) => probe('input', cards.map(options))),
+      native?.formats,
     )
     const stream = opened.stream
     this.stream = stream
-    this.conversion = describeConversion(show, opened.card, 'input')
+    // Known formats: any conversion is the bridge's below. Unknown: PortAudio may convert unseen, as before.
+    this.conversion = describeConversion(show, opened.card, 'input', native?.formats.length ? 'Synchro' : undefined)
+    this.changedBefore += this.bridge?.count.changed ?? 0
     this.bridge?.destroy()
     const bridge = new FormatBridge({ ...opened.card, channels }, show)
     this.bridge = bridge
@@ -137,14 +161,14 @@ export class DeviceSource implements AudioSource {
       const h = this.handlers
       this.chunker = new PacketChunker(this.show, (pcm) => h.packet(pcm))
     }
-    // The card has until the watchdog's second to deliver its first buffer.
-    this.lastDataMs = this.o.clock.now()
+    // A start has its own deadlines (capture-watchdog.ts): opening, then the first buffer.
+    this.life.opened(this.o.clock.now())
     const begin = (): void => {
       if (this.stream !== stream) return
       // PortAudio hands over Buffers it does not reuse: chunking can keep views of them.
       stream.on('data', (chunk) => {
         if (this.stream !== stream) return
-        this.lastDataMs = this.o.clock.now()
+        this.life.data(this.o.clock.now())
         if (this.faulted) this.restored()
         const chunker = this.chunker
         if (!chunker) return // before INIT
@@ -153,9 +177,9 @@ export class DeviceSource implements AudioSource {
         if (out.byteLength) chunker.push(Buffer.from(out.buffer, out.byteOffset, out.byteLength))
       })
       stream.on('error', (err) => this.lost(stream, `audio input '${this.device.name}' failed: ${err.message}`))
-      // Its second counts from when the card runs: a device host still opening it on a loaded machine is not a lost card.
+      // Its first buffer is owed from when the card runs: a device host still opening it on a loaded machine is not a lost card.
       stream.on('started', () => {
-        if (this.stream === stream) this.lastDataMs = this.o.clock.now()
+        if (this.stream === stream) this.life.started(this.o.clock.now())
       })
       stream.start()
     }
@@ -170,6 +194,7 @@ export class DeviceSource implements AudioSource {
     if (stream !== this.stream || this.stopped) return
     this.stream = undefined
     this.faulted = true
+    this.fault = reason
     stream.abandon?.()
     this.devices.prepare?.()
     this.o.onFault?.(reason)
@@ -182,11 +207,13 @@ export class DeviceSource implements AudioSource {
     if (this.stream) return
     this.device = matchDevice(this.device.name, this.devices.list(), 'input')
     this.open()
+    this.reopens++
   }
 
   /** The reopened card delivers: its audio replaces the silence from here on. */
   private restored(): void {
     this.faulted = false
+    this.fault = null
     this.stopSilence()
     this.o.onRestored?.(`audio input '${this.device.name}' is back${this.conversion ? ` (${this.conversion})` : ''}`)
   }
@@ -204,11 +231,7 @@ export class DeviceSource implements AudioSource {
     const periodMs = framesToMs(show.framesPerPacket, show.rateHz)
     // Not from before INIT: a card opened at setup that never delivered would otherwise be
     // "silent" since it was opened, and the show would send the seconds before INIT too.
-    const s: { timer: unknown; startMs: number; sent: number } = {
-      timer: undefined,
-      startMs: Math.max(this.lastDataMs, this.streamStartMs),
-      sent: 0,
-    }
+    const s: { timer: unknown; startMs: number; sent: number } = { timer: undefined, startMs: this.life.lastLifeMs, sent: 0 }
     this.silence = s
     const tick = (): void => {
       if (this.silence !== s) return

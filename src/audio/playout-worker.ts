@@ -12,6 +12,7 @@ import { workerData } from 'node:worker_threads'
 import type { Clock } from '../clock.js'
 import type { AudioFormat } from '../codec/format.js'
 import { RawWriter } from '../raw-writer.js'
+import { announceMediaThread } from './media-thread-priority.js'
 import { mainThreadNow, waitForRing } from './spin-wait.js'
 import { Playout } from './playout.js'
 import { RingReader, type RingBuffers, type RingRecord } from './playout-ring.js'
@@ -35,6 +36,7 @@ export interface PlayoutWorkerData {
 /** Wake at least this often with nothing due, to publish figures. */
 const IDLE_WAKE_MS = 20
 
+announceMediaThread()
 const d = workerData as PlayoutWorkerData
 const now = mainThreadNow(d.mainTimeOrigin)
 // The loop below drives the playout: its own timer never fires here.

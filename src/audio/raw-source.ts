@@ -2,23 +2,25 @@
 // A pipe (raw:-) is sent as its data arrives: whoever writes into it is the clock.
 // A regular file has no clock of its own, so it is paced like a WAV file.
 
-import { createReadStream, readFileSync, statSync } from 'node:fs'
+import { closeSync, createReadStream, fstatSync, openSync, statSync } from 'node:fs'
 import type { Readable } from 'node:stream'
-import type { AudioFormat } from '../codec/format.js'
+import { bytesPerFrame, type AudioFormat } from '../codec/format.js'
 import { PacketChunker } from './packet-chunker.js'
 import { UsageError } from '../errors.js'
 import { describeFsError } from '../fs-errors.js'
 import type { Clock } from '../clock.js'
-import { paceBytes } from './paced-bytes.js'
-import type { Pacer } from './pacer.js'
+import { paceReadAhead, type PacedReadAhead } from './paced-read-ahead.js'
+import { fileReader, READ_AHEAD_BUFFER_MS, READ_AHEAD_BUFFERS, WavReadAhead } from './wav-read-ahead.js'
 import type { AudioSource, SourceFormat, SourceHandlers } from './source.js'
 
 export class RawSource implements AudioSource {
   readonly needsPacing: boolean
   readonly description: string
-  private readonly fileBytes: Uint8Array | undefined
+  private readonly readAhead: WavReadAhead | undefined
   private stream: Readable | undefined
-  private pacer: Pacer | undefined
+  private paced: PacedReadAhead | undefined
+  /** Frames of silence sent because the disk had not delivered in time. */
+  framesPadded = 0
 
   constructor(
     readonly path: string,
@@ -28,18 +30,44 @@ export class RawSource implements AudioSource {
     const isPipe = path === '-' || isFifo(path)
     this.needsPacing = !isPipe
     if (!isPipe) {
+      // Streamed from disk two seconds ahead, as a WAV's audio is (wav-read-ahead.ts): a file of any size in the same memory.
+      let fd: number
       try {
-        this.fileBytes = readFileSync(path)
+        fd = openSync(path, 'r')
       } catch (err) {
+        throw new UsageError('SOURCE_UNREADABLE', `cannot read ${path}: ${describeFsError(err)}`)
+      }
+      try {
+        const frameBytes = bytesPerFrame(format)
+        const file = fileReader(fd)
+        this.readAhead = new WavReadAhead({
+          ...file,
+          startByte: 0,
+          lengthBytes: Math.floor(fstatSync(fd).size / frameBytes) * frameBytes,
+          fileFrameBytes: frameBytes,
+          showFrameBytes: frameBytes,
+          convert: null,
+          bufferFrames: Math.max(1, Math.ceil((format.rateHz * READ_AHEAD_BUFFER_MS) / 1000)),
+          buffers: READ_AHEAD_BUFFERS,
+        })
+      } catch (err) {
+        closeSync(fd)
         throw new UsageError('SOURCE_UNREADABLE', `cannot read ${path}: ${describeFsError(err)}`)
       }
     }
     this.description = `raw ${path === '-' ? 'stdin' : path} (${format.rateHz} Hz, ${format.channels} ch, ${format.format})`
   }
 
+  /** A file: resolves when no disk read is under way (the read-ahead is full or the file read); a pipe: at once. */
+  whenReadAhead(): Promise<void> {
+    return this.readAhead?.whenIdle() ?? Promise.resolve()
+  }
+
   start(show: AudioFormat, h: SourceHandlers): void {
-    if (this.fileBytes) {
-      this.pacer = paceBytes(this.clock, show, this.fileBytes, h)
+    if (this.readAhead) {
+      this.paced = paceReadAhead(this.clock, show, this.readAhead, h, this.path, (frames) => {
+        this.framesPadded += frames
+      })
       return
     }
     this.stream = this.path === '-' ? process.stdin : createReadStream(this.path)
@@ -53,7 +81,8 @@ export class RawSource implements AudioSource {
   }
 
   stop(): void {
-    this.pacer?.stop()
+    if (this.paced) this.paced.stop()
+    else this.readAhead?.close()
     if (this.stream && this.stream !== process.stdin) this.stream.destroy()
     else this.stream?.pause()
   }

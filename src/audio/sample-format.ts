@@ -23,24 +23,41 @@ export function toFloat32(pcm: Uint8Array, from: SampleFormat): Float32Array {
   return out
 }
 
-/** Floats as PCM in `to`, in a buffer of its own (PortAudio and the packetizer keep it). */
-export function fromFloat32(samples: Float32Array, to: SampleFormat): Uint8Array {
+/** What a conversion changed: samples rounded to the nearest integer step, or clipped to full scale. */
+export interface ConversionCount {
+  /** Samples whose value the conversion changed (a float between two integer steps, or beyond full scale). */
+  changed: number
+}
+
+/**
+ * Floats as PCM in `to`, in a buffer of its own (PortAudio and the packetizer keep it).
+ * With `count`, the samples that did not land exactly on an integer step are counted: a
+ * float card carrying s16 audio converts with none changed.
+ */
+export function fromFloat32(samples: Float32Array, to: SampleFormat, count?: ConversionCount): Uint8Array {
   const n = samples.length
   const out = new Uint8Array(n * bytesPerSample(to))
   const v = new DataView(out.buffer)
   if (to === 'f32le') {
     for (let i = 0; i < n; i++) v.setFloat32(i * 4, samples[i]!, true)
-  } else if (to === 's16le') {
-    for (let i = 0; i < n; i++) writeS16(v, i * 2, clip(Math.round(samples[i]! * 32768), 32767))
-  } else {
-    for (let i = 0; i < n; i++) writeS24(v, i * 3, clip(Math.round(samples[i]! * 8388608), 8388607))
+    return out
   }
+  const [scale, max, write] = to === 's16le' ? [32768, 32767, writeS16] : [8388608, 8388607, writeS24]
+  const step = bytesPerSample(to)
+  let changed = 0
+  for (let i = 0; i < n; i++) {
+    const x = samples[i]! * scale
+    const q = clip(Math.round(x), max)
+    if (q !== x) changed++
+    write(v, i * step, q)
+  }
+  if (count) count.changed += changed
   return out
 }
 
-export function convertSamples(pcm: Uint8Array, from: SampleFormat, to: SampleFormat): Uint8Array {
+export function convertSamples(pcm: Uint8Array, from: SampleFormat, to: SampleFormat, count?: ConversionCount): Uint8Array {
   if (from === to) return pcm
-  return fromFloat32(toFloat32(pcm, from), to)
+  return fromFloat32(toFloat32(pcm, from), to, count)
 }
 
 function clip(x: number, max: number): number {

@@ -10,6 +10,8 @@ import { createRing, RingWriter, type RingRecord } from './playout-ring.js'
 import { PLAYOUT_STATS_SLOTS, readPlayoutStats } from './playout-stats.js'
 import type { PlayoutWorkerData } from './playout-worker.js'
 import { startThread } from '../start-thread.js'
+import { scheduleMediaThread } from './media-thread-priority.js'
+import type { ThreadScheduling } from './realtime-priority.js'
 
 /** What a rig runner asks of its playout, in this thread or another. */
 export interface PlayoutHandle {
@@ -38,6 +40,8 @@ export class ThreadedPlayout implements PlayoutHandle {
   private readonly worker: Worker
   private readonly exited: Promise<void>
   private gone = false
+  /** What the thread's scheduling came to (src/audio/realtime-priority.ts). */
+  readonly scheduling: Promise<ThreadScheduling>
 
   constructor(o: ThreadedPlayoutOptions) {
     const ring = createRing(RING_BYTES)
@@ -56,6 +60,7 @@ export class ThreadedPlayout implements PlayoutHandle {
       mainTimeOrigin: performance.timeOrigin,
     }
     this.worker = startThread(import.meta.url, 'playout-worker', workerData)
+    this.scheduling = scheduleMediaThread(this.worker, 'playout')
     this.exited = new Promise((resolve) => {
       this.worker.once('exit', () => {
         this.gone = true

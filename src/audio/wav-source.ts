@@ -1,71 +1,129 @@
-// Plays a WAV file (16- or 24-bit integer, 32-bit float; WAVE_FORMAT_EXTENSIBLE too)
-// at real-time pace. Parsing is wavefile's; we only take its raw sample bytes, which
-// are already interleaved little-endian PCM, and send them untouched (bit-exact).
+// Plays a WAV file at real-time pace, streamed from disk: the header is walked from the
+// file's first bytes (wav-header.ts), the audio read ahead of the pacer in a few fixed
+// buffers (wav-read-ahead.ts), so a file of any size (RF64 past 4 GiB) plays in the same
+// memory. A file already in one of the show's formats is sent untouched (bit-exact); any
+// other is converted to the nearest one and says so (wav-conversion.ts).
 
-import { readFileSync } from 'node:fs'
-import wavefile from 'wavefile'
-import { bytesPerFrame, type AudioFormat, type SampleFormat } from '../codec/format.js'
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs'
+import { bytesPerSample, type AudioFormat, type SampleFormat } from '../codec/format.js'
 import { UsageError } from '../errors.js'
 import { describeFsError } from '../fs-errors.js'
 import type { Clock } from '../clock.js'
-import { paceBytes } from './paced-bytes.js'
-import type { Pacer } from './pacer.js'
+import { paceReadAhead, type PacedReadAhead } from './paced-read-ahead.js'
 import type { AudioSource, SourceFormat, SourceHandlers } from './source.js'
+import { planWav } from './wav-conversion.js'
+import { readWavHeader, type WavHeader } from './wav-header.js'
+import { fileReader, READ_AHEAD_BUFFER_MS, READ_AHEAD_BUFFERS, type ReadFile, WavReadAhead } from './wav-read-ahead.js'
 
-const WAVE_FORMAT_PCM = 1
-const WAVE_FORMAT_IEEE_FLOAT = 3
-const WAVE_FORMAT_EXTENSIBLE = 0xfffe
+export interface WavSourceOptions {
+  /** --format as the operator gave it: picks s24le or f32le for a 32-bit integer file, and must match any other. */
+  format?: SampleFormat | undefined
+  /** --bit-exact: refuse a conversion that rounds. */
+  bitExact?: boolean
+  /** How the audio is read from disk (a test slows it down); fs.read by default. */
+  read?: ReadFile
+}
 
 export class WavSource implements AudioSource {
   readonly needsPacing = true
   readonly description: string
   readonly format: SourceFormat
-  private readonly samples: Uint8Array
-  private pacer: Pacer | undefined
+  /** How the file's samples reach the show's format, in words; null: as they are. */
+  readonly conversion: string | null
+  /** What the operator should know before the show (a file cut short, a size never written). */
+  readonly warnings: readonly string[]
+  /** Frames the file holds (what plays), and how long that is. */
+  readonly frames: number
+  readonly durationS: number
+  readonly header: WavHeader
+  /** Frames of silence sent because the disk had not delivered in time. */
+  framesPadded = 0
+  private readonly readAhead: WavReadAhead
+  private paced: PacedReadAhead | undefined
 
   constructor(
     readonly path: string,
     private readonly clock: Clock,
+    o: WavSourceOptions = {},
   ) {
-    let bytes: Buffer
+    let fd: number
     try {
-      bytes = readFileSync(path)
+      fd = openSync(path, 'r')
     } catch (err) {
       throw new UsageError('SOURCE_UNREADABLE', `cannot read ${path}: ${describeFsError(err)}`)
     }
-    const wav = new wavefile.WaveFile()
     try {
-      wav.fromBuffer(bytes)
+      const fileBytes = fstatSync(fd).size
+      // The header only, before the show listens: a few small synchronous reads of chunk headers.
+      this.header = readWavHeader(path, (position, length) => {
+        const b = new Uint8Array(length)
+        return b.subarray(0, readSync(fd, b, 0, length, position))
+      })
+      const plan = planWav(path, this.header, o)
+      const h = this.header
+      this.format = { rateHz: h.rateHz, channels: h.channels, format: plan.format }
+      this.conversion = plan.conversion
+      const fileFrameBytes = plan.fileSampleBytes * h.channels
+      const heldBytes = Math.max(0, fileBytes - h.dataOffset)
+      const playBytes = Math.min(h.dataBytes ?? heldBytes, heldBytes)
+      this.frames = fileFrameBytes > 0 ? Math.floor(playBytes / fileFrameBytes) : 0
+      const seconds = (frames: number): string => `${(h.rateHz > 0 ? frames / h.rateHz : 0).toFixed(1)} s`
+      this.durationS = h.rateHz > 0 ? this.frames / h.rateHz : 0
+      const warnings: string[] = []
+      const saidFrames = h.dataBytes !== null && fileFrameBytes > 0 ? Math.floor(h.dataBytes / fileFrameBytes) : undefined
+      if (h.dataBytes === 0) throw new UsageError('SOURCE_EMPTY', `${path}: its data chunk is empty: there is no audio to play`)
+      if (saidFrames !== undefined && saidFrames > this.frames) {
+        const cut = `${path}: data chunk says ${seconds(saidFrames)}, the file holds ${seconds(this.frames)}`
+        if (this.frames === 0) throw new UsageError('SOURCE_EMPTY', `${cut}: it was cut before the audio, there is nothing to play`)
+        warnings.push(`${cut}: playing ${seconds(this.frames)} (the file was cut short)`)
+      }
+      if (h.dataBytes === null) {
+        warnings.push(
+          `${path}: the data chunk's size was never written (a recorder that stopped, or a pipe): playing to the end of the file, ${seconds(this.frames)}`,
+        )
+      }
+      if (this.frames === 0 && fileFrameBytes > 0)
+        throw new UsageError('SOURCE_EMPTY', `${path}: its data chunk holds no whole frame: there is no audio to play`)
+      this.warnings = warnings
+      this.description = `${path} (${h.rateHz} Hz, ${h.channels} ch, ${plan.format}, ${seconds(this.frames)})`
+      const showFrameBytes = bytesPerSample(plan.format) * h.channels
+      const file = fileReader(fd)
+      this.readAhead = new WavReadAhead({
+        read: o.read ?? file.read,
+        close: file.close,
+        startByte: h.dataOffset,
+        lengthBytes: this.frames * fileFrameBytes,
+        fileFrameBytes: Math.max(1, fileFrameBytes),
+        showFrameBytes: Math.max(1, showFrameBytes),
+        convert: plan.convert,
+        bufferFrames: Math.max(1, Math.ceil((h.rateHz * READ_AHEAD_BUFFER_MS) / 1000)),
+        buffers: READ_AHEAD_BUFFERS,
+      })
     } catch (err) {
-      throw new UsageError('SOURCE_NOT_WAV', `${path} is not a WAV file wavefile can read: ${(err as Error).message}`)
+      closeSync(fd)
+      if (err instanceof UsageError) throw err
+      throw new UsageError('SOURCE_UNREADABLE', `cannot read ${path}: ${describeFsError(err)}`)
     }
-    const fmt = wav.fmt as { audioFormat: number; numChannels: number; sampleRate: number; bitsPerSample: number; subformat?: number[] }
-    const tag = fmt.audioFormat === WAVE_FORMAT_EXTENSIBLE ? (fmt.subformat?.[0] ?? 0) : fmt.audioFormat
-    const format = sampleFormatOf(tag, fmt.bitsPerSample)
-    if (!format) {
-      throw new UsageError(
-        'SOURCE_FORMAT',
-        `${path}: ${fmt.bitsPerSample}-bit ${tag === WAVE_FORMAT_IEEE_FLOAT ? 'float' : 'integer'} WAV is not supported (use 16- or 24-bit integer or 32-bit float)`,
-      )
-    }
-    this.format = { rateHz: fmt.sampleRate, channels: fmt.numChannels, format }
-    this.samples = (wav.data as { samples: Uint8Array }).samples
-    const frames = Math.floor(this.samples.byteLength / bytesPerFrame(this.format))
-    this.description = `${path} (${this.format.rateHz} Hz, ${this.format.channels} ch, ${format}, ${(frames / this.format.rateHz).toFixed(1)} s)`
+  }
+
+  /** Bytes this source holds in memory for the audio, whatever the file's size. */
+  get readAheadBytes(): number {
+    return this.readAhead.capacityBytes
+  }
+
+  /** Resolves when no disk read is under way (the read-ahead is full or the file read). */
+  whenReadAhead(): Promise<void> {
+    return this.readAhead.whenIdle()
   }
 
   start(show: AudioFormat, h: SourceHandlers): void {
-    this.pacer = paceBytes(this.clock, show, this.samples, h)
+    this.paced = paceReadAhead(this.clock, show, this.readAhead, h, this.path, (frames) => {
+      this.framesPadded += frames
+    })
   }
 
   stop(): void {
-    this.pacer?.stop()
+    if (this.paced) this.paced.stop()
+    else this.readAhead.close()
   }
-}
-
-function sampleFormatOf(tag: number, bits: number): SampleFormat | undefined {
-  if (tag === WAVE_FORMAT_PCM && bits === 16) return 's16le'
-  if (tag === WAVE_FORMAT_PCM && bits === 24) return 's24le'
-  if (tag === WAVE_FORMAT_IEEE_FLOAT && bits === 32) return 'f32le'
-  return undefined
 }

@@ -33,6 +33,10 @@ export function describeRigEvent(e: RigEvent): string | null {
     case 'device-restored':
     case 'device-started':
       return e.description
+    case 'priority':
+      return e.policy === 'fifo'
+        ? `${e.thread} thread: real-time priority ${e.priority} (SCHED_FIFO)`
+        : `${e.thread} thread at normal priority: ${e.reason ?? 'not asked'}; a busy core can hold its writes for a scheduler tick (docs/SYNC.md)`
     case 'retrying':
       return e.stage === 'connect' ? `retrying in 1 s: ${e.reason}` : `${e.reason}; rejoining in 1 s (--retry)`
     case 'midi':

@@ -13,7 +13,11 @@ export function describeShowEvent(e: ShowEvent): string | null {
   switch (e.event) {
     case 'listening':
       return (
-        `listening on ${e.transport} ${e.host}:${e.port}; source ${e.source}; ${describeFormat(e.format)}; ` +
+        `listening on ${e.transport} ${e.host}:${e.port}; source ${e.source}` +
+        // A converted or cut file says so here too, for the console's log (serve also says it on stderr).
+        (e.conversion ? ` (${e.conversion})` : '') +
+        (e.warnings ?? []).map((w) => ` (${w})`).join('') +
+        `; ${describeFormat(e.format)}; ` +
         `waiting for ${plural(e.clients, 'rig')}` +
         e.midi.map((m) => `; ${m}`).join('')
       )

@@ -12,6 +12,7 @@ import { loadProfile } from '../profile/load.js'
 import { rigOf } from '../profile/rig-of.js'
 import type { RigProfile, ShowProfile } from '../profile/schema.js'
 import { parseCommand, parseHostPort, refuseRetired } from './args.js'
+import { checkStdoutMedia, stdoutMedia } from './stdout-media.js'
 import { checkOptions, choice, decimal, deviceBuffer, optionsFromFlags, wholeNumber } from './coerce.js'
 import { TRANSPORTS } from './serve-options.js'
 
@@ -30,6 +31,9 @@ Join a show as a rig and play what the server streams.
                         purpose (default: the show's, serve --latency)
   --offset MS           play this much later (+, a speaker further away) or earlier
                         (-, a card's own output delay) than the show time (default 0)
+  --realtime-priority N the real-time (SCHED_FIFO) priority of the threads that write a
+                        pipe when due, so a busy core cannot hold a write for a scheduler
+                        tick; 0 for the normal scheduler (default 10)
   --adaptive            deepen the latency when audio comes late (lossy Wi-Fi); off: a
                         late packet is concealed and the rig stays on the show clock
   --max-latency MS      with --adaptive, the deepest it may grow (default 200)
@@ -51,7 +55,8 @@ Join a show as a rig and play what the server streams.
                         latency, for forwarding controllers (default show)
   --profile PATH        the show's profile: this rig's entry (by --name, or the only
                         one) sets its sink, latency and MIDI; flags override it
-  --json                one JSON event per line (on stderr when --sink raw:-)
+  --json                one JSON event per line (on stderr when --sink raw:- or
+                        --midi-out raw:- puts media on stdout)
 `
 
 /** Flags that are gone, with what to use instead (a show script written for an older Synchro gets told). */
@@ -67,6 +72,7 @@ export const JOIN_FLAGS = {
   sink: { type: 'string' },
   latency: { type: 'string' },
   offset: { type: 'string' },
+  'realtime-priority': { type: 'string' },
   adaptive: { type: 'boolean' },
   'max-latency': { type: 'string' },
   'connect-timeout': { type: 'string' },
@@ -128,6 +134,8 @@ export const JoinOptionsSchema = z.object({
   latency: decimal('latency', LIMITS.latencyMs).optional(),
   /** Play this much later (+) or earlier (-) than the show time (ms). @default 0 */
   offset: decimal('offset', LIMITS.offsetMs),
+  /** The SCHED_FIFO priority of the rig's media threads; 0: the normal scheduler. @default 10 */
+  realtimePriority: wholeNumber('realtime-priority', LIMITS.realtimePriority),
   /** Deepen the latency when audio comes late (lossy Wi-Fi) instead of concealing it. @default false */
   adaptive: z.boolean(),
   /** With --adaptive, the deepest the latency may grow (ms). @default undefined (max(200, latency)) */
@@ -168,7 +176,7 @@ export const JoinOptionsSchema = z.object({
   bitExact: z.boolean(),
   /** The show profile this rig's entry came from. @default undefined */
   profile: z.string().optional(),
-  /** One JSON event per line (on stderr when the sink is raw:-). @default false */
+  /** One JSON event per line (on stderr when --sink raw:- or --midi-out raw:- puts media on stdout). @default false */
   json: z.boolean(),
 })
 
@@ -179,6 +187,7 @@ export type JoinOptions = z.output<typeof JoinOptionsSchema>
 export const JOIN_DEFAULTS = {
   transport: 'tcp',
   offset: LIMITS.offsetMs.default,
+  realtimePriority: LIMITS.realtimePriority.default,
   adaptive: false,
   connectTimeout: LIMITS.connectTimeoutMs.default,
   sink: 'null',
@@ -203,6 +212,7 @@ export function joinOptionsFromProfile(p: ShowProfile, rig: RigProfile): Partial
     transport: rig.transport ?? p.transport,
     ...(rig.latencyMs !== undefined ? { latency: rig.latencyMs } : {}),
     ...(rig.offsetMs !== undefined ? { offset: rig.offsetMs } : {}),
+    ...(rig.realtimePriority !== undefined ? { realtimePriority: rig.realtimePriority } : {}),
     ...(rig.adaptive ? { adaptive: true } : {}),
     ...(rig.maxLatencyMs !== undefined ? { maxLatency: rig.maxLatencyMs } : {}),
     ...(rig.retry ? { retry: true } : {}),
@@ -235,6 +245,7 @@ export function joinSettings(
   if (positionals.length > 1) throw new UsageError('BAD_FLAG', `join takes one HOST:PORT, got also '${positionals[1]}'`)
   const server = parseHostPort(positionals[0])
   const o = checkOptions(JoinOptionsSchema, { ...JOIN_DEFAULTS, ...fromProfile, ...fromFlags })
+  checkStdoutMedia(stdoutMedia(o))
   const ceiling = LIMITS.maxLatencyMs
   const floor = o.latency ?? LIMITS.latencyMs.default
   const maxLatency = o.maxLatency ?? Math.max(ceiling.default, floor)

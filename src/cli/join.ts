@@ -10,6 +10,7 @@ import { Reporter } from './reporter.js'
 import type { RigEvent } from '../session/events.js'
 import { connectTo, openRigMedia, startRigStats, startSession } from './rig.js'
 import { onStopSignals } from './signals.js'
+import { eventStream, stdoutMedia } from './stdout-media.js'
 
 export async function join(argv: string[]): Promise<number> {
   const s = parseJoinOptions(argv)
@@ -17,8 +18,8 @@ export async function join(argv: string[]): Promise<number> {
     process.stdout.write(JOIN_HELP)
     return 0
   }
-  // Raw audio on stdout: the events go to stderr.
-  const reporter = new Reporter(s.json, s.sink === 'raw:-' ? process.stderr : process.stdout)
+  // Raw audio or MIDI on stdout: the events go to stderr.
+  const reporter = new Reporter(s.json, eventStream(stdoutMedia(s)))
   const out = (e: RigEvent, line: string | null): void => reporter.event(e, line)
   const emit = (e: RigEvent): void => out(e, describeRigEvent(e))
   let rig: RigRunner | undefined

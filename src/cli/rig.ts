@@ -4,6 +4,7 @@
 import { RawSink } from '../audio/raw-sink.js'
 import { Playout } from '../audio/playout.js'
 import { ThreadedPlayout } from '../audio/threaded-playout.js'
+import { onMediaThreadScheduled, setMediaThreadPriority } from '../audio/media-thread-priority.js'
 import { LIMITS } from '../codec/limits.js'
 import { hostname, platform } from 'node:os'
 import { connectTcp } from '../../transports/tcp.js'
@@ -40,6 +41,17 @@ export function openRigMedia(
   pushMidi: (data: Uint8Array) => void,
   problem: (line: string) => void,
 ): RigMedia {
+  // Before any media thread starts: what they ask for, and each one's outcome as an event.
+  setMediaThreadPriority(s.realtimePriority)
+  const unsubscribe = onMediaThreadScheduled((thread, sc) =>
+    emit({
+      event: 'priority',
+      thread,
+      policy: sc.policy,
+      priority: sc.priority,
+      ...(sc.reason !== undefined ? { reason: sc.reason } : {}),
+    }),
+  )
   const midiOutputs = s.midiOut.map((spec) => openMidiOutput(spec, systemClock, (e) => emit(e)))
   const midiInputs = s.midiIn.map((spec) => openMidiInput(spec, systemClock))
   // A sound card that fails mid-show: the rig keeps its session and reports the fault.
@@ -59,6 +71,7 @@ export function openRigMedia(
     close: async () => {
       for (const input of midiInputs) input.stop()
       await Promise.all([sink.finish(), ...midiOutputs.map((o) => o.close())])
+      unsubscribe()
     },
   }
 }

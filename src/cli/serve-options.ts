@@ -11,6 +11,7 @@ import type { ShowProfile } from '../profile/schema.js'
 import { parseCommand } from './args.js'
 import { checkOptions, choice, decimal, deviceBuffer, optionsFromFlags, wholeNumber } from './coerce.js'
 import type { FormatFlags } from './specs.js'
+import { checkStdoutMedia, stdoutMedia } from './stdout-media.js'
 
 export const SERVE_HELP = `usage: synchro serve [options]
 
@@ -25,10 +26,13 @@ Stream audio to every rig that joins.
                         (default tone:440)
   --device-buffer N     the sound card's buffer, in frames or with ms (2.5ms) (default 128)
   --bit-exact           never resample or round a captured card's samples: a card that
-                        cannot deliver the show's rate and format is refused
+                        cannot deliver the show's rate and format is refused; a WAV
+                        that would be converted (8-bit, A-law, µ-law, 24-in-32, 32-bit
+                        integer, 64-bit float) is refused
   --rate HZ             sample rate for tone and raw sources (default 48000)
   --channels N          channels for tone and raw sources (default 2)
-  --format F            s16le | s24le | f32le, for tone and raw sources (default s16le)
+  --format F            s16le | s24le | f32le, for tone and raw sources (default s16le);
+                        a 32-bit integer WAV plays as s24le or f32le (default f32le)
   --latency MS          the show's latency: every rig plays each sample this long after
                         the server has it, all at the same instant (default 20)
   --frames N            frames per packet (default 128: see docs/BENCHMARKS.md)
@@ -48,7 +52,8 @@ Stream audio to every rig that joins.
   --midi-out SPEC       where MIDI from rigs goes (repeatable): port:NAME, virtual:NAME,
                         log, file:PATH.mid, raw:PATH|-
   --profile PATH        show profile (JSON or YAML, see profiles/); flags override it
-  --json                one JSON event per line on stdout
+  --json                one JSON event per line on stdout (on stderr when
+                        --midi-out raw:- puts rigs' MIDI there)
 `
 
 /** The flags as parseArgs reads them: every value a string, so the schema coerces it. */
@@ -127,11 +132,11 @@ export const ServeOptionsSchema = z.object({
   name: z.string().optional(),
   /** A capture card's buffer, in frames or ms. @default 128 */
   deviceBuffer: deviceBuffer(),
-  /** Never resample or round a captured card's samples. @default false */
+  /** Never resample or round a captured card's or a WAV's samples. @default false */
   bitExact: z.boolean(),
   /** The show profile these options were merged with. @default undefined */
   profile: z.string().optional(),
-  /** One JSON event per line on stdout. @default false */
+  /** One JSON event per line on stdout (on stderr when --midi-out raw:- puts rigs' MIDI there). @default false */
   json: z.boolean(),
 })
 
@@ -217,6 +222,11 @@ export function serveSettings(fromProfile: Partial<ServeOptionsInput>, fromFlags
   if (stdinUsers.length > 1) {
     throw new UsageError('BAD_FLAG', `${stdinUsers.join(' and ')} all read stdin: give all but one a file or FIFO path`)
   }
+  const stdoutUsers = stdoutMedia(o)
+  if (mode === 'console' && stdoutUsers.length > 0) {
+    throw new UsageError('BAD_FLAG', 'the console draws on the terminal: --midi-out raw:- (stdout) is for synchro serve')
+  }
+  checkStdoutMedia(stdoutUsers)
   if (o.clients === 0 && !control) throw new UsageError('BAD_FLAG', '--clients 0 waits for an init command: add --control - to send it')
   const explicit = { rateHz: 'rate' in given, channels: 'channels' in given, format: 'format' in given }
   return { ...o, mode, control, explicit }

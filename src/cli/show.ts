@@ -13,11 +13,14 @@ import type { ServerSummary } from '../session/stats.js'
 import { MEDIA_MAX_PAYLOAD } from '../codec/messages.js'
 import { UsageError } from '../errors.js'
 import { NoneSource } from '../audio/none-source.js'
+import type { AudioSource } from '../audio/source.js'
 import { Reporter } from './reporter.js'
+import { eventStream, stdoutMedia } from './stdout-media.js'
 import type { ShowEvent } from '../session/events.js'
 import { openMidiInput, openMidiOutput, openSource } from './specs.js'
 import { describeShowEvent, describeShowStats } from './describe-show.js'
 import type { ServeSettings } from './serve-options.js'
+import { checkShowFormat } from './show-format.js'
 
 /** Where a show's events go with their human line: the reporter (serve) or the console's log. */
 export type ShowOutput = (event: ShowEvent, line: string | null) => void
@@ -60,7 +63,8 @@ function checkPacketsFit(format: AudioFormat, mtu: number, redundancy: number): 
  * stdin and the show starts on a key unless the options say otherwise (serveSettings).
  */
 export async function openShow(s: ServeSettings, output?: ShowOutput): Promise<Show> {
-  const reporter = new Reporter(s.json, process.stdout)
+  // `--midi-out raw:-` puts rigs' MIDI on stdout: the events go to stderr.
+  const reporter = new Reporter(s.json, eventStream(stdoutMedia(s)))
   const out: ShowOutput = output ?? ((e, line) => reporter.event(e, line))
   const emit = (e: ShowEvent): void => out(e, describeShowEvent(e))
 
@@ -71,12 +75,24 @@ export async function openShow(s: ServeSettings, output?: ShowOutput): Promise<S
     onFault: (reason) => emit({ event: 'device-fault', reason }),
     onRestored: (description) => emit({ event: 'device-restored', description }),
   })
+  const { conversion = null, warnings = [] }: AudioSource = source
+  const format: AudioFormat = { ...source.format, framesPerPacket: s.frames }
+  try {
+    checkShowFormat(source.description, format)
+  } catch (err) {
+    source.stop()
+    throw err
+  }
+  // A WAV converted or cut short says so once, on stderr; the listening event carries the same for --json and the console.
+  if (!output) {
+    if (conversion) reporter.problem(`${source.description}: ${conversion}`)
+    for (const line of warnings) reporter.problem(line)
+  }
   const midiInputs = s.midiIn.map((spec) => openMidiInput(spec, clock))
   const midiOutputs = s.midiOut.map((spec) => openMidiOutput(spec, clock, (e) => emit(e)))
   if (source instanceof NoneSource && midiInputs.length === 0 && midiOutputs.length === 0) {
     throw new UsageError('BAD_FLAG', '--source none streams no audio: give MIDI to send (--midi-in) or to receive (--midi-out)')
   }
-  const format: AudioFormat = { ...source.format, framesPerPacket: s.frames }
   checkPacketsFit(format, s.mtu, s.redundancy)
   const packetizer = new AudioPacketizer(format, maxDatagramBytes(s.mtu), s.redundancy)
   const sessionId = randomInt(1, 0xffff_ffff)
@@ -131,6 +147,8 @@ export async function openShow(s: ServeSettings, output?: ShowOutput): Promise<S
     mtu: s.mtu,
     redundancy: s.redundancy,
     source: source.description,
+    conversion,
+    warnings: [...warnings],
     midi: [...midiInputs, ...midiOutputs].map((m) => m.description),
     clients: s.clients,
   })
@@ -144,7 +162,10 @@ export async function openShow(s: ServeSettings, output?: ShowOutput): Promise<S
     statsCount++
     const line = statsCount % 5 === 0 && stats.phase === 'streaming' ? describeShowStats(stats, hasMidi) : null
     // Datagrams from strangers (not a CONNECT, no session): counted, never let in.
-    out({ event: 'stats', ...stats, udpStrangerDatagrams: listener.udp.stats.strangerDatagrams }, line)
+    out(
+      { event: 'stats', ...stats, udpStrangerDatagrams: listener.udp.stats.strangerDatagrams, device: source.deviceStats?.() ?? null },
+      line,
+    )
   }, 1000)
 
   const done = runner.done.then(async (summary) => {

@@ -60,9 +60,11 @@ export function openSource(
     }
     case 'wav': {
       if (!arg) throw new UsageError('BAD_SOURCE', 'wav: needs a path, e.g. --source wav:show.wav')
-      const src = new WavSource(arg, clock)
-      const clash = (['rateHz', 'channels', 'format'] as const).find((k) => f.explicit[k] && src.format[k] !== f[k])
+      // The file sets the show's format; --format only picks between what it may play as (wav-conversion.ts).
+      const src = new WavSource(arg, clock, { format: f.explicit.format ? f.format : undefined, bitExact })
+      const clash = (['rateHz', 'channels'] as const).find((k) => f.explicit[k] && src.format[k] !== f[k])
       if (clash) {
+        src.stop()
         const flag = clash === 'rateHz' ? 'rate' : clash
         throw new UsageError(
           'FORMAT_CLASH',

@@ -51,6 +51,12 @@ export const LIMITS = {
    * docs/BENCHMARKS.md); 64 lost impulses there.
    */
   deviceBufferFrames: { min: 16, max: 16384, default: 128 },
+  /**
+   * `join --realtime-priority`: the SCHED_FIFO priority of a rig's media threads (0: the normal
+   * scheduler). Any real-time priority runs ahead of every normal task; 10 is low among real-time
+   * ones, so a sound server's own threads, which ask for more, still come first.
+   */
+  realtimePriority: { min: 0, max: 99, default: 10 },
   /** --duration: a millisecond to a week of streaming. */
   durationS: { min: 0.001, max: 7 * 24 * 3600 },
 } as const satisfies Record<string, Limit>

@@ -10,6 +10,7 @@
 
 import { workerData } from 'node:worker_threads'
 import { type RingBuffers, RingReader, type RingRecord } from '../audio/playout-ring.js'
+import { announceMediaThread } from '../audio/media-thread-priority.js'
 import { mainThreadNow, waitForRing } from '../audio/spin-wait.js'
 import { RawWriter } from '../raw-writer.js'
 
@@ -26,6 +27,7 @@ export interface MidiOutWorkerData {
 /** With nothing due, wake this often anyway (nothing to publish: only so a lost notify costs no more). */
 const IDLE_WAKE_MS = 100
 
+announceMediaThread()
 const d = workerData as MidiOutWorkerData
 const now = mainThreadNow(d.mainTimeOrigin)
 const writer = new RawWriter(d.fd)

@@ -1,12 +1,15 @@
 // A Standard MIDI File played in real time from INIT: tracks merged, tempo changes (and
-// SMPTE time division) honoured. Parsing is midi-file's; timing and scheduling are ours.
+// SMPTE time division) honoured, every event's bytes sent (F7 escapes and divided sysex
+// included). Parsing is midi-file's (checked first, smf-file.ts); timing and scheduling are ours.
 
 import { readFileSync } from 'node:fs'
-import { parseMidi, type MidiData, type MidiEvent as SmfEvent } from 'midi-file'
+import type { MidiData, MidiEvent as SmfEvent } from 'midi-file'
 import { UsageError } from '../errors.js'
 import { describeFsError } from '../fs-errors.js'
 import type { Clock } from '../clock.js'
 import type { MidiInput, MidiInputHandlers } from './endpoint.js'
+import { readSmf } from './smf-file.js'
+import { MidiStreamParser } from './stream-parser.js'
 
 export interface TimedMessage {
   /** Milliseconds from the start of the file. */
@@ -17,7 +20,7 @@ export interface TimedMessage {
 export class SmfInput implements MidiInput {
   readonly description: string
   readonly finite = true
-  readonly invalidBytes = 0
+  readonly invalidBytes: number
   readonly messages: readonly TimedMessage[]
   private timer: unknown
   private stopped = false
@@ -26,19 +29,18 @@ export class SmfInput implements MidiInput {
     path: string,
     private readonly clock: Clock,
   ) {
-    let data: MidiData
+    let bytes: Uint8Array
     try {
-      data = parseMidi(readFileSync(path))
+      bytes = readFileSync(path)
     } catch (err) {
-      const fsErr = (err as NodeJS.ErrnoException).code
-      throw new UsageError(
-        'BAD_MIDI_FILE',
-        fsErr ? `cannot read ${path}: ${describeFsError(err)}` : `${path} is not a Standard MIDI File: ${(err as Error).message}`,
-      )
+      throw new UsageError('BAD_MIDI_FILE', `cannot read ${path}: ${describeFsError(err)}`)
     }
-    this.messages = schedule(data)
+    const { messages, invalidBytes } = plan(readSmf(bytes, path))
+    this.messages = messages
+    this.invalidBytes = invalidBytes
     const lastMs = this.messages.at(-1)?.ms ?? 0
-    this.description = `MIDI file ${path} (${this.messages.length} messages, ${(lastMs / 1000).toFixed(1)} s)`
+    const skipped = invalidBytes > 0 ? `; ${invalidBytes} invalid bytes skipped` : ''
+    this.description = `MIDI file ${path} (${this.messages.length} messages, ${(lastMs / 1000).toFixed(1)} s${skipped})`
   }
 
   start(on: MidiInputHandlers): void {
@@ -61,41 +63,79 @@ export class SmfInput implements MidiInput {
   }
 }
 
+/** A file's messages on one time line, and the bytes in it that made no message. */
+export interface SmfPlan {
+  messages: TimedMessage[]
+  /** Escaped bytes that fit no message, and a sysex a track left unfinished (stats.midi.invalidBytes). */
+  invalidBytes: number
+}
+
+/**
+ * SMF 1.0, "division": a negative first byte is an SMPTE rate, and -29 is 30 drop-frame,
+ * i.e. 29.97 (30000/1001) frames a second; a tick is 1 / (frames a second x ticks a frame) s.
+ */
+export function smpteFramesPerSecond(rate: number): number {
+  return rate === 29 ? 30_000 / 1001 : rate
+}
+
 /** Every track's events on one time line in ms, tempo map applied; meta events dropped. */
 export function schedule(data: MidiData): TimedMessage[] {
-  const merged: { tick: number; order: number; event: SmfEvent }[] = []
+  return plan(data).messages
+}
+
+/**
+ * Each track read as the byte stream it describes on a cable (SMF 1.0, "Track chunks"):
+ * a channel event its bytes, F0 <length> <bytes> an F0 then the bytes, F7 <length> <bytes>
+ * ("escape") the bytes as they are: real-time (F8, FA, FB, FC), song position (F2 ll mm),
+ * MTC quarter frames (F1), a sysex's continuation packets. The same parser as a raw pipe's
+ * (stream-parser.ts) makes messages of it, so a sysex divided into an F0 packet and F7
+ * packets is sent whole, at the time of the packet that ends it (a message on the wire is
+ * whole, src/midi/message.ts), with real-time bytes between its packets sent at their own
+ * times; then the tracks are merged.
+ */
+export function plan(data: MidiData): SmfPlan {
+  type Entry = { tick: number; order: number; data?: Uint8Array; usPerBeat?: number }
+  const merged: Entry[] = []
   let order = 0
+  let invalidBytes = 0
   for (const track of data.tracks) {
     let tick = 0
+    const parser = new MidiStreamParser((m) => merged.push({ tick, order: order++, data: m }))
     for (const event of track) {
       tick += event.deltaTime
-      merged.push({ tick, order: order++, event })
+      if (event.type === 'setTempo') merged.push({ tick, order: order++, usPerBeat: event.microsecondsPerBeat })
+      else if (event.type === 'sysEx') parser.feed(Uint8Array.from([0xf0, ...Array.from(event.data)]))
+      else if (event.type === 'endSysEx') parser.feed(Uint8Array.from(event.data))
+      else {
+        const bytes = channelBytes(event)
+        if (bytes) parser.feed(bytes)
+      }
     }
+    parser.end()
+    invalidBytes += parser.invalidBytes
   }
   merged.sort((a, b) => a.tick - b.tick || a.order - b.order)
   const { header } = data
   const smpte = header.framesPerSecond !== undefined && header.ticksPerFrame !== undefined
+  const msPerSmpteTick = smpte ? 1000 / (smpteFramesPerSecond(header.framesPerSecond!) * header.ticksPerFrame!) : 0
   const ticksPerBeat = header.ticksPerBeat ?? 480
+  // Times from the last tempo change, not summed tick by tick: no rounding builds up.
   let usPerBeat = 500_000 // 120 bpm until a tempo event says otherwise
-  let lastTick = 0
-  let ms = 0
-  const out: TimedMessage[] = []
-  for (const { tick, event } of merged) {
-    ms += smpte
-      ? ((tick - lastTick) * 1000) / (header.framesPerSecond! * header.ticksPerFrame!)
-      : ((tick - lastTick) * usPerBeat) / ticksPerBeat / 1000
-    lastTick = tick
-    if (event.type === 'setTempo') {
-      usPerBeat = event.microsecondsPerBeat
-      continue
-    }
-    const bytes = toBytes(event)
-    if (bytes) out.push({ ms, data: bytes })
+  let fromTick = 0
+  let fromMs = 0
+  const at = (tick: number): number => (smpte ? tick * msPerSmpteTick : fromMs + ((tick - fromTick) * usPerBeat) / ticksPerBeat / 1000)
+  const messages: TimedMessage[] = []
+  for (const e of merged) {
+    if (e.usPerBeat !== undefined) {
+      fromMs = at(e.tick)
+      fromTick = e.tick
+      usPerBeat = e.usPerBeat
+    } else messages.push({ ms: at(e.tick), data: e.data! })
   }
-  return out
+  return { messages, invalidBytes }
 }
 
-function toBytes(e: SmfEvent): Uint8Array | undefined {
+function channelBytes(e: SmfEvent): Uint8Array | undefined {
   switch (e.type) {
     case 'noteOn':
       return Uint8Array.of(0x90 | e.channel, e.noteNumber, e.velocity)
@@ -113,13 +153,7 @@ function toBytes(e: SmfEvent): Uint8Array | undefined {
       const v = e.value + 8192
       return Uint8Array.of(0xe0 | e.channel, v & 0x7f, (v >> 7) & 0x7f)
     }
-    case 'sysEx': {
-      // In a file, F0 <length> <bytes ending in F7>; a packet without its F7 continues in
-      // 'endSysEx' escapes, which live shows do not use: only whole ones are played.
-      const d = Array.from(e.data)
-      return d.at(-1) === 0xf7 ? Uint8Array.from([0xf0, ...d]) : undefined
-    }
     default:
-      return undefined
+      return undefined // meta events
   }
 }

@@ -1,7 +1,7 @@
 // `--midi-out file:PATH.mid`: records what arrived, when it arrived, as a Standard MIDI
 // File (format 0, 0.5 ms ticks), written with midi-file when the session ends.
 // Real-time and system-common bytes have no SMF event of their own: they are stored as
-// F7 escapes, which sequencers play back as raw bytes.
+// F7 escapes, which sequencers, and SmfInput, play back as the bytes they are.
 
 import { writeFileSync } from 'node:fs'
 import { writeMidi, type MidiEvent as SmfEvent } from 'midi-file'

@@ -24,6 +24,15 @@ export class MidiStreamParser {
     for (let i = 0; i < bytes.byteLength; i++) this.byte(bytes[i]!)
   }
 
+  /** The stream is over: a message still under way (a sysex with no F7, a cut message) is dropped and counted. */
+  end(): void {
+    if (this.sysex) this.invalidBytes += this.sysex.length
+    else if (this.expected !== 0) this.invalidBytes += this.msg.length - (this.implied ? 1 : 0)
+    this.sysex = undefined
+    this.expected = 0
+    this.implied = false
+  }
+
   private byte(b: number): void {
     if (b >= 0x80 && isRealtime(b)) {
       if (messageLength(b) === 1) this.emit(Uint8Array.of(b))

@@ -7,6 +7,8 @@
 import type { Worker } from 'node:worker_threads'
 import { createRing, RingWriter } from '../audio/playout-ring.js'
 import { startThread } from '../start-thread.js'
+import { scheduleMediaThread } from '../audio/media-thread-priority.js'
+import type { ThreadScheduling } from '../audio/realtime-priority.js'
 import type { MidiOutWorkerData } from './midi-out-worker.js'
 
 /** Atomics.waitAsync (in Node since 16; in TypeScript's lib from es2024, later than this project's target). */
@@ -28,6 +30,8 @@ export class ThreadedMidiOut {
   private gone = false
   /** whenWritten calls waiting: the thread is ref'd while there are any. */
   private waiting = 0
+  /** What the thread's scheduling came to (src/audio/realtime-priority.ts). */
+  readonly scheduling: Promise<ThreadScheduling>
 
   /** fd: the output's descriptor, open in this process; the thread writes to it. */
   constructor(fd: number) {
@@ -37,6 +41,7 @@ export class ThreadedMidiOut {
     this.written = new Int32Array(written)
     const data: MidiOutWorkerData = { ring, written, fd, mainTimeOrigin: performance.timeOrigin }
     this.worker = startThread(import.meta.url, 'midi-out-worker', data)
+    this.scheduling = scheduleMediaThread(this.worker, 'midi-out')
     this.worker.unref()
     this.exited = new Promise((resolve) => {
       this.worker.once('exit', () => {

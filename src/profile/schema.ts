@@ -46,6 +46,8 @@ export const RigProfileSchema = z
     latencyMs: ms(LIMITS.latencyMs).optional(),
     /** Play this much later (+) or earlier (-) than the show time (join --offset). */
     offsetMs: z.number().min(LIMITS.offsetMs.min).max(LIMITS.offsetMs.max).optional(),
+    /** The SCHED_FIFO priority of the rig's media threads, 0 for none (join --realtime-priority). */
+    realtimePriority: z.number().int().min(LIMITS.realtimePriority.min).max(LIMITS.realtimePriority.max).optional(),
     /** Deepen the latency when audio comes late (join --adaptive). */
     adaptive: z.boolean().optional(),
     maxLatencyMs: ms(LIMITS.maxLatencyMs).optional(),

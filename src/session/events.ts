@@ -13,6 +13,7 @@ import { ReportSchema, SYNC_STATES } from '../codec/messages.js'
 import { SAMPLE_FORMATS, type AudioFormat } from '../codec/format.js'
 import type { Levels } from '../audio/levels.js'
 import type { DeviceSinkStats } from '../audio/sink.js'
+import type { DeviceSourceStats } from '../audio/source.js'
 import type { RigClockStats, RigMidiStats, RigReport, RigStats, RigSyncView, ServerMidiStats, ServerStats, ServerSummary } from './stats.js'
 
 /** Bumped when an event's field is renamed or removed, or its meaning changes. */
@@ -175,6 +176,19 @@ export const DeviceSinkStatsSchema = z
   })
   .meta({ id: 'DeviceSinkStats', description: "A sound-card sink's figures." })
 
+export const DeviceSourceStatsSchema = z
+  .strictObject({
+    conversion: text
+      .nullable()
+      .describe(
+        "How the card's format becomes the show's, and by whom, when the card does not deliver the show's (`48000 Hz f32le -> 48000 Hz s16le (converted by Synchro)`).",
+      ),
+    samplesChanged: count.describe('Samples that conversion changed (rounded between integer steps, or clipped): 0 is bit-exact.'),
+    reopens: count.describe('Times the card was reopened after a fault.'),
+    fault: text.nullable().describe("The card's fault, while it has one."),
+  })
+  .meta({ id: 'DeviceSourceStats', description: "A capture card's figures (serve --source device)." })
+
 export const RigMidiStatsSchema = z
   .strictObject({
     received: count.describe('Messages received from the server, in order, once each.'),
@@ -277,6 +291,16 @@ export const ShowEventSchemas = [
       mtu: z.number().int().describe('Path MTU for UDP audio, bytes.'),
       redundancy: count.describe('UDP: earlier packets carried again in each datagram.'),
       source: text.describe('The audio source, in words (`tone 440 Hz`, `wav show.wav`, …).'),
+      conversion: text
+        .nullable()
+        .describe(
+          "How the source's samples reach the show's format when the file is in none of them (`8-bit unsigned -> s16le (lossless)`, `big-endian (RIFX), byte order swapped (lossless)`); null: sent as they are.",
+        ),
+      warnings: z
+        .array(text)
+        .describe(
+          'What the operator should know of the source before the show, one line each (a WAV cut short: how long it says and how long it holds).',
+        ),
       midi: z.array(text).describe('The MIDI inputs and outputs, in words.'),
       clients: count.describe('Rigs awaited before INIT (0: the operator starts the show).'),
     },
@@ -328,6 +352,7 @@ export const ShowEventSchemas = [
     {
       ...serverStatsShape,
       udpStrangerDatagrams: count.describe('Datagrams from strangers (not a CONNECT, no session): counted, never let in.'),
+      device: DeviceSourceStatsSchema.nullable().describe("The capture card's figures (serve --source device), null for other sources."),
     },
     'Every second: the show and every rig.',
   ),
@@ -401,6 +426,18 @@ export const RigEventSchemas = [
   ),
   midiEvent,
   ev('device-started', { description }, 'The sound card plays.'),
+  ev(
+    'priority',
+    {
+      thread: z
+        .enum(['playout', 'midi-out'])
+        .describe("`playout`: the thread that writes a pipe's audio when due; `midi-out`: a MIDI pipe's writer."),
+      policy: z.enum(['fifo', 'normal']).describe('`fifo`: real-time (SCHED_FIFO) at `priority`; `normal`: the normal scheduler.'),
+      priority: count.describe('The SCHED_FIFO priority, 0 with the normal scheduler.'),
+      reason: text.optional().describe('With `normal`: why (not permitted, turned off, not Linux).'),
+    },
+    "A media thread's scheduling, once, when it starts (join --realtime-priority).",
+  ),
   deviceFault,
   deviceRestored,
   ev(
@@ -486,6 +523,7 @@ export type SchemasMatchInterfaces = [
   Check<Same<z.infer<typeof ServerStatsSchema>, ServerStats>>,
   Check<Same<z.infer<typeof ServerSummarySchema>, ServerSummary>>,
   Check<Same<z.infer<typeof DeviceSinkStatsSchema>, DeviceSinkStats>>,
+  Check<Same<z.infer<typeof DeviceSourceStatsSchema>, DeviceSourceStats>>,
   Check<Same<z.infer<typeof RigMidiStatsSchema>, RigMidiStats>>,
   Check<Same<z.infer<typeof RigClockStatsSchema>, RigClockStats>>,
   Check<Same<z.infer<typeof RigStatsSchema>, RigStats>>,

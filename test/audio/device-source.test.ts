@@ -5,7 +5,9 @@ import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { EventEmitter } from 'node:events'
 import { DeviceSource } from '../../src/audio/device-source.js'
-import type { AudioDevices, CaptureStream } from '../../src/audio/device/portaudio.js'
+import type { AudioDevices, CaptureStream, StreamOptions } from '../../src/audio/device/portaudio.js'
+import { FIRST_DATA_MS, OPEN_MS } from '../../src/audio/device/capture-watchdog.js'
+import type { SampleFormat } from '../../src/codec/format.js'
 import { DeviceError } from '../../src/errors.js'
 import { ManualClock } from '../helpers/manual-clock.js'
 
@@ -30,9 +32,11 @@ class FakeCapture extends EventEmitter implements CaptureStream {
   }
 }
 
-function card(inputChannels = 2): { devices: AudioDevices; streams: FakeCapture[] } {
+function card(inputChannels = 2, native?: SampleFormat[]): { devices: AudioDevices; streams: FakeCapture[]; opened: StreamOptions[] } {
   const streams: FakeCapture[] = []
+  const opened: StreamOptions[] = []
   const devices: AudioDevices = {
+    ...(native && { nativeFormats: () => ({ alsa: [], formats: native }) }),
     list: () => [
       {
         id: 4,
@@ -45,7 +49,8 @@ function card(inputChannels = 2): { devices: AudioDevices; streams: FakeCapture[
         defaultLowOutputLatencyMs: 5,
       },
     ],
-    capture: () => {
+    capture: (o) => {
+      opened.push(o)
       const s = new FakeCapture()
       streams.push(s)
       return s
@@ -54,7 +59,7 @@ function card(inputChannels = 2): { devices: AudioDevices; streams: FakeCapture[
       throw new Error('no playback')
     },
   }
-  return { devices, streams }
+  return { devices, streams, opened }
 }
 
 test('lost, silent on the show clock, reopened by name, restored; stop() leaves no timer', async () => {
@@ -105,6 +110,105 @@ test('lost, silent on the show clock, reopened by name, restored; stop() leaves 
 
   src.stop()
   assert.is(clock.pendingTimers, 0, 'watchdog, silence and reopening all cancelled')
+})
+
+test('a slow start is not a lost card: opening has OPEN_MS, a started card FIRST_DATA_MS for its first buffer; its audio then flows with no fault', async () => {
+  const clock = new ManualClock()
+  const { devices, streams } = card()
+  const faults: string[] = []
+  const src = new DeviceSource(SHOW, { name: 'mic', buffer: { frames: 128 }, devices, clock, onFault: (r) => faults.push(r) })
+  const packets: Uint8Array[] = []
+  src.start(SHOW, { packet: (p) => packets.push(p), end: () => assert.unreachable() })
+  // The old watchdog called it lost at 1250 ms, before a cold host had even started it.
+  await clock.advance(OPEN_MS - 100)
+  assert.equal(faults, [], 'still opening')
+  streams[0]!.emit('started')
+  await clock.advance(FIRST_DATA_MS - 100)
+  assert.equal(faults, [], 'started, first buffer not yet owed')
+  streams[0]!.deliver(7)
+  assert.is(packets.length, 1, 'its first buffer is the first packet: no silence was made up before it')
+  assert.ok(packets[0]!.every((b) => b === 7))
+  assert.is(src.deviceStats().fault, null)
+  src.stop()
+})
+
+test('a card that never starts is lost after OPEN_MS, one that starts and never delivers after FIRST_DATA_MS: each says which', async () => {
+  const clock = new ManualClock()
+  const { devices, streams } = card()
+  const faults: string[] = []
+  const src = new DeviceSource(SHOW, { name: 'mic', buffer: { frames: 128 }, devices, clock, onFault: (r) => faults.push(r) })
+  src.start(SHOW, { packet: () => {}, end: () => assert.unreachable() })
+  await clock.advance(OPEN_MS + 250)
+  assert.equal(faults, [`audio input 'Mic' did not start in ${OPEN_MS / 1000} s`])
+  assert.is(src.deviceStats().fault, faults[0])
+  await clock.advance(1000) // reopened a second later
+  assert.is(streams.length, 2)
+  assert.is(src.deviceStats().reopens, 1)
+  streams[1]!.emit('started')
+  await clock.advance(FIRST_DATA_MS + 250)
+  assert.equal(faults.at(-1), `audio input 'Mic' started but delivered nothing in ${FIRST_DATA_MS} ms`)
+  src.stop()
+  assert.is(clock.pendingTimers, 0)
+})
+
+test('a float-only card and an s16 show: opened in float, converted by Synchro bit for bit, and said so in the stats', () => {
+  const clock = new ManualClock()
+  const { devices, streams, opened } = card(2, ['f32le'])
+  const src = new DeviceSource(SHOW, { name: 'mic', buffer: { frames: 128 }, devices, clock })
+  assert.is(opened[0]!.format, 'f32le', 'its own format: PortAudio converts nothing')
+  const packets: Uint8Array[] = []
+  src.start(SHOW, { packet: (p) => packets.push(p), end: () => assert.unreachable() })
+  // s16 audio as a float card carries it (s / 32768), and one sample between two steps.
+  const s16 = Int16Array.from({ length: 256 }, (_, i) => ((i * 2731) % 65536) - 32768)
+  const floats = Float32Array.from(s16, (v) => v / 32768)
+  streams[0]!.emit('data', Buffer.from(floats.buffer))
+  assert.is(packets.length, 1)
+  assert.equal(new Int16Array(packets[0]!.buffer, packets[0]!.byteOffset, 256), s16)
+  assert.equal(src.deviceStats(), {
+    conversion: '48000 Hz f32le -> 48000 Hz s16le (converted by Synchro)',
+    samplesChanged: 0,
+    reopens: 0,
+    fault: null,
+  })
+  floats[0] = 0.1 // 3276.8 steps: rounded
+  streams[0]!.emit('data', Buffer.from(floats.buffer))
+  assert.is(src.deviceStats().samplesChanged, 1)
+  src.stop()
+})
+
+test("the card's own formats are asked once, at setup: a reopen mid-show does not wait on ALSA's tools again", async () => {
+  const clock = new ManualClock()
+  const { devices, streams, opened } = card(2, ['f32le'])
+  let asked = 0
+  const counting: AudioDevices = { ...devices, nativeFormats: () => (asked++, { alsa: ['FLOAT_LE'], formats: ['f32le'] }) }
+  const src = new DeviceSource(SHOW, { name: 'mic', buffer: { frames: 128 }, devices: counting, clock })
+  src.start(SHOW, { packet: () => {}, end: () => assert.unreachable() })
+  streams[0]!.deliver(0, 1024)
+  await clock.advance(1250 + 1000) // lost, then reopened
+  assert.is(streams.length, 2)
+  assert.is(asked, 1)
+  assert.equal(
+    opened.map((o) => o.format),
+    ['f32le', 'f32le'],
+    'reopened in the same format',
+  )
+  src.stop()
+})
+
+test('--bit-exact and a float-only card for an s16 show: refused in one line naming what the card takes', () => {
+  const { devices } = card(2, ['f32le'])
+  assert.throws(
+    () => new DeviceSource(SHOW, { name: 'mic', buffer: { frames: 128 }, devices, bitExact: true, clock: new ManualClock() }),
+    (e: unknown) =>
+      e instanceof DeviceError &&
+      e.code === 'FORMAT_UNSUPPORTED' &&
+      e.message ===
+        "cannot open audio input 'Mic': audio input 'Mic' takes only f32le (any other format PortAudio would convert unseen): --bit-exact forbids 48000 Hz f32le, which would need rounding",
+  )
+  // A card that takes s16 itself is opened in it, --bit-exact or not.
+  const s16 = card(2, ['s16le', 'f32le'])
+  new DeviceSource(SHOW, { name: 'mic', buffer: { frames: 128 }, devices: s16.devices, bitExact: true, clock: new ManualClock() }).stop()
+  assert.is(s16.opened[0]!.format, 's16le')
 })
 
 test('a machine with no audio input is a DeviceError NO_DEVICE', () => {

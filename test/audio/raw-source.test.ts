@@ -1,9 +1,9 @@
-// `--source raw:PATH`: a regular file is paced like a WAV (views of its bytes, one packet per
-// period); a FIFO is sent as its writer hands bytes over, whole packets, the tail on close.
+// `--source raw:PATH`: a regular file is paced like a WAV (streamed from disk, one packet per
+// period, in bounded memory whatever its size); a FIFO is sent as its writer hands bytes over, whole packets, the tail on close.
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { execFileSync } from 'node:child_process'
-import { createWriteStream, mkdtempSync, writeFileSync } from 'node:fs'
+import { createWriteStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { RawSource } from '../../src/audio/raw-source.js'
@@ -27,6 +27,8 @@ test('a regular file: paced, its bytes in 40-byte packets, the tail short, then 
   assert.equal([src.needsPacing, src.description], [true, `raw ${path} (1000 Hz, 2 ch, s16le)`])
   const got: Array<{ atMs: number; p: Uint8Array }> = []
   let ended = false
+  // Read from disk ahead of the pacer, off the event loop: the test waits for it rather than guessing how long it takes.
+  await src.whenReadAhead()
   src.start(show, { packet: (p) => got.push({ atMs: clock.now(), p: Uint8Array.from(p) }), end: () => (ended = true) })
   await clock.advance(5)
   assert.is(got.length, 1, 'one packet at start, the next not yet due')
@@ -38,6 +40,21 @@ test('a regular file: paced, its bytes in 40-byte packets, the tail short, then 
   assert.equal(Buffer.concat(got.map((g) => g.p)), bytes.subarray(0, 100))
   assert.ok(ended)
   src.stop()
+})
+
+test('a file over 2 GiB (sparse, 3 GiB) plays from its start in the same few buffers', async () => {
+  const path = join(dir, 'big.raw')
+  execFileSync('truncate', ['-s', '3G', path])
+  const clock = new ManualClock()
+  const src = new RawSource(path, format, clock)
+  await src.whenReadAhead()
+  const got: Uint8Array[] = []
+  src.start(show, { packet: (p) => got.push(p), end: () => assert.unreachable('3 GiB does not end in 50 ms') })
+  await clock.advance(45)
+  assert.is(got.length, 5)
+  assert.ok(got.every((p) => p.byteLength === 40 && p.every((b) => b === 0)))
+  src.stop()
+  rmSync(path)
 })
 
 test('a FIFO: not paced, whole packets as the writer sends, the tail (whole frames) when it closes', async () => {

@@ -38,6 +38,7 @@ for (const [format, depth, bytes] of [
     const src2 = new WavSource(inPath, clock)
     let ended = false
     src2.start({ ...source.format, framesPerPacket: 300 }, { packet: (pcm) => sink.write(pcm), end: () => (ended = true) })
+    await src2.whenReadAhead()
     await clock.advance(1000)
     assert.ok(ended)
     await sink.close()
@@ -63,7 +64,7 @@ test('a WAV sink that never learned a format leaves no empty file behind', async
   assert.not.ok(existsSync(path))
 })
 
-test('unreadable and unsupported WAV sources are clear one-line errors', () => {
+test('unreadable and non-WAV sources are clear one-line errors; 8-bit plays converted', () => {
   const err = (f: () => unknown) => {
     try {
       f()
@@ -77,10 +78,11 @@ test('unreadable and unsupported WAV sources are clear one-line errors', () => {
   assert.match(missing.message, /cannot read .*nope.wav: no such file or directory/)
   writeFileSync(join(dir, 'junk.wav'), 'not a wav at all')
   assert.match(err(() => new WavSource(join(dir, 'junk.wav'), new ManualClock())).message, /is not a WAV file/)
+  // wavefile's 8-bit is unsigned PCM: converted now, not refused (the edge cases: wav-source.test.ts).
   const w8 = new wavefile.WaveFile()
   w8.fromScratch(1, 8000, '8', [1, 2, 3])
   writeFileSync(join(dir, '8bit.wav'), w8.toBuffer())
-  assert.match(err(() => new WavSource(join(dir, '8bit.wav'), new ManualClock())).message, /8-bit integer WAV is not supported/)
+  assert.is(new WavSource(join(dir, '8bit.wav'), new ManualClock()).conversion, '8-bit unsigned -> s16le (lossless)')
   assert.match(err(() => new WavSink(join(dir, 'no/such/dir.wav'))).message, /cannot write .*no such file or directory/)
 })
 

@@ -40,6 +40,25 @@ const LINES: Array<[Record<string, unknown> & { event: string }, string | null]>
     },
     'listening on tcp :::1; source none; 48000 Hz, 2 ch, s16le, 128 frames/packet; waiting for 2 rigs; file a.mid; log',
   ],
+  [
+    {
+      event: 'listening',
+      transport: 'tcp',
+      host: '::',
+      port: 1,
+      format,
+      mtu: 1500,
+      redundancy: 0,
+      source: 'a.wav (8000 Hz, 1 ch, s16le, 3.2 s)',
+      conversion: '8-bit unsigned -> s16le (lossless)',
+      warnings: ['a.wav: data chunk says 10.0 s, the file holds 3.2 s: playing 3.2 s (the file was cut short)'],
+      midi: [],
+      clients: 1,
+    },
+    'listening on tcp :::1; source a.wav (8000 Hz, 1 ch, s16le, 3.2 s) (8-bit unsigned -> s16le (lossless)) ' +
+      '(a.wav: data chunk says 10.0 s, the file holds 3.2 s: playing 3.2 s (the file was cut short)); ' +
+      '48000 Hz, 2 ch, s16le, 128 frames/packet; waiting for 1 rig',
+  ],
   [{ event: 'joined', name: 'left', remote: '10.0.0.2:5000', late: false, meta: {} }, 'rig left joined from 10.0.0.2:5000'],
   [{ event: 'joined', name: 'left', remote: 'r', late: true, meta: {} }, 'rig left joined from r (late: playing from the live position)'],
   [{ event: 'left', name: 'left', remote: 'r', reason: 'gone' }, 'rig left left: gone'],

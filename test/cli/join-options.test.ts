@@ -98,6 +98,14 @@ test('defaults fill what neither profile nor flags give; the ceiling follows the
   )
 })
 
+test('one medium on stdout (audio or MIDI), from the flags or a profile; both is refused', () => {
+  assert.equal(joinSettings({}, { midiOut: ['raw:-', 'log'] }, server).midiOut, ['raw:-', 'log'])
+  assert.is(
+    refused(() => joinSettings({ sink: 'raw:-' }, { midiOut: ['raw:-'] }, server)),
+    '--sink raw:- and --midi-out raw:- all write stdout: give all but one a file or FIFO path',
+  )
+})
+
 test("MIDI routing from flags and from a profile's route give the same route", () => {
   const flags = joinSettings(
     {},

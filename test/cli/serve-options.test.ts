@@ -144,6 +144,15 @@ test('checked against each other: control, stdin and the console', () => {
     refused(() => serveSettings({}, { control: '-' }, 'console')),
     'the console reads the keyboard: --control - and raw:- (stdin) are for synchro serve',
   )
+  assert.is(
+    refused(() => serveSettings({}, { midiOut: ['raw:-'] }, 'console')),
+    'the console draws on the terminal: --midi-out raw:- (stdout) is for synchro serve',
+  )
+  assert.is(
+    refused(() => serveSettings({}, { midiOut: ['raw:-', 'log', 'raw:-'] }, 'serve')),
+    '--midi-out raw:- and --midi-out raw:- all write stdout: give all but one a file or FIFO path',
+  )
+  assert.equal(serveSettings({}, { midiOut: ['raw:-'] }, 'serve').midiOut, ['raw:-'])
   const console = serveSettings({}, {}, 'console')
   assert.equal([console.control, console.clients, console.mode], [true, 0, 'console'])
 })

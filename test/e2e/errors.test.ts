@@ -8,9 +8,18 @@ import { join } from 'node:path'
 import { killAll, run, serveOnFreePort, synchro } from '../helpers/cli.js'
 import { HEADER_BYTES } from '../../src/codec/header.js'
 import { until } from '../helpers/wait.js'
+import { chunk, header, track } from '../helpers/midi-fixtures.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'synchro-err-'))
 test.after(killAll)
+
+// MIDI files a stage tech may be handed, written here (never checked in): cut short, format 2, empty.
+const cutMid = join(dir, 'cut.mid')
+writeFileSync(cutMid, Uint8Array.from([...header(0, 1, 480), ...chunk('MTrk', [0, 0x90, 60, 100], 400)]))
+const patternsMid = join(dir, 'patterns.mid')
+writeFileSync(patternsMid, Uint8Array.from([...header(2, 1, 480), ...track([0, 0x90, 60, 100])]))
+const emptyMid = join(dir, 'empty.mid')
+writeFileSync(emptyMid, '')
 
 function oneLine(stderr: string): string {
   const lines = stderr.trim().split('\n')
@@ -82,6 +91,22 @@ const USAGE: Array<[string, string[], RegExp]> = [
     /^synchro: --device-buffer in milliseconds must be between 0.5ms and 340ms, got 0.1ms$/,
   ],
   ['two stdin readers, MIDI', ['serve', '--source', 'raw:-', '--midi-in', 'raw:-'], /--source raw:- and --midi-in raw:- all read stdin/],
+  [
+    'a MIDI file cut short',
+    ['serve', '--midi-in', `file:${cutMid}`],
+    /^synchro: .*cut\.mid is cut short: track 1 of 1 declares 400 bytes, 4 are there$/,
+  ],
+  ['a format 2 MIDI file', ['serve', '--midi-in', `file:${patternsMid}`], /^synchro: .*patterns\.mid is format 2 \(independent patterns/],
+  [
+    'an empty MIDI file',
+    ['join', '127.0.0.1:1', '--midi-in', `file:${emptyMid}`],
+    /^synchro: .*empty\.mid is empty \(0 bytes\), not a Standard MIDI File$/,
+  ],
+  [
+    'audio and MIDI both on stdout',
+    ['join', '127.0.0.1:1', '--sink', 'raw:-', '--midi-out', 'raw:-'],
+    /^synchro: --sink raw:- and --midi-out raw:- all write stdout: give all but one a file or FIFO path$/,
+  ],
 ]
 for (const [name, args, message] of USAGE) {
   test(`usage error: ${name} exits 2 with one line`, async () => {

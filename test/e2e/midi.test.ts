@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { killAll, serveOnFreePort, synchro, type Proc, type JsonEvent } from '../helpers/cli.js'
 import { ImpairmentRelay } from '../helpers/impairment-relay.js'
-import { readMid, writeShowMid } from '../helpers/midi-fixtures.js'
+import { readMid, writeClockedMid, writeShowMid } from '../helpers/midi-fixtures.js'
 import { NoteState } from '../../src/midi/note-state.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'synchro-midi-'))
@@ -73,6 +73,26 @@ for (const transport of ['tcp', 'udp'] as const) {
     assert.equal([summary.midi.received, summary.midi.lost], [sent.length, 0])
   })
 }
+
+test('a clocked file (F7 escapes: song position, start, 24 clocks a beat, stop, MTC; a divided sysex) served and recorded on a rig replays to the same messages', async () => {
+  const sent = writeClockedMid(path('clocked.mid'))
+  assert.ok(sent.filter((m) => m.data[0] === 0xf8).length === 192, 'the source holds its clocks')
+  assert.is(sent[0]!.data.byteLength, 3003, 'and first a divided sysex, whole: F0, 3001 bytes, F7')
+  const { server, port } = await serveOnFreePort(['--source', 'none', '--midi-in', `file:${path('clocked.mid')}`, '--clients', '1'])
+  const rig = synchro(['join', `127.0.0.1:${port}`, '--json', '--midi-out', `file:${path('clocked-rec.mid')}`])
+  assert.equal(await exits(rig, server), [0, 0], rig.stderr + server.stderr)
+  const got = readMid(readFileSync(path('clocked-rec.mid')))
+  assert.equal(
+    got.map((m) => Array.from(m.data)),
+    sent.map((m) => Array.from(m.data)),
+    'every message, in order, the same bytes',
+  )
+  // The recording starts at its first message: each message's time from the first, against the source's.
+  const errs = got.map((g, i) => Math.abs(g.ms - (sent[i]!.ms - sent[0]!.ms))).sort((a, b) => a - b)
+  const p95 = errs[Math.floor(errs.length * 0.95)]!
+  // 15 ms as in the test above (a loaded 2-core machine); a clock 3.3 % slow (29 fps for 29.97) is 130 ms off by the end of its 4 s.
+  assert.ok(p95 < 15, `95% of messages within 15 ms of the file's timing (p95 ${p95.toFixed(2)} ms)`)
+})
 
 test('through the relay at 10% loss both ways: >= 99% of note-ons, no stuck notes, note-offs never before their note-ons', async () => {
   const sent = writeShowMid(path('lossy.mid'), 200)
@@ -162,6 +182,59 @@ test('raw MIDI with running status, interleaved clock and a long sysex round-tri
   assert.equal(Array.from(readFileSync(path('out.raw'))), expected)
   const summary = await server.event('summary')
   assert.is(summary.midi.invalidBytes, 2, 'the stray data byte and 0xf4')
+})
+
+test('join --midi-out raw:- owns stdout: exactly the MIDI bytes there, --json events (and the lines without it) on stderr', async () => {
+  // Running status and interleaved clock in; whole messages out, byte for byte.
+  const input = [0xfa, 0x90, 60, 100, 62, 100, 0xf8, 0x80, 60, 0, 62, 0, 0xf0, 0x7e, 0x7f, 0x06, 0x01, 0xf7, 0xb0, 7, 100, 0xfc]
+  const expected = [
+    0xfa, 0x90, 60, 100, 0x90, 62, 100, 0xf8, 0x80, 60, 0, 0x80, 62, 0, 0xf0, 0x7e, 0x7f, 0x06, 0x01, 0xf7, 0xb0, 7, 100, 0xfc,
+  ]
+  writeFileSync(path('pipe.raw'), Uint8Array.from(input))
+  const { server, port } = await serveOnFreePort(['--source', 'none', '--midi-in', `raw:${path('pipe.raw')}`, '--clients', '2'])
+  const json = synchro(['join', `127.0.0.1:${port}`, '--name', 'json', '--json', '--midi-out', 'raw:-'], { eventsOn: 'stderr' })
+  const human = synchro(['join', `127.0.0.1:${port}`, '--name', 'human', '--midi-out', 'raw:-'], { eventsOn: 'stderr' })
+  assert.equal(await exits(json, human, server), [0, 0, 0], json.stderr + human.stderr + server.stderr)
+  for (const rig of [json, human]) assert.equal(Array.from(Buffer.concat(rig.stdoutBytes)), expected, 'stdout: the MIDI, nothing else')
+  assert.ok(json.events.some((e) => e.event === 'handshake') && json.events.some((e) => e.event === 'summary'), 'the events, on stderr')
+  assert.match(human.stderr, /^joined .* as human: /m, 'the human lines, on stderr')
+  assert.match(human.stderr, /^done: /m)
+})
+
+test("serve --midi-out raw:- owns stdout: the rigs' MIDI bytes there, its --json events on stderr", async () => {
+  const server = synchro(
+    [
+      'serve',
+      '--host',
+      '127.0.0.1',
+      '--port',
+      '0',
+      '--json',
+      '--source',
+      'none',
+      '--midi-out',
+      'raw:-',
+      '--clients',
+      '1',
+      '--control',
+      '-',
+    ],
+    { eventsOn: 'stderr', stdin: 'pipe' },
+  )
+  const port = (await server.event('listening')).port
+  const rig = synchro(['join', `127.0.0.1:${port}`, '--json', '--midi-in', 'raw:-'], { stdin: 'pipe' })
+  await rig.event('init')
+  rig.child.stdin!.write(Uint8Array.from([0x91, 64, 90, 0xf8, 0x81, 64, 0, 0xf2, 0x10, 0x02]))
+  const sent = [0x91, 64, 90, 0xf8, 0x81, 64, 0, 0xf2, 0x10, 0x02]
+  const end = Date.now() + 5000
+  while (Buffer.concat(server.stdoutBytes).length < sent.length && Date.now() < end) await new Promise((r) => setTimeout(r, 20))
+  server.child.stdin!.write('terminate\n')
+  assert.equal(await exits(rig, server), [0, 0], rig.stderr + server.stderr)
+  assert.equal(Array.from(Buffer.concat(server.stdoutBytes)), sent, 'stdout: the MIDI, nothing else')
+  assert.ok(
+    server.events.some((e) => e.event === 'summary'),
+    'the events, on stderr',
+  )
 })
 
 test('a rig sends MIDI back (join --midi-in), with the same path; its held notes are released when it leaves', async () => {

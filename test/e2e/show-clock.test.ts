@@ -3,6 +3,7 @@
 // leaves both within a loose bound that unsynchronised rigs (6 ms and more apart) fail; a rig
 // with --offset plays that much later, and a rig whose path is slower than the show's latency
 // says it is late. The tight figures are the bench's (bench/skew.mjs).
+import { readdirSync, readFileSync } from 'node:fs'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { killAll, serveOnFreePort, synchro, type Proc } from '../helpers/cli.js'
@@ -41,6 +42,16 @@ async function feed(server: Proc, impulses: number): Promise<void> {
   }
 }
 
+/** Threads of process `pid` at SCHED_FIFO (field 41 of /proc/PID/task/TID/stat, 1). */
+function fifoThreads(pid: number): number {
+  let n = 0
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8')
+    if (stat.slice(stat.lastIndexOf(')') + 2).split(' ')[41 - 3] === '1') n++
+  }
+  return n
+}
+
 const median = (xs: number[]): number => {
   const s = [...xs].sort((a, b) => a - b)
   return s[Math.floor(s.length / 2)] ?? Number.NaN
@@ -64,7 +75,7 @@ test('a TCP rig and a UDP rig 6 ms further away play the same impulse together; 
     synchro(['join', `127.0.0.1:${to}`, '--name', name, '--sink', 'raw:-', '--json', ...extra], { eventsOn: 'stderr' })
   const a = join('a', port, ['--transport', 'tcp'])
   const b = join('b', relay.port, ['--transport', 'udp'])
-  const c = join('c', port, ['--transport', 'tcp', '--offset', '25'])
+  const c = join('c', port, ['--transport', 'tcp', '--offset', '25', '--realtime-priority', '0'])
   const [ta, tb, tc] = [impulseTimes(a), impulseTimes(b), impulseTimes(c)]
   await server.event('init')
   // A live source does not stop: the train runs on while the rigs settle on the show clock.
@@ -85,6 +96,9 @@ test('a TCP rig and a UDP rig 6 ms further away play the same impulse together; 
   assert.ok(Math.abs(median(ac) - 25) < 3, `median c - a ${median(ac).toFixed(2)} ms, expected 25`)
   const stats = await c.waitFor((e) => e.event === 'stats', 5000, 'stats', c.events.length)
   assert.equal([stats.sync.offsetMs, stats.sync.latencyMs, stats.sync.showLatencyMs], [25, 60, 60])
+  // c asked for no real-time priority, and says its playout thread runs at the normal one.
+  const normal = await c.waitFor((e) => e.event === 'priority', 5000, 'the playout thread priority')
+  assert.equal([normal.thread, normal.policy, normal.priority], ['playout', 'normal', 0])
   server.child.stdin!.end()
   for (const rig of [a, b, c]) assert.is((await rig.exit).code, 0, rig.stderr)
 })
@@ -97,6 +111,13 @@ test("a rig whose path is slower than the show's latency says it is late, and th
     eventsOn: 'stderr',
   })
   rig.child.stdout!.resume()
+  // Its playout thread asked for SCHED_FIFO 10 (the default): granted, one of the rig's threads
+  // runs it; refused (no CAP_SYS_NICE or rtprio here), the rig said why and plays on.
+  const priority = await rig.waitFor((e) => e.event === 'priority', 20_000, 'the playout thread priority')
+  if (priority.policy === 'fifo') {
+    assert.is(priority.priority, 10)
+    assert.ok(fifoThreads(rig.child.pid!) >= 1, 'a SCHED_FIFO thread in the rig')
+  } else assert.ok(priority.reason.length > 0)
   const late = await rig.waitFor((e) => e.event === 'stats' && e.sync.state === 'late', 20_000, 'a late sync state')
   assert.ok(late.sync.lateMs > 15, `late by ${late.sync.lateMs} ms`)
   const listed = await server.waitFor(

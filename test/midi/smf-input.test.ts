@@ -69,6 +69,34 @@ test('schedule: SMPTE division (25 fps, 40 ticks a frame: 1 ms a tick)', () => {
   )
 })
 
+test('SMPTE -29 is 29.97 frames a second: the last note of a 30 s file lands at 30 s (+-1 ms), played on the clock', async () => {
+  // 30 drop-frame, 80 ticks a frame: 2397.6 ticks a second. A note a second, the last at 30 s.
+  const ticksPerSecond = (30_000 / 1001) * 80
+  const events: MidiData['tracks'][number] = []
+  let lastTick = 0
+  for (let s = 0; s <= 30; s++) {
+    const tick = Math.round(s * ticksPerSecond)
+    events.push({ deltaTime: tick - lastTick, type: 'noteOn', channel: 0, noteNumber: 40 + s, velocity: 90 })
+    events.push({ deltaTime: 0, type: 'noteOff', channel: 0, noteNumber: 40 + s, velocity: 0 })
+    lastTick = tick
+  }
+  events.push({ deltaTime: 0, meta: true, type: 'endOfTrack' })
+  const path = join(dir, 'df30.mid')
+  writeFileSync(
+    path,
+    Uint8Array.from(writeMidi({ header: { format: 0, numTracks: 1, framesPerSecond: 29, ticksPerFrame: 80 }, tracks: [events] })),
+  )
+  const clock = new ManualClock()
+  const input = new SmfInput(path, clock)
+  const at = new Map<number, number>()
+  input.start({ message: (m) => m[0] === 0x90 && at.set(m[1]!, clock.now()), end: () => {} })
+  await clock.advance(31_000)
+  assert.is(at.size, 31)
+  const last = at.get(70)!
+  assert.ok(Math.abs(last - 30_000) <= 1, `the last note at ${last} ms`)
+  assert.ok(Math.abs(at.get(55)! - 15_000) <= 1, `the middle one at ${at.get(55)} ms`)
+})
+
 test('played on the clock: each message when its time has come, none early, then end', async () => {
   const path = join(dir, 'two.mid')
   writeFileSync(path, Uint8Array.from(writeMidi(twoTracks)))
@@ -107,6 +135,40 @@ test('stopped, it sends nothing more', async () => {
   assert.is(clock.pendingTimers, 0)
 })
 
+test('a clocked file: its F7 escapes (song position, start, clocks, stop) and a divided sysex all play; bad escaped bytes are counted and said', () => {
+  const path = join(dir, 'clocked.mid')
+  writeFileSync(
+    path,
+    Uint8Array.from(
+      writeMidi({
+        header: { format: 0, numTracks: 1, ticksPerBeat: 24 },
+        tracks: [
+          [
+            { deltaTime: 0, type: 'endSysEx', data: [0xf2, 0, 0] },
+            { deltaTime: 0, type: 'endSysEx', data: [0xfa] },
+            ...Array.from({ length: 48 }, (_, i) => ({ deltaTime: i === 0 ? 0 : 1, type: 'endSysEx' as const, data: [0xf8] })),
+            { deltaTime: 1, type: 'endSysEx', data: [0xfc] },
+            { deltaTime: 0, type: 'sysEx', data: [0x43, 0x10] },
+            { deltaTime: 3, type: 'endSysEx', data: [0x4c, 0xf7] },
+            { deltaTime: 0, type: 'endSysEx', data: [0x55, 0xf5] },
+            { deltaTime: 0, meta: true, type: 'endOfTrack' },
+          ],
+        ],
+      }),
+    ),
+  )
+  const input = new SmfInput(path, new ManualClock())
+  const kinds = input.messages.map((m) => Array.from(m.data))
+  assert.equal(kinds.slice(0, 3), [[0xf2, 0, 0], [0xfa], [0xf8]])
+  assert.is(kinds.filter((d) => d[0] === 0xf8).length, 48)
+  assert.equal(kinds.slice(-2), [[0xfc], [0xf0, 0x43, 0x10, 0x4c, 0xf7]])
+  // 24 ticks a beat at 120 bpm: a clock every 500/24 ms; stop after the 48th, two beats in.
+  assert.ok(Math.abs(input.messages.at(-2)!.ms - 1000) < 1e-9)
+  assert.ok(Math.abs(input.messages.at(-1)!.ms - 1000 - 3 * (500 / 24)) < 1e-9, 'the sysex when its last packet is due')
+  assert.is(input.invalidBytes, 2)
+  assert.is(input.description, `MIDI file ${path} (52 messages, 1.1 s; 2 invalid bytes skipped)`)
+})
+
 test('a missing file and a file that is not MIDI: BAD_MIDI_FILE, saying which', () => {
   const missing = join(dir, 'missing.mid')
   let err = thrown(() => new SmfInput(missing, new ManualClock()))
@@ -116,7 +178,11 @@ test('a missing file and a file that is not MIDI: BAD_MIDI_FILE, saying which', 
   writeFileSync(text, 'C D E F G')
   err = thrown(() => new SmfInput(text, new ManualClock()))
   assert.is(err.code, 'BAD_MIDI_FILE')
-  assert.match(err.message, new RegExp(`^${text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} is not a Standard MIDI File: `))
+  assert.is(err.message, `${text} is not a Standard MIDI File: it does not begin with MThd`)
+  const empty = join(dir, 'empty.mid')
+  writeFileSync(empty, '')
+  err = thrown(() => new SmfInput(empty, new ManualClock()))
+  assert.equal([err.code, err.message], ['BAD_MIDI_FILE', `${empty} is empty (0 bytes), not a Standard MIDI File`])
 })
 
 test.run()

@@ -9,7 +9,8 @@ import { parseMidi } from 'midi-file'
 import { SmfMidiOutput } from '../../src/midi/smf-output.js'
 import { SynchroError } from '../../src/errors.js'
 import { ManualClock } from '../helpers/manual-clock.js'
-import { readMid } from '../helpers/midi-fixtures.js'
+import { SmfInput } from '../../src/midi/smf-input.js'
+import { clockedShow, readMid } from '../helpers/midi-fixtures.js'
 import { thrown } from '../helpers/thrown.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'synchro-smf-out-'))
@@ -65,6 +66,29 @@ test("the file's header: format 0, one track, 1000 ticks a beat at 120 bpm; real
   assert.equal([start!.type, start!.deltaTime, Array.from((start as unknown as { data: number[] }).data)], ['endSysEx', 0, [0xfa]])
   assert.equal([tick!.type, tick!.deltaTime, Array.from((tick as unknown as { data: number[] }).data)], ['endSysEx', 42, [0xf8]])
   assert.is(end!.type, 'endOfTrack')
+})
+
+test('a recording of a clocked show replays to the same messages: same bytes, same order, within a tick (0.5 ms)', async () => {
+  const show = clockedShow(8, 120)
+  assert.is(show.length, 8 * 24 + 8 * 2 + 6, '192 clocks, 16 notes, position, start, stop, position, MTC, sysex')
+  const clock = new ManualClock()
+  const path = join(dir, 'clocked.mid')
+  const out = new SmfMidiOutput(path, clock)
+  let at = 0
+  for (const m of show) {
+    await clock.advance(m.ms - at)
+    at = m.ms
+    out.send(m.data)
+  }
+  await out.close()
+  const back = new SmfInput(path, new ManualClock())
+  assert.equal(
+    back.messages.map((m) => Array.from(m.data)),
+    show.map((m) => Array.from(m.data)),
+  )
+  const worstMs = Math.max(...back.messages.map((m, i) => Math.abs(m.ms - show[i]!.ms)))
+  assert.ok(worstMs <= 0.25, `every message within half a tick of its time (worst ${worstMs.toFixed(3)} ms)`)
+  assert.is(back.invalidBytes, 0)
 })
 
 test('the bytes are copied: a caller reusing its buffer does not change the recording', async () => {

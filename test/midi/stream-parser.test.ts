@@ -88,6 +88,20 @@ test('system common cancels running status; an unterminated sysex is dropped whe
   assert.is(invalid, 2 + 3)
 })
 
+test('end(): a sysex with no F7 and a cut message still under way are dropped and counted; the parser starts afresh', () => {
+  const out: number[][] = []
+  const p = new MidiStreamParser((m) => out.push(Array.from(m)))
+  p.feed(Uint8Array.of(0xf0, 1, 2, 3))
+  p.end()
+  assert.is(p.invalidBytes, 4, 'F0 and its three bytes')
+  p.feed(Uint8Array.of(0x90, 60))
+  p.end()
+  assert.is(p.invalidBytes, 6, 'and the note cut after its key')
+  p.feed(Uint8Array.of(0xf7, 0x90, 60, 1))
+  assert.equal(out, [[0x90, 60, 1]], 'the F7 after end() is stray, not the end of the dropped sysex')
+  assert.is(p.invalidBytes, 7)
+})
+
 test('random bytes never throw and every message emitted is a valid MIDI message', () => {
   fc.assert(
     fc.property(fc.uint8Array({ maxLength: 400 }), (bytes) => {

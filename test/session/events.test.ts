@@ -57,6 +57,7 @@ test('stats with a rig and its receiver report match', () => {
       },
     ],
     udpStrangerDatagrams: 0,
+    device: null,
   }
   assert.is(checkEvent('show', stats), null)
 })
@@ -75,9 +76,14 @@ test("a rig's sync on the server, and the sync notice: each field checked", () =
     timeline: { sourceDriftPpm: 0, steps: 0, readLagMs: 0.6 },
     rigs: [{ ...rigReport, sync }],
     udpStrangerDatagrams: 0,
+    device: null,
   }
   assert.is(checkEvent('show', stats), null)
   assert.match(checkEvent('show', { ...stats, rigs: [{ ...rigReport, sync: { ...sync, state: 'early' } }] })!, /rigs\.0\.sync\.state: /)
+  // A capture card's figures (serve --source device).
+  const device = { conversion: '48000 Hz f32le -> 48000 Hz s16le (converted by Synchro)', samplesChanged: 0, reopens: 0, fault: null }
+  assert.is(checkEvent('show', { ...stats, device }), null)
+  assert.match(checkEvent('show', { ...stats, device: { ...device, samplesChanged: -1 } })!, /device\.samplesChanged: /)
   const { showLatencyMs: _, ...noLatency } = stats
   assert.match(checkEvent('show', noLatency)!, /^show event 'stats': showLatencyMs: /)
   assert.match(checkEvent('show', { ...stats, timeline: { sourceDriftPpm: 0, steps: 0 } })!, /^show event 'stats': timeline\.readLagMs: /)
@@ -110,6 +116,7 @@ test('a missing or mistyped field is refused with its path', () => {
     timeline: { sourceDriftPpm: 0, steps: 0, readLagMs: 0.6 },
     rigs: [{ ...rigReport, muted: 'no' }],
     udpStrangerDatagrams: 0,
+    device: null,
   }
   assert.match(checkEvent('show', bad)!, /^show event 'stats': rigs\.0\.muted: /)
 })

@@ -29,6 +29,7 @@ test('the files that start jackd run on their own, in no shard', () => {
   assert.ok(shards.every((s) => !s.files.some((f) => (JACK as RegExp).test(f))))
   assert.equal(aloneOf(FILES).sort(), [
     'audio/device/match.test.ts',
+    'e2e/capture-faithful.test.ts',
     'e2e/card-faithful.test.ts',
     'e2e/devices.test.ts',
     'e2e/midi-ports.test.ts',

@@ -5,7 +5,7 @@
 import type { SampleFormat } from '../../codec/format.js'
 import { remix } from '../remix.js'
 import { Resampler } from '../resampler.js'
-import { convertSamples, fromFloat32, toFloat32 } from '../sample-format.js'
+import { type ConversionCount, convertSamples, fromFloat32, toFloat32 } from '../sample-format.js'
 
 export interface Side {
   rateHz: number
@@ -18,6 +18,8 @@ export class FormatBridge {
   /** Resolves once the resampler is loaded (at once when none is needed). */
   readonly ready: Promise<void>
   private isReady: boolean
+  /** Samples the conversion changed (rounded or clipped into an integer format), for the stats. */
+  readonly count: ConversionCount = { changed: 0 }
 
   constructor(
     private readonly from: Side,
@@ -47,9 +49,9 @@ export class FormatBridge {
     const mixedIn = narrow ? remix(pcm, from.format, from.channels, to.channels) : pcm
     let out: Uint8Array
     if (this.resampler) {
-      out = fromFloat32(this.resampler.process(toFloat32(mixedIn, from.format)), to.format)
+      out = fromFloat32(this.resampler.process(toFloat32(mixedIn, from.format)), to.format, this.count)
     } else {
-      out = convertSamples(mixedIn, from.format, to.format)
+      out = convertSamples(mixedIn, from.format, to.format, this.count)
     }
     if (to.channels > from.channels) out = remix(out, to.format, from.channels, to.channels)
     return out === pcm ? pcm.slice() : out

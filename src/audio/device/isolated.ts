@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url'
 import { DeviceError, isDeviceErrorCode } from '../../errors.js'
 import { decodeTakenAt, encodeHostMsg, encodePcmAt, HostMsg, HostMsgReader, hrtimeMs } from './host-protocol.js'
 import type { AudioDeviceInfo, AudioDevices, CaptureStream, PlaybackStream, StreamOptions } from './portaudio.js'
+import { nativeFormats } from './native-formats.js'
 
 // Run as compiled JS, or as TypeScript under the test runner's loader (execArgv carries it).
 const HOST = fileURLToPath(new URL(import.meta.url.endsWith('.ts') ? './host.ts' : './host.js', import.meta.url))
@@ -213,6 +214,8 @@ export function audioDevices(): AudioDevices {
     probeAsync: async (direction, candidates) => probeOf((await runHostAsync(probeArgs(direction, candidates), probeWhat)).result),
     capture: (o) => new HostStream('capture', o),
     playback: (o) => new HostStream('playback', o),
+    // ALSA's own tools answer it, no PortAudio needed: asked from here, not a host.
+    nativeFormats: (device, direction) => nativeFormats(device, direction),
   }
 }
 

@@ -6,6 +6,7 @@
 // second runs on that answer, so the order, the refusals and their lines stay in one place.
 
 import { openNegotiated, type CardFormat, type Negotiated } from './negotiate.js'
+import type { SampleFormat } from '../../codec/format.js'
 import type { AudioDeviceInfo } from './portaudio.js'
 
 type ProbeAnswer = { index: number; errors: string[] }
@@ -20,16 +21,26 @@ export async function openNegotiatedAsync<S>(
   direction: 'input' | 'output',
   bitExact: boolean,
   probe: (cards: CardFormat[]) => Promise<ProbeAnswer>,
+  /** The card's own sample formats, where known (openNegotiated's `native`). */
+  native?: readonly SampleFormat[],
 ): Promise<Negotiated<S>> {
   let asked: CardFormat[] = []
   try {
-    openNegotiated(open, show, device, direction, bitExact, (cards) => {
-      asked = cards
-      throw ASKED
-    })
+    openNegotiated(
+      open,
+      show,
+      device,
+      direction,
+      bitExact,
+      (cards) => {
+        asked = cards
+        throw ASKED
+      },
+      native,
+    )
   } catch (err) {
     if (err !== ASKED) throw err
   }
   const answer = await probe(asked)
-  return openNegotiated(open, show, device, direction, bitExact, () => answer)
+  return openNegotiated(open, show, device, direction, bitExact, () => answer, native)
 }

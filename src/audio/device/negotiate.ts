@@ -2,6 +2,9 @@
 // the show's own rate and sample format; the same rate in another sample format (lossless
 // first); then the card's default rate, resampled. --bit-exact stops at what loses nothing:
 // no resampling and no float-to-integer rounding, and says so in one line.
+// Where the card's own formats are known (native-formats.ts), only those are tried: any
+// other would open too, but converted inside PortAudio with dither, unseen; in one of its
+// own the conversion is Synchro's (FormatBridge), exact where it can be, and reported.
 
 import { DeviceError } from '../../errors.js'
 import { SAMPLE_FORMATS, type SampleFormat } from '../../codec/format.js'
@@ -35,13 +38,15 @@ export function openNegotiated<S>(
   direction: 'input' | 'output',
   bitExact: boolean,
   probe?: Probe,
+  native?: readonly SampleFormat[],
 ): Negotiated<S> {
   const lossless = (card: SampleFormat): boolean => (direction === 'output' ? isLossless(show.format, card) : isLossless(card, show.format))
+  const takes = (f: SampleFormat): boolean => native === undefined || native.length === 0 || native.includes(f)
   const formats = [
     show.format,
     ...SAMPLE_FORMATS.filter((f) => f !== show.format && lossless(f)),
     ...SAMPLE_FORMATS.filter((f) => !lossless(f)),
-  ]
+  ].filter(takes)
   const rates = [show.rateHz, ...(device.defaultRateHz > 0 && device.defaultRateHz !== show.rateHz ? [device.defaultRateHz] : [])]
   const candidates: CardFormat[] = []
   let refusedByBitExact: string | undefined
@@ -72,6 +77,11 @@ export function openNegotiated<S>(
     }
   }
   const what = `audio ${direction} '${device.name}'`
+  if (tried.length === 0 && refusedByBitExact && native?.length)
+    throw new DeviceError(
+      'FORMAT_UNSUPPORTED',
+      `${what} takes only ${native.join(', ')} (any other format PortAudio would convert unseen): --bit-exact forbids ${refusedByBitExact}, which would need ${refusedByBitExact.startsWith(`${show.rateHz} `) ? 'rounding' : 'resampling'}`,
+    )
   if (busy)
     throw new DeviceError(
       'DEVICE_BUSY',
@@ -83,9 +93,10 @@ export function openNegotiated<S>(
   throw new DeviceError('FORMAT_UNSUPPORTED', `${what} takes none of the formats tried: ${tried.join(', ')}${exact}`)
 }
 
-export function describeConversion(show: CardFormat, card: CardFormat, direction: 'input' | 'output'): string | null {
+/** `by`: who converts, where that is known (the capture side says "Synchro": it opens the card in a format the card takes). */
+export function describeConversion(show: CardFormat, card: CardFormat, direction: 'input' | 'output', by?: string): string | null {
   if (show.rateHz === card.rateHz && show.format === card.format) return null
   const [from, to] = direction === 'output' ? [show, card] : [card, show]
   const how = from.rateHz !== to.rateHz ? 'resampled' : 'converted'
-  return `${from.rateHz} Hz ${from.format} -> ${to.rateHz} Hz ${to.format} (${how})`
+  return `${from.rateHz} Hz ${from.format} -> ${to.rateHz} Hz ${to.format} (${how}${by ? ` by ${by}` : ''})`
 }

@@ -6,8 +6,9 @@
 
 import { createRequire } from 'node:module'
 import { DeviceError } from '../../errors.js'
-import type { SampleFormat } from '../../codec/format.js'
+import { bytesPerFrame, type SampleFormat } from '../../codec/format.js'
 import { QUEUE_CHUNKS } from './card-position.js'
+import type { NativeFormats } from './native-formats.js'
 
 export interface AudioDeviceInfo {
   id: number
@@ -77,6 +78,11 @@ export interface AudioDevices {
   readonly timedWrites?: boolean
   /** Gets ready to open a stream soon (starts a device host ahead of time). */
   prepare?(): void
+  /**
+   * The sample formats the card itself takes in `direction` (native-formats.ts), or
+   * undefined where that cannot be asked: opened in another, PortAudio converts unseen.
+   */
+  nativeFormats?(device: AudioDeviceInfo, direction: 'input' | 'output'): NativeFormats | undefined
   capture(o: StreamOptions): CaptureStream
   playback(o: StreamOptions): PlaybackStream
 }
@@ -137,11 +143,32 @@ export function inProcessAudioDevices(): AudioDevices {
         defaultLowInputLatencyMs: round(d.defaultLowInputLatency * 1000),
         defaultLowOutputLatencyMs: round(d.defaultLowOutputLatency * 1000),
       })),
-    capture: (o) => pa.AudioIO({ inOptions: options(o) }),
+    capture: (o) => pa.AudioIO({ inOptions: { ...options(o), ...captureOptions(o) } }),
     playback: (o) => pa.AudioIO({ outOptions: options(o) }),
   }
   return loaded
 }
+
+/**
+ * How a capture stream is read (node_modules/naudiodon2/index.js, src/PaContext.cc).
+ * naudiodon2's Readable reads `highwaterMark` bytes at a time (16,384 by default: 4,096
+ * frames of s16 stereo, 85 ms) and a read waits until all of them are in: the first data
+ * came ~85 ms after the card started, and every buffer waited for 31 more. One card buffer
+ * per read hands each over as the card delivers it. Captured buffers wait in a queue of
+ * `maxQueue`, and PortAudio's callback blocks while it is full (ChunkQueue::enqueue): at the
+ * playback side's 4 (10.7 ms of 128 frames) any stall of the host's event loop longer than
+ * that would hold the card and lose what it captured meanwhile, so capture's queue holds
+ * CAPTURE_QUEUE_MS of buffers; a queue that is read on time stays empty.
+ */
+function captureOptions(o: StreamOptions): { highwaterMark: number; maxQueue: number } {
+  return {
+    highwaterMark: o.framesPerBuffer * bytesPerFrame(o),
+    maxQueue: Math.max(QUEUE_CHUNKS, Math.ceil((CAPTURE_QUEUE_MS / 1000) * (o.rateHz / o.framesPerBuffer))),
+  }
+}
+
+/** What a capture stream's queue holds before the card waits: more than a loaded machine's stalls of the host (JACK's client timeout in the tests is 4 s; stalls seen here stay under 1 s). */
+export const CAPTURE_QUEUE_MS = 2000
 
 function round(ms: number): number {
   return Math.round(ms * 100) / 100

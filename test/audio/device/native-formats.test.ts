@@ -1,0 +1,64 @@
+// What a card takes itself, as ALSA's --dump-hw-params says (the jack PCM: float only; a
+// plug PCM: everything), and which ALSA name a PortAudio device has.
+import { test } from 'uvu'
+import * as assert from 'uvu/assert'
+import { alsaPcmName, nativeFormats, parseHwFormats } from '../../../src/audio/device/native-formats.js'
+
+/** arecord -D synchro_jack --dump-hw-params, as alsa-utils 1.2.8 printed it here (before its "Sample format non available"). */
+const JACK_DUMP = `HW Params of device "synchro_jack":
+--------------------
+ACCESS:  MMAP_INTERLEAVED MMAP_NONINTERLEAVED RW_INTERLEAVED RW_NONINTERLEAVED
+FORMAT:  FLOAT_LE
+SUBFORMAT:  STD
+SAMPLE_BITS: 32
+RATE: 48000
+--------------------
+arecord: set_params:1352: Sample format non available
+Available formats:
+- FLOAT_LE
+`
+const PLUG_FORMATS = 'FORMAT:  S8 U8 S16_LE S16_BE U16_LE S24_LE S32_LE FLOAT_LE MU_LAW A_LAW S24_3LE S24_3BE'
+
+test('the jack PCM takes float only; a plug PCM takes all three of ours; a card with only S32_LE none of them', () => {
+  assert.equal(parseHwFormats(JACK_DUMP), { alsa: ['FLOAT_LE'], formats: ['f32le'] })
+  assert.equal(parseHwFormats(PLUG_FORMATS)?.formats, ['s16le', 'f32le', 's24le'])
+  assert.equal(parseHwFormats('FORMAT:  S32_LE\n'), { alsa: ['S32_LE'], formats: [] })
+  assert.is(parseHwFormats('arecord: main:850: audio open error: No such file or directory'), undefined)
+})
+
+test("a PortAudio ALSA device's PCM: its (hw:C,D), else its own name", () => {
+  assert.is(alsaPcmName('HDA Intel PCH: ALC892 Analog (hw:0,0)'), 'hw:0,0')
+  assert.is(alsaPcmName('USB Audio CODEC: Audio (hw:2,0)'), 'hw:2,0')
+  assert.is(alsaPcmName('synchro_jack'), 'synchro_jack')
+  assert.is(alsaPcmName('default'), 'default')
+})
+
+test('not ALSA: unknown, nothing asked', () => {
+  const device = {
+    id: 0,
+    name: 'Built-in Microphone',
+    hostApi: 'Core Audio',
+    inputChannels: 2,
+    outputChannels: 0,
+    defaultRateHz: 48000,
+    defaultLowInputLatencyMs: 5,
+    defaultLowOutputLatencyMs: 5,
+  }
+  assert.is(nativeFormats(device, 'input'), undefined)
+})
+
+test('an ALSA PCM that does not exist: unknown, not an error', () => {
+  const device = {
+    id: 0,
+    name: 'no_such_pcm_here',
+    hostApi: 'ALSA',
+    inputChannels: 2,
+    outputChannels: 2,
+    defaultRateHz: 48000,
+    defaultLowInputLatencyMs: 5,
+    defaultLowOutputLatencyMs: 5,
+  }
+  assert.is(nativeFormats(device, 'input'), undefined)
+})
+
+test.run()
