@@ -10,7 +10,7 @@
 //     harness's own error.
 import { mkdtempSync, rmSync } from 'node:fs'
 import { createServer } from 'node:net'
-import { tmpdir } from 'node:os'
+import { availableParallelism, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import {
   CLI,
@@ -106,9 +106,11 @@ export const SNAPCAST_CASES = [
  * Runs `fn(taps)` with two outputs, each read by its own tap thread (bench/threaded-tap.mjs),
  * and `stop()`s the processes writing them before waiting for the threads to see the end.
  */
-async function withTwoTaps({ writeBytes } = {}, fn) {
+async function withTwoTaps({ writeBytes, busy = false } = {}, fn) {
   const dir = mkdtempSync(join(tmpdir(), 'synchro-skew-taps-'))
-  const taps = [new ThreadedTap(dir, 'a', { writeBytes }), new ThreadedTap(dir, 'b', { writeBytes })]
+  // With a busy core the taps keep off it: what is measured is the writers, not the taps' own wait for that core.
+  const cpus = busy ? otherCpus(BUSY_CPU) : undefined
+  const taps = [new ThreadedTap(dir, 'a', { writeBytes, cpus }), new ThreadedTap(dir, 'b', { writeBytes, cpus })]
   try {
     await Promise.all(taps.map((t) => t.opened))
     return await fn(taps)
@@ -119,6 +121,13 @@ async function withTwoTaps({ writeBytes } = {}, fn) {
     await Promise.all(taps.map((t) => t.close()))
     rmSync(dir, { recursive: true, force: true })
   }
+}
+
+/** Every core but `cpu`, as taskset lists them. */
+function otherCpus(cpu) {
+  return Array.from({ length: availableParallelism() }, (_, i) => i)
+    .filter((i) => i !== cpu)
+    .join(',')
 }
 
 /** A child's stdio with its stdout going to a tap's FIFO. */
@@ -192,7 +201,7 @@ async function startRelay(serverPort, { delayMs, jitterMs }) {
 
 /** One Synchro case of SYNCHRO_CASES. */
 export async function synchroSkew(c, opts = {}) {
-  return withTwoTaps({}, (taps) => synchroSkewInto(c, taps, opts))
+  return withTwoTaps({ busy: c.rigs.some((r) => r.busy) }, (taps) => synchroSkewInto(c, taps, opts))
 }
 
 async function synchroSkewInto(c, taps, { impulses = 100, settleMs = 5000 }) {
@@ -268,7 +277,7 @@ const freePort = () =>
 /** One Snapcast case of SNAPCAST_CASES, or undefined when Snapcast cannot be installed. */
 export async function snapcastSkew(c, opts = {}) {
   if (!ensureSnapcast()) return undefined
-  return withTwoTaps({ writeBytes: SNAPCLIENT_WRITE_BYTES }, (taps) => snapcastSkewInto(c, taps, opts))
+  return withTwoTaps({ writeBytes: SNAPCLIENT_WRITE_BYTES, busy: c.busy }, (taps) => snapcastSkewInto(c, taps, opts))
 }
 
 async function snapcastSkewInto(c, taps, { impulses = 100, settleMs = 5000 }) {

@@ -31,7 +31,12 @@ export class ThreadedTap {
   #fd: number | undefined
 
   /** dir: a temporary directory for the FIFO; kind: 'impulse' or 'note' (bench/tap-thread.mjs); writeBytes as ImpulseTap's. */
-  constructor(dir: string, name: string, { kind = 'impulse', writeBytes }: { kind?: 'impulse' | 'note'; writeBytes?: number } = {}) {
+  /** cpus: where the thread may run (taskset's list, e.g. '0'): off a core the case keeps busy. */
+  constructor(
+    dir: string,
+    name: string,
+    { kind = 'impulse', writeBytes, cpus }: { kind?: 'impulse' | 'note'; writeBytes?: number; cpus?: string } = {},
+  ) {
     const fifo = join(dir, `${name}.fifo`)
     this.path = fifo
     execFileSync('mkfifo', [fifo])
@@ -42,7 +47,7 @@ export class ThreadedTap {
     // it registers tsx first, as src/audio/threaded-playout.ts does.
     const source = new URL('./tap-thread.mjs', import.meta.url).href
     const boot = `import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(source)}) })`
-    this.worker = new Worker(boot, { eval: true, workerData: { fifo, kind, writeBytes } })
+    this.worker = new Worker(boot, { eval: true, workerData: { fifo, kind, writeBytes, cpus } })
     this.worker.unref()
     this.opened = new Promise((resolve) => this.worker.once('message', resolve))
     this.ended = new Promise((resolve, reject) => {
