@@ -3,20 +3,33 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { createRing, RingReader, RingWriter } from '../../src/audio/playout-ring.js'
-import { CHECKS_PER_READ, mainThreadNow, spinUntil, waitForRing } from '../../src/audio/spin-wait.js'
+import { CHECKS_PER_READ, MAX_STRETCH_MS, mainThreadNow, spinUntil, waitForRing } from '../../src/audio/spin-wait.js'
 
-test('returns at the due time, not before, reading the clock once per CHECKS_PER_READ checks', () => {
-  let t = 0
-  let reads = 0
-  let checks = 0
-  const now = () => {
-    reads++
-    return t++
+/** A clock that runs with the checks: 150 checks a microsecond (about this machine's rate), `jumpAt` checks in it jumps `jumpMs` (the thread preempted). */
+function checkClock(o: { jumpAt?: number; jumpMs?: number } = {}) {
+  const c = { checks: 0, reads: 0, now: () => 0, check: () => false }
+  c.now = () => {
+    c.reads++
+    return c.checks / 150_000 + (o.jumpAt !== undefined && c.checks >= o.jumpAt ? (o.jumpMs ?? 0) : 0)
   }
-  spinUntil(now, 5, () => (checks++, false))
-  assert.is(t, 6, 'the clock read until it said 5')
-  assert.is(reads, 6)
-  assert.is(checks, 5 * CHECKS_PER_READ)
+  c.check = () => (c.checks++, false)
+  return c
+}
+
+test('returns at the due time, not before and within CHECKS_PER_READ checks of it, reading the clock a few times', () => {
+  const c = checkClock()
+  spinUntil(c.now, 0.25, c.check)
+  const endMs = c.checks / 150_000
+  assert.ok(endMs >= 0.25, `returned at ${endMs} ms, due at 0.25`)
+  assert.ok(endMs - 0.25 <= CHECKS_PER_READ / 150_000, `${((endMs - 0.25) * 1000).toFixed(2)} us late`)
+  // A read per 256 checks would be 146 reads.
+  assert.ok(c.reads <= 20, `${c.reads} clock reads`)
+})
+
+test('a clock that jumps past the time (the thread was preempted) ends the spin within MAX_STRETCH_MS of checks', () => {
+  const c = checkClock({ jumpAt: 1000, jumpMs: 5 })
+  spinUntil(c.now, 0.25, c.check)
+  assert.ok(c.checks <= 1000 + MAX_STRETCH_MS * 150_000 + CHECKS_PER_READ, `${c.checks} checks`)
 })
 
 test('an interruption ends the spin without waiting for the clock', () => {
