@@ -24,6 +24,7 @@ import { matchDevice } from './device/match.js'
 import { describeConversion, openNegotiated, type CardFormat } from './device/negotiate.js'
 import { openNegotiatedAsync } from './device/negotiate-async.js'
 import { FormatBridge } from './device/format-bridge.js'
+import type { NativeFormats } from './device/native-formats.js'
 import { Reopener } from './device/reopener.js'
 import { bufferFrames, describeBuffer } from './device/buffer-size.js'
 import type { CardOptions } from './device/card-options.js'
@@ -60,6 +61,8 @@ export class DeviceSink implements AudioSink {
   private readonly devices: AudioDevices
   private stream: PlaybackStream | undefined
   private bridge: FormatBridge | undefined
+  /** What the card takes itself (device/native-formats.ts); false: not asked yet, undefined: cannot be asked. */
+  private native: NativeFormats | undefined | false = false
   private conversion: string | null = null
   /** A device that failed mid-show: the rig keeps its session and says so (once per failure). */
   fault: string | undefined
@@ -159,6 +162,8 @@ export class DeviceSink implements AudioSink {
       'output',
       this.o.bitExact ?? false,
       probe && ((cards) => probe('output', cards.map(options))),
+      // What the card takes, if asked already (the synchronous path never waits on ALSA's tools).
+      this.native === false ? undefined : this.native?.formats,
     )
     this.attach(stream, card, options(card).channels)
   }
@@ -167,6 +172,9 @@ export class DeviceSink implements AudioSink {
   private async openStreamAsync(): Promise<void> {
     const options = this.streamOptions()
     const probe = this.devices.probeAsync!
+    // Asked once, off the event loop: opened in a format the card takes itself, any conversion
+    // is the bridge's, exact where it can be and shown (native-formats.ts says why not PortAudio's).
+    if (this.native === false) this.native = await this.devices.nativeFormatsAsync?.(this.device, 'output')
     const { stream, card } = await openNegotiatedAsync(
       (c) => this.devices.playback(options(c)),
       this.format!,
@@ -174,6 +182,7 @@ export class DeviceSink implements AudioSink {
       'output',
       this.o.bitExact ?? false,
       (cards) => probe('output', cards.map(options)),
+      this.native?.formats,
     )
     // The show ended while the host was answering: nothing to play for.
     if (this.closed) return stream.abandon?.()
@@ -184,7 +193,12 @@ export class DeviceSink implements AudioSink {
     const format = this.format!
     this.bridge?.destroy()
     this.bridge = new FormatBridge(format, { ...card, channels })
-    this.conversion = describeConversion(format, card, 'output')
+    this.conversion = describeConversion(
+      format,
+      card,
+      'output',
+      this.native !== false && this.native?.formats.length ? 'Synchro' : undefined,
+    )
     if (channels < format.channels)
       this.conversion = `${this.conversion ? `${this.conversion}, ` : ''}${format.channels} ch down-mixed to ${channels}`
     this.cardFrameBytes = bytesPerSample(card.format) * channels

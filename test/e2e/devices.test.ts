@@ -198,7 +198,8 @@ test('a 44.1 kHz show on a card that runs only at 48 kHz: resampled, and the ton
   assert.equal(codes, [0, 0, 0, 0], ra.stderr.slice(-300))
   const played = await ra.event('summary')
   // PortAudio converts sample formats for the jack PCM itself: only the rate had to change.
-  assert.is(played.device.conversion, '44100 Hz s16le -> 48000 Hz s16le (resampled)')
+  // The jack PCM takes float only (ALSA says so, device/native-formats.ts): opened in float, resampled and converted by Synchro, and said.
+  assert.is(played.device.conversion, '44100 Hz s16le -> 48000 Hz f32le (resampled by Synchro)')
   assert.is(played.device.fault, null)
   const pcm = wavData(readFileSync(join(dir, 'resampled.wav')))
   const left = Array.from({ length: pcm.length / 4 }, (_, i) => pcm.readInt16LE(i * 4))
@@ -222,7 +223,7 @@ test('--bit-exact refuses to resample for that card: one line saying what it tak
   const fault = await rig.event('device-fault')
   assert.match(
     fault.reason,
-    /^cannot open audio output 'synchro_jack': audio output 'synchro_jack' takes none of the formats tried: 44100 Hz s16le \(.+\); --bit-exact forbids 48000 Hz s16le, which would need resampling$/,
+    /^cannot open audio output 'synchro_jack': audio output 'synchro_jack' takes none of the formats tried: 44100 Hz f32le \(.+\); --bit-exact forbids 48000 Hz f32le, which would need resampling$/,
   )
   const [r, s] = await Promise.all([rig.exit, server.exit])
   assert.equal([r.code, s.code], [0, 0], 'the show itself ran to its end')

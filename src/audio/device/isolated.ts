@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url'
 import { DeviceError, isDeviceErrorCode } from '../../errors.js'
 import { decodeTakenAt, encodeHostMsg, encodePcmAt, HostMsg, HostMsgReader, hrtimeMs } from './host-protocol.js'
 import type { AudioDeviceInfo, AudioDevices, CaptureStream, PlaybackStream, StreamOptions } from './portaudio.js'
-import { nativeFormats } from './native-formats.js'
+import { nativeFormats, nativeFormatsAsync } from './native-formats.js'
 
 // Run as compiled JS, or as TypeScript under the test runner's loader (execArgv carries it).
 const HOST = fileURLToPath(new URL(import.meta.url.endsWith('.ts') ? './host.ts' : './host.js', import.meta.url))
@@ -216,6 +216,7 @@ export function audioDevices(): AudioDevices {
     playback: (o) => new HostStream('playback', o),
     // ALSA's own tools answer it, no PortAudio needed: asked from here, not a host.
     nativeFormats: (device, direction) => nativeFormats(device, direction),
+    nativeFormatsAsync: (device, direction) => nativeFormatsAsync(device, direction),
   }
 }
 

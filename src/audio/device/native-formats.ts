@@ -15,7 +15,7 @@
 // (CoreAudio, WASAPI, PortAudio's JACK host) and where alsa-utils is missing the answer is
 // "unknown", and the card is opened as before.
 
-import { spawnSync } from 'node:child_process'
+import { execFile, spawnSync } from 'node:child_process'
 import type { SampleFormat } from '../../codec/format.js'
 import type { AudioDeviceInfo } from './portaudio.js'
 
@@ -43,17 +43,43 @@ export function parseHwFormats(dump: string): NativeFormats | undefined {
 
 /** What `device` takes in `direction`, or undefined where that cannot be asked (not ALSA, no alsa-utils, the PCM would not open). */
 export function nativeFormats(device: AudioDeviceInfo, direction: 'input' | 'output', env = process.env): NativeFormats | undefined {
-  if (device.hostApi !== 'ALSA') return undefined
-  const tool = direction === 'input' ? 'arecord' : 'aplay'
-  // -s 0: no samples; the hardware parameters are printed before the format is set (and the open fails on it, which is fine).
-  const file = direction === 'input' ? '/dev/null' : '/dev/zero'
-  const r = spawnSync(tool, ['-D', alsaPcmName(device.name), '--dump-hw-params', '-q', '-s', '0', file], {
-    encoding: 'utf8',
-    // It answers in ~40 ms; a PCM whose server is going away can hold it longer (the source asks only at setup).
-    timeout: 2000,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
+  const ask = dumpCommand(device, direction)
+  if (!ask) return undefined
+  const r = spawnSync(ask.tool, ask.args, { encoding: 'utf8', timeout: DUMP_TIMEOUT_MS, env, stdio: ['ignore', 'pipe', 'pipe'] })
   if (r.error) return undefined
   return parseHwFormats(`${r.stdout}\n${r.stderr}`)
+}
+
+/** nativeFormats off the event loop: a rig asks while it answers its server (nothing may block a rig's event loop). */
+export function nativeFormatsAsync(
+  device: AudioDeviceInfo,
+  direction: 'input' | 'output',
+  env = process.env,
+): Promise<NativeFormats | undefined> {
+  const ask = dumpCommand(device, direction)
+  if (!ask) return Promise.resolve(undefined)
+  return new Promise((resolve) => {
+    const child = execFile(ask.tool, ask.args, { encoding: 'utf8', timeout: DUMP_TIMEOUT_MS, env }, (err, stdout, stderr) => {
+      // The tool exits non-zero here by design (-s 0, see dumpCommand): only a tool that did not run is no answer.
+      if (err && (err as NodeJS.ErrnoException).code === 'ENOENT') return resolve(undefined)
+      resolve(parseHwFormats(`${stdout}\n${stderr}`))
+    })
+    child.stdin?.end()
+  })
+}
+
+/** It answers in ~40 ms; a PCM whose server is going away can hold it longer (asked once, at setup). */
+const DUMP_TIMEOUT_MS = 2000
+
+function dumpCommand(device: AudioDeviceInfo, direction: 'input' | 'output'): { tool: string; args: string[] } | undefined {
+  if (device.hostApi !== 'ALSA') return undefined
+  const pcm = alsaPcmName(device.name)
+  // The hardware parameters are printed once the PCM is open, before the format is set (an
+  // open that then fails on the format is fine). Then as little as can be: arecord takes one
+  // sample (-s 0 means no limit: it recorded on to the timeout and held the card, 3.0 s, where
+  // -s 1 took 175 ms); aplay plays an empty raw file (fed /dev/zero it played on to the
+  // timeout; this way 166 ms, 26 ms for a PCM that refuses S16_LE).
+  const raw = ['-t', 'raw', '-f', 'S16_LE', '-r', '48000']
+  if (direction === 'input') return { tool: 'arecord', args: ['-D', pcm, '--dump-hw-params', '-q', ...raw, '-s', '1', '/dev/null'] }
+  return { tool: 'aplay', args: ['-D', pcm, '--dump-hw-params', '-q', ...raw, '/dev/null'] }
 }

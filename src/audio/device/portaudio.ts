@@ -83,6 +83,8 @@ export interface AudioDevices {
    * undefined where that cannot be asked: opened in another, PortAudio converts unseen.
    */
   nativeFormats?(device: AudioDeviceInfo, direction: 'input' | 'output'): NativeFormats | undefined
+  /** nativeFormats off the event loop. */
+  nativeFormatsAsync?(device: AudioDeviceInfo, direction: 'input' | 'output'): Promise<NativeFormats | undefined>
   capture(o: StreamOptions): CaptureStream
   playback(o: StreamOptions): PlaybackStream
 }

@@ -2,7 +2,8 @@
 // plug PCM: everything), and which ALSA name a PortAudio device has.
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { alsaPcmName, nativeFormats, parseHwFormats } from '../../../src/audio/device/native-formats.js'
+import { alsaPcmName, nativeFormats, nativeFormatsAsync, parseHwFormats } from '../../../src/audio/device/native-formats.js'
+import { AudioLoopback, DEVICE, FLOAT_DEVICE } from '../../helpers/audio-loopback.js'
 
 /** arecord -D synchro_jack --dump-hw-params, as alsa-utils 1.2.8 printed it here (before its "Sample format non available"). */
 const JACK_DUMP = `HW Params of device "synchro_jack":
@@ -59,6 +60,39 @@ test('an ALSA PCM that does not exist: unknown, not an error', () => {
     defaultLowOutputLatencyMs: 5,
   }
   assert.is(nativeFormats(device, 'input'), undefined)
+})
+
+test("through ALSA's own tools on the tests' JACK loopback, both ways, waiting and not: the jack PCM float only, the plug PCM ours all; a PCM asked for playback is not held", async () => {
+  const loop = new AudioLoopback()
+  await loop.start()
+  try {
+    const env = { ...process.env, ...loop.env }
+    const device = (name: string) => ({
+      id: 0,
+      name,
+      hostApi: 'ALSA',
+      inputChannels: 2,
+      outputChannels: 2,
+      defaultRateHz: 48000,
+      defaultLowInputLatencyMs: 5,
+      defaultLowOutputLatencyMs: 5,
+    })
+    for (const direction of ['input', 'output'] as const) {
+      assert.equal(nativeFormats(device(FLOAT_DEVICE), direction, env)?.formats, ['f32le'], direction)
+      assert.equal((await nativeFormatsAsync(device(FLOAT_DEVICE), direction, env))?.formats, ['f32le'], direction)
+      assert.equal([...(nativeFormats(device(DEVICE), direction, env)?.formats ?? [])].sort(), ['f32le', 's16le', 's24le'], direction)
+      const started = performance.now()
+      assert.equal(
+        [...((await nativeFormatsAsync(device(DEVICE), direction, env))?.formats ?? [])].sort(),
+        ['f32le', 's16le', 's24le'],
+        direction,
+      )
+      // Played nothing and let go: aplay fed /dev/zero played on until its 2 s timeout.
+      assert.ok(performance.now() - started < 1900, `${direction}: ${(performance.now() - started).toFixed(0)} ms`)
+    }
+  } finally {
+    await loop.stop()
+  }
 })
 
 test.run()
