@@ -20,6 +20,18 @@ Available formats:
 `
 const PLUG_FORMATS = 'FORMAT:  S8 U8 S16_LE S16_BE U16_LE S24_LE S32_LE FLOAT_LE MU_LAW A_LAW S24_3LE S24_3BE'
 
+/** A PortAudio device as the device host lists it. */
+const deviceNamed = (name: string, hostApi = 'ALSA') => ({
+  id: 0,
+  name,
+  hostApi,
+  inputChannels: 2,
+  outputChannels: 2,
+  defaultRateHz: 48000,
+  defaultLowInputLatencyMs: 5,
+  defaultLowOutputLatencyMs: 5,
+})
+
 test('the jack PCM takes float only; a plug PCM takes all three of ours; a card with only S32_LE none of them', () => {
   assert.equal(parseHwFormats(JACK_DUMP), { alsa: ['FLOAT_LE'], formats: ['f32le'] })
   assert.equal(parseHwFormats(PLUG_FORMATS)?.formats, ['s16le', 'f32le', 's24le'])
@@ -35,31 +47,11 @@ test("a PortAudio ALSA device's PCM: its (hw:C,D), else its own name", () => {
 })
 
 test('not ALSA: unknown, nothing asked', () => {
-  const device = {
-    id: 0,
-    name: 'Built-in Microphone',
-    hostApi: 'Core Audio',
-    inputChannels: 2,
-    outputChannels: 0,
-    defaultRateHz: 48000,
-    defaultLowInputLatencyMs: 5,
-    defaultLowOutputLatencyMs: 5,
-  }
-  assert.is(nativeFormats(device, 'input'), undefined)
+  assert.is(nativeFormats(deviceNamed('Built-in Microphone', 'Core Audio'), 'input'), undefined)
 })
 
 test('an ALSA PCM that does not exist: unknown, not an error', () => {
-  const device = {
-    id: 0,
-    name: 'no_such_pcm_here',
-    hostApi: 'ALSA',
-    inputChannels: 2,
-    outputChannels: 2,
-    defaultRateHz: 48000,
-    defaultLowInputLatencyMs: 5,
-    defaultLowOutputLatencyMs: 5,
-  }
-  assert.is(nativeFormats(device, 'input'), undefined)
+  assert.is(nativeFormats(deviceNamed('no_such_pcm_here'), 'input'), undefined)
 })
 
 test("through ALSA's own tools on the tests' JACK loopback, both ways, waiting and not: the jack PCM float only, the plug PCM ours all; a PCM asked for playback is not held", async () => {
@@ -67,16 +59,7 @@ test("through ALSA's own tools on the tests' JACK loopback, both ways, waiting a
   await loop.start()
   try {
     const env = { ...process.env, ...loop.env }
-    const device = (name: string) => ({
-      id: 0,
-      name,
-      hostApi: 'ALSA',
-      inputChannels: 2,
-      outputChannels: 2,
-      defaultRateHz: 48000,
-      defaultLowInputLatencyMs: 5,
-      defaultLowOutputLatencyMs: 5,
-    })
+    const device = (name: string) => deviceNamed(name)
     for (const direction of ['input', 'output'] as const) {
       assert.equal(nativeFormats(device(FLOAT_DEVICE), direction, env)?.formats, ['f32le'], direction)
       assert.equal((await nativeFormatsAsync(device(FLOAT_DEVICE), direction, env))?.formats, ['f32le'], direction)
