@@ -224,7 +224,7 @@ export function serveSettings(fromProfile: Partial<ServeOptionsInput>, fromFlags
   }
   const stdoutUsers = stdoutMedia(o)
   if (mode === 'console' && stdoutUsers.length > 0) {
-    throw new UsageError('BAD_FLAG', 'the console draws on the terminal: --midi-out raw:- (stdout) is for synchro serve')
+    throw new UsageError('BAD_FLAG', `the console draws on the terminal: ${stdoutUsers[0]} (stdout) is for synchro serve`)
   }
   checkStdoutMedia(stdoutUsers)
   if (o.clients === 0 && !control) throw new UsageError('BAD_FLAG', '--clients 0 waits for an init command: add --control - to send it')

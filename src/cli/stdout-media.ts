@@ -6,9 +6,17 @@
 import type { Writable } from 'node:stream'
 import { UsageError } from '../errors.js'
 
-/** The flags of a command that write media to stdout, as the operator would type them. */
+/** `raw:` paths that are this process's stdout: `-`, and the names Linux gives descriptor 1. */
+const STDOUT_PATHS = new Set(['-', '/dev/stdout', '/dev/fd/1', '/proc/self/fd/1'])
+
+/** Whether a `raw:PATH` spec writes this process's stdout. */
+export function writesStdout(spec: string | undefined): boolean {
+  return spec?.startsWith('raw:') === true && STDOUT_PATHS.has(spec.slice('raw:'.length))
+}
+
+/** The flags of a command that write media to stdout, as the operator typed them. */
 export function stdoutMedia(o: { sink?: string; midiOut: readonly string[] }): string[] {
-  return [...(o.sink === 'raw:-' ? ['--sink raw:-'] : []), ...o.midiOut.filter((spec) => spec === 'raw:-').map(() => '--midi-out raw:-')]
+  return [...(writesStdout(o.sink) ? [`--sink ${o.sink}`] : []), ...o.midiOut.filter(writesStdout).map((spec) => `--midi-out ${spec}`)]
 }
 
 /** Refuses two media on stdout: their bytes would interleave into one stream that is neither. */

@@ -17,6 +17,13 @@ test('raw:- as a sink or a MIDI output writes stdout; files, FIFOs, ports and th
   assert.equal(stdoutMedia({ sink: 'raw:-', midiOut: [] }), ['--sink raw:-'])
   assert.equal(stdoutMedia({ midiOut: ['log', 'raw:-'] }), ['--midi-out raw:-'])
   assert.equal(stdoutMedia({ sink: 'raw:-', midiOut: ['raw:-'] }), ['--sink raw:-', '--midi-out raw:-'])
+  // Descriptor 1 by another name is stdout too.
+  assert.equal(stdoutMedia({ midiOut: ['raw:/dev/stdout'] }), ['--midi-out raw:/dev/stdout'])
+  assert.equal(stdoutMedia({ sink: 'raw:/proc/self/fd/1', midiOut: ['raw:/dev/fd/1'] }), [
+    '--sink raw:/proc/self/fd/1',
+    '--midi-out raw:/dev/fd/1',
+  ])
+  assert.equal(stdoutMedia({ sink: 'raw:/dev/stdout.raw', midiOut: ['raw:/dev/stderr'] }), [])
 })
 
 test('one medium on stdout is fine; two are one line saying which', () => {
