@@ -38,7 +38,7 @@ Stream audio to every rig that joins.
   --frames N            frames per packet (default 128: see docs/BENCHMARKS.md)
   --clients N           start (INIT) once N rigs have joined (default 1); 0 waits for an
                         init command (needs --control -)
-  --duration S          stream S seconds, then terminate
+  --duration S          stream S seconds of audio, then terminate
   --name NAME           the server's name, shown to rigs (default: host name)
   --ping-ms N           keep-alive interval; a silent rig is dropped after 1.5x (default 2000)
   --mtu BYTES           path MTU for UDP audio; larger packets are split (default 1500)

@@ -98,10 +98,12 @@ export async function openShow(s: ServeSettings, output?: ShowOutput): Promise<S
   const sessionId = randomInt(1, 0xffff_ffff)
   const name = s.name ?? hostname()
 
-  // --duration counts streamed time, so it is armed at INIT.
+  // --duration counts streamed time: in the source's frames where there is audio
+  // (src/session/source-lifecycle.ts), on the clock from INIT in a MIDI-only show.
+  const audioless = source instanceof NoneSource
   let durationTimer: NodeJS.Timeout | undefined
   const armDuration = (durationS: number | undefined): void => {
-    if (durationS !== undefined && durationTimer === undefined) {
+    if (audioless && durationS !== undefined && durationTimer === undefined) {
       durationTimer = setTimeout(() => runner.terminate(`duration of ${durationS} s reached`, 'duration'), durationS * 1000)
     }
   }
@@ -124,9 +126,10 @@ export async function openShow(s: ServeSettings, output?: ShowOutput): Promise<S
     midiOutputs,
     onMidiInputsEnded: () => {
       // A MIDI-only show ends with its MIDI; with audio, the audio decides.
-      if (source instanceof NoneSource) runner.terminate('end of MIDI input', 'end-of-source')
+      if (audioless) runner.terminate('end of MIDI input', 'end-of-source')
     },
     onMidiInputError: (input, err) => reporter.problem(`${input.description} failed: ${err.message}`),
+    ...(s.duration !== undefined && !audioless ? { durationS: s.duration } : {}),
     onNotice: (n) => {
       if (n.event === 'init') armDuration(s.duration)
       emit(n)

@@ -49,6 +49,8 @@ export interface ServerRunnerOptions {
   /** Every finite MIDI input has ended (a MIDI-only show ends here). */
   onMidiInputsEnded?: () => void
   onMidiInputError?: (input: MidiInput, err: Error) => void
+  /** `--duration`: the show ends after this many seconds of the source's audio. */
+  durationS?: number
 }
 
 export class ServerRunner {
@@ -115,6 +117,7 @@ export class ServerRunner {
         this.dispatch({ type: 'audio', pcm })
       },
       onEnd: (reason, code) => this.terminate(reason, code),
+      ...(o.durationS !== undefined ? { durationS: o.durationS } : {}),
     })
   }
 

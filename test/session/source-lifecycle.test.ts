@@ -24,7 +24,7 @@ class HandSource implements AudioSource {
   }
 }
 
-function lifecycle() {
+function lifecycle(durationS?: number) {
   const source = new HandSource()
   const packets: number[] = []
   const ends: string[] = []
@@ -33,6 +33,7 @@ function lifecycle() {
     format: FORMAT,
     onPacket: (pcm) => packets.push(pcm.byteLength),
     onEnd: (reason, code) => ends.push(`${code}: ${reason}`),
+    ...(durationS !== undefined ? { durationS } : {}),
   })
   return { source, life, packets, ends }
 }
@@ -55,6 +56,29 @@ test('the end of the source ends the show as end-of-source; a failure as source-
   l.source.on!.end()
   l.source.on!.end(new Error('disk unplugged'))
   assert.equal(l.ends, ['end-of-source: end of source', 'source-error: source failed: disk unplugged'])
+})
+
+test('--duration is counted in frames: the packet that reaches it is cut to it, the show ends there once, and nothing after it is the show', () => {
+  const l = lifecycle(0.005) // 240 frames at 48 kHz
+  l.life.start()
+  l.source.on!.packet(new Uint8Array(128 * 4))
+  assert.equal(l.ends, [], 'not yet')
+  l.source.on!.packet(new Uint8Array(128 * 4)) // 16 frames over
+  assert.equal(l.packets, [512, 112 * 4])
+  assert.is(l.life.framesRead, 240)
+  assert.equal(l.ends, ['duration: duration of 0.005 s reached'])
+  l.source.on!.packet(new Uint8Array(128 * 4))
+  l.source.on!.end()
+  assert.equal([l.packets.length, l.life.framesRead, l.ends.length], [2, 240, 1], 'a source that goes on is not heard')
+})
+
+test('a packet that ends exactly on the duration is passed whole', () => {
+  const l = lifecycle(256 / 48000)
+  l.life.start()
+  l.source.on!.packet(new Uint8Array(128 * 4))
+  l.source.on!.packet(new Uint8Array(128 * 4))
+  assert.equal(l.packets, [512, 512])
+  assert.is(l.ends.length, 1)
 })
 
 test('stop stops the source, started or not', () => {
