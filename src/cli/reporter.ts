@@ -13,8 +13,19 @@ export class Reporter<E extends { event: string }> {
 
   /** A structured event; `human` is its readable line, or null to say nothing without --json. */
   event(e: E, human: string | null): void {
-    if (this.json) this.out.write(JSON.stringify(e) + '\n')
-    else if (human !== null) this.out.write(human + '\n')
+    if (this.json) {
+      // Printing may never end a show: an event that cannot be JSON (nested past the stack,
+      // a cycle, a BigInt) is one line on stderr. Peers' payloads are bounded before they
+      // get here (src/codec/json-depth.ts); this is the last guard.
+      let line: string
+      try {
+        line = JSON.stringify(e) + '\n'
+      } catch (err) {
+        this.problem(`the ${String(e.event).slice(0, 64)} event could not be written: ${(err as Error).message}`)
+        return
+      }
+      this.out.write(line)
+    } else if (human !== null) this.out.write(human + '\n')
   }
 
   /** One line on stderr: warnings and the final error. */

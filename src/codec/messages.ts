@@ -8,6 +8,7 @@ import { FrameError } from '../errors.js'
 import { CODEC } from './format.js'
 import { HEADER_BYTES, MSG, readHeader, writeHeader, messageTypeName, type Header, type MessageType } from './header.js'
 import { LIMITS, type Limit } from './limits.js'
+import { MAX_CONTROL_DEPTH, nestsDeeperThan } from './json-depth.js'
 
 /** A source whose clock is further off the show's rate than this is not followed (real crystals are within ~100 ppm). */
 export const MAX_TIMELINE_DRIFT_PPM = 1000
@@ -345,6 +346,9 @@ export function readControl(frame: Frame): ControlMessage {
     json = JSON.parse(textDecoder.decode(frame.payload))
   } catch {
     throw new FrameError('BAD_PAYLOAD', `${messageTypeName(type)} payload is not valid UTF-8 JSON`)
+  }
+  if (nestsDeeperThan(json, MAX_CONTROL_DEPTH)) {
+    throw new FrameError('BAD_PAYLOAD', `${messageTypeName(type)} payload nests deeper than ${MAX_CONTROL_DEPTH} levels`)
   }
   const parsed = SCHEMAS[type].safeParse(json)
   if (!parsed.success) {

@@ -24,6 +24,16 @@ test('--json: each event is one JSON line, the human line is not printed', () =>
   assert.is(out.text(), '{"event":"a","n":1}\n{"event":"b"}\n')
 })
 
+test('--json: an event that cannot be JSON is one line on stderr, and the reporter goes on', () => {
+  const out = sink()
+  const err = sink()
+  const r = new Reporter<{ event: string; n?: unknown }>(true, out.stream, err.stream)
+  r.event({ event: 'joined', n: 1n }, null)
+  r.event({ event: 'b' }, null)
+  assert.is(out.text(), '{"event":"b"}\n')
+  assert.is(err.text(), 'synchro: the joined event could not be written: Do not know how to serialize a BigInt\n')
+})
+
 test('without --json: the human line, and nothing for an event that has none', () => {
   const out = sink()
   const r = new Reporter<{ event: string }>(false, out.stream)

@@ -293,6 +293,22 @@ for (const [name, type, body, message] of BAD_CONTROL) {
   })
 }
 
+test('control payload: a HELLO_REPLY whose meta nests 8,100 deep (16 KiB) is a FrameError before anything walks it; 8 levels pass', () => {
+  const deep = `{"version":1,"name":"x","meta":{"a":${'['.repeat(8100)}${']'.repeat(8100)}}}`
+  const frame = decodeFrame(encodeFrame(MSG.HELLO_REPLY, new TextEncoder().encode(deep), { sessionId: 1 }), 32 * 1024)
+  const err = throwsCode(() => readControl(frame), FrameError, 'BAD_PAYLOAD')
+  assert.is(err.message, 'HELLO_REPLY payload nests deeper than 8 levels')
+  const eight = `{"version":1,"name":"x","meta":{"a":[[[[[[1]]]]]]}}`
+  const ok = readControl(decodeFrame(encodeFrame(MSG.HELLO_REPLY, new TextEncoder().encode(eight), { sessionId: 1 }), 1024))
+  assert.equal(ok.body, { version: 1, name: 'x', meta: { a: [[[[[[1]]]]]] } })
+  const nine = `{"version":1,"name":"x","meta":{"a":[[[[[[[1]]]]]]]}}`
+  throwsCode(
+    () => readControl(decodeFrame(encodeFrame(MSG.HELLO_REPLY, new TextEncoder().encode(nine), { sessionId: 1 }), 1024)),
+    FrameError,
+    'BAD_PAYLOAD',
+  )
+})
+
 test('property: any header and payload round-trips', () => {
   fc.assert(
     fc.property(
