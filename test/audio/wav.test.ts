@@ -1,6 +1,7 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs'
+import { execFileSync } from 'node:child_process'
+import { mkdtempSync, readFileSync, renameSync, statSync, symlinkSync, writeFileSync, existsSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import wavefile from 'wavefile'
@@ -62,6 +63,52 @@ test('a WAV sink that never learned a format leaves no empty file behind', async
   const sink = new WavSink(path)
   await sink.close()
   assert.not.ok(existsSync(path))
+})
+
+test('a WAV sink never destroys what it did not make: an existing take is kept until audio comes, a symlink, a device and a FIFO are refused', async () => {
+  const kept = join(dir, 'earlier-take.wav')
+  writeFileSync(kept, 'an earlier take')
+  const never = new WavSink(kept)
+  await never.close()
+  assert.is(readFileSync(kept, 'utf8'), 'an earlier take', 'a rig that never played leaves it as it was')
+  const over = new WavSink(kept)
+  over.open({ rateHz: 8000, channels: 1, format: 's16le' })
+  over.write(new Uint8Array(4))
+  await over.close()
+  assert.is((new wavefile.WaveFile(readFileSync(kept)).data as { chunkSize: number }).chunkSize, 4, 'recorded over once audio came')
+
+  const target = join(dir, 'target.txt')
+  writeFileSync(target, 'not yours')
+  symlinkSync(target, join(dir, 'link.wav'))
+  const refused = (p: string) => {
+    try {
+      new WavSink(p)
+    } catch (e) {
+      assert.instance(e, UsageError)
+      return (e as Error).message
+    }
+    throw new Error(`${p} was opened`)
+  }
+  assert.is(refused(join(dir, 'link.wav')), `cannot write ${join(dir, 'link.wav')}: a symbolic link (name the file itself)`)
+  assert.is(readFileSync(target, 'utf8'), 'not yours')
+  assert.is(refused('/dev/null'), 'cannot write /dev/null: not a regular file (a WAV recording is a file of its own)')
+  assert.ok(statSync('/dev/null').isCharacterDevice())
+  const fifo = join(dir, 'pipe.wav')
+  execFileSync('mkfifo', [fifo])
+  assert.is(
+    refused(fifo),
+    `cannot write ${fifo}: not a regular file (a WAV recording is a file of its own)`,
+    'refused at once, not held open',
+  )
+})
+
+test('a WAV sink deletes the empty file it made only while the path is still that file', async () => {
+  const path = join(dir, 'moved.wav')
+  const sink = new WavSink(path)
+  renameSync(path, join(dir, 'moved-away.wav'))
+  writeFileSync(path, 'someone else put this here')
+  await sink.close()
+  assert.is(readFileSync(path, 'utf8'), 'someone else put this here')
 })
 
 test('unreadable and non-WAV sources are clear one-line errors; 8-bit plays converted', () => {
