@@ -7,6 +7,7 @@ import { z } from 'zod'
 import { UsageError } from '../errors.js'
 import { LIMITS, type Limit } from '../codec/limits.js'
 import { parseDeviceBuffer } from '../audio/device/buffer-size.js'
+import { nameProblem } from '../codec/rig-name.js'
 
 type Range = Pick<Limit, 'min' | 'max'>
 
@@ -28,6 +29,19 @@ export function wholeNumber(flag: string, range?: Range) {
       return z.NEVER
     }
     return n
+  })
+}
+
+/** A name (`--name`, a rig's or the show's): composed to NFC, then held to src/codec/rig-name.ts's rules. */
+export function nameFlag(flag: string, maxChars: number) {
+  return z.string().transform((value, ctx) => {
+    const name = value.normalize('NFC')
+    const problem = name.length > maxChars ? `at most ${maxChars} characters, got ${name.length}` : nameProblem(name)
+    if (problem !== null) {
+      ctx.addIssue({ code: 'custom', message: `--${flag}: ${problem}` })
+      return z.NEVER
+    }
+    return name
   })
 }
 

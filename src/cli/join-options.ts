@@ -13,7 +13,8 @@ import { rigOf } from '../profile/rig-of.js'
 import type { RigProfile, ShowProfile } from '../profile/schema.js'
 import { parseCommand, parseHostPort, refuseRetired } from './args.js'
 import { checkStdoutMedia, stdoutMedia } from './stdout-media.js'
-import { checkOptions, choice, decimal, deviceBuffer, optionsFromFlags, wholeNumber } from './coerce.js'
+import { checkOptions, choice, decimal, deviceBuffer, nameFlag, optionsFromFlags, wholeNumber } from './coerce.js'
+import { MAX_RIG_NAME_CHARS } from '../codec/rig-name.js'
 import { TRANSPORTS } from './serve-options.js'
 
 export const JOIN_HELP = `usage: synchro join HOST:PORT [options]
@@ -145,7 +146,7 @@ export const JoinOptionsSchema = z.object({
   /** Where the show's audio goes: null, wav:PATH, raw:PATH|-, device[:NAME]. @default 'null' */
   sink: z.string(),
   /** This rig's name, shown to the operator. @default undefined (the host name) */
-  name: z.string().optional(),
+  name: nameFlag('name', MAX_RIG_NAME_CHARS).optional(),
   /** Keep trying every second when the server is lost or not up yet. @default false */
   retry: z.boolean(),
   /** Pass only these channels ("1-4,10" or [1, 2, 3, 4, 10]). @default undefined (all) */

@@ -9,7 +9,8 @@ import { UsageError } from '../errors.js'
 import { loadProfile } from '../profile/load.js'
 import type { ShowProfile } from '../profile/schema.js'
 import { parseCommand } from './args.js'
-import { checkOptions, choice, decimal, deviceBuffer, optionsFromFlags, wholeNumber } from './coerce.js'
+import { checkOptions, choice, decimal, deviceBuffer, nameFlag, optionsFromFlags, wholeNumber } from './coerce.js'
+import { MAX_SERVER_NAME_CHARS } from '../codec/rig-name.js'
 import type { FormatFlags } from './specs.js'
 import { checkStdoutMedia, stdoutMedia } from './stdout-media.js'
 
@@ -129,7 +130,7 @@ export const ServeOptionsSchema = z.object({
   /** Keep-alive interval (ms); a silent rig is dropped after 1.5x. @default 2000 */
   pingMs: wholeNumber('ping-ms', LIMITS.pingIntervalMs),
   /** The server's name, shown to rigs. @default undefined (the host name) */
-  name: z.string().optional(),
+  name: nameFlag('name', MAX_SERVER_NAME_CHARS).optional(),
   /** A capture card's buffer, in frames or ms. @default 128 */
   deviceBuffer: deviceBuffer(),
   /** Never resample or round a captured card's or a WAV's samples. @default false */

@@ -9,6 +9,7 @@ import { CODEC } from './format.js'
 import { HEADER_BYTES, MSG, readHeader, writeHeader, messageTypeName, type Header, type MessageType } from './header.js'
 import { LIMITS, type Limit } from './limits.js'
 import { MAX_CONTROL_DEPTH, nestsDeeperThan } from './json-depth.js'
+import { MAX_RIG_NAME_CHARS, MAX_SERVER_NAME_CHARS, nameSchema } from './rig-name.js'
 
 /** A source whose clock is further off the show's rate than this is not followed (real crystals are within ~100 ppm). */
 export const MAX_TIMELINE_DRIFT_PPM = 1000
@@ -22,7 +23,7 @@ const within = (l: Limit) => z.number().int().min(l.min).max(l.max)
 
 export const HelloSchema = z.object({
   version: z.number().int(),
-  serverName: z.string().max(128),
+  serverName: nameSchema(MAX_SERVER_NAME_CHARS),
   format: z.object({
     rateHz: within(LIMITS.rateHz),
     channels: within(LIMITS.channels),
@@ -34,13 +35,9 @@ export const HelloSchema = z.object({
 })
 export type Hello = z.infer<typeof HelloSchema>
 
-/** A name shown to operators (a rig's, in HELLO_REPLY and profiles): no control characters. */
-// biome-ignore lint/suspicious/noControlCharactersInRegex: the class names the control characters a name may not hold
-export const PRINTABLE = /^[^\x00-\x1f\x7f]+$/
-
 export const HelloReplySchema = z.object({
   version: z.number().int(),
-  name: z.string().min(1).max(64).regex(PRINTABLE, 'printable characters only'),
+  name: nameSchema(MAX_RIG_NAME_CHARS),
   meta: z.record(z.string(), z.unknown()).default({}),
 })
 export type HelloReply = z.infer<typeof HelloReplySchema>
@@ -68,8 +65,11 @@ export const InitSchema = z.object({
 })
 export type Init = z.infer<typeof InitSchema>
 
+/** TERMINATE's reason, in UTF-16 units. */
+export const MAX_TERMINATE_REASON_CHARS = 512
+
 export const TerminateSchema = z.object({
-  reason: z.string().max(512),
+  reason: z.string().max(MAX_TERMINATE_REASON_CHARS),
   /** Machine-readable cause: end-of-source, operator, duration, protocol-error, version-mismatch, timeout, too-slow, rig-left... */
   code: z.string().max(64).default('operator'),
 })
@@ -84,7 +84,7 @@ const Token = z.string().regex(/^[0-9a-f]{16,64}$/, 'hex token')
 export const SwitchSchema = z.object({ transport: TransportName, token: Token })
 export type Switch = z.infer<typeof SwitchSchema>
 
-export const ResumeSchema = z.object({ token: Token, name: z.string().min(1).max(64) })
+export const ResumeSchema = z.object({ token: Token, name: nameSchema(MAX_RIG_NAME_CHARS) })
 export type Resume = z.infer<typeof ResumeSchema>
 
 export const ResumedSchema = z.object({ transport: TransportName })

@@ -8,7 +8,7 @@ import { MIDI_TIMINGS } from '../midi/delivery.js'
 import { MidiRouteSchema } from '../midi/route.js'
 import { SAMPLE_FORMATS } from '../codec/format.js'
 import { LIMITS, type Limit } from '../codec/limits.js'
-import { PRINTABLE } from '../codec/messages.js'
+import { MAX_RIG_NAME_CHARS, MAX_SERVER_NAME_CHARS, nameSchema } from '../codec/rig-name.js'
 
 const ms = (l: Limit) => z.number().int().min(l.min, `expected ${l.min}-${l.max} ms`).max(l.max, `expected ${l.min}-${l.max} ms`)
 /** A whole number in a range, with the range in the message ("expected 0-65535"). */
@@ -39,7 +39,7 @@ export const RigMidiSchema = MidiRouteSchema.extend({
 
 export const RigProfileSchema = z
   .object({
-    name: z.string().min(1, 'expected a rig name').max(64).regex(PRINTABLE, 'printable characters only'),
+    name: nameSchema(MAX_RIG_NAME_CHARS, 'expected a rig name'),
     sink: SinkSpec.default('null'),
     transport: z.enum(['tcp', 'udp']).optional(),
     /** This rig's own latency, knowingly out of step with the show (join --latency). */
@@ -59,7 +59,7 @@ export const RigProfileSchema = z
 export const ShowProfileSchema = z
   .object({
     $schema: z.string().optional(),
-    name: z.string().min(1, 'expected a show name').max(128),
+    name: nameSchema(MAX_SERVER_NAME_CHARS, 'expected a show name'),
     /** When to use this profile: JSON has no comments, so it says it here. */
     description: z.string().max(2000).optional(),
     transport: z.enum(['tcp', 'udp']).default('tcp'),

@@ -5,6 +5,7 @@
 // Show phases: listening -> waiting (for --clients rigs) -> streaming -> terminating -> closed.
 // Each rig: handshake (HELLO sent) -> ready (HELLO_REPLY valid) -> streaming (INIT sent).
 
+import { sameName } from '../codec/rig-name.js'
 import { bytesPerFrame, codecOf, type AudioFormat } from '../codec/format.js'
 import { MSG, PROTOCOL_VERSION, messageTypeName, VersionMismatchError } from '../codec/header.js'
 import {
@@ -18,6 +19,7 @@ import {
   readControl,
   readPingPong,
   readTime,
+  MAX_TERMINATE_REASON_CHARS,
   type ControlMessage,
   type Frame,
   type HelloReply,
@@ -442,7 +444,7 @@ function onHelloReply(s: ServerState, rig: RigEntry, reply: HelloReply, now: num
   // A rig that rebooted mid-show reconnects under the same name while its old connection
   // may still look open: the new connection wins.
   for (const other of s.rigs.values()) {
-    if (other.peer !== rig.peer && other.name === reply.name) {
+    if (other.peer !== rig.peer && sameName(other.name, reply.name)) {
       fx.push({
         kind: 'send',
         peer: other.peer,
@@ -654,7 +656,10 @@ function removeRig(s: ServerState, peer: PeerId, reason: string, fx: ServerEffec
 
 /** TERMINATE carries the show's final position, so a rig that lost the last packets still plays (conceals) to the end. */
 function terminateFrame(s: ServerState, seq: number, reason: string, code: string): Uint8Array {
-  return encodeControl({ type: MSG.TERMINATE, body: { reason, code } }, { sessionId: s.config.sessionId, seq, timestamp: s.position })
+  // TERMINATE's reason is at most 512 characters (messages.ts): a longer one (the operator's
+  // own words) is cut, never sent whole for every rig to refuse as a protocol error (issue 14).
+  const said = reason.length <= MAX_TERMINATE_REASON_CHARS ? reason : `${reason.slice(0, MAX_TERMINATE_REASON_CHARS - 1)}…`
+  return encodeControl({ type: MSG.TERMINATE, body: { reason: said, code } }, { sessionId: s.config.sessionId, seq, timestamp: s.position })
 }
 
 function withRig(s: ServerState, rig: RigEntry, recount = false): ServerState {
@@ -680,7 +685,7 @@ function peerLists(rigs: ReadonlyMap<PeerId, RigEntry>): Pick<ServerState, 'stre
 }
 
 function rigNamed(s: ServerState, name: string): RigEntry | undefined {
-  for (const r of s.rigs.values()) if (r.name === name && r.phase !== 'handshake') return r
+  for (const r of s.rigs.values()) if (sameName(r.name, name) && r.phase !== 'handshake') return r
   return undefined
 }
 

@@ -8,6 +8,7 @@
 import { randomBytes } from 'node:crypto'
 import { AudioPacketizer, DEFAULT_MTU, maxDatagramBytes } from '../codec/datagrams.js'
 import type { TransportName } from '../codec/messages.js'
+import { sameName } from '../codec/rig-name.js'
 import type { AudioSource } from '../audio/source.js'
 import type { Transport } from '../../transports/transport.js'
 import type { Clock } from '../clock.js'
@@ -170,7 +171,7 @@ export class ServerRunner {
   }
 
   private hasRig(name: string): boolean {
-    for (const r of this.state.rigs.values()) if (r.name === name && r.phase !== 'handshake') return true
+    for (const r of this.state.rigs.values()) if (sameName(r.name, name) && r.phase !== 'handshake') return true
     return false
   }
 

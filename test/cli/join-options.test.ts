@@ -189,6 +189,22 @@ test('--midi-jitter is gone: refused with one line saying what replaces it, howe
   )
 })
 
+test('--name: composed to NFC; one the operator could not type back is refused in one line', () => {
+  assert.is(parseJoinOptions(['a:1', '--name', 'Bu\u0308hne'])!.name, 'Bühne')
+  assert.is(
+    refused(() => parseJoinOptions(['a:1', '--name', 'stage  left'])),
+    '--name: no leading, trailing or double spaces',
+  )
+  assert.match(
+    refused(() => parseJoinOptions(['a:1', '--name', 'dr\u200bums'])),
+    /^--name: printable characters and plain spaces only/,
+  )
+  assert.is(
+    refused(() => parseJoinOptions(['a:1', '--name', 'x'.repeat(65)])),
+    '--name: at most 64 characters, got 65',
+  )
+})
+
 test("a rig's profile entry: its own latency, offset and transport, else the show's transport (the show's latency comes in INIT); flags win", () => {
   const p = parseProfile({
     name: 'x',

@@ -171,4 +171,12 @@ test('the command line: --help, bad flags, and a profile file', () => {
   assert.equal([s.transport, s.port, s.clients, s.profile], ['udp', 7410, 1, 'profiles/low-latency-udp.yaml'])
 })
 
+test('--name: at most 128 characters, which every rig accepts in HELLO (a longer one let no rig join)', () => {
+  assert.is(parseServeOptions(['--name', 'x'.repeat(128)], 'serve')!.name, 'x'.repeat(128))
+  assert.is(
+    refused(() => parseServeOptions(['--name', 'x'.repeat(129)], 'serve')),
+    '--name: at most 128 characters, got 129',
+  )
+})
+
 test.run()

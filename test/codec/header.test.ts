@@ -276,7 +276,24 @@ const BAD_CONTROL: Array<[string, number, string, RegExp]> = [
   ['bad utf-8', MSG.TERMINATE, '\uFFFD', /not valid UTF-8 JSON/],
   ['missing field', MSG.HELLO_REPLY, '{"version":1}', /invalid HELLO_REPLY: name:/],
   ['empty name', MSG.HELLO_REPLY, '{"version":1,"name":""}', /invalid HELLO_REPLY: name: Too small/],
-  ['control chars in name', MSG.HELLO_REPLY, '{"version":1,"name":"a\\nb"}', /printable characters only/],
+  [
+    'zero-width space in name',
+    MSG.HELLO_REPLY,
+    '{"version":1,"name":"dr\\u200bums"}',
+    /invalid HELLO_REPLY: name: printable characters and plain spaces only/,
+  ],
+  [
+    'double space in name',
+    MSG.HELLO_REPLY,
+    '{"version":1,"name":"stage  left"}',
+    /invalid HELLO_REPLY: name: no leading, trailing or double spaces/,
+  ],
+  [
+    'control chars in name',
+    MSG.HELLO_REPLY,
+    '{"version":1,"name":"a\\nb"}',
+    /invalid HELLO_REPLY: name: printable characters and plain spaces only/,
+  ],
   [
     'bad rate',
     MSG.HELLO,

@@ -211,6 +211,25 @@ test('a second rig with the same name replaces the first (a rebooted rig)', () =
   assert.equal([...s.state.rigs.keys()], [2])
 })
 
+test('names are the same rig whatever their case: "Drums" replaces "drums"', () => {
+  const s = new ServerDriver(serverConfig())
+  s.join(1, 'drums', 0)
+  s.take()
+  const fx = s.join(2, 'Drums', 100)
+  assert.equal(sentTerminate(fx.find((f) => f.kind === 'send' && (f as { peer: number }).peer === 1)!).code, 'replaced')
+  assert.equal([...s.state.rigs.keys()], [2])
+})
+
+test("an operator's terminate reason over 512 characters is cut to 512, so every rig still reads the TERMINATE", () => {
+  const s = new ServerDriver(serverConfig())
+  s.join(1, 'a', 0)
+  s.take()
+  const fx = s.send({ type: 'terminate', reason: 'x'.repeat(600), code: 'operator' }, 9)
+  const sent = sentTerminate(fx[0]!)
+  assert.is(sent.reason, `${'x'.repeat(511)}…`)
+  assert.is(sent.reason.length, 512)
+})
+
 test('a rig that sends TERMINATE leaves with its reason', () => {
   const s = new ServerDriver(serverConfig())
   s.join(1, 'a', 0)
