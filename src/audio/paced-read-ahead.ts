@@ -1,4 +1,4 @@
-// A file's audio played at real-time pace out of its read-ahead (wav-read-ahead.ts): a packet
+// A file's audio played at real-time pace out of its read-ahead (file-read-ahead.ts): a packet
 // per tick from buffers already full, silence (counted) when the disk is late, the end of
 // the show at the end of the file. Shared by the file sources, WAV and headerless raw.
 
@@ -7,7 +7,7 @@ import type { Clock } from '../clock.js'
 import { describeFsError } from '../fs-errors.js'
 import { Pacer } from './pacer.js'
 import type { SourceHandlers } from './source.js'
-import type { WavReadAhead } from './wav-read-ahead.js'
+import type { FileReadAhead } from './file-read-ahead.js'
 
 export interface PacedReadAhead {
   stop(): void
@@ -17,7 +17,7 @@ export interface PacedReadAhead {
 export function paceReadAhead(
   clock: Clock,
   show: AudioFormat,
-  readAhead: WavReadAhead,
+  readAhead: FileReadAhead,
   h: SourceHandlers,
   path: string,
   padded: (frames: number) => void,

@@ -10,13 +10,13 @@ import { UsageError } from '../errors.js'
 import { describeFsError } from '../fs-errors.js'
 import type { Clock } from '../clock.js'
 import { paceReadAhead, type PacedReadAhead } from './paced-read-ahead.js'
-import { fileReader, READ_AHEAD_BUFFER_MS, READ_AHEAD_BUFFERS, WavReadAhead } from './wav-read-ahead.js'
+import { fileReader, READ_AHEAD_BUFFER_MS, READ_AHEAD_BUFFERS, FileReadAhead } from './file-read-ahead.js'
 import type { AudioSource, SourceFormat, SourceHandlers } from './source.js'
 
 export class RawSource implements AudioSource {
   readonly needsPacing: boolean
   readonly description: string
-  private readonly readAhead: WavReadAhead | undefined
+  private readonly readAhead: FileReadAhead | undefined
   private stream: Readable | undefined
   private paced: PacedReadAhead | undefined
   /** Frames of silence sent because the disk had not delivered in time. */
@@ -30,7 +30,7 @@ export class RawSource implements AudioSource {
     const isPipe = path === '-' || isFifo(path)
     this.needsPacing = !isPipe
     if (!isPipe) {
-      // Streamed from disk two seconds ahead, as a WAV's audio is (wav-read-ahead.ts): a file of any size in the same memory.
+      // Streamed from disk two seconds ahead, as a WAV's audio is (file-read-ahead.ts): a file of any size in the same memory.
       let fd: number
       try {
         fd = openSync(path, 'r')
@@ -40,7 +40,7 @@ export class RawSource implements AudioSource {
       try {
         const frameBytes = bytesPerFrame(format)
         const file = fileReader(fd)
-        this.readAhead = new WavReadAhead({
+        this.readAhead = new FileReadAhead({
           ...file,
           startByte: 0,
           lengthBytes: Math.floor(fstatSync(fd).size / frameBytes) * frameBytes,

@@ -6,7 +6,7 @@
 // the data chunk's 32-bit size as it stands, so an RF64 file's 0xFFFFFFFF runs to the end
 // of the buffer and plays the chunks after the data as audio, and cannot say where a
 // chunk past a prefix begins. A file of any size is read from disk as it plays
-// (src/audio/wav-read-ahead.ts), so the walk is done here against the specs:
+// (src/audio/file-read-ahead.ts), so the walk is done here against the specs:
 // - RIFF and WAVEFORMATEX/WAVEFORMATEXTENSIBLE: Microsoft, "Multimedia Programming
 //   Interface and Data Specifications 1.0" (1991), RIFF chunks are padded to an even size;
 //   "WAVEFORMATEXTENSIBLE structure" (mmreg.h / ksmedia.h): cbSize 22, wValidBitsPerSample,

@@ -1,6 +1,6 @@
 // Plays a WAV file at real-time pace, streamed from disk: the header is walked from the
 // file's first bytes (wav-header.ts), the audio read ahead of the pacer in a few fixed
-// buffers (wav-read-ahead.ts), so a file of any size (RF64 past 4 GiB) plays in the same
+// buffers (file-read-ahead.ts), so a file of any size (RF64 past 4 GiB) plays in the same
 // memory. A file already in one of the show's formats is sent untouched (bit-exact); any
 // other is converted to the nearest one and says so (wav-conversion.ts).
 
@@ -13,7 +13,7 @@ import { paceReadAhead, type PacedReadAhead } from './paced-read-ahead.js'
 import type { AudioSource, SourceFormat, SourceHandlers } from './source.js'
 import { planWav } from './wav-conversion.js'
 import { readWavHeader, type WavHeader } from './wav-header.js'
-import { fileReader, READ_AHEAD_BUFFER_MS, READ_AHEAD_BUFFERS, type ReadFile, WavReadAhead } from './wav-read-ahead.js'
+import { fileReader, READ_AHEAD_BUFFER_MS, READ_AHEAD_BUFFERS, type ReadFile, FileReadAhead } from './file-read-ahead.js'
 
 export interface WavSourceOptions {
   /** --format as the operator gave it: picks s24le or f32le for a 32-bit integer file, and must match any other. */
@@ -38,7 +38,7 @@ export class WavSource implements AudioSource {
   readonly header: WavHeader
   /** Frames of silence sent because the disk had not delivered in time. */
   framesPadded = 0
-  private readonly readAhead: WavReadAhead
+  private readonly readAhead: FileReadAhead
   private paced: PacedReadAhead | undefined
 
   constructor(
@@ -88,7 +88,7 @@ export class WavSource implements AudioSource {
       this.description = `${path} (${h.rateHz} Hz, ${h.channels} ch, ${plan.format}, ${seconds(this.frames)})`
       const showFrameBytes = bytesPerSample(plan.format) * h.channels
       const file = fileReader(fd)
-      this.readAhead = new WavReadAhead({
+      this.readAhead = new FileReadAhead({
         read: o.read ?? file.read,
         close: file.close,
         startByte: h.dataOffset,

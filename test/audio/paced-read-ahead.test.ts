@@ -4,19 +4,19 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { paceReadAhead } from '../../src/audio/paced-read-ahead.js'
-import { WavReadAhead, type ReadFile } from '../../src/audio/wav-read-ahead.js'
+import { FileReadAhead, type ReadFile } from '../../src/audio/file-read-ahead.js'
 import type { AudioFormat } from '../../src/codec/format.js'
 import { ManualClock } from '../helpers/manual-clock.js'
 
 const show: AudioFormat = { rateHz: 1000, channels: 1, format: 's16le', framesPerPacket: 10 } // 10 ms, 20-byte packets
 
-function readAheadOf(bytes: Uint8Array): WavReadAhead {
+function readAheadOf(bytes: Uint8Array): FileReadAhead {
   const read: ReadFile = async (into, position) => {
     const part = bytes.subarray(position, position + into.byteLength)
     into.set(part)
     return part.byteLength
   }
-  return new WavReadAhead({
+  return new FileReadAhead({
     read,
     close: () => {},
     startByte: 0,

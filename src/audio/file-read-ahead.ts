@@ -55,7 +55,7 @@ interface Slot {
   taken: number
 }
 
-export class WavReadAhead {
+export class FileReadAhead {
   private readonly slots: Slot[]
   /** The file's bytes before conversion (one buffer's worth), reused for every read. */
   private readonly fileBytes: Uint8Array | undefined

@@ -2,7 +2,7 @@
 // refills as they empty, and a file that turns out shorter ends where it ends.
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { WavReadAhead } from '../../src/audio/wav-read-ahead.js'
+import { FileReadAhead } from '../../src/audio/file-read-ahead.js'
 import { noiseBytes } from '../helpers/wav-fixtures.js'
 
 function fileOf(bytes: Buffer, reads: number[] = []) {
@@ -19,7 +19,7 @@ const options = { close: () => {}, startByte: 0, fileFrameBytes: 4, showFrameByt
 test('reads three buffers ahead, takes copies across buffers, refills as they empty', async () => {
   const bytes = noiseBytes(4 * 1000)
   const reads: number[] = []
-  const ra = new WavReadAhead({ ...options, lengthBytes: bytes.length, read: fileOf(bytes, reads) })
+  const ra = new FileReadAhead({ ...options, lengthBytes: bytes.length, read: fileOf(bytes, reads) })
   await ra.whenIdle()
   assert.equal(reads, [0, 400, 800], 'three buffers, no more')
   assert.is(ra.capacityBytes, 1200)
@@ -41,7 +41,7 @@ test('reads three buffers ahead, takes copies across buffers, refills as they em
 
 test('null while the disk has not delivered; converted into the show format', async () => {
   let release: () => void = () => {}
-  const ra = new WavReadAhead({
+  const ra = new FileReadAhead({
     ...options,
     fileFrameBytes: 1,
     showFrameBytes: 2,
@@ -58,14 +58,14 @@ test('null while the disk has not delivered; converted into the show format', as
 
 test('a file shorter than its size said ends where the bytes do, whole frames only', async () => {
   const bytes = noiseBytes(4 * 10 + 2)
-  const ra = new WavReadAhead({ ...options, lengthBytes: 4 * 50, read: fileOf(bytes) })
+  const ra = new FileReadAhead({ ...options, lengthBytes: 4 * 50, read: fileOf(bytes) })
   await ra.whenIdle()
   assert.is(ra.framesLeft, 10)
   assert.ok(Buffer.from(ra.take(100)!).equals(bytes.subarray(0, 40)))
 })
 
 test('a failed read is kept for the source to end with', async () => {
-  const ra = new WavReadAhead({
+  const ra = new FileReadAhead({
     ...options,
     lengthBytes: 400,
     read: () => Promise.reject(Object.assign(new Error('EIO'), { code: 'EIO' })),
@@ -79,7 +79,7 @@ test('a big buffer is converted in slices, the event loop running between them',
   const slices: number[] = []
   let turns = 0
   const ticker = setInterval(() => turns++, 0)
-  const ra = new WavReadAhead({
+  const ra = new FileReadAhead({
     ...options,
     fileFrameBytes: 24,
     showFrameBytes: 24,
