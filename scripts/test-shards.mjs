@@ -18,6 +18,7 @@ export const SECONDS = {
   'e2e/profile.test.ts': 8,
   'e2e/wav-files.test.ts': 5,
   'e2e/events.test.ts': 3.5,
+  'e2e/hostile-peers.test.ts': 3.5,
   'e2e/sync-view.test.ts': 2,
   'e2e/midi-ports.test.ts': 4,
   'e2e/console.test.ts': 4,
