@@ -169,12 +169,14 @@ test('a rig plays to a device; a second show captures it from the loopback: a 2 
   // loaded machine's JACK held up, which the card then skips to stay live, and silence the
   // steering padded to move a card that ran early back onto the show clock: both counted, and
   // on an idle machine none. (Seen: one 128-frame pad 1-2 s in while the rig's clock estimate
-  // was still settling, 2 runs in about 10.)
+  // was still settling, 2 runs in about 10.) And audio that reached the rig after its play time
+  // on a starved machine, which the jitter buffer concealed, also counted (a plain CI run on a
+  // slow day: 19 packets late on loopback, 2,432 frames concealed, 1,408 quiet against 783 skipped).
   let quietFrames = 0
   for (let w = from; w + 128 < to; w += 128) if (Math.max(...left.slice(w, w + 128).map(Math.abs)) <= 4000) quietFrames += 128
   assert.ok(
-    quietFrames <= played.device.framesSkipped + played.device.framesPadded,
-    `no dropout inside the tone: ${quietFrames} frames in quiet 128-frame windows, ${played.device.framesSkipped} skipped and ${played.device.framesPadded} padded by the card (${JSON.stringify(played)})`,
+    quietFrames <= played.device.framesSkipped + played.device.framesPadded + played.framesConcealed,
+    `no dropout inside the tone: ${quietFrames} frames in quiet 128-frame windows, ${played.device.framesSkipped} skipped and ${played.device.framesPadded} padded by the card, ${played.framesConcealed} concealed (${JSON.stringify(played)})`,
   )
 })
 
