@@ -75,6 +75,16 @@ export const TerminateSchema = z.object({
 })
 export type Terminate = z.infer<typeof TerminateSchema>
 
+/**
+ * TERMINATE's body, its reason cut to what the schema takes: a longer one (an operator's own
+ * words, a card's error quoting a driver) would make the other side refuse the whole message
+ * as a protocol error (issue 14: every rig exited 1 on a 600-character reason).
+ */
+export function terminateBody(reason: string, code: string): Terminate {
+  const said = reason.length <= MAX_TERMINATE_REASON_CHARS ? reason : `${reason.slice(0, MAX_TERMINATE_REASON_CHARS - 1)}…`
+  return { reason: said, code }
+}
+
 const TransportName = z.enum(['tcp', 'udp'])
 export type TransportName = z.infer<typeof TransportName>
 

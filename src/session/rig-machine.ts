@@ -9,6 +9,7 @@ import { MSG, PROTOCOL_VERSION, messageTypeName, type Header } from '../codec/he
 import {
   decodeFrame,
   encodeControl,
+  terminateBody,
   encodePingPong,
   encodeTime,
   isControlType,
@@ -160,7 +161,7 @@ function reduce(s: RigState, e: RigEvent, now: number, fx: RigEffect[]): RigStat
     case 'stop': {
       fx.push({
         kind: 'send',
-        frame: encodeControl({ type: MSG.TERMINATE, body: { reason: e.reason, code: 'rig-stopped' } }, { sessionId: s.sessionId }),
+        frame: encodeControl({ type: MSG.TERMINATE, body: terminateBody(e.reason, 'rig-stopped') }, { sessionId: s.sessionId }),
       })
       return end(s, { ok: true, code: 'rig-stopped', reason: e.reason, drain: false }, fx)
     }
@@ -376,7 +377,7 @@ function fail(s: RigState, code: string, reason: string, fx: RigEffect[], tellSe
   if (tellServer) {
     fx.push({
       kind: 'send',
-      frame: encodeControl({ type: MSG.TERMINATE, body: { reason: reason.slice(0, 500), code } }, { sessionId: s.sessionId }),
+      frame: encodeControl({ type: MSG.TERMINATE, body: terminateBody(reason, code) }, { sessionId: s.sessionId }),
     })
   }
   return end(s, { ok: false, code, reason, drain: false }, fx)

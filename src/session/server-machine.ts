@@ -19,7 +19,7 @@ import {
   readControl,
   readPingPong,
   readTime,
-  MAX_TERMINATE_REASON_CHARS,
+  terminateBody,
   type ControlMessage,
   type Frame,
   type HelloReply,
@@ -656,10 +656,10 @@ function removeRig(s: ServerState, peer: PeerId, reason: string, fx: ServerEffec
 
 /** TERMINATE carries the show's final position, so a rig that lost the last packets still plays (conceals) to the end. */
 function terminateFrame(s: ServerState, seq: number, reason: string, code: string): Uint8Array {
-  // TERMINATE's reason is at most 512 characters (messages.ts): a longer one (the operator's
-  // own words) is cut, never sent whole for every rig to refuse as a protocol error (issue 14).
-  const said = reason.length <= MAX_TERMINATE_REASON_CHARS ? reason : `${reason.slice(0, MAX_TERMINATE_REASON_CHARS - 1)}…`
-  return encodeControl({ type: MSG.TERMINATE, body: { reason: said, code } }, { sessionId: s.config.sessionId, seq, timestamp: s.position })
+  return encodeControl(
+    { type: MSG.TERMINATE, body: terminateBody(reason, code) },
+    { sessionId: s.config.sessionId, seq, timestamp: s.position },
+  )
 }
 
 function withRig(s: ServerState, rig: RigEntry, recount = false): ServerState {
@@ -684,7 +684,8 @@ function peerLists(rigs: ReadonlyMap<PeerId, RigEntry>): Pick<ServerState, 'stre
   return { streamingPeers, mutedPeers }
 }
 
-function rigNamed(s: ServerState, name: string): RigEntry | undefined {
+/** The rig (past its handshake) the operator means by `name` (kick, mute): names match whatever their case. */
+export function rigNamed(s: ServerState, name: string): RigEntry | undefined {
   for (const r of s.rigs.values()) if (sameName(r.name, name) && r.phase !== 'handshake') return r
   return undefined
 }

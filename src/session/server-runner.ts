@@ -8,7 +8,6 @@
 import { randomBytes } from 'node:crypto'
 import { AudioPacketizer, DEFAULT_MTU, maxDatagramBytes } from '../codec/datagrams.js'
 import type { TransportName } from '../codec/messages.js'
-import { sameName } from '../codec/rig-name.js'
 import type { AudioSource } from '../audio/source.js'
 import type { Transport } from '../../transports/transport.js'
 import type { Clock } from '../clock.js'
@@ -27,6 +26,7 @@ import { SourceLifecycle } from './source-lifecycle.js'
 import type { ServerMidiStats, ServerStats, ServerSummary } from './stats.js'
 import {
   initialServerState,
+  rigNamed,
   stepServer,
   type ServerConfig,
   type ServerEffect,
@@ -171,8 +171,7 @@ export class ServerRunner {
   }
 
   private hasRig(name: string): boolean {
-    for (const r of this.state.rigs.values()) if (sameName(r.name, name) && r.phase !== 'handshake') return true
-    return false
+    return rigNamed(this.state, name) !== undefined
   }
 
   /** Moves every rig to `to` (the operator's `switch`). */

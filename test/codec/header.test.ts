@@ -9,6 +9,8 @@ import {
   encodePingPong,
   encodeTime,
   readControl,
+  terminateBody,
+  TerminateSchema,
   readPingPong,
   readTime,
   readTimeline,
@@ -324,6 +326,14 @@ test('control payload: a HELLO_REPLY whose meta nests 8,100 deep (16 KiB) is a F
     FrameError,
     'BAD_PAYLOAD',
   )
+})
+
+test("TERMINATE's body: a reason up to 512 characters as it is; a longer one cut to 511 and an ellipsis, which the schema takes", () => {
+  assert.equal(terminateBody('end of source', 'end-of-source'), { reason: 'end of source', code: 'end-of-source' })
+  assert.is(terminateBody('x'.repeat(512), 'operator').reason, 'x'.repeat(512))
+  const long = terminateBody('x'.repeat(600), 'operator')
+  assert.is(long.reason, `${'x'.repeat(511)}…`)
+  assert.ok(TerminateSchema.safeParse(long).success)
 })
 
 test('property: any header and payload round-trips', () => {
