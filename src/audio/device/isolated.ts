@@ -26,6 +26,12 @@ const STDERR_LINES = 5
 
 /** How long a listing or probing host may take before it is killed: PortAudio's scan of every ALSA PCM takes ~0.3 s here. */
 export const HOST_TIMEOUT_MS = 10_000
+/**
+ * Hosts started for one listing or probe: a second one after a timeout. A suite run with a
+ * core kept busy once had a listing host pass 10 s while JACK's server was starved, and the
+ * next host answered in the usual 0.3 s; a sound system that is really stalled fails both.
+ */
+const HOST_TRIES = 2
 
 type HostAnswer = { result: Record<string, unknown>; stderr: string }
 
@@ -38,13 +44,30 @@ function noAnswer(what: string, timeoutMs: number | undefined, exit: string, std
   if (timeoutMs !== undefined)
     return new DeviceError(
       'DEVICE_FAILED',
-      `the sound system did not answer within ${timeoutMs / 1000} s while ${what} (is it stalled or overloaded?)`,
+      `the sound system did not answer within ${timeoutMs / 1000} s, ${HOST_TRIES} tries, while ${what} (is it stalled or overloaded?)`,
     )
   const last = stderr.trim().split('\n').at(-1)
   return new DeviceError('DEVICE_FAILED', `the device host ended without an answer while ${what} (${exit})${last ? `: ${last}` : ''}`)
 }
 
 function runHost(args: string[], what: string): HostAnswer {
+  for (let tried = 1; ; tried++) {
+    try {
+      return runHostOnce(args, what, tried === HOST_TRIES)
+    } catch (err) {
+      if (!(err instanceof HostTimedOut) || tried === HOST_TRIES) throw err instanceof HostTimedOut ? err.error : err
+    }
+  }
+}
+
+/** A host killed at its timeout: tried again by runHost and runHostAsync, else its error stands. */
+class HostTimedOut extends Error {
+  constructor(readonly error: DeviceError) {
+    super(error.message)
+  }
+}
+
+function runHostOnce(args: string[], what: string, last: boolean): HostAnswer {
   const r = spawnSync(process.execPath, [...HOST_ARGV, HOST, ...args], {
     stdio: [...STDIO_SYNC],
     timeout: HOST_TIMEOUT_MS,
@@ -53,12 +76,25 @@ function runHost(args: string[], what: string): HostAnswer {
   const text = (r.output?.[3] as string | null) ?? ''
   const stderr = r.stderr ?? ''
   const timedOut = (r.error as NodeJS.ErrnoException | undefined)?.code === 'ETIMEDOUT'
-  if (!text) throw noAnswer(what, timedOut ? HOST_TIMEOUT_MS : undefined, r.error?.message ?? `exit ${r.status ?? r.signal}`, stderr)
+  if (!text) {
+    const error = noAnswer(what, timedOut ? HOST_TIMEOUT_MS : undefined, r.error?.message ?? `exit ${r.status ?? r.signal}`, stderr)
+    throw timedOut && !last ? new HostTimedOut(error) : error
+  }
   return { result: JSON.parse(text) as Record<string, unknown>, stderr }
 }
 
-/** runHost off the event loop: the same host and answer, killed after HOST_TIMEOUT_MS. */
-export function runHostAsync(args: string[], what: string, timeoutMs = HOST_TIMEOUT_MS): Promise<HostAnswer> {
+/** runHost off the event loop: the same host and answer, killed after HOST_TIMEOUT_MS and tried again once. */
+export async function runHostAsync(args: string[], what: string, timeoutMs = HOST_TIMEOUT_MS): Promise<HostAnswer> {
+  for (let tried = 1; ; tried++) {
+    try {
+      return await runHostAsyncOnce(args, what, timeoutMs, tried === HOST_TRIES)
+    } catch (err) {
+      if (!(err instanceof HostTimedOut) || tried === HOST_TRIES) throw err instanceof HostTimedOut ? err.error : err
+    }
+  }
+}
+
+function runHostAsyncOnce(args: string[], what: string, timeoutMs: number, last: boolean): Promise<HostAnswer> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [...HOST_ARGV, HOST, ...args], { stdio: [...STDIO_SYNC] })
     let text = ''
@@ -76,7 +112,11 @@ export function runHostAsync(args: string[], what: string, timeoutMs = HOST_TIME
     })
     child.on('close', (code, signal) => {
       clearTimeout(timer)
-      if (timedOut || !text) return reject(noAnswer(what, timedOut ? timeoutMs : undefined, `exit ${code ?? signal}`, stderr))
+      if (timedOut) {
+        const error = noAnswer(what, timeoutMs, `exit ${code ?? signal}`, stderr)
+        return reject(last ? error : new HostTimedOut(error))
+      }
+      if (!text) return reject(noAnswer(what, undefined, `exit ${code ?? signal}`, stderr))
       try {
         resolve({ result: JSON.parse(text) as Record<string, unknown>, stderr })
       } catch (err) {

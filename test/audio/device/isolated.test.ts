@@ -23,7 +23,7 @@ test('a host that does not answer in time: killed, and one line naming what it w
   assert.is((err as DeviceError).code, 'DEVICE_FAILED')
   assert.is(
     (err as Error).message,
-    'the sound system did not answer within 0.001 s while checking which formats the card takes (is it stalled or overloaded?)',
+    'the sound system did not answer within 0.001 s, 2 tries, while checking which formats the card takes (is it stalled or overloaded?)',
   )
 })
 

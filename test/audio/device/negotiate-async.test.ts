@@ -66,7 +66,7 @@ test('none taken: one line with every refusal, as the synchronous negotiation sa
 test("the probe's own failure (a host that did not answer) comes through as it is", async () => {
   const timeout = new DeviceError(
     'DEVICE_FAILED',
-    'the sound system did not answer within 10 s while checking which formats the card takes',
+    'the sound system did not answer within 10 s, 2 tries, while checking which formats the card takes',
   )
   const err = await openNegotiatedAsync(
     () => 'never',
